@@ -1,0 +1,120 @@
+import { parseArgs } from 'node:util';
+import { CATALOGUE, EXIT, isSolidarityError, SolidarityError } from '../errors.ts';
+import { type Command, type CommandIO, type ParsedArgs, writeLine } from './command.ts';
+import { COMMANDS } from './commands/index.ts';
+
+const GLOBAL_HELP = `solidarity: run social-media solidarity campaigns and review the abuse they draw
+
+Usage: solidarity COMMAND [options]     (solidarity COMMAND --help for details)
+
+Global options:
+  --debug      print stack traces and debug logs
+  -h, --help   show help`;
+
+function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+  // Longest match first, so "store verify" wins over "store".
+  const sorted = [...COMMANDS].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
+  for (const command of sorted) {
+    const words = command.name.split(' ');
+    if (words.every((word, i) => argv[i] === word)) return { command, rest: argv.slice(words.length) };
+  }
+  return undefined;
+}
+
+export function commandHelp(command: Command): string {
+  const lines = [`Usage: solidarity ${command.usage}`, '', command.summary];
+  if (command.description) lines.push('', command.description);
+  const options = Object.entries(command.options ?? {});
+  lines.push('', 'Options:');
+  for (const [name, spec] of options) {
+    const short = spec.short ? `-${spec.short}, ` : '    ';
+    const value = spec.type === 'string' ? ` ${spec.valueName ?? 'VALUE'}` : '';
+    lines.push(`  ${short}--${name}${value}`.padEnd(30) + spec.description);
+  }
+  lines.push(`${'      --debug'.padEnd(30)}print stack traces and debug logs`);
+  lines.push(`${'  -h, --help'.padEnd(30)}show this help`);
+  return lines.join('\n');
+}
+
+function globalHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`);
+  return `${GLOBAL_HELP}\n\nCommands:\n${rows.join('\n')}`;
+}
+
+function parse(command: Command, argv: string[]): ParsedArgs {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
+    debug: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const [name, spec] of Object.entries(command.options ?? {})) {
+    options[name] = {
+      type: spec.type,
+      ...(spec.short ? { short: spec.short } : {}),
+      multiple: spec.multiple ?? false,
+    };
+  }
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: values as ParsedArgs['values'], positionals };
+  } catch (error) {
+    throw new SolidarityError('USAGE', (error as Error).message.replace(/^[A-Z_]+: /, ''), {
+      hint: `See: solidarity ${command.name} --help`,
+    });
+  }
+}
+
+/** Runs one command line and returns the exit code; never throws. */
+export async function runCli(argv: string[], io: CommandIO): Promise<number> {
+  const debug = argv.includes('--debug');
+  io.debug = debug;
+  try {
+    if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+      writeLine(io.stdout, globalHelp());
+      return argv.length === 0 ? EXIT.usage : EXIT.ok;
+    }
+    if (argv[0] === '--version' || argv[0] === '-v') {
+      const pkg = await import('../../package.json', { with: { type: 'json' } });
+      writeLine(io.stdout, pkg.default.version);
+      return EXIT.ok;
+    }
+    const found = findCommand(argv);
+    if (!found) {
+      const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
+      if (group.length > 0) {
+        writeLine(io.stderr, `solidarity ${argv[0]}: choose one of:`);
+        for (const c of group) writeLine(io.stderr, `  ${c.name.padEnd(20)}${c.summary}`);
+        return EXIT.usage;
+      }
+      throw new SolidarityError('USAGE', `Unknown command "${argv[0]}".`, { hint: 'See: solidarity --help' });
+    }
+    const args = parse(found.command, found.rest);
+    if (args.values.help) {
+      writeLine(io.stdout, commandHelp(found.command));
+      return EXIT.ok;
+    }
+    return (await found.command.run(args, io)) ?? EXIT.ok;
+  } catch (error) {
+    if (isSolidarityError(error)) {
+      writeLine(io.stderr, error.describe());
+      if (debug && error.stack) writeLine(io.stderr, error.stack);
+      return error.exitCode;
+    }
+    const err = error as Error;
+    writeLine(io.stderr, `UNEXPECTED: ${err?.message ?? String(error)}`);
+    writeLine(io.stderr, debug ? String(err?.stack) : `Hint: ${CATALOGUE.UNEXPECTED.summary}`);
+    return EXIT.unexpected;
+  }
+}
+
+const isMain = process.argv[1] && /solidarity(\.mjs)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
+if (isMain) {
+  const code = await runCli(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    debug: false,
+  });
+  process.exitCode = code;
+}

@@ -1,0 +1,141 @@
+/**
+ * Every environment variable the bot reads, in one place, validated. `.env` in the working
+ * directory is loaded first (real environment variables win). README.md and .env.example list
+ * the same variables; a test checks they agree.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+import { SolidarityError } from '../errors.ts';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const ENV_SCHEMA = z.object({
+  SOLIDARITY_DATA_DIR: z.string().default('data'),
+  SOLIDARITY_CAMPAIGNS_DIR: z.string().default('campaigns'),
+  SOLIDARITY_MODE: z.enum(['auto', 'local', 'live']).default('auto'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SOLIDARITY_SAMPLE_MENTIONS: z.string().default('campaigns/sample-mentions.jsonl'),
+  BLUESKY_SERVICE: z.url().default('https://bsky.social'),
+  BLUESKY_IDENTIFIER: optionalString,
+  BLUESKY_APP_PASSWORD: optionalString,
+  JETSTREAM_URL: z.url().default('wss://jetstream2.us-east.bsky.network/subscribe'),
+  X_API_KEY: optionalString,
+  X_API_SECRET: optionalString,
+  X_ACCESS_TOKEN: optionalString,
+  X_ACCESS_SECRET: optionalString,
+  X_BEARER_TOKEN: optionalString,
+  X_API_BASE_URL: z.url().optional(),
+  X_PRICE_PER_POST_USD: z.coerce.number().min(0).default(0.01),
+  X_PRICE_PER_POST_WITH_URL_USD: z.coerce.number().min(0).default(0.2),
+  X_PRICE_PER_READ_USD: z.coerce.number().min(0).default(0.005),
+  DASHBOARD_HOST: z.string().default('127.0.0.1'),
+  DASHBOARD_PORT: port.default(3000),
+  DASHBOARD_SECURE_COOKIE: z.enum(['auto', 'true', 'false']).default('auto'),
+  SOLIDARITY_RETENTION_UNFLAGGED_DAYS: z.coerce.number().int().min(0).default(7),
+  SOLIDARITY_RETENTION_FLAGGED_DAYS: z.coerce.number().int().min(0).default(90),
+});
+
+export type Env = z.infer<typeof ENV_SCHEMA>;
+
+/** Names that hold secrets: never logged, never printed. */
+export const SECRET_ENV = [
+  'BLUESKY_APP_PASSWORD',
+  'X_API_SECRET',
+  'X_ACCESS_TOKEN',
+  'X_ACCESS_SECRET',
+  'X_BEARER_TOKEN',
+] as const;
+
+/** Reads `.env` (if present) under the real environment and validates the result. */
+export function loadEnv(
+  source: NodeJS.ProcessEnv = process.env,
+  options: { dotenvPath?: string | null } = {},
+): Env {
+  const dotenvPath = options.dotenvPath === undefined ? resolve('.env') : options.dotenvPath;
+  let fromFile: Record<string, string> = {};
+  if (dotenvPath && existsSync(dotenvPath)) fromFile = parseDotenv(readFileSync(dotenvPath));
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const [key, value] of Object.entries(source)) if (value !== undefined) merged[key] = value;
+  const known = Object.keys(ENV_SCHEMA.shape);
+  const picked = Object.fromEntries(known.map((k) => [k, merged[k]]).filter(([, v]) => v !== undefined));
+  const result = ENV_SCHEMA.safeParse(picked);
+  if (!result.success) {
+    const details = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '?');
+      const shown = (SECRET_ENV as readonly string[]).includes(name)
+        ? '(hidden)'
+        : JSON.stringify(picked[name]);
+      return `${name}=${shown}: ${issue.message}`;
+    });
+    throw new SolidarityError('ENV_INVALID', 'Some environment variables have values that cannot be used.', {
+      details,
+      hint: `Fix them in ${dotenvPath ?? 'the environment'} (see .env.example for every variable and its meaning).`,
+    });
+  }
+  return result.data;
+}
+
+export interface XCredentials {
+  appKey: string;
+  appSecret: string;
+  accessToken: string;
+  accessSecret: string;
+}
+
+export interface BlueskyCredentials {
+  service: string;
+  identifier: string;
+  password: string;
+}
+
+/** X credentials when all four OAuth 1.0a values are set; throws when only some are. */
+export function xCredentials(env: Env): XCredentials | undefined {
+  const values = {
+    X_API_KEY: env.X_API_KEY,
+    X_API_SECRET: env.X_API_SECRET,
+    X_ACCESS_TOKEN: env.X_ACCESS_TOKEN,
+    X_ACCESS_SECRET: env.X_ACCESS_SECRET,
+  };
+  const missing = Object.entries(values)
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
+  if (missing.length === 4) return undefined;
+  if (missing.length > 0) {
+    throw new SolidarityError('ENV_INVALID', 'X credentials are only partly set.', {
+      details: missing.map((name) => `${name} is missing`),
+      hint: 'Set all four of X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN, X_ACCESS_SECRET in .env, or none of them.',
+    });
+  }
+  return {
+    appKey: values.X_API_KEY!,
+    appSecret: values.X_API_SECRET!,
+    accessToken: values.X_ACCESS_TOKEN!,
+    accessSecret: values.X_ACCESS_SECRET!,
+  };
+}
+
+/** Bluesky credentials when both are set; throws when only one is. */
+export function blueskyCredentials(env: Env): BlueskyCredentials | undefined {
+  const { BLUESKY_IDENTIFIER: identifier, BLUESKY_APP_PASSWORD: password } = env;
+  if (!identifier && !password) return undefined;
+  if (!identifier || !password) {
+    throw new SolidarityError('ENV_INVALID', 'Bluesky credentials are only partly set.', {
+      details: [identifier ? 'BLUESKY_APP_PASSWORD is missing' : 'BLUESKY_IDENTIFIER is missing'],
+      hint: 'Set both BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD (an app password, not your account password).',
+    });
+  }
+  return { service: env.BLUESKY_SERVICE, identifier, password };
+}
+
+/** Local mode when asked, or (auto) when no platform has credentials. */
+export function isLocalMode(env: Env): boolean {
+  if (env.SOLIDARITY_MODE !== 'auto') return env.SOLIDARITY_MODE === 'local';
+  return xCredentials(env) === undefined && blueskyCredentials(env) === undefined;
+}
