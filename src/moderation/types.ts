@@ -1,0 +1,32 @@
+import type { Mention } from '../monitor/types.ts';
+import type { Verdict } from '../scoring/types.ts';
+
+export type ReviewState = 'open' | 'acknowledged' | 'escalated' | 'resolved' | 'dismissed';
+
+export type ReviewAction = 'acknowledge' | 'escalate' | 'resolve' | 'dismiss' | 'comment';
+
+export type ResolveOutcome = 'reported-to-police' | 'reported-to-platform' | 'no-action';
+
+/** One decision on a flag; append-only. The flag's state is derived from these. */
+export interface ReviewEvent {
+  id: string;
+  flagId: string;
+  action: ReviewAction;
+  /** Moderator name, or "cli:<user>" for the CLI. */
+  by: string;
+  at: string;
+  note?: string;
+  outcome?: ResolveOutcome;
+}
+
+/** A flagged mention in the review queue. */
+export interface Flag {
+  /** Stable: platform + mention id. */
+  id: string;
+  campaign: string;
+  mention: Mention;
+  verdict: Verdict;
+  state: ReviewState;
+  createdAt: string;
+  events: ReviewEvent[];
+}

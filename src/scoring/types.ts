@@ -1,0 +1,31 @@
+/** Why a mention was (or was not) flagged: one rule, with the span it matched in the original text. */
+export interface Reason {
+  rule: string;
+  explanation: string;
+  /** UTF-16 offsets into the original text: text.slice(start, end) is what matched. */
+  span?: { start: number; end: number; text: string };
+  weight?: number;
+}
+
+export type Severity = 'none' | 'low' | 'medium' | 'high';
+
+export interface Verdict {
+  flagged: boolean;
+  /** 0..1 */
+  score: number;
+  severity: Severity;
+  /** AFINN comparative score from the `sentiment` package; a signal only, never flags alone. */
+  sentiment: number;
+  reasons: Reason[];
+}
+
+export interface ScoreOptions {
+  /** Flag at or above this score (campaign `scoring.threshold`). */
+  threshold?: number;
+  /** Language hint ('en', 'fr', 'nl'); detected when absent. */
+  lang?: string;
+  /** The campaign's own message texts: never flagged. */
+  ownMessages?: readonly string[];
+  /** The campaign's hashtags (lower case, no '#'): not read as content words. */
+  campaignHashtags?: readonly string[];
+}
