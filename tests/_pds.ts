@@ -75,9 +75,7 @@ export async function startLocalPds(): Promise<LocalPds> {
       if (path.startsWith('/xrpc/')) calls.push(path.slice('/xrpc/'.length));
     });
   }
-  const boundAddresses = servers
-    .filter((s) => s.listening)
-    .map((s) => (s.address() as AddressInfo).address);
+  const boundAddresses = servers.filter((s) => s.listening).map((s) => (s.address() as AddressInfo).address);
   const port = network.pds.port;
   const url = `http://127.0.0.1:${port}`;
   return {

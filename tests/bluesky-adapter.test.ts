@@ -1,0 +1,243 @@
+/**
+ * The Bluesky adapter against a real PDS from @atproto/dev-env, bound to 127.0.0.1.
+ */
+import { AtpAgent } from '@atproto/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlueskyAdapter } from '../src/platforms/bluesky/adapter.ts';
+import { recordKeyFor } from '../src/platforms/bluesky/record-key.ts';
+import { PlatformError } from '../src/platforms/errors.ts';
+import type { PostRequest } from '../src/platforms/types.ts';
+import { type LocalPds, startLocalPds } from './_pds.ts';
+
+/** The small key/value part of the store, kept in a Map that outlives adapter instances. */
+function memoryState() {
+  const map = new Map<string, unknown>();
+  return {
+    map,
+    getState: <T>(key: string) => map.get(key) as T | undefined,
+    setState: async <T>(key: string, value: T) => {
+      map.set(key, structuredClone(value));
+    },
+  };
+}
+
+// A 1×1 PNG.
+const PNG = Uint8Array.from(
+  Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+    'base64',
+  ),
+);
+
+let pds: LocalPds;
+let reader: AtpAgent;
+let did: string;
+const HANDLE = 'organiser.test';
+const PASSWORD = 'app-pass-1234';
+
+beforeAll(async () => {
+  pds = await startLocalPds();
+  ({ did } = await pds.createAccount(HANDLE, PASSWORD));
+  await pds.createAccount('supporter42.test', 'supporter-pass-1234');
+  reader = new AtpAgent({ service: pds.url });
+});
+
+afterAll(async () => {
+  await pds?.close();
+});
+
+function request(text: string, key: string, extra: Partial<PostRequest> = {}): PostRequest {
+  return { text, lang: 'en', key, slotAt: new Date('2026-03-22T09:00:00Z'), ...extra };
+}
+
+async function readPost(remoteId: string) {
+  const [, , repo, collection, rkey] = remoteId.split('/') as [string, string, string, string, string];
+  const res = await reader.com.atproto.repo.getRecord({ repo, collection, rkey });
+  return res.data.value as Record<string, unknown> & {
+    text: string;
+    langs?: string[];
+    facets?: Array<{
+      index: { byteStart: number; byteEnd: number };
+      features: Array<Record<string, string>>;
+    }>;
+    embed?: Record<string, unknown>;
+  };
+}
+
+/** The UTF-8 byte range of `part` inside `text`, measured independently of the SDK. */
+function byteRange(text: string, part: string): { byteStart: number; byteEnd: number } {
+  const at = text.indexOf(part);
+  expect(at).toBeGreaterThanOrEqual(0);
+  const byteStart = Buffer.byteLength(text.slice(0, at), 'utf8');
+  return { byteStart, byteEnd: byteStart + Buffer.byteLength(part, 'utf8') };
+}
+
+describe('local PDS harness', () => {
+  it('binds the PDS and PLC servers to 127.0.0.1 only, in a per-run data folder', () => {
+    expect(pds.boundAddresses.length).toBeGreaterThanOrEqual(2);
+    for (const address of pds.boundAddresses) expect(address).toBe('127.0.0.1');
+    expect(pds.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(pds.dataDir).toContain('solidarity-pds-');
+  });
+});
+
+describe('BlueskyAdapter against a real PDS', () => {
+  const state = memoryState();
+  const adapter = () =>
+    new BlueskyAdapter({ service: pds.url, identifier: HANDLE, password: PASSWORD, state });
+
+  it('posts text with hashtag, link and mention facets at correct byte offsets (emoji, non-ASCII)', async () => {
+    const text =
+      'Nous sommes unis 🇧🇪❤️ — Brüssel, we stand with you. #WeStandTogether #SolidaritéBelgique ' +
+      'Report hate on 101 (999 if urgent). https://example.org/report-hate thanks @supporter42.test';
+    const post = await adapter().post(request(text, 'westandtogether:2026-03-22T09:00:00Z:bluesky'));
+    expect(post.url).toMatch(new RegExp(`/profile/${did}/post/`));
+    const record = await readPost(post.remoteId);
+    expect(record.text).toBe(text);
+    expect(record.langs).toEqual(['en']);
+    const facets = record.facets ?? [];
+    const find = (kind: string) =>
+      facets.filter((f) => f.features[0]?.$type === `app.bsky.richtext.facet#${kind}`);
+    expect(find('tag').map((f) => f.features[0]?.tag)).toEqual(['WeStandTogether', 'SolidaritéBelgique']);
+    expect(find('tag')[0]?.index).toEqual(byteRange(text, '#WeStandTogether'));
+    expect(find('tag')[1]?.index).toEqual(byteRange(text, '#SolidaritéBelgique'));
+    expect(find('link')[0]?.features[0]?.uri).toBe('https://example.org/report-hate');
+    expect(find('link')[0]?.index).toEqual(byteRange(text, 'https://example.org/report-hate'));
+    expect(find('mention')[0]?.index).toEqual(byteRange(text, '@supporter42.test'));
+    expect(find('mention')[0]?.features[0]?.did).toMatch(/^did:plc:/);
+    // The emoji before the tags moves the byte offsets away from the UTF-16 ones.
+    expect(find('tag')[0]?.index.byteStart).not.toBe(text.indexOf('#WeStandTogether'));
+  });
+
+  it('writes a threadgate (mentioned users only by default) on the same record key', async () => {
+    const req = request('Gate test #NoToHateCrime', 'notohate:gate:bluesky');
+    const post = await adapter().post(req);
+    const rkey = recordKeyFor(req.key, req.slotAt);
+    expect(post.remoteId.endsWith(`/${rkey}`)).toBe(true);
+    const gate = await reader.com.atproto.repo.getRecord({
+      repo: did,
+      collection: 'app.bsky.feed.threadgate',
+      rkey,
+    });
+    expect(gate.data.value).toMatchObject({
+      post: post.remoteId,
+      allow: [{ $type: 'app.bsky.feed.threadgate#mentionRule' }],
+    });
+  });
+
+  it('writes no threadgate when the campaign allows everyone, and "nobody" gives an empty allow list', async () => {
+    const open = await adapter().post(request('Open replies', 'open:1:bluesky', { replyPolicy: 'everyone' }));
+    const rkey = open.remoteId.split('/').pop()!;
+    await expect(
+      reader.com.atproto.repo.getRecord({ repo: did, collection: 'app.bsky.feed.threadgate', rkey }),
+    ).rejects.toThrow();
+    const closed = await adapter().post(request('No replies', 'closed:1:bluesky', { replyPolicy: 'nobody' }));
+    const gate = await reader.com.atproto.repo.getRecord({
+      repo: did,
+      collection: 'app.bsky.feed.threadgate',
+      rkey: closed.remoteId.split('/').pop()!,
+    });
+    expect((gate.data.value as { allow: unknown[] }).allow).toEqual([]);
+  });
+
+  it('uploads images with their alt text, and refuses an image without alt text', async () => {
+    const post = await adapter().post(
+      request('With a picture #LoveNotHate', 'img:1:bluesky', {
+        images: [{ data: PNG, mimeType: 'image/png', alt: 'A heart in the colours of the Belgian flag' }],
+      }),
+    );
+    const record = await readPost(post.remoteId);
+    const embed = record.embed as { $type: string; images: Array<{ alt: string; image: { ref: unknown } }> };
+    expect(embed.$type).toBe('app.bsky.embed.images');
+    expect(embed.images[0]?.alt).toBe('A heart in the colours of the Belgian flag');
+    expect(embed.images[0]?.image.ref).toBeTruthy();
+
+    const refused = adapter().post(
+      request('No alt', 'img:2:bluesky', { images: [{ data: PNG, mimeType: 'image/png', alt: ' ' }] }),
+    );
+    await expect(refused).rejects.toBeInstanceOf(PlatformError);
+    await expect(refused).rejects.toMatchObject({ kind: 'rejected' });
+  });
+
+  it('adds a link card when asked', async () => {
+    const post = await adapter().post(
+      request('Read more https://example.org/no-to-hate', 'card:1:bluesky', {
+        link: {
+          url: 'https://example.org/no-to-hate',
+          title: 'No to Hate Crime',
+          description: 'How to report',
+        },
+      }),
+    );
+    const record = await readPost(post.remoteId);
+    expect(record.embed).toMatchObject({
+      $type: 'app.bsky.embed.external',
+      external: { uri: 'https://example.org/no-to-hate', title: 'No to Hate Crime' },
+    });
+  });
+
+  it('never writes a second post for the same key (retry after a crash), and lookup finds it', async () => {
+    const req = request('Exactly once #WeStandTogether', 'once:1:bluesky');
+    const fresh = adapter();
+    expect(await fresh.lookup(req)).toBeUndefined();
+    const first = await fresh.post(req);
+    const again = await adapter().post(req);
+    expect(again.remoteId).toBe(first.remoteId);
+    expect(again.existed).toBe(true);
+    expect((await adapter().lookup(req))?.remoteId).toBe(first.remoteId);
+    const list = await reader.com.atproto.repo.listRecords({
+      repo: did,
+      collection: 'app.bsky.feed.post',
+      limit: 100,
+    });
+    expect(list.data.records.filter((r) => (r.value as { text: string }).text === req.text)).toHaveLength(1);
+  });
+
+  it('logs in once, then resumes the saved session across restarts without createSession', async () => {
+    const sessions = memoryState();
+    const make = () =>
+      new BlueskyAdapter({ service: pds.url, identifier: HANDLE, password: PASSWORD, state: sessions });
+    const count = (path: string) => pds.calls.filter((c) => c === path).length;
+    const createBefore = count('com.atproto.server.createSession');
+    const first = make();
+    for (let i = 0; i < 3; i++) await first.post(request(`Run one, post ${i}`, `session:a:${i}`));
+    await first.close();
+    expect(first.logins).toBe(1);
+    expect(count('com.atproto.server.createSession') - createBefore).toBe(1);
+    const saved = [...sessions.map.values()][0] as { refreshJwt: string; did: string };
+    expect(saved.did).toBe(did);
+
+    const refreshBefore = count('com.atproto.server.refreshSession');
+    for (let run = 0; run < 2; run++) {
+      const restarted = make();
+      for (let i = 0; i < 2; i++)
+        await restarted.post(request(`Run ${run + 2}, post ${i}`, `session:b${run}:${i}`));
+      await restarted.close();
+      expect(restarted.logins).toBe(0);
+    }
+    expect(count('com.atproto.server.createSession') - createBefore).toBe(1);
+    expect(count('com.atproto.server.refreshSession') - refreshBefore).toBe(2);
+    // Refresh tokens rotate: the stored one is the newest.
+    expect(([...sessions.map.values()][0] as { refreshJwt: string }).refreshJwt).not.toBe(saved.refreshJwt);
+  });
+
+  it('reports a wrong app password as BLUESKY_AUTH_FAILED naming the env vars', async () => {
+    const bad = new BlueskyAdapter({
+      service: pds.url,
+      identifier: HANDLE,
+      password: 'wrong',
+      state: memoryState(),
+    });
+    const check = await bad.checkCredentials();
+    expect(check.ok).toBe(false);
+    const error = await bad.post(request('x', 'bad:1:bluesky')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlatformError);
+    expect(error).toMatchObject({ kind: 'auth', code: 'BLUESKY_AUTH_FAILED', exitCode: 4 });
+    expect((error as PlatformError).hint).toContain('BLUESKY_APP_PASSWORD');
+  });
+
+  it('reports good credentials with the handle', async () => {
+    const check = await adapter().checkCredentials();
+    expect(check).toMatchObject({ ok: true, account: HANDLE });
+  });
+});
