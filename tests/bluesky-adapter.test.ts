@@ -1,12 +1,18 @@
 /**
  * The Bluesky adapter against a real PDS from @atproto/dev-env, bound to 127.0.0.1.
  */
+
+import { resolve } from 'node:path';
 import { AtpAgent } from '@atproto/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { measure } from '../src/campaign/limits.ts';
+import { loadCampaigns } from '../src/campaign/load.ts';
+import { renderPost } from '../src/campaign/render.ts';
+import { nextSlots } from '../src/campaign/slots.ts';
 import { BlueskyAdapter } from '../src/platforms/bluesky/adapter.ts';
 import { recordKeyFor } from '../src/platforms/bluesky/record-key.ts';
 import { PlatformError } from '../src/platforms/errors.ts';
-import type { PostRequest } from '../src/platforms/types.ts';
+import { type PostRequest, postKey } from '../src/platforms/types.ts';
 import { type LocalPds, startLocalPds } from './_pds.ts';
 
 /** The small key/value part of the store, kept in a Map that outlives adapter instances. */
@@ -47,7 +53,17 @@ afterAll(async () => {
 });
 
 function request(text: string, key: string, extra: Partial<PostRequest> = {}): PostRequest {
-  return { text, lang: 'en', key, slotAt: new Date('2026-03-22T09:00:00Z'), ...extra };
+  return {
+    campaign: 'test',
+    slotKey: key,
+    slotAt: new Date('2026-03-22T09:00:00Z'),
+    platform: 'bluesky',
+    messageIndex: 0,
+    text,
+    lang: 'en',
+    measure: measure(text, 'bluesky'),
+    ...extra,
+  };
 }
 
 async function readPost(remoteId: string) {
@@ -109,10 +125,47 @@ describe('BlueskyAdapter against a real PDS', () => {
     expect(find('tag')[0]?.index.byteStart).not.toBe(text.indexOf('#WeStandTogether'));
   });
 
-  it('writes a threadgate (mentioned users only by default) on the same record key', async () => {
+  it('posts every message of the sample campaigns with matching text, langs and facets', async () => {
+    const campaigns = loadCampaigns(resolve('campaigns'));
+    expect(campaigns.length).toBeGreaterThanOrEqual(2);
+    let posted = 0;
+    for (const campaign of campaigns) {
+      const seen = new Set<number>();
+      for (const slot of nextSlots(
+        campaign,
+        new Date(campaign.start.getTime() - 1),
+        campaign.messages.length * 3,
+      )) {
+        const draft = renderPost(campaign, slot, 'bluesky');
+        if (seen.has(draft.messageIndex)) continue;
+        seen.add(draft.messageIndex);
+        const post = await adapter().post(draft);
+        const record = await readPost(post.remoteId);
+        expect(record.text).toBe(draft.text);
+        expect(record.langs).toEqual([campaign.language]);
+        const tags = [...draft.text.matchAll(/#([\p{L}\p{N}_]+)/gu)].map((m) => m[0]);
+        const urls = [...draft.text.matchAll(/https?:\/\/\S+/g)].map((m) => m[0].replace(/[.,)]+$/, ''));
+        const facets = record.facets ?? [];
+        for (const tag of tags) {
+          const facet = facets.find((f) => f.features[0]?.tag === tag.slice(1));
+          expect(facet?.index, `${campaign.id} ${tag}`).toEqual(byteRange(draft.text, tag));
+        }
+        for (const url of urls) {
+          const facet = facets.find((f) => f.features[0]?.uri === url);
+          expect(facet?.index, `${campaign.id} ${url}`).toEqual(byteRange(draft.text, url));
+        }
+        expect(facets).toHaveLength(tags.length + urls.length);
+        posted++;
+      }
+      expect(seen.size).toBe(campaign.messages.length);
+    }
+    expect(posted).toBeGreaterThanOrEqual(6);
+  });
+
+  it('writes a threadgate (followed accounts only by default) on the same record key', async () => {
     const req = request('Gate test #NoToHateCrime', 'notohate:gate:bluesky');
     const post = await adapter().post(req);
-    const rkey = recordKeyFor(req.key, req.slotAt);
+    const rkey = recordKeyFor(postKey(req), req.slotAt);
     expect(post.remoteId.endsWith(`/${rkey}`)).toBe(true);
     const gate = await reader.com.atproto.repo.getRecord({
       repo: did,
@@ -121,7 +174,7 @@ describe('BlueskyAdapter against a real PDS', () => {
     });
     expect(gate.data.value).toMatchObject({
       post: post.remoteId,
-      allow: [{ $type: 'app.bsky.feed.threadgate#mentionRule' }],
+      allow: [{ $type: 'app.bsky.feed.threadgate#followingRule' }],
     });
   });
 

@@ -2,6 +2,7 @@
  * The X adapter through the real twitter-api-v2 client against a local fake of the X API.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { measure } from '../src/campaign/limits.ts';
 import { PlatformError } from '../src/platforms/errors.ts';
 import type { PostRequest } from '../src/platforms/types.ts';
 import { comparableText, XAdapter } from '../src/platforms/x/adapter.ts';
@@ -29,10 +30,14 @@ afterEach(() => {
 const adapter = (extra: Partial<ConstructorParameters<typeof XAdapter>[0]> = {}) =>
   new XAdapter({ credentials: CREDS, baseUrl: fake.url, caCertificate: FAKE_X_CA, ...extra });
 const request = (text: string, extra: Partial<PostRequest> = {}): PostRequest => ({
+  campaign: 'test',
+  slotKey: `test@${text}`,
+  slotAt: new Date(Date.now() - 60_000),
+  platform: 'x',
+  messageIndex: 0,
   text,
   lang: 'en',
-  key: `k:${text}`,
-  slotAt: new Date(Date.now() - 60_000),
+  measure: measure(text, 'x'),
   ...extra,
 });
 
@@ -42,7 +47,8 @@ describe('XAdapter against a local fake X API', () => {
     const text = 'We stand together with Belgium 🇧🇪 #WeStandTogether — report hate on 101, 999 if urgent.';
     const post = await adapter().post(request(text));
     expect(fake.tweets).toHaveLength(1);
-    expect(fake.tweets[0]).toMatchObject({ id: post.remoteId, text, reply_settings: 'mentionedUsers' });
+    expect(fake.tweets[0]).toMatchObject({ id: post.remoteId, text });
+    expect(fake.tweets[0]?.reply_settings).toBeUndefined();
     expect(post.url).toBe(`https://x.com/i/web/status/${post.remoteId}`);
     expect(post.existed).toBe(false);
   });
@@ -50,7 +56,8 @@ describe('XAdapter against a local fake X API', () => {
   it('sets reply_settings from the campaign policy (none for everyone)', async () => {
     await adapter().post(request('Open to all', { replyPolicy: 'everyone' }));
     await adapter().post(request('Following only', { replyPolicy: 'following' }));
-    expect(fake.tweets.map((t) => t.reply_settings)).toEqual([undefined, 'following']);
+    await adapter().post(request('Mentioned only', { replyPolicy: 'mentioned' }));
+    expect(fake.tweets.map((t) => t.reply_settings)).toEqual([undefined, 'following', 'mentionedUsers']);
   });
 
   it('uploads images with v2 media upload and sets their alt text', async () => {

@@ -1,5 +1,5 @@
+import type { Platform } from '../campaign/schema.ts';
 import { type ErrorCode, SolidarityError } from '../errors.ts';
-import type { PlatformId } from './types.ts';
 
 /**
  * What the scheduler should do about a failed call:
@@ -13,13 +13,13 @@ import type { PlatformId } from './types.ts';
 export type FailureKind = 'rate-limited' | 'transient' | 'auth' | 'duplicate' | 'rejected';
 
 export class PlatformError extends SolidarityError {
-  readonly platform: PlatformId;
+  readonly platform: Platform;
   readonly kind: FailureKind;
   readonly status: number | undefined;
   readonly retryAt: Date | undefined;
 
   constructor(
-    platform: PlatformId,
+    platform: Platform,
     kind: FailureKind,
     message: string,
     options: { status?: number; retryAt?: Date; hint?: string; details?: string[]; cause?: unknown } = {},
@@ -33,7 +33,7 @@ export class PlatformError extends SolidarityError {
   }
 }
 
-function codeFor(platform: PlatformId, kind: FailureKind): ErrorCode {
+function codeFor(platform: Platform, kind: FailureKind): ErrorCode {
   if (kind === 'auth') return platform === 'x' ? 'X_AUTH_FAILED' : 'BLUESKY_AUTH_FAILED';
   if (kind === 'rate-limited') return 'RATE_LIMITED';
   return 'PLATFORM_ERROR';
@@ -43,7 +43,7 @@ export function isPlatformError(error: unknown): error is PlatformError {
   return error instanceof PlatformError;
 }
 
-export const AUTH_HINT: Record<Exclude<PlatformId, 'local'>, string> = {
+export const AUTH_HINT: Record<Exclude<Platform, 'local'>, string> = {
   x: 'Check X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET in .env (the access token must have read and write permission); then restart the bot.',
   bluesky:
     'Check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD in .env (an app password from Settings → Privacy and security → App passwords) and BLUESKY_SERVICE; then restart the bot.',

@@ -1,9 +1,9 @@
 /**
  * The contract between the scheduler and the networks. Only `src/platforms/*` imports an SDK;
- * everything above this line speaks in PostRequest / Post / PlatformError.
+ * everything above this line speaks in PostRequest / Post / PlatformError (errors.ts).
  */
-
-export type PlatformId = 'local' | 'x' | 'bluesky';
+import type { PostDraft } from '../campaign/render.ts';
+import type { Platform } from '../campaign/schema.ts';
 
 /** An image to attach; alt text is required (screen readers, and the networks' own guidance). */
 export interface PostImage {
@@ -22,29 +22,25 @@ export interface LinkCard {
 /** Who may reply to a campaign post. `everyone` means no restriction. */
 export type ReplyPolicy = 'everyone' | 'following' | 'mentioned' | 'followers' | 'nobody';
 
-/** One post to make, already rendered for its platform. */
-export interface PostRequest {
-  text: string;
-  /** BCP 47 language tag, e.g. "en". */
-  lang: string;
-  /**
-   * Deterministic per campaign + slot + platform. Adapters that can make a write idempotent use it
-   * (Bluesky derives the record key from it) so a retry can never create a second post.
-   */
-  key: string;
-  /** The slot instant; adapters that look a post up after a crash search from here. */
-  slotAt: Date;
+/**
+ * One post to make: the rendered draft plus what only some networks use. The draft's slot key and
+ * platform identify it; adapters that can make a write idempotent derive their key from them
+ * (Bluesky: the record key), so a retry can never create a second post.
+ */
+export interface PostRequest extends PostDraft {
   images?: PostImage[];
   link?: LinkCard;
   replyPolicy?: ReplyPolicy;
 }
 
-/** A post that exists on the network. */
+/** A post as published: where it went and how to find it again. */
 export interface Post {
-  platform: PlatformId;
+  platform: Platform;
   remoteId: string;
   url: string;
-  /** True when the post already existed (found by key or by a duplicate answer), not newly made. */
+  /** ISO 8601 UTC. */
+  postedAt: string;
+  /** True when the post already existed (found by key, by lookup or by a duplicate answer). */
   existed?: boolean;
 }
 
@@ -64,23 +60,30 @@ export interface CredentialCheck {
   message: string;
 }
 
+/** One network. Only code under src/platforms/ imports a network SDK. */
 export interface PlatformAdapter {
-  readonly platform: PlatformId;
+  /** Which network this adapter posts to ('local' posts to the outbox for any platform). */
+  readonly name: string;
   /**
-   * True when `post` with the same key can never create a second post (Bluesky: deterministic
-   * record key). The scheduler may then retry an unconfirmed intent blindly.
+   * True when `post` of the same draft can never create a second post (Bluesky: deterministic
+   * record key). The scheduler may then retry an unconfirmed intent without looking first.
    */
-  readonly idempotent: boolean;
-  /** Logs in / resumes a session and reports whose account it is; never throws for bad credentials. */
-  checkCredentials(): Promise<CredentialCheck>;
-  /** Makes the post. Throws PlatformError (see errors.ts) with a kind the scheduler acts on. */
-  post(request: PostRequest): Promise<Post>;
+  readonly idempotent?: boolean;
+  /** Makes the post. Live adapters throw PlatformError with a kind the scheduler acts on. */
+  post(draft: PostRequest): Promise<Post>;
   /**
-   * Finds a post made earlier for this request (after a crash between call and confirm).
+   * Finds a post made earlier for this draft (after a crash between call and confirm).
    * Resolves undefined when it certainly does not exist; throws when it cannot be known.
    */
-  lookup(request: PostRequest): Promise<Post | undefined>;
+  lookup?(draft: PostRequest): Promise<Post | undefined>;
+  /** Logs in / resumes a session and reports whose account it is; never throws for bad credentials. */
+  checkCredentials?(): Promise<CredentialCheck>;
   /** The last rate-limit figures the platform reported, if any. */
-  rateLimit(): RateLimitState | undefined;
+  rateLimit?(): RateLimitState | undefined;
   close?(): Promise<void>;
+}
+
+/** The key a post is known by in the journal and on idempotent networks. */
+export function postKey(draft: Pick<PostDraft, 'slotKey' | 'platform'>): string {
+  return `${draft.slotKey}/${draft.platform}`;
 }

@@ -25,6 +25,7 @@ import type {
   RateLimitState,
   ReplyPolicy,
 } from '../types.ts';
+import { postKey } from '../types.ts';
 import { recordKeyFor } from './record-key.ts';
 
 export interface BlueskyOptions {
@@ -59,7 +60,7 @@ function asXrpc(error: unknown): XrpcLike | undefined {
 }
 
 export class BlueskyAdapter implements PlatformAdapter {
-  readonly platform = 'bluesky' as const;
+  readonly name = 'bluesky';
   readonly idempotent = true;
   private readonly agent: AtpAgent;
   private readonly log: Logger;
@@ -225,6 +226,7 @@ export class BlueskyAdapter implements PlatformAdapter {
       platform: 'bluesky',
       remoteId: `at://${did}/${POST}/${rkey}`,
       url: `${web}/profile/${did}/post/${rkey}`,
+      postedAt: this.now().toISOString(),
       existed,
     };
   }
@@ -247,14 +249,14 @@ export class BlueskyAdapter implements PlatformAdapter {
   }
 
   async lookup(request: PostRequest): Promise<Post | undefined> {
-    const rkey = recordKeyFor(request.key, request.slotAt);
+    const rkey = recordKeyFor(postKey(request), request.slotAt);
     return this.call('looking up a post', async (did) =>
       (await this.find(did, rkey)) ? this.toPost(did, rkey, true) : undefined,
     );
   }
 
   async post(request: PostRequest): Promise<Post> {
-    const rkey = recordKeyFor(request.key, request.slotAt);
+    const rkey = recordKeyFor(postKey(request), request.slotAt);
     return this.call('posting', async (did) => {
       if (await this.find(did, rkey)) return this.toPost(did, rkey, true);
       const record = await this.buildRecord(request);
@@ -262,7 +264,7 @@ export class BlueskyAdapter implements PlatformAdapter {
       const writes: Array<
         ComAtprotoRepoApplyWrites.Create & { $type: 'com.atproto.repo.applyWrites#create' }
       > = [{ $type: 'com.atproto.repo.applyWrites#create', collection: POST, rkey, value: record }];
-      const gate = threadgateAllow(request.replyPolicy ?? 'mentioned');
+      const gate = threadgateAllow(request.replyPolicy ?? 'following');
       if (gate) {
         const value: AppBskyFeedThreadgate.Record = {
           $type: THREADGATE,

@@ -41,7 +41,7 @@ const DUPLICATE = /duplicate content/i;
 
 /** X reply_settings for a reply policy; undefined means everyone may reply. */
 export function replySettingsFor(policy: ReplyPolicy | undefined): string | undefined {
-  switch (policy ?? 'mentioned') {
+  switch (policy ?? 'everyone') {
     case 'everyone':
     case 'followers':
       // X has no "followers only"; it falls back to everyone rather than silently blocking.
@@ -80,7 +80,7 @@ class PrefixedV2 extends TwitterApiv2 {
 }
 
 export class XAdapter implements PlatformAdapter {
-  readonly platform = 'x' as const;
+  readonly name = 'x';
   readonly idempotent = false;
   private readonly v2: TwitterApiv2;
   private readonly log: Logger;
@@ -217,7 +217,13 @@ export class XAdapter implements PlatformAdapter {
       });
       this.remember(res.rateLimit);
       this.log.info({ id: res.data.data.id }, 'posted to X');
-      return { platform: 'x', remoteId: res.data.data.id, url: this.url(res.data.data.id), existed: false };
+      return {
+        platform: 'x',
+        remoteId: res.data.data.id,
+        url: this.url(res.data.data.id),
+        postedAt: this.now().toISOString(),
+        existed: false,
+      };
     } catch (error) {
       const mapped = this.mapError(error, 'posting');
       if (mapped.kind !== 'duplicate') throw mapped;
@@ -242,7 +248,13 @@ export class XAdapter implements PlatformAdapter {
       const wanted = comparableText(request.text);
       const match = (res.data.data ?? []).find((t) => comparableText(t.text) === wanted);
       return match
-        ? { platform: 'x', remoteId: match.id, url: this.url(match.id), existed: true }
+        ? {
+            platform: 'x',
+            remoteId: match.id,
+            url: this.url(match.id),
+            postedAt: this.now().toISOString(),
+            existed: true,
+          }
         : undefined;
     } catch (error) {
       throw this.mapError(error, 'looking up recent posts');
