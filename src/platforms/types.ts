@@ -58,6 +58,10 @@ export interface CredentialCheck {
   /** Account the credentials belong to (handle, @name) when known. */
   account?: string;
   message: string;
+  /** Why not ok: the credentials were rejected, or the network could not be reached. */
+  problem?: 'auth' | 'unreachable';
+  /** What to do about it (names the env vars). */
+  hint?: string;
 }
 
 /** One network. Only code under src/platforms/ imports a network SDK. */

@@ -10,6 +10,7 @@ import { nextSlots, type Slot, slotsBetween } from '../campaign/slots.ts';
 import type { Logger } from '../logger.ts';
 import type { PlatformAdapter, Post } from '../platforms/types.ts';
 import type { Clock } from './clock.ts';
+import type { Outcome, Publisher } from './publish.ts';
 
 export type Adapters = Partial<Record<Platform, PlatformAdapter>>;
 
@@ -17,6 +18,8 @@ export interface TickResult {
   draft: PostDraft;
   post?: Post;
   error?: string;
+  /** With a publisher: what happened to the slot (posted, skipped, waiting…). */
+  outcome?: Outcome;
 }
 
 export interface SchedulerOptions {
@@ -24,7 +27,17 @@ export interface SchedulerOptions {
   adapters: Adapters;
   clock: Clock;
   logger: Logger;
+  /**
+   * Exactly-once posting through the journal (pause, stop-all, grace window, retries). Without
+   * one, slots are posted directly (one-shot local use).
+   */
+  publisher?: Publisher;
+  /** Where the time of the last tick is kept, so a restart knows which slots it missed. */
+  cursor?: { get(): string | undefined; set(value: string): Promise<void> };
 }
+
+/** Longest a missed slot is looked back for at start without a saved cursor. */
+const FIRST_RUN_LOOKBACK_MS = 60 * 60_000;
 
 export class Scheduler {
   private lastTick: Date;
@@ -49,11 +62,44 @@ export class Scheduler {
     return drafts.sort((a, b) => a.slotAt.getTime() - b.slotAt.getTime());
   }
 
+  /**
+   * At start: settles unconfirmed intents left by a crash, then handles the slots that fell due
+   * while the bot was down (posted late within the grace window, else skipped and logged).
+   */
+  async recover(): Promise<TickResult[]> {
+    const now = this.options.clock.now();
+    const saved = this.options.cursor?.get();
+    const from = saved ? new Date(saved) : new Date(now.getTime() - FIRST_RUN_LOOKBACK_MS);
+    this.lastTick = from < now ? from : now;
+    return this.tick();
+  }
+
   /** Posts every slot that fell due in (last tick, now]. Returns what it did. */
   async tick(): Promise<TickResult[]> {
     const now = this.options.clock.now();
     const from = this.lastTick;
     this.lastTick = now;
+    const publisher = this.options.publisher;
+    if (publisher) {
+      const results: TickResult[] = [];
+      const record = (r: Awaited<ReturnType<Publisher['publish']>>) =>
+        results.push({
+          draft: r.draft,
+          outcome: r.outcome,
+          ...(r.post ? { post: r.post } : {}),
+          ...(r.error || r.reason ? { error: r.error?.message ?? r.reason } : {}),
+        });
+      for (const r of await publisher.retryDue(this.options.campaigns)) record(r);
+      for (const campaign of this.options.campaigns) {
+        for (const slot of slotsBetween(campaign, from, now)) {
+          for (const platform of campaign.platforms) {
+            record(await publisher.publish(campaign, renderPost(campaign, slot, platform)));
+          }
+        }
+      }
+      await this.options.cursor?.set(now.toISOString());
+      return results;
+    }
     const results: TickResult[] = [];
     for (const campaign of this.options.campaigns) {
       const due = slotsBetween(campaign, from, now);

@@ -209,10 +209,14 @@ export class BlueskyAdapter implements PlatformAdapter {
         message: `logged in as @${session.handle} (${session.did})`,
       };
     } catch (error) {
-      if (error instanceof PlatformError && error.kind !== 'auth') {
-        return { ok: false, message: `cannot reach ${this.options.service}: ${error.message}` };
-      }
-      return { ok: false, message: (error as Error).message };
+      const pe = error instanceof PlatformError ? error : this.mapError(error, 'logging in');
+      if (pe.kind === 'auth')
+        return { ok: false, problem: 'auth', message: pe.message, hint: AUTH_HINT.bluesky };
+      return {
+        ok: false,
+        problem: 'unreachable',
+        message: `cannot reach ${this.options.service}: ${pe.message}`,
+      };
     }
   }
 

@@ -178,7 +178,9 @@ export class XAdapter implements PlatformAdapter {
       const me = await this.account();
       return { ok: true, account: `@${me.username}`, message: `authorised as @${me.username} (${me.id})` };
     } catch (error) {
-      return { ok: false, message: (error as Error).message };
+      const pe = error instanceof PlatformError ? error : this.mapError(error, 'checking the account');
+      if (pe.kind === 'auth') return { ok: false, problem: 'auth', message: pe.message, hint: AUTH_HINT.x };
+      return { ok: false, problem: 'unreachable', message: pe.message };
     }
   }
 

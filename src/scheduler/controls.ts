@@ -1,0 +1,34 @@
+/**
+ * Pause and emergency stop, kept in the store's small state so a CLI command reaches a running bot
+ * (through the store inbox) and the scheduler reads it before every post.
+ */
+import type { Campaign } from '../campaign/schema.ts';
+import type { Store } from '../store/types.ts';
+
+export interface ControlState {
+  /** true: paused / stopped. */
+  on: boolean;
+  at: string;
+  /** Why, as the organiser gave it (optional). */
+  reason?: string;
+}
+
+export const STOP_ALL_KEY = 'control.stop-all';
+export const pausedKey = (campaign: string) => `control.paused:${campaign}`;
+
+export type Hold = { held: false } | { held: true; reason: string };
+
+/**
+ * Whether a campaign may post now. The file's `paused: true` cannot be lifted from the CLI
+ * (it fails closed): `resume` only lifts a `pause` given on the command line.
+ */
+export function holdFor(campaign: Campaign, state: Pick<Store, 'getState'>): Hold {
+  const stop = state.getState<ControlState>(STOP_ALL_KEY);
+  if (stop?.on)
+    return { held: true, reason: `stop-all since ${stop.at}${stop.reason ? ` (${stop.reason})` : ''}` };
+  const paused = state.getState<ControlState>(pausedKey(campaign.id));
+  if (paused?.on)
+    return { held: true, reason: `paused since ${paused.at}${paused.reason ? ` (${paused.reason})` : ''}` };
+  if (campaign.paused) return { held: true, reason: `paused: true in ${campaign.file}` };
+  return { held: false };
+}
