@@ -70,7 +70,7 @@ export class Scheduler {
     const now = this.options.clock.now();
     const saved = this.options.cursor?.get();
     const from = saved ? new Date(saved) : new Date(now.getTime() - FIRST_RUN_LOOKBACK_MS);
-    this.lastTick = from < now ? from : now;
+    this.lastTick = new Date(Math.min(from.getTime(), now.getTime()));
     return this.tick();
   }
 
