@@ -27,12 +27,15 @@ import {
   SegmentWriter,
   segmentPath,
 } from './activity-log.ts';
+import { countEvent, mergeCounts } from './counts.ts';
 import { corrupt, ensureDir, readLines, removeQuietly, syncDir, writeFileAtomic } from './files.ts';
 import { acquireLock, type Lock, liveHolder } from './lock.ts';
+import { legacyError, migrateLegacy, needsMigration } from './migrate.ts';
 import { ReviewQueue } from './queue.ts';
+import { DEFAULT_RETENTION, type PruneReport, prune, type RetentionPolicy } from './retention.ts';
 import {
   type CountsTable,
-  type HourCounts,
+  changeSchema,
   inboxFileSchema,
   SCHEMA_VERSION,
   type Snapshot,
@@ -53,6 +56,8 @@ import type {
 } from './types.ts';
 
 export const STATE_FILE = 'state.json';
+/** State key holding the report of the last prune. */
+export const LAST_PRUNE = 'store.lastPrune';
 export const INBOX_DIR = 'inbox';
 const WAL = /^wal-(\d+)\.jsonl$/;
 
@@ -84,6 +89,10 @@ export interface OpenStoreOptions {
   inboxPollMs?: number;
   /** How long a client waits for the bot to apply its change (default 10 s). */
   applyTimeoutMs?: number;
+  /** Retention policy (default: the env defaults, 7 and 90 days). */
+  retention?: RetentionPolicy;
+  /** How often the bot prunes (default daily for role "bot", first run a minute after start; 0 never). */
+  pruneEveryMs?: number;
 }
 
 interface Waiter {
@@ -95,49 +104,6 @@ interface Batch {
   byDay: Map<string, string[]>;
   wal: string[];
   waiters: Waiter[];
-}
-
-function hourKey(at: string): string {
-  return new Date(at).toISOString().slice(0, 13);
-}
-
-function counter(table: CountsTable, hour: string, campaign: string): HourCounts {
-  let byCampaign = table[hour];
-  if (!byCampaign) {
-    byCampaign = {};
-    table[hour] = byCampaign;
-  }
-  let counts = byCampaign[campaign];
-  if (!counts) {
-    counts = { posts: 0, seen: 0, flagged: 0, alerts: 0 };
-    byCampaign[campaign] = counts;
-  }
-  return counts;
-}
-
-/** Adds one event to an hourly counts table. */
-export function countEvent(table: CountsTable, event: ActivityEvent): void {
-  let kind: 'posts' | 'seen' | 'alerts' | undefined;
-  if (event.type === 'post.confirmed') kind = 'posts';
-  else if (event.type === 'mention.seen') kind = 'seen';
-  else if (event.type === 'alert.hijack') kind = 'alerts';
-  if (!kind) return;
-  const campaign = 'campaign' in event && event.campaign ? event.campaign : '';
-  const counts = counter(table, hourKey(event.at), campaign);
-  counts[kind]++;
-  if (event.type === 'mention.seen' && event.verdict.flagged) counts.flagged++;
-}
-
-export function mergeCounts(into: CountsTable, from: CountsTable): void {
-  for (const [hour, campaigns] of Object.entries(from)) {
-    for (const [campaign, c] of Object.entries(campaigns)) {
-      const t = counter(into, hour, campaign);
-      t.posts += c.posts;
-      t.seen += c.seen;
-      t.flagged += c.flagged;
-      t.alerts += c.alerts;
-    }
-  }
 }
 
 interface DayCounts {
@@ -155,6 +121,7 @@ export class FileStore implements Store {
   readonly #window: number;
   readonly #checkpointBytes: number;
   readonly #applyTimeoutMs: number;
+  readonly retention: RetentionPolicy;
 
   readonly #cursors = new Map<string, string>();
   readonly #kv = new Map<string, unknown>();
@@ -177,6 +144,7 @@ export class FileStore implements Store {
   #failed: SolidarityError | undefined;
   #closed = false;
   #intervals: NodeJS.Timeout[] = [];
+  #timeouts: NodeJS.Timeout[] = [];
   #draining: Promise<void> | undefined;
   readonly #dayCounts = new Map<string, DayCounts>();
 
@@ -189,6 +157,7 @@ export class FileStore implements Store {
     this.#window = options.commitWindowMs ?? 2;
     this.#checkpointBytes = options.checkpointBytes ?? 16 * 1024 * 1024;
     this.#applyTimeoutMs = options.applyTimeoutMs ?? 10_000;
+    this.retention = options.retention ?? DEFAULT_RETENTION;
   }
 
   get mode(): StoreMode {
@@ -207,8 +176,14 @@ export class FileStore implements Store {
       mode = options.mode;
     }
     const store = new FileStore(options, mode);
-    if (mode === 'writer') await store.#openWriter(role, options.inboxPollMs ?? 250);
-    else await store.#load(false);
+    if (mode === 'writer') {
+      await store.#openWriter(role, options.inboxPollMs ?? 250);
+      const every = options.pruneEveryMs ?? (role === 'bot' ? 86_400_000 : 0);
+      if (every > 0) store.#schedulePrune(every);
+    } else {
+      if (needsMigration(options.dir)) throw legacyError(options.dir);
+      await store.#load(false);
+    }
     return store;
   }
 
@@ -224,6 +199,7 @@ export class FileStore implements Store {
     });
     this.#lock = await acquireLock(this.dir, { role, now: this.clock, waitMs: 3_000 });
     try {
+      await migrateLegacy(this.dir, this.clock(), this.logger, this.#fsync);
       await ensureDir(join(this.dir, EVENTS_DIR));
       await ensureDir(join(this.dir, INBOX_DIR));
       await this.#load(true);
@@ -369,6 +345,8 @@ export class FileStore implements Store {
         return true;
       case 'append':
         return true;
+      case 'prune':
+        return false;
     }
   }
 
@@ -495,16 +473,29 @@ export class FileStore implements Store {
   }
 
   async #enqueueCheckpoint(): Promise<void> {
-    await this.flush();
-    if (this.#committing || this.#closed || this.#failed) return;
-    this.#committing = true;
     try {
-      await this.#checkpoint();
+      await this.#exclusive(() => this.#checkpoint());
     } catch (error) {
       this.logger.error({ err: error }, 'checkpoint failed; the write-ahead log keeps every change');
+    }
+  }
+
+  /** Runs `fn` after every waiting change is committed, with no commit running meanwhile. */
+  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    await this.flush();
+    while (this.#committing) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    if (this.#failed) throw this.#failed;
+    this.#committing = true;
+    try {
+      return await fn();
     } finally {
       this.#committing = false;
       if (this.#batch) this.#kick();
+      else {
+        const idle = this.#idle;
+        this.#idle = [];
+        for (const resolve of idle) resolve();
+      }
     }
   }
 
@@ -525,12 +516,31 @@ export class FileStore implements Store {
   // ---- changes --------------------------------------------------------------------------------
 
   /** Applies a change: in memory and the log here (writer), or through the inbox (client). */
-  async #change(change: StoreChange, event?: ActivityEvent): Promise<void> {
-    this.#assertWritable();
+  #change(change: StoreChange, event?: ActivityEvent): Promise<void> {
+    try {
+      this.#assertWritable();
+      this.#validate(change);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.#mode === 'client') return this.#submit(change);
-    const changed = this.#apply(change);
-    if (!changed) return; // A repeated flag or review event: nothing to write.
-    await this.#enqueue(change.op === 'append' ? undefined : change, event);
+    if (!this.#apply(change)) return Promise.resolve(); // A repeated flag or review event: nothing to write.
+    return this.#enqueue(change.op === 'append' ? undefined : change, event);
+  }
+
+  /**
+   * Checks a change against the schema it is read back with, so nothing written can fail
+   * validation later. Synchronous, and the parsed copy is dropped at once: it dies young.
+   */
+  #validate(change: StoreChange): void {
+    const parsed = changeSchema.safeParse(change);
+    if (parsed.success) return;
+    const issue = parsed.error.issues[0]!;
+    throw new SolidarityError(
+      'INPUT_INVALID',
+      `The store refused a "${change.op}" change: ${issue.path.join('.') || '(value)'}: ${issue.message}`,
+      { hint: 'This is a bug in the caller; the data folder was not changed.' },
+    );
   }
 
   append(event: ActivityEvent): Promise<void> {
@@ -706,9 +716,56 @@ export class FileStore implements Store {
     return cached.counts;
   }
 
-  /** Forgets cached counts of a day (prune rewrote it). */
-  forgetDay(day: string): void {
-    this.#dayCounts.delete(day);
+  // ---- retention ------------------------------------------------------------------------------------
+
+  /** Applies the retention policy now (through the inbox when a bot holds the lock). */
+  async prune(policy: RetentionPolicy = this.retention): Promise<PruneReport> {
+    this.#assertWritable();
+    if (this.#mode === 'client') {
+      await this.#submit({ op: 'prune' });
+      const report = this.getState<PruneReport>(LAST_PRUNE);
+      if (!report) throw new SolidarityError('UNEXPECTED', 'The running bot pruned but left no report.');
+      return report;
+    }
+    const report = await prune(
+      {
+        dir: this.dir,
+        allFlags: () => this.#queue.flags.values(),
+        dropFlags: (ids) => this.dropFlags(ids),
+        withSegment: (day, fn) =>
+          this.#exclusive(async () => {
+            await this.#segments!.release(day);
+            try {
+              return await fn();
+            } finally {
+              this.#dayCounts.delete(day);
+            }
+          }),
+        checkpointNow: () => this.#exclusive(() => this.#checkpoint()),
+      },
+      policy,
+      this.clock(),
+    );
+    await this.setState(LAST_PRUNE, report);
+    this.logger.info(
+      {
+        flagsDropped: report.flagsDropped,
+        linesDropped: report.linesDropped,
+        segments: report.segmentsRewritten,
+      },
+      'retention applied',
+    );
+    return report;
+  }
+
+  #schedulePrune(every: number): void {
+    const run = () => {
+      if (this.#closed || this.#failed) return;
+      this.prune().catch((error) => this.logger.error({ err: error }, 'scheduled prune failed'));
+    };
+    const first = setTimeout(run, Math.min(every, 60_000)).unref();
+    this.#timeouts.push(first);
+    this.#intervals.push(setInterval(run, every).unref());
   }
 
   // ---- inbox ------------------------------------------------------------------------------------
@@ -824,6 +881,9 @@ export class FileStore implements Store {
       case 'addReviewEvent':
         await this.addReviewEvent(change.event as ReviewEvent);
         return;
+      case 'prune':
+        await this.prune();
+        return;
       default:
         return this.#change(change);
     }
@@ -845,16 +905,12 @@ export class FileStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     for (const interval of this.#intervals) clearInterval(interval);
+    for (const timeout of this.#timeouts) clearTimeout(timeout);
     if (this.#mode === 'writer') {
       await this.#draining;
       try {
         await this.flush();
-        if (this.#seq > this.#snapshotSeq && !this.#failed) {
-          this.#committing = true;
-          await this.#checkpoint().finally(() => {
-            this.#committing = false;
-          });
-        }
+        if (this.#seq > this.#snapshotSeq && !this.#failed) await this.#exclusive(() => this.#checkpoint());
       } finally {
         this.#closed = true;
         await this.#segments?.close();

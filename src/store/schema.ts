@@ -169,6 +169,8 @@ export const changeSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('putModerator'), moderator: moderatorSchema }),
   z.object({ op: z.literal('setState'), key: z.string().min(1), value: z.unknown() }),
   z.object({ op: z.literal('dropFlags'), ids: z.array(z.string()) }),
+  /** Inbox only: asks the writer to apply the retention policy now. */
+  z.object({ op: z.literal('prune') }),
 ]);
 export type StoreChange = z.infer<typeof changeSchema>;
 

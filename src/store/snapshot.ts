@@ -9,6 +9,12 @@ import { SolidarityError } from '../errors.ts';
 import { corrupt, decodeUtf8, parseJson, writeFileAtomic } from './files.ts';
 import { SCHEMA_VERSION, type Snapshot, snapshotSchema } from './schema.ts';
 
+/**
+ * state.json migrations, version N to N+1. None yet: version 1 had no state.json (see
+ * migrate.ts); add one here with every change of the snapshot layout.
+ */
+const SNAPSHOT_MIGRATIONS: Record<number, (old: { version: number }) => { version: number }> = {};
+
 export const SECTIONS = ['cursors', 'state', 'moderators', 'journal', 'flags'] as const;
 
 export function emptySnapshot(now: Date): Snapshot {
@@ -73,7 +79,21 @@ export function parseSnapshot(bytes: Buffer, file: string): Snapshot {
       },
     );
   }
-  const result = snapshotSchema.safeParse(raw);
+  let current = raw as { version: number };
+  while (current.version < SCHEMA_VERSION) {
+    const migration = SNAPSHOT_MIGRATIONS[current.version];
+    if (!migration) {
+      throw new SolidarityError(
+        'STORE_VERSION',
+        `${file}: data version ${current.version} is older than this version of solidarity-bot can migrate (it reads ${SCHEMA_VERSION}).`,
+        {
+          hint: 'Open the folder once with the release that wrote it and upgrade step by step, or restore a newer backup.',
+        },
+      );
+    }
+    current = migration(current);
+  }
+  const result = snapshotSchema.safeParse(current);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
@@ -88,10 +108,13 @@ export function parseSnapshot(bytes: Buffer, file: string): Snapshot {
 
 /** The lowdb adapter for state.json. */
 export class SnapshotFile implements Adapter<Snapshot> {
-  constructor(
-    readonly path: string,
-    readonly fsync: boolean,
-  ) {}
+  readonly path: string;
+  readonly fsync: boolean;
+
+  constructor(path: string, fsync: boolean) {
+    this.path = path;
+    this.fsync = fsync;
+  }
 
   async read(): Promise<Snapshot | null> {
     let bytes: Buffer;
