@@ -187,6 +187,22 @@ export class Scorer {
     return total / tokens.length;
   }
 
+  private tagger(lex: Lexicon): TagFn {
+    return (t) => {
+      const slur = this.slurOf(lex, t.norm);
+      if (slur) return slur.reclaimable ? 'slur_reclaimable' : `slur_${slur.severity}`;
+      const group = lex.identityGroup.get(t.norm);
+      return group ? `identity_${group}` : undefined;
+    };
+  }
+
+  /** The model's feature names for a post (used by the fitting script, so fit and use agree). */
+  modelFeatures(text: string, options: ScoreOptions = {}): string[] {
+    const tokens = normalise(text, this.index);
+    const lex = this.lexiconFor(options.lang ?? this.detectLanguage(tokens));
+    return extractFeatures(tokens, this.tagger(lex)).map((f) => f.name);
+  }
+
   score(text: string, options: ScoreOptions = {}): Verdict {
     const threshold = options.threshold ?? DEFAULT_THRESHOLD;
     const input = typeof text === 'string' ? text : String(text ?? '');
@@ -304,7 +320,9 @@ export class Scorer {
         span: span(input, tokens, index, index),
         weight,
       });
-      addRule(`slur:${token.norm}`, weight);
+      // With a fitted model for the language, slurs count through the model (which learned when a
+      // slur marked hate and when it was in-group use or plain swearing); otherwise as rules.
+      if (!this.data.models.has(lex.language)) addRule(`slur:${token.norm}`, weight);
       matched.push({ first: index, last: index });
     }
 
@@ -312,13 +330,7 @@ export class Scorer {
     let modelScore = 0;
     const model = this.data.models.get(lex.language);
     if (model && tokens.length > 0) {
-      const tag: TagFn = (t) => {
-        const slur = this.slurOf(lex, t.norm);
-        if (slur) return slur.reclaimable ? 'slur_reclaimable' : `slur_${slur.severity}`;
-        const group = lex.identityGroup.get(t.norm);
-        return group ? `identity_${group}` : undefined;
-      };
-      const result = applyModel(model, extractFeatures(tokens, tag));
+      const result = applyModel(model, extractFeatures(tokens, this.tagger(lex)));
       modelScore = result.probability;
       if (modelScore >= threshold / 2) {
         for (const c of result.contributions.slice(0, MODEL_REASONS)) {
