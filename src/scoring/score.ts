@@ -133,7 +133,7 @@ export class Scorer {
     let bestCount = 0;
     for (const lex of this.data.lexicons.values()) {
       let count = 0;
-      for (const t of tokens) if (lex.detect.has(t.norm)) count++;
+      for (const t of tokens) if (lex.detect.has(t.norm) || lex.identityGroup.has(t.norm) || lex.slurs.has(t.norm)) count++;
       if (count > bestCount || (count === bestCount && lex.language === DEFAULT_LANGUAGE && count > 0)) {
         best = lex.language;
         bestCount = count;
@@ -273,6 +273,7 @@ export class Scorer {
         }
       }
       if (!possible) continue;
+      let negatedReported = false;
       for (let i = 0; i < tokens.length; i++) {
         const gaps: number[] = [];
         const last = matchFrom(ctx, pattern.elements, 0, i, gaps);
@@ -286,23 +287,26 @@ export class Scorer {
           }
         }
         if (negatedAt >= 0) {
-          reasons.push({
-            rule: `context.negation`,
-            explanation: `negated, so not counted: ${pattern.explanation}`,
-            span: span(input, tokens, Math.min(i, negatedAt), last),
-            weight: 0,
-          });
-        } else {
-          reasons.push({
-            rule: `${pattern.rule}.${pattern.id.split('.')[1]}`,
-            explanation: pattern.explanation,
-            span: span(input, tokens, i, last),
-            weight: pattern.weight,
-          });
-          addRule(pattern.rule, pattern.weight);
-          matched.push({ first: i, last });
-          hostile = true;
+          if (!negatedReported) {
+            reasons.push({
+              rule: 'context.negation',
+              explanation: `negated, so not counted: ${pattern.explanation}`,
+              span: span(input, tokens, Math.min(i, negatedAt), last),
+              weight: 0,
+            });
+            negatedReported = true;
+          }
+          continue;
         }
+        reasons.push({
+          rule: `${pattern.rule}.${pattern.id.split('.')[1]}`,
+          explanation: pattern.explanation,
+          span: span(input, tokens, i, last),
+          weight: pattern.weight,
+        });
+        addRule(pattern.rule, pattern.weight);
+        matched.push({ first: i, last });
+        hostile = true;
         break;
       }
     }
