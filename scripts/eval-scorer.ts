@@ -79,7 +79,9 @@ for (const c of readSuites()) {
 }
 
 const out = process.stdout;
-out.write(`Davidson et al. 2017, hate vs offensive+neither, threshold ${threshold}${values['no-model'] ? ', rules only' : ''}\n\n`);
+out.write(
+  `Davidson et al. 2017, hate vs offensive+neither, threshold ${threshold}${values['no-model'] ? ', rules only' : ''}\n\n`,
+);
 out.write(`| metric | dev (fitted/tuned) | test (reported) | bar on test |\n| --- | ---: | ---: | --- |\n`);
 const row = (name: string, key: keyof typeof dev, bar: string) =>
   out.write(`| ${name} | ${dev[key]} | ${test[key]} | ${bar} |\n`);
@@ -94,7 +96,9 @@ out.write(`| category | cases | accuracy | |\n| --- | ---: | ---: | --- |\n`);
 const accuracy: Record<string, number> = {};
 for (const [category, s] of suites) {
   accuracy[category] = round(s.correct / s.cases);
-  out.write(`| ${category} | ${s.cases} | ${accuracy[category]} | ${accuracy[category]! >= 0.9 ? 'met' : 'NOT met'} |\n`);
+  out.write(
+    `| ${category} | ${s.cases} | ${accuracy[category]} | ${accuracy[category]! >= 0.9 ? 'met' : 'NOT met'} |\n`,
+  );
   if (values.failures) for (const f of s.failures) out.write(`|   ${f} | | | |\n`);
 }
 out.write(

@@ -55,7 +55,7 @@ interface Fitted {
   weights: Map<string, number>;
 }
 
-function fit(indices: number[], rand: () => number): Fitted {
+function fitLogistic(indices: number[], rand: () => number): Fitted {
   const df = new Map<string, number>();
   for (const i of indices) for (const f of docs[i]!) df.set(f, (df.get(f) ?? 0) + 1);
   const vocab = new Map<string, number>();
@@ -69,7 +69,11 @@ function fit(indices: number[], rand: () => number): Fitted {
   const lr = 0.05;
   const order = [...indices];
   const encoded = new Map<number, number[]>();
-  for (const i of indices) encoded.set(i, docs[i]!.map((f) => vocab.get(f)).filter((x): x is number => x !== undefined));
+  for (const i of indices)
+    encoded.set(
+      i,
+      docs[i]!.map((f) => vocab.get(f)).filter((x): x is number => x !== undefined),
+    );
   for (let epoch = 0; epoch < EPOCHS; epoch++) {
     for (let k = order.length - 1; k > 0; k--) {
       const j = Math.floor(rand() * (k + 1));
@@ -93,13 +97,21 @@ function fit(indices: number[], rand: () => number): Fitted {
     }
   }
   const weights = new Map<string, number>();
-  for (const [f, idx] of vocab) if (Math.abs(w[idx]!) >= 0.01) weights.set(f, Math.round(w[idx]! * 10000) / 10000);
+  for (const [f, idx] of vocab)
+    if (Math.abs(w[idx]!) >= 0.01) weights.set(f, Math.round(w[idx]! * 10000) / 10000);
   return { bias, weights };
 }
 
 // The rules' part of each verdict, with a model present that adds nothing (slurs then count only
 // through the model, as they do at scoring time) and whether a counter-speech context applied.
-const silent = compileModel({ kind: 'logistic-regression', language: 'en', fitted: {}, bias: -50, shift: 0, weights: {} });
+const silent = compileModel({
+  kind: 'logistic-regression',
+  language: 'en',
+  fitted: {},
+  bias: -50,
+  shift: 0,
+  weights: {},
+});
 const rulesOnly = new Scorer({ ...data, models: new Map([['en', silent]]) });
 const ruleParts = dev.map((row) => {
   const v = rulesOnly.score(row.text, { lang: 'en' });
@@ -121,7 +133,7 @@ for (let s = -3; s <= 3.001; s += 0.05) SHIFTS.push(Math.round(s * 100) / 100);
 const logits = new Float64Array(dev.length);
 for (let fold = 0; fold < FOLDS; fold++) {
   const train = dev.map((_, i) => i).filter((i) => foldOf[i] !== fold);
-  const fitted = fit(train, mulberry32(SEED + fold + 1));
+  const fitted = fitLogistic(train, mulberry32(SEED + fold + 1));
   dev.forEach((_, i) => {
     if (foldOf[i] !== fold) return;
     let z = fitted.bias;
@@ -130,7 +142,9 @@ for (let fold = 0; fold < FOLDS; fold++) {
   });
   process.stderr.write(`fold ${fold + 1}/${FOLDS} done\n`);
 }
-const flaggedAt = SHIFTS.map((shift) => Uint8Array.from(dev, (_, i) => (combined(i, logits[i]! + shift) >= 0.5 ? 1 : 0)));
+const flaggedAt = SHIFTS.map((shift) =>
+  Uint8Array.from(dev, (_, i) => (combined(i, logits[i]! + shift) >= 0.5 ? 1 : 0)),
+);
 
 function metrics(flags: Uint8Array, rows: DavidsonRow[]) {
   let tp = 0;
@@ -143,19 +157,27 @@ function metrics(flags: Uint8Array, rows: DavidsonRow[]) {
   });
   const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
   const recall = tp / (tp + fn);
-  return { precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall) };
+  return {
+    precision,
+    recall,
+    f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
+  };
 }
 
 let best = { shift: 0, precision: 0, recall: 0, f1: 0 };
 const curve: Array<{ shift: number; precision: number; recall: number }> = [];
 SHIFTS.forEach((shift, s) => {
   const m = metrics(flaggedAt[s]!, dev);
-  curve.push({ shift, precision: Math.round(m.precision * 1000) / 1000, recall: Math.round(m.recall * 1000) / 1000 });
+  curve.push({
+    shift,
+    precision: Math.round(m.precision * 1000) / 1000,
+    recall: Math.round(m.recall * 1000) / 1000,
+  });
   if (m.f1 > best.f1) best = { shift, ...m };
 });
 process.stderr.write(`${JSON.stringify(curve)}\n`);
 
-const final = fit(
+const final = fitLogistic(
   dev.map((_, i) => i),
   mulberry32(SEED),
 );
@@ -184,4 +206,10 @@ const file: ModelFile = {
   weights: Object.fromEntries([...final.weights.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
 };
 writeFileSync(values.out!, `${JSON.stringify(file, null, 1)}\n`);
-console.log(JSON.stringify({ out: values.out, features: final.weights.size, ...file.fitted.crossValidation as object }));
+console.log(
+  JSON.stringify({
+    out: values.out,
+    features: final.weights.size,
+    ...(file.fitted.crossValidation as object),
+  }),
+);

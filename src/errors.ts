@@ -58,7 +58,8 @@ export const CATALOGUE = {
   },
   SCORING_DATA_INVALID: {
     exit: EXIT.config,
-    summary: 'A scoring lexicon or model file in src/scoring/data is missing or malformed; the file is named.',
+    summary:
+      'A scoring lexicon or model file in src/scoring/data is missing or malformed; the file is named.',
   },
   X_AUTH_FAILED: { exit: EXIT.auth, summary: 'X rejected the credentials (401/403).' },
   BLUESKY_AUTH_FAILED: { exit: EXIT.auth, summary: 'Bluesky rejected the identifier or app password.' },

@@ -36,9 +36,7 @@ export const PatternSchema = z.object({
 export const LexiconSchema = z.object({
   language: z.string().regex(/^[a-z]{2}$/),
   name: z.string(),
-  sources: z
-    .array(z.object({ what: z.string(), source: z.string(), licence: z.string() }))
-    .min(1),
+  sources: z.array(z.object({ what: z.string(), source: z.string(), licence: z.string() })).min(1),
   /** Common function words, for language detection. */
   detect: z.array(Term).min(5),
   slurs: z.array(SlurSchema),
@@ -106,11 +104,19 @@ export interface Lexicon {
   known: Set<string>;
 }
 
-function makeClass(entries: readonly string[]): WordClass {
+/** A word and its plural forms ("muslim" → "muslims"), so every lexicon reads plurals alike. */
+export function inflections(word: string): string[] {
+  if (word.length < 3 || !/[a-z]$/.test(word)) return [word];
+  const out = [word, `${word}s`];
+  if (/(s|x|z|ch|sh)$/.test(word)) out.push(`${word}es`);
+  return out;
+}
+
+function makeClass(entries: readonly string[], inflect = false): WordClass {
   const cls: WordClass = { words: new Set(), phrases: new Map() };
   for (const entry of entries) {
     const words = foldTerm(entry).split(' ');
-    if (words.length === 1) cls.words.add(words[0]!);
+    if (words.length === 1) for (const w of inflect ? inflections(words[0]!) : words) cls.words.add(w);
     else {
       const list = cls.phrases.get(words[0]!) ?? [];
       list.push(words);
@@ -122,7 +128,8 @@ function makeClass(entries: readonly string[]): WordClass {
 
 function mergeClass(into: WordClass, from: WordClass): void {
   for (const w of from.words) into.words.add(w);
-  for (const [first, list] of from.phrases) into.phrases.set(first, [...(into.phrases.get(first) ?? []), ...list]);
+  for (const [first, list] of from.phrases)
+    into.phrases.set(first, [...(into.phrases.get(first) ?? []), ...list]);
 }
 
 /** Compiles one lexicon file; throws an Error naming the pattern when a pattern is malformed. */
@@ -131,10 +138,14 @@ export function compileLexicon(file: LexiconFile): Lexicon {
   const identityGroup = new Map<string, string>();
   const identity = makeClass([]);
   for (const [group, terms] of Object.entries(file.identity)) {
-    const cls = makeClass(terms);
+    const cls = makeClass(terms, true);
     mergeClass(identity, cls);
     classes.set(`identity_${group}`, cls);
-    for (const t of terms) identityGroup.set(foldTerm(t), group);
+    for (const t of terms) {
+      const folded = foldTerm(t);
+      for (const form of folded.includes(' ') ? [folded] : inflections(folded))
+        identityGroup.set(form, group);
+    }
   }
   classes.set('identity', identity);
   const slurs = new Map<string, Slur>();
@@ -142,8 +153,8 @@ export function compileLexicon(file: LexiconFile): Lexicon {
   for (const slur of file.slurs) {
     for (const spelling of [slur.term, ...slur.variants]) {
       const folded = foldTerm(spelling);
-      slurs.set(folded, slur);
-      mergeClass(slurClass, makeClass([folded]));
+      for (const form of folded.includes(' ') ? [folded] : inflections(folded)) slurs.set(form, slur);
+      mergeClass(slurClass, makeClass([folded], true));
     }
   }
   classes.set('slur', slurClass);
@@ -156,7 +167,9 @@ export function compileLexicon(file: LexiconFile): Lexicon {
   mergeClass(group, groupRefs);
   mergeClass(group, slurClass);
   classes.set('group', group);
-  for (const [name, entries] of Object.entries(file.classes)) classes.set(name, makeClass(entries));
+  for (const [name, entries] of Object.entries(file.classes)) {
+    classes.set(name, makeClass(entries, name === 'dehumanising' || name === 'trait' || name === 'place'));
+  }
   classes.set('profanity', makeClass(file.profanity));
   classes.set('negator', makeClass(file.negators));
 

@@ -19,9 +19,13 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new SolidarityError('SCORING_DATA_INVALID', `${file} is not valid JSON: ${(error as Error).message}`, {
-      hint: 'Fix the file (git diff shows what changed) or restore it with git checkout.',
-    });
+    throw new SolidarityError(
+      'SCORING_DATA_INVALID',
+      `${file} is not valid JSON: ${(error as Error).message}`,
+      {
+        hint: 'Fix the file (git diff shows what changed) or restore it with git checkout.',
+      },
+    );
   }
 }
 
@@ -45,7 +49,11 @@ export function loadScoringData(dir: string = DATA_DIR): ScoringData {
     const file = join(dir, name);
     if (/^[a-z]{2}\.json$/.test(name)) {
       const parsed = LexiconSchema.safeParse(readJson(file));
-      if (!parsed.success) throw invalid(file, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+      if (!parsed.success)
+        throw invalid(
+          file,
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+        );
       try {
         lexicons.set(parsed.data.language, compileLexicon(parsed.data));
       } catch (error) {
@@ -53,7 +61,11 @@ export function loadScoringData(dir: string = DATA_DIR): ScoringData {
       }
     } else if (/^model-[a-z]{2}\.json$/.test(name)) {
       const parsed = ModelFileSchema.safeParse(readJson(file));
-      if (!parsed.success) throw invalid(file, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+      if (!parsed.success)
+        throw invalid(
+          file,
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+        );
       models.set(parsed.data.language, compileModel(parsed.data));
     }
   }

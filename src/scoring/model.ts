@@ -38,8 +38,11 @@ export function compileModel(file: ModelFile): Model {
   };
 }
 
-/** Lexicon tags a token carries (slur severity, identity group), as model features. */
-export type TagFn = (token: Token) => string | undefined;
+/**
+ * Lexicon tags a token carries, as model features; `null` marks a token the model must not read
+ * (identity terms: naming a group is never evidence of hate by itself).
+ */
+export type TagFn = (token: Token) => string | undefined | null;
 
 /** One model feature and the tokens it came from (for explanations). */
 export interface Feature {
@@ -65,9 +68,13 @@ export function extractFeatures(tokens: readonly Token[], tag: TagFn): Feature[]
       prev = undefined;
       continue;
     }
+    const t = tag(token);
+    if (t === null) {
+      prev = undefined;
+      continue;
+    }
     push(`w:${word}`, i, i);
     if (prev !== undefined) push(`b:${prev}_${word}`, i - 1, i);
-    const t = tag(token);
     if (t) push(`t:${t}`, i, i);
     prev = word;
   }

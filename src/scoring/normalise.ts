@@ -121,7 +121,28 @@ const NAMED_ENTITIES: Record<string, string> = {
 const ENTITY = /&(?:amp;)?(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/y;
 // Handles and links are not the post's words (a handle can hold a slur that is not the post's content).
 const HANDLE_OR_URL = /(?:https?:\/\/|www\.)\S+|(?<![\p{L}\p{N}_@])@[\p{L}\p{N}_.-]+/gu;
-const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/u;
+// Invisible characters dropped from words: soft hyphen, joiners, direction marks, variation selectors...
+const INVISIBLE_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0x00ad, 0x00ad],
+  [0x034f, 0x034f],
+  [0x061c, 0x061c],
+  [0x115f, 0x1160],
+  [0x17b4, 0x17b5],
+  [0x180b, 0x180e],
+  [0x200b, 0x200f],
+  [0x202a, 0x202e],
+  [0x2060, 0x206f],
+  [0x3164, 0x3164],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+  [0xffa0, 0xffa0],
+  [0xe0000, 0xe007f],
+];
+
+function isInvisible(code: number): boolean {
+  for (const [lo, hi] of INVISIBLE_RANGES) if (code >= lo && code <= hi) return true;
+  return false;
+}
 const MARK = /\p{M}/gu;
 const LETTER = /\p{L}/u;
 const SPACE = /\s/u;
@@ -136,8 +157,9 @@ export function foldChar(cp: string): string {
   const cached = FOLD_CACHE.get(cp);
   if (cached !== undefined) return cached;
   let out: string;
-  if (INVISIBLE.test(cp)) out = '';
-  else if (cp.length === 1 && code >= 0xd800 && code <= 0xdfff) out = ' '; // lone surrogate
+  if (isInvisible(cp.codePointAt(0)!)) out = '';
+  else if (cp.length === 1 && code >= 0xd800 && code <= 0xdfff)
+    out = ' '; // lone surrogate
   else {
     out = cp.normalize('NFKD').toLowerCase().replace(MARK, '');
     let mapped = '';
@@ -252,6 +274,8 @@ function collapseRuns(word: string, max: number): string {
 function reveal(word: string, known: KnownTerms): { term: string; repeated: boolean } | undefined {
   const direct = known.lookup(word);
   if (direct) return { term: direct, repeated: false };
+  // Only deliberate stretching (a letter three or more times) is undone: "aan" is not "an".
+  if (!/(.)\1\1/u.test(word)) return undefined;
   const two = collapseRuns(word, 2);
   if (two !== word) {
     const t = known.lookup(two);
@@ -285,17 +309,25 @@ function splitChunks(units: Unit[]): Chunk[] {
 const CONTRACTION = /^(\p{L}+)'(re|m|ll|ve|d)$/u;
 const CONTRACTED: Record<string, string> = { re: 'are', m: 'am', ll: 'will', ve: 'have', d: 'would' };
 
-function plainWords(units: Unit[], hashtag: boolean, out: Token[], ignore?: ReadonlySet<string>): void {
+function plainWords(
+  units: Unit[],
+  hashtag: boolean,
+  out: Token[],
+  known: KnownTerms,
+  ignore?: ReadonlySet<string>,
+): void {
   // Runs of letters/digits (apostrophes inside words kept), split at camel case inside hashtags.
   let word = '';
   let start = -1;
-  let end = -1;
   let ends: number[] = [];
   let odd: Unit['odd'];
-  const emit = (norm: string, s: number, e: number) => {
-    const token: Token = { norm: collapseRuns(norm, 2), start: s, end: e };
+  const emit = (raw: string, s: number, e: number) => {
+    // Repeated letters ("loooser") or a look-alike/invisible character inside a known term.
+    const found = reveal(raw, known);
+    const token: Token = { norm: found ? found.term : collapseRuns(raw, 2), start: s, end: e };
     if (hashtag) token.hashtag = true;
-    if (odd) token.evasion = odd;
+    if (found?.repeated) token.evasion = 'repeated';
+    else if (found && odd) token.evasion = odd;
     out.push(token);
   };
   const flush = () => {
@@ -332,7 +364,6 @@ function plainWords(units: Unit[], hashtag: boolean, out: Token[], ignore?: Read
     }
     if (hashtag && u.upper && prevLower) flush();
     if (start < 0) start = u.start;
-    end = u.end;
     word += u.ch;
     ends.push(u.end);
     if (u.odd) odd = u.odd;
@@ -435,22 +466,17 @@ function chunkTokens(chunk: Chunk, known: KnownTerms, out: Token[], ignore?: Rea
     if (masked && letters >= 2) {
       const term = known.lookup(joined.replace(/\*+/g, '*'));
       if (term) {
-        out.push({ norm: term, start: units[0]!.start, end: units[units.length - 1]!.end, evasion: 'masked' });
+        out.push({
+          norm: term,
+          start: units[0]!.start,
+          end: units[units.length - 1]!.end,
+          evasion: 'masked',
+        });
         return;
       }
     }
   }
-  const before = out.length;
-  plainWords(units, hashtag, out, ignore);
-  // Repeated letters in a plain word ("loooser"), or an invisible/look-alike character inside it.
-  for (let i = before; i < out.length; i++) {
-    const token = out[i]!;
-    const found = reveal(token.norm, known);
-    if (found && found.term !== token.norm) {
-      token.norm = found.term;
-      token.evasion ??= 'repeated';
-    } else if (!found && (token.evasion === 'lookalike' || token.evasion === 'invisible')) delete token.evasion;
-  }
+  plainWords(units, hashtag, out, known, ignore);
 }
 
 /** Joins runs of single letters ("f a g" or "f.a.g" split by spaces) when they spell a known term. */

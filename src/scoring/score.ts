@@ -22,7 +22,9 @@ export interface ScoringData {
 const COUNTER_SPEECH_FACTOR = 0.3;
 const SLUR_WEIGHT = { high: 0.55, medium: 0.4, low: 0.25 } as const;
 const RECLAIMABLE_WEIGHT = 0.1;
-const NEGATION_LOOKBEHIND = 3;
+const NEGATION_LOOKBEHIND = 2;
+/** A post-initial negator before these is a rhetorical question ("Shouldn't we ..."), not a negation. */
+const RHETORICAL = new Set(['we', 'you', 'i', 'they', 'it']);
 const DEFAULT_LANGUAGE = 'en';
 /** Reasons from the model: at most this many features, each with a positive weight. */
 const MODEL_REASONS = 3;
@@ -39,6 +41,7 @@ interface PostContext {
   hasAll: boolean;
 }
 
+const GATE_CLASSES = ['dehumanising', 'trait', 'threat', 'groupref', 'exclusion'];
 const QUANTIFIERS = new Set(['all', 'every', 'tous', 'toutes', 'alle', 'allemaal']);
 
 /** Length (in tokens) of a class member starting at token i, or 0. */
@@ -49,7 +52,11 @@ function classAt(ctx: PostContext, name: string, i: number): number {
   const phrase = phraseAt(cls, ctx.tokens, i);
   if (phrase > 0) return phrase;
   if (cls.words.has(token.norm)) return 1;
-  if (name === 'group' && (ctx.hasIdentity || ctx.hasAll) && ctx.lex.classes.get('weakref')!.words.has(token.norm)) {
+  if (
+    name === 'group' &&
+    (ctx.hasIdentity || ctx.hasAll) &&
+    ctx.lex.classes.get('weakref')!.words.has(token.norm)
+  ) {
     return 1;
   }
   return 0;
@@ -133,7 +140,8 @@ export class Scorer {
     let bestCount = 0;
     for (const lex of this.data.lexicons.values()) {
       let count = 0;
-      for (const t of tokens) if (lex.detect.has(t.norm) || lex.identityGroup.has(t.norm) || lex.slurs.has(t.norm)) count++;
+      for (const t of tokens)
+        if (lex.detect.has(t.norm) || lex.identityGroup.has(t.norm) || lex.slurs.has(t.norm)) count++;
       if (count > bestCount || (count === bestCount && lex.language === DEFAULT_LANGUAGE && count > 0)) {
         best = lex.language;
         bestCount = count;
@@ -187,20 +195,37 @@ export class Scorer {
     return total / tokens.length;
   }
 
-  private tagger(lex: Lexicon): TagFn {
+  private tagger(lex: Lexicon, tokens: readonly Token[]): TagFn {
+    // Tokens inside identity phrases ("white people") are hidden from the model like single terms.
+    const hidden = new Set<Token>();
+    const identity = lex.classes.get('identity')!;
+    for (let i = 0; i < tokens.length; i++) {
+      const len = phraseAt(identity, tokens, i);
+      for (let k = 0; k < len; k++) hidden.add(tokens[i + k]!);
+    }
     return (t) => {
       const slur = this.slurOf(lex, t.norm);
       if (slur) return slur.reclaimable ? 'slur_reclaimable' : `slur_${slur.severity}`;
-      const group = lex.identityGroup.get(t.norm);
-      return group ? `identity_${group}` : undefined;
+      return lex.identityGroup.has(t.norm) || hidden.has(t) ? null : undefined;
     };
+  }
+
+  /** The model only reads posts with at least one lexicon signal (slur, group, insult, threat). */
+  private modelApplies(lex: Lexicon, tokens: readonly Token[], slurs: number): boolean {
+    if (slurs > 0) return true;
+    for (const t of tokens) {
+      const w = t.norm;
+      if (lex.identityGroup.has(w) || lex.profanity.has(w)) return true;
+      for (const name of GATE_CLASSES) if (lex.classes.get(name)?.words.has(w)) return true;
+    }
+    return false;
   }
 
   /** The model's feature names for a post (used by the fitting script, so fit and use agree). */
   modelFeatures(text: string, options: ScoreOptions = {}): string[] {
     const tokens = normalise(text, this.index);
     const lex = this.lexiconFor(options.lang ?? this.detectLanguage(tokens));
-    return extractFeatures(tokens, this.tagger(lex)).map((f) => f.name);
+    return extractFeatures(tokens, this.tagger(lex, tokens)).map((f) => f.name);
   }
 
   score(text: string, options: ScoreOptions = {}): Verdict {
@@ -211,7 +236,10 @@ export class Scorer {
     const sentiment = this.sentiment(tokens);
     const lang = options.lang ? options.lang.slice(0, 2).toLowerCase() : this.detectLanguage(tokens);
     const lex = this.lexiconFor(lang);
-    const never = options.neverFlag && options.neverFlag.length > 0 ? new Set(options.neverFlag.map(foldTerm)) : undefined;
+    const never =
+      options.neverFlag && options.neverFlag.length > 0
+        ? new Set(options.neverFlag.map(foldTerm))
+        : undefined;
 
     if (options.ownMessages && options.ownMessages.length > 0 && tokens.length > 0) {
       const post = tokens.map((t) => t.norm).join(' ');
@@ -231,7 +259,8 @@ export class Scorer {
 
     const reasons: Reason[] = [];
     const ruleWeights = new Map<string, number>();
-    const addRule = (family: string, w: number) => ruleWeights.set(family, Math.max(ruleWeights.get(family) ?? 0, w));
+    const addRule = (family: string, w: number) =>
+      ruleWeights.set(family, Math.max(ruleWeights.get(family) ?? 0, w));
 
     // Slurs.
     let hasIdentity = false;
@@ -248,7 +277,8 @@ export class Scorer {
     }
     if (!hasIdentity) {
       const identity = lex.classes.get('identity')!;
-      for (let i = 0; i < tokens.length && !hasIdentity; i++) if (phraseAt(identity, tokens, i) > 0) hasIdentity = true;
+      for (let i = 0; i < tokens.length && !hasIdentity; i++)
+        if (phraseAt(identity, tokens, i) > 0) hasIdentity = true;
     }
     const ctx: PostContext = { tokens, lex, hasIdentity, hasAll };
 
@@ -264,7 +294,8 @@ export class Scorer {
         for (let i = 0; i < tokens.length && !found; i++) {
           const w = tokens[i]!.norm;
           if (cls.words.has(w) || cls.phrases.has(w)) found = true;
-          else if (name === 'group' && (hasIdentity || hasAll) && lex.classes.get('weakref')!.words.has(w)) found = true;
+          else if (name === 'group' && (hasIdentity || hasAll) && lex.classes.get('weakref')!.words.has(w))
+            found = true;
         }
         if (found) present.add(name);
         else {
@@ -283,7 +314,8 @@ export class Scorer {
         if (pattern.negatable) {
           for (const g of gaps) if (lex.negators.has(tokens[g]!.norm)) negatedAt = g;
           for (let k = Math.max(0, i - NEGATION_LOOKBEHIND); k < i && negatedAt < 0; k++) {
-            if (lex.negators.has(tokens[k]!.norm)) negatedAt = k;
+            const rhetorical = k === 0 && RHETORICAL.has(tokens[1]?.norm ?? '');
+            if (lex.negators.has(tokens[k]!.norm) && !rhetorical) negatedAt = k;
           }
         }
         if (negatedAt >= 0) {
@@ -333,8 +365,8 @@ export class Scorer {
     // The fitted model (English): words and word pairs that marked hate in the labelled data.
     let modelScore = 0;
     const model = this.data.models.get(lex.language);
-    if (model && tokens.length > 0) {
-      const result = applyModel(model, extractFeatures(tokens, this.tagger(lex)));
+    if (model && tokens.length > 0 && this.modelApplies(lex, tokens, slurTokens.length)) {
+      const result = applyModel(model, extractFeatures(tokens, this.tagger(lex, tokens)));
       modelScore = result.probability;
       if (modelScore >= threshold / 2) {
         for (const c of result.contributions.slice(0, MODEL_REASONS)) {
