@@ -56,6 +56,11 @@ export const CATALOGUE = {
     exit: EXIT.usage,
     summary: 'Input on stdin or in a file given to a command is not what it expects.',
   },
+  SCORING_DATA_INVALID: {
+    exit: EXIT.config,
+    summary:
+      'A scoring lexicon or model file in src/scoring/data is missing or malformed; the file is named.',
+  },
   X_AUTH_FAILED: { exit: EXIT.auth, summary: 'X rejected the credentials (401/403).' },
   BLUESKY_AUTH_FAILED: { exit: EXIT.auth, summary: 'Bluesky rejected the identifier or app password.' },
   DASHBOARD_AUTH: { exit: EXIT.auth, summary: 'A moderator account problem: unknown name, wrong password.' },
