@@ -38,7 +38,8 @@ export function parseCron(expression: string): Cron {
         `a cron expression has 5 fields (minute hour day month weekday), this one has ${fields.length}`,
       );
     }
-    cron = new Cron(expression, { timezone: 'UTC', paused: true, legacyMode: true });
+    // utcOffset rather than timezone 'UTC': the same answers, measured ten times faster.
+    cron = new Cron(expression, { utcOffset: 0, paused: true, legacyMode: true });
     crons.set(expression, cron);
   }
   return cron;
@@ -108,44 +109,67 @@ function makeSlot(campaign: Campaign, t: number, index: number): Slot {
   return { campaign: campaign.id, at, index, key: slotKey(campaign.id, at) };
 }
 
-/**
- * Walks the campaign's slots from its start, in chunks, calling `visit` for each until it returns
- * false. Indices count from the start, so rotation is the same whenever the question is asked.
- */
-function walk(campaign: Campaign, until: number, visit: (slot: Slot) => boolean): void {
-  let index = 0;
-  let cursor = campaign.start.getTime() - 1;
-  let chunk = 7 * DAY;
-  const last = Math.min(until, campaign.end?.getTime() ?? Number.POSITIVE_INFINITY);
-  while (cursor < last) {
-    const next = Math.min(cursor + chunk, last);
-    for (const t of instantsBetween(campaign, new Date(cursor), new Date(next))) {
-      if (!visit(makeSlot(campaign, t, index++))) return;
-    }
-    cursor = next;
-    chunk = Math.min(chunk * 2, 180 * DAY);
+interface Timeline {
+  /** Slot instants from the campaign start, ascending; complete up to `until`. */
+  instants: number[];
+  until: number;
+  chunk: number;
+}
+
+/** Computed slots per campaign object (campaigns are immutable once loaded), so ticks stay cheap. */
+const timelines = new WeakMap<Campaign, Timeline>();
+
+function timelineUntil(campaign: Campaign, until: number): number[] {
+  let timeline = timelines.get(campaign);
+  if (!timeline) {
+    timeline = { instants: [], until: campaign.start.getTime() - 1, chunk: 7 * DAY };
+    timelines.set(campaign, timeline);
   }
+  const last = Math.min(until, campaign.end?.getTime() ?? Number.POSITIVE_INFINITY);
+  while (timeline.until < last) {
+    const next = Math.min(timeline.until + timeline.chunk, last);
+    for (const t of instantsBetween(campaign, new Date(timeline.until), new Date(next)))
+      timeline.instants.push(t);
+    timeline.until = next;
+    timeline.chunk = Math.min(timeline.chunk * 2, 180 * DAY);
+  }
+  return timeline.instants;
+}
+
+/** Index of the first instant greater than t. */
+function firstAfter(instants: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = instants.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (instants[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The next `count` slots strictly after `from`. */
 export function nextSlots(campaign: Campaign, from: Date, count: number): Slot[] {
-  const out: Slot[] = [];
-  if (count <= 0) return out;
-  walk(campaign, from.getTime() + HORIZON, (slot) => {
-    if (slot.at.getTime() > from.getTime()) out.push(slot);
-    return out.length < count;
-  });
-  return out;
+  if (count <= 0) return [];
+  let horizon = Math.max(from.getTime(), campaign.start.getTime()) + 30 * DAY;
+  const limit = from.getTime() + HORIZON;
+  for (;;) {
+    const instants = timelineUntil(campaign, horizon);
+    const first = firstAfter(instants, from.getTime());
+    const ended = campaign.end !== undefined && horizon >= campaign.end.getTime();
+    if (instants.length - first >= count || ended || horizon >= limit) {
+      return instants.slice(first, first + count).map((t, i) => makeSlot(campaign, t, first + i));
+    }
+    horizon = Math.min(limit, horizon + Math.max(30 * DAY, horizon - from.getTime()));
+  }
 }
 
 /** Slots in (from, to]. */
 export function slotsBetween(campaign: Campaign, from: Date, to: Date): Slot[] {
-  const out: Slot[] = [];
-  walk(campaign, to.getTime(), (slot) => {
-    if (slot.at.getTime() > from.getTime()) out.push(slot);
-    return true;
-  });
-  return out;
+  const instants = timelineUntil(campaign, to.getTime());
+  const first = firstAfter(instants, from.getTime());
+  const end = firstAfter(instants, to.getTime());
+  return instants.slice(first, end).map((t, i) => makeSlot(campaign, t, first + i));
 }
 
 /** The smallest gap between consecutive slots among the first `sample` ones (for the spam check). */

@@ -72,11 +72,29 @@ export function offsetMinutes(instant: Date, timeZone: string): number {
 }
 
 /** The instant a wall-clock time names in a zone (see the module comment for DST gaps/overlaps). */
+const QUARTER_HOUR = 15 * 60_000;
+const offsetCache = new Map<string, number>();
+
+/** Offsets change on quarter hours in every zone in use, so they are cached per quarter hour. */
+function cachedOffset(ms: number, timeZone: string): number {
+  const bucket = Math.floor(ms / QUARTER_HOUR);
+  const key = `${timeZone}|${bucket}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    if (offsetCache.size > 100_000) offsetCache.clear();
+    offset = offsetMinutes(new Date(bucket * QUARTER_HOUR), timeZone);
+    offsetCache.set(key, offset);
+  }
+  return offset;
+}
+
 export function fromWallTime(wall: WallTime, timeZone: string): Date {
   const asUtc = wallAsUtcMs(wall);
   const day = 24 * 3600_000;
-  const before = offsetMinutes(new Date(asUtc - day), timeZone);
-  const after = offsetMinutes(new Date(asUtc + day), timeZone);
+  const before = cachedOffset(asUtc - day, timeZone);
+  const after = cachedOffset(asUtc + day, timeZone);
+  // No change within a day either side: the offset is the same throughout.
+  if (before === after) return new Date(asUtc - before * 60_000);
   const candidates = [...new Set([before, after])]
     .map((offset) => new Date(asUtc - offset * 60_000))
     .filter((instant) => wallAsUtcMs(toWallTime(instant, timeZone)) === asUtc)
