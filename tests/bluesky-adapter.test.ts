@@ -2,17 +2,20 @@
  * The Bluesky adapter against a real PDS from @atproto/dev-env, bound to 127.0.0.1.
  */
 
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { AtpAgent } from '@atproto/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measure } from '../src/campaign/limits.ts';
-import { loadCampaigns } from '../src/campaign/load.ts';
+import { loadCampaign, loadCampaigns } from '../src/campaign/load.ts';
 import { renderPost } from '../src/campaign/render.ts';
 import { nextSlots } from '../src/campaign/slots.ts';
 import { BlueskyAdapter } from '../src/platforms/bluesky/adapter.ts';
 import { recordKeyFor } from '../src/platforms/bluesky/record-key.ts';
 import { PlatformError } from '../src/platforms/errors.ts';
 import { type PostRequest, postKey } from '../src/platforms/types.ts';
+import { requestFor } from '../src/scheduler/publish.ts';
 import { type LocalPds, startLocalPds } from './_pds.ts';
 
 /** The small key/value part of the store, kept in a Map that outlives adapter instances. */
@@ -292,5 +295,90 @@ describe('BlueskyAdapter against a real PDS', () => {
   it('reports good credentials with the handle', async () => {
     const check = await adapter().checkCredentials();
     expect(check).toMatchObject({ ok: true, account: HANDLE });
+  });
+});
+
+describe('campaign message images', () => {
+  it('posts a message image from the campaign file with its alt text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'solidarity-image-'));
+    try {
+      writeFileSync(join(dir, 'heart.png'), PNG);
+      const file = join(dir, 'pictured.yaml');
+      writeFileSync(
+        file,
+        [
+          'id: pictured',
+          'name: Pictured',
+          'timezone: Europe/London',
+          'start: 2026-03-22T09:00',
+          'platforms: [bluesky]',
+          'schedules:',
+          '  - at: ["2026-03-22T09:00"]',
+          'messages:',
+          '  - text: "A heart for Brussels #WeStandTogether"',
+          '    image: { file: heart.png, alt: "A red heart drawn over the Brussels skyline" }',
+        ].join('\n'),
+      );
+      const campaign = loadCampaign(file);
+      const [slot] = nextSlots(campaign, new Date('2026-03-22T08:00:00Z'), 1);
+      const request = requestFor(campaign, renderPost(campaign, slot!, 'bluesky'));
+      expect(request.images?.[0]).toMatchObject({
+        mimeType: 'image/png',
+        alt: 'A red heart drawn over the Brussels skyline',
+      });
+      const post = await new BlueskyAdapter({
+        service: pds.url,
+        identifier: HANDLE,
+        password: PASSWORD,
+        state: memoryState(),
+      }).post(request);
+      const record = await readPost(post.remoteId);
+      expect(record.embed).toMatchObject({
+        $type: 'app.bsky.embed.images',
+        images: [{ alt: 'A red heart drawn over the Brussels skyline' }],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a campaign image without alt text, or whose file is missing, naming the line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'solidarity-image-'));
+    const problems = (image: string) => {
+      const file = join(dir, 'broken.yaml');
+      writeFileSync(
+        file,
+        [
+          'name: Broken',
+          'timezone: Europe/London',
+          'start: 2026-03-22T09:00',
+          'platforms: [bluesky]',
+          'schedules:',
+          '  - cron: "0 9 * * *"',
+          'messages:',
+          '  - text: "First #WeStandTogether"',
+          `    image: ${image}`,
+          '  - "Second #WeStandTogether"',
+        ].join('\n'),
+      );
+      try {
+        loadCampaign(file);
+      } catch (e) {
+        return e as { code: string; details: string[] };
+      }
+      return undefined;
+    };
+    try {
+      const noAlt = problems('{ file: heart.png, alt: "  " }');
+      expect(noAlt?.code).toBe('CAMPAIGN_INVALID');
+      expect(noAlt?.details.join('\n')).toMatch(/broken\.yaml:9:\d+ .*alt text is required/);
+      const missing = problems('{ file: missing.png, alt: "Described" }');
+      expect(missing?.details.join('\n')).toMatch(/broken\.yaml:9:\d+ .*image file "missing\.png" not found/);
+      writeFileSync(join(dir, 'big.png'), new Uint8Array(1_000_001));
+      const big = problems('{ file: big.png, alt: "Described" }');
+      expect(big?.details.join('\n')).toMatch(/image is 1000001 bytes; the limit is 1000000/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

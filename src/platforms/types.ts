@@ -80,8 +80,11 @@ export interface PlatformAdapter {
    * Resolves undefined when it certainly does not exist; throws when it cannot be known.
    */
   lookup?(draft: PostRequest): Promise<Post | undefined>;
-  /** Logs in / resumes a session and reports whose account it is; never throws for bad credentials. */
-  checkCredentials?(): Promise<CredentialCheck>;
+  /**
+   * Logs in / resumes a session and reports whose account it is; never throws for bad credentials.
+   * `passive`: change nothing saved (no token refresh), for `status` beside a running bot.
+   */
+  checkCredentials?(options?: { passive?: boolean }): Promise<CredentialCheck>;
   /** The last rate-limit figures the platform reported, if any. */
   rateLimit?(): RateLimitState | undefined;
   close?(): Promise<void>;

@@ -32,3 +32,28 @@ export function holdFor(campaign: Campaign, state: Pick<Store, 'getState'>): Hol
   if (campaign.paused) return { held: true, reason: `paused: true in ${campaign.file}` };
   return { held: false };
 }
+
+/** Records a pause (or its end) and logs it; the running bot sees it before its next post. */
+export async function setPaused(
+  store: Pick<Store, 'setState' | 'append'>,
+  campaign: string,
+  on: boolean,
+  now: Date,
+  reason?: string,
+): Promise<void> {
+  const value: ControlState = { on, at: now.toISOString(), ...(reason ? { reason } : {}) };
+  await store.setState(pausedKey(campaign), value);
+  await store.append({ type: 'control', at: value.at, action: on ? 'pause' : 'resume', campaign });
+}
+
+/** Records the emergency stop (or its end) for every campaign and platform. */
+export async function setStopAll(
+  store: Pick<Store, 'setState' | 'append'>,
+  on: boolean,
+  now: Date,
+  reason?: string,
+): Promise<void> {
+  const value: ControlState = { on, at: now.toISOString(), ...(reason ? { reason } : {}) };
+  await store.setState(STOP_ALL_KEY, value);
+  await store.append({ type: 'control', at: value.at, action: on ? 'stop-all' : 'resume-all' });
+}

@@ -7,10 +7,11 @@
  * adapter turns into "already posted". When it cannot be known, the entry becomes
  * `needs-attention` and the organiser is told, rather than risking a duplicate.
  */
+
 import { measure } from '../campaign/limits.ts';
-import type { PostDraft } from '../campaign/render.ts';
+import { type PostDraft, renderPost } from '../campaign/render.ts';
 import type { Campaign, Platform } from '../campaign/schema.ts';
-import { inQuietHours, slotKey } from '../campaign/slots.ts';
+import { inQuietHours, slotKey, slotsBetween } from '../campaign/slots.ts';
 import type { Logger } from '../logger.ts';
 import { isPlatformError, PlatformError } from '../platforms/errors.ts';
 import { type Post, type PostRequest, postKey, type ReplyPolicy } from '../platforms/types.ts';
@@ -18,6 +19,7 @@ import type { JournalEntry, Store } from '../store/types.ts';
 import { BACKOFF, backoffDelay } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import { holdFor } from './controls.ts';
+import { messageImages } from './images.ts';
 
 export type Adapters = Partial<Record<Platform, import('../platforms/types.ts').PlatformAdapter>>;
 
@@ -46,6 +48,8 @@ export interface PublisherOptions {
   clock: Clock;
   logger: Logger;
   random?: () => number;
+  /** Test seam: runs once the intent is durable, before the network call. */
+  beforeCall?: (draft: PostRequest) => void | Promise<void>;
   /** Test seam: runs after the network call returned, before the confirmation is written. */
   afterCall?: (draft: PostRequest, post: Post) => void | Promise<void>;
 }
@@ -71,9 +75,23 @@ export function replyPolicyFor(campaign: Campaign, platform: Platform): ReplyPol
   return 'everyone';
 }
 
-/** The request for a draft, with the campaign's reply policy. */
+/** The request for a draft: the campaign's reply policy and the message's image. */
 export function requestFor(campaign: Campaign, draft: PostDraft): PostRequest {
-  return { ...draft, replyPolicy: replyPolicyFor(campaign, draft.platform) };
+  const images = messageImages(campaign, draft.messageIndex);
+  return {
+    ...draft,
+    replyPolicy: replyPolicyFor(campaign, draft.platform),
+    ...(images.length ? { images } : {}),
+  };
+}
+
+/** Which message a journal entry was rendered from (its slot renders the same text), or -1. */
+function messageIndexOf(campaign: Campaign, entry: JournalEntry): number {
+  const at = new Date(entry.slotAt);
+  const [slot] = slotsBetween(campaign, new Date(at.getTime() - 1), at);
+  if (!slot) return -1;
+  const draft = renderPost(campaign, slot, entry.platform as Platform);
+  return draft.text === entry.text ? draft.messageIndex : -1;
 }
 
 /** Rebuilds the request of a journal entry (its text as first rendered: rotation may have moved on). */
@@ -85,7 +103,7 @@ export function requestFromEntry(campaign: Campaign, entry: JournalEntry): PostR
     slotKey: slotKey(campaign.id, slotAt),
     slotAt,
     platform,
-    messageIndex: -1,
+    messageIndex: messageIndexOf(campaign, entry),
     text: entry.text,
     lang: campaign.language,
     measure: measure(entry.text, platform),
@@ -283,6 +301,7 @@ export class Publisher {
       slotKey: key,
       text: draft.text,
     });
+    await this.options.beforeCall?.(draft);
     let post: Post;
     try {
       post = await adapter.post(draft);

@@ -10,7 +10,7 @@ import { nextSlots, type Slot, slotsBetween } from '../campaign/slots.ts';
 import type { Logger } from '../logger.ts';
 import type { PlatformAdapter, Post } from '../platforms/types.ts';
 import type { Clock } from './clock.ts';
-import type { Outcome, Publisher } from './publish.ts';
+import { type Outcome, type Publisher, requestFor } from './publish.ts';
 
 export type Adapters = Partial<Record<Platform, PlatformAdapter>>;
 
@@ -32,9 +32,13 @@ export interface SchedulerOptions {
    * one, slots are posted directly (one-shot local use).
    */
   publisher?: Publisher;
+  /** Re-reads campaign files that changed (e.g. `paused: true`) before each tick. */
+  reloadCampaigns?: () => Campaign[];
   /** Where the time of the last tick is kept, so a restart knows which slots it missed. */
   cursor?: { get(): string | undefined; set(value: string): Promise<void> };
 }
+
+const CURSOR_EVERY_MS = 10 * 60_000;
 
 /** Longest a missed slot is looked back for at start without a saved cursor. */
 const FIRST_RUN_LOOKBACK_MS = 60 * 60_000;
@@ -43,6 +47,7 @@ export class Scheduler {
   private lastTick: Date;
   private task: ScheduledTask | undefined;
   private running: Promise<unknown> = Promise.resolve();
+  private cursorSavedAt = Number.NEGATIVE_INFINITY;
   private readonly log: Logger;
 
   constructor(private readonly options: SchedulerOptions) {
@@ -80,6 +85,7 @@ export class Scheduler {
     const from = this.lastTick;
     this.lastTick = now;
     const publisher = this.options.publisher;
+    if (this.options.reloadCampaigns) this.options.campaigns = this.options.reloadCampaigns();
     if (publisher) {
       const results: TickResult[] = [];
       const record = (r: Awaited<ReturnType<Publisher['publish']>>) =>
@@ -97,7 +103,12 @@ export class Scheduler {
           }
         }
       }
-      await this.options.cursor?.set(now.toISOString());
+      // The cursor only bounds the look-back after a restart; slots already handled have journal
+      // entries, so saving it every few minutes (or when something happened) is enough.
+      if (results.length > 0 || now.getTime() - this.cursorSavedAt >= CURSOR_EVERY_MS) {
+        await this.options.cursor?.set(now.toISOString());
+        this.cursorSavedAt = now.getTime();
+      }
       return results;
     }
     const results: TickResult[] = [];
@@ -126,7 +137,7 @@ export class Scheduler {
         continue;
       }
       try {
-        const post = await adapter.post(draft);
+        const post = await adapter.post(requestFor(campaign, draft));
         this.log.info({ ...context, remoteId: post.remoteId, url: post.url }, 'posted');
         results.push({ draft, post });
       } catch (error) {

@@ -3,6 +3,7 @@ import { nextSlots } from '../../campaign/slots.ts';
 import { createAdapters, createContext } from '../../context.ts';
 import { SolidarityError } from '../../errors.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
+import { openStore } from '../../store/index.ts';
 import { type Command, stringOption, writeLine } from '../command.ts';
 import { parsePlatform } from './preview.ts';
 
@@ -34,13 +35,24 @@ export const postNowCommand: Command = {
     const platforms = platform ? [platform] : campaign.platforms;
     const [slot] = nextSlots(campaign, ctx.clock.now(), 1);
     if (!slot) throw new SolidarityError('USAGE', `${campaign.id} has no slot left (it has ended).`);
-    const scheduler = new Scheduler({
-      campaigns: [campaign],
-      adapters: createAdapters(ctx, platforms),
-      clock: ctx.clock,
-      logger: ctx.logger,
-    });
-    const results = await scheduler.postSlot(campaign, slot, platforms);
+    // Live adapters keep state in the store (the Bluesky session); beside a running bot the
+    // store hands those writes to it.
+    const store =
+      ctx.mode === 'live'
+        ? await openStore({ dir: ctx.dataDir, mode: 'auto', logger: ctx.logger })
+        : undefined;
+    let results: Awaited<ReturnType<Scheduler['postSlot']>>;
+    try {
+      const scheduler = new Scheduler({
+        campaigns: [campaign],
+        adapters: createAdapters(ctx, platforms, store),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      });
+      results = await scheduler.postSlot(campaign, slot, platforms);
+    } finally {
+      await store?.close();
+    }
     ctx.logger.flush();
     const failed = results.filter((r) => r.error);
     for (const r of failed) writeLine(io.stderr, `failed on ${r.draft.platform}: ${r.error}`);

@@ -117,6 +117,8 @@ export const previewCommand: Command = {
         `${row.at}  (${row.utc.replace('.000Z', 'Z')})  ${row.platform.padEnd(7)} ${row.length}/${row.limit} ${row.unit}`,
       );
       for (const line of row.text.split('\n')) writeLine(io.stdout, `    ${line}`);
+      const image = campaign.messages[row.messageIndex]?.image;
+      if (image) writeLine(io.stdout, `    [image ${image.file}, alt text: ${image.alt}]`);
     }
     if (costLines.length > 0) writeLine(io.stdout);
     for (const line of costLines) writeLine(io.stdout, line);

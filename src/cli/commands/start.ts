@@ -1,7 +1,11 @@
 import { loadCampaigns } from '../../campaign/load.ts';
 import { formatWithOffset } from '../../campaign/time.ts';
 import { createAdapters, createContext } from '../../context.ts';
+import { verifyCredentials } from '../../platforms/credentials.ts';
+import { Publisher, platformStopKey } from '../../scheduler/publish.ts';
+import { campaignReloader } from '../../scheduler/reload.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
+import { openStore } from '../../store/index.ts';
 import { type Command, writeLine } from '../command.ts';
 
 /**
@@ -46,11 +50,40 @@ export const startCommand: Command = {
     const stopSignal = untilSignal(io);
     const ctx = createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
     const campaigns = loadCampaigns(ctx.campaignsDir);
-    const adapters = createAdapters(
-      ctx,
-      campaigns.flatMap((c) => c.platforms),
-    );
-    const scheduler = new Scheduler({ campaigns, adapters, clock: ctx.clock, logger: ctx.logger });
+    const store = await openStore({ dir: ctx.dataDir, mode: 'writer', role: 'bot', logger: ctx.logger });
+    let scheduler: Scheduler;
+    try {
+      const adapters = createAdapters(
+        ctx,
+        campaigns.flatMap((c) => c.platforms),
+        store,
+      );
+      // Rejected credentials stop here with exit code 4, naming the env vars.
+      const checks = await verifyCredentials(adapters, ctx.logger);
+      for (const [platform, check] of checks) {
+        if (check.ok && platform !== 'local') {
+          writeLine(io.stdout, `${platform}: ${check.message}`);
+          if (store.getState(platformStopKey(platform)))
+            await store.setState(platformStopKey(platform), null);
+        }
+      }
+      const publisher = new Publisher({ store, adapters, clock: ctx.clock, logger: ctx.logger });
+      scheduler = new Scheduler({
+        campaigns,
+        adapters,
+        clock: ctx.clock,
+        logger: ctx.logger,
+        publisher,
+        reloadCampaigns: campaignReloader(campaigns, ctx.logger),
+        cursor: {
+          get: () => store.getCursor('scheduler.lastTick'),
+          set: (value) => store.setCursor('scheduler.lastTick', value),
+        },
+      });
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
 
     const modeText =
       ctx.mode === 'local'
@@ -71,11 +104,21 @@ export const startCommand: Command = {
       writeLine(io.stdout, `  (${c.id} is paused: nothing is posted)`);
     ctx.logger.info({ campaigns: campaigns.map((c) => c.id), mode: ctx.mode }, 'bot started');
 
+    // Slots missed while the bot was down, and intents a crash left unconfirmed.
+    for (const r of await scheduler.recover()) {
+      if (r.outcome === 'skipped' || r.outcome === 'needs-attention') {
+        writeLine(
+          io.stdout,
+          `  ${r.outcome}: ${r.draft.campaign} → ${r.draft.platform} ${r.draft.slotAt.toISOString()} (${r.error ?? ''})`,
+        );
+      }
+    }
     scheduler.start();
     writeLine(io.stdout, 'Running. Press Ctrl-C to stop.');
     const signal = await stopSignal;
     writeLine(io.stdout, `\n${signal}: stopping…`);
     await scheduler.stop();
+    await store.close();
     ctx.logger.info({ signal }, 'bot stopped');
     ctx.logger.flush();
     writeLine(io.stdout, 'Stopped.');

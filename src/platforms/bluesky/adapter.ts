@@ -200,7 +200,8 @@ export class BlueskyAdapter implements PlatformAdapter {
     return new PlatformError('bluesky', 'rejected', message, { status: xrpc.status, cause: error });
   }
 
-  async checkCredentials(): Promise<CredentialCheck> {
+  async checkCredentials(options: { passive?: boolean } = {}): Promise<CredentialCheck> {
+    if (options.passive) return this.checkSavedSession();
     try {
       const session = await this.session();
       return {
@@ -216,6 +217,47 @@ export class BlueskyAdapter implements PlatformAdapter {
         ok: false,
         problem: 'unreachable',
         message: `cannot reach ${this.options.service}: ${pe.message}`,
+      };
+    }
+  }
+
+  /**
+   * Checks the saved session without refreshing it: refreshing rotates the tokens, and a running
+   * bot holds the current pair in memory.
+   */
+  private async checkSavedSession(): Promise<CredentialCheck> {
+    const saved = this.options.state.getState<AtpSessionData | null>(this.sessionKey);
+    if (!saved) {
+      return {
+        ok: false,
+        message: 'no saved session yet: the bot logs in with the app password at its next start',
+      };
+    }
+    try {
+      const res = await fetch(new URL('/xrpc/com.atproto.server.getSession', this.options.service), {
+        headers: { authorization: `Bearer ${saved.accessJwt}` },
+      });
+      if (res.ok)
+        return { ok: true, account: saved.handle, message: `session for @${saved.handle} is valid` };
+      const body = (await res.json().catch(() => ({}))) as { error?: string };
+      if (body.error === 'ExpiredToken') {
+        return {
+          ok: true,
+          account: saved.handle,
+          message: `session for @${saved.handle} saved; its access token has expired and is refreshed at the next post`,
+        };
+      }
+      return {
+        ok: false,
+        problem: 'auth',
+        message: `the saved session was rejected (${body.error ?? res.status}); the bot logs in again at its next post`,
+        hint: AUTH_HINT.bluesky,
+      };
+    } catch (error) {
+      return {
+        ok: false,
+        problem: 'unreachable',
+        message: `cannot reach ${this.options.service}: ${(error as Error).message}`,
       };
     }
   }
