@@ -102,7 +102,10 @@ async function postsOnPds(text: string): Promise<number> {
 }
 
 describe.each(['after-intent', 'after-call'])('killed %s, then restarted', (point) => {
-  it('ends with exactly one post on each platform, every journal entry confirmed', async () => {
+  // Five bot processes in a row: generous on a busy machine (the assertions do not depend on time).
+  it('ends with exactly one post on each platform, every journal entry confirmed', {
+    timeout: 180_000,
+  }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'solidarity-crash-'));
     dirs.push(dataDir);
     const text = `Crash ${point}: we will always stand together. Report hate on 101. #WeStandTogether`;

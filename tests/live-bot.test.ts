@@ -87,7 +87,9 @@ describe('solidarity start in live mode', () => {
     expect(result.stderr).toContain('BLUESKY_APP_PASSWORD');
   });
 
-  it('posts a due slot to X and Bluesky, stops on SIGTERM, and status shows both posts', async () => {
+  it('posts a due slot to X and Bluesky, stops on SIGTERM, and status shows both posts', {
+    timeout: 120_000,
+  }, async () => {
     const text = 'Live: we will always stand together. Report hate on 101. #WeStandTogether';
     const { env } = setup(text);
     const child = spawn(process.execPath, [CLI, 'start'], {
