@@ -37,7 +37,8 @@ async function freeLoopbackPort(): Promise<number> {
   });
 }
 
-export async function startLocalPds(): Promise<LocalPds> {
+/** `rateLimits`: turn on the PDS's own rate limits (off in dev mode), e.g. createSession 30 per 5 min. */
+export async function startLocalPds(options: { rateLimits?: boolean } = {}): Promise<LocalPds> {
   const dataDir = mkdtempSync(join(tmpdir(), 'solidarity-pds-'));
   const servers: http.Server[] = [];
   const original = http.Server.prototype.listen;
@@ -61,6 +62,7 @@ export async function startLocalPds(): Promise<LocalPds> {
         didPlcUrl: `http://127.0.0.1:${plcPort}`,
         dataDirectory: join(dataDir, 'pds'),
         blobstoreDiskLocation: join(dataDir, 'blobs'),
+        ...(options.rateLimits ? { rateLimitsEnabled: true } : {}),
       },
     });
   } catch (error) {

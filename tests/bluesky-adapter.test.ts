@@ -45,7 +45,7 @@ const HANDLE = 'organiser.test';
 const PASSWORD = 'app-pass-1234';
 
 beforeAll(async () => {
-  pds = await startLocalPds();
+  pds = await startLocalPds({ rateLimits: true });
   ({ did } = await pds.createAccount(HANDLE, PASSWORD));
   await pds.createAccount('supporter42.test', 'supporter-pass-1234');
   reader = new AtpAgent({ service: pds.url });
@@ -290,6 +290,34 @@ describe('BlueskyAdapter against a real PDS', () => {
     expect(error).toBeInstanceOf(PlatformError);
     expect(error).toMatchObject({ kind: 'auth', code: 'BLUESKY_AUTH_FAILED', exitCode: 4 });
     expect((error as PlatformError).hint).toContain('BLUESKY_APP_PASSWORD');
+  });
+
+  it('turns the PDS 429 on createSession into rate-limited with the ratelimit-reset time', async () => {
+    await pds.createAccount('limited42.test', 'limited-pass-1234');
+    // The PDS allows 30 logins per 5 minutes per account; use them up.
+    let last: Response | undefined;
+    for (let i = 0; i < 31; i++) {
+      last = await fetch(`${pds.url}/xrpc/com.atproto.server.createSession`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ identifier: 'limited42.test', password: 'wrong' }),
+      });
+      if (last.status === 429) break;
+    }
+    expect(last?.status).toBe(429);
+    const reset = Number(last?.headers.get('ratelimit-reset'));
+    const limited = new BlueskyAdapter({
+      service: pds.url,
+      identifier: 'limited42.test',
+      password: 'limited-pass-1234',
+      state: memoryState(),
+    });
+    const error = (await limited
+      .post(request('Limited', 'limited:1:bluesky'))
+      .catch((e: unknown) => e)) as PlatformError;
+    expect(error).toMatchObject({ kind: 'rate-limited', code: 'RATE_LIMITED', status: 429 });
+    expect(error.retryAt?.getTime()).toBe(reset * 1000);
+    expect(limited.rateLimit()?.limitedUntil).toBe(new Date(reset * 1000).toISOString());
   });
 
   it('reports good credentials with the handle', async () => {

@@ -82,7 +82,7 @@ function runBot(
   child.stderr.on('data', (d) => {
     stderr += d;
   });
-  const timer = setTimeout(() => child.kill('SIGTERM'), 60_000);
+  const timer = setTimeout(() => child.kill('SIGTERM'), 150_000);
   return new Promise((resolvePromise) => {
     child.on('close', (status, signal) => {
       clearTimeout(timer);
