@@ -439,6 +439,53 @@ describe('pause, resume and stop-all from the CLI while the bot runs', () => {
   });
 });
 
+describe('unconfirmed intents that cannot be settled', () => {
+  it('become needs-attention instead of risking a duplicate', async () => {
+    const lines = [
+      'start: 2026-03-22T00:00',
+      'platforms: [x]',
+      'schedules:',
+      '  - cron: "0 9,13 * * *"',
+      'messages: ["a", "b"]',
+    ];
+    const bot = await startBot({ unsure: lines }, '2026-03-22T08:55:00Z');
+    // A crash left an intent; X cannot be searched right now in a way that will get better.
+    await bot.store.putJournal({
+      key: 'unsure@2026-03-22T09:00:00.000Z/x',
+      campaign: 'unsure',
+      platform: 'x',
+      slotAt: '2026-03-22T09:00:00.000Z',
+      text: 'a',
+      state: 'intent',
+      attempts: 1,
+      updatedAt: '2026-03-22T09:00:00.000Z',
+    });
+    bot.x.lookup = async () => {
+      throw new PlatformError('x', 'rejected', 'X answered 400 while looking up recent posts');
+    };
+    await bot.runUntil('2026-03-22T09:05:00Z');
+    expect(bot.x.calls).toBe(0);
+    expect(bot.store.getJournal('unsure@2026-03-22T09:00:00.000Z/x')).toMatchObject({
+      state: 'needs-attention',
+    });
+
+    // X says "duplicate content" but the post cannot be found: also for a person to check.
+    bot.x.failures.push(
+      new PlatformError('x', 'duplicate', 'X answered 403: duplicate content', { status: 403 }),
+    );
+    await bot.runUntil('2026-03-22T13:05:00Z');
+    expect(bot.x.posts).toHaveLength(0);
+    expect(bot.store.getJournal('unsure@2026-03-22T13:00:00.000Z/x')?.state).toBe('needs-attention');
+    const failed = (await bot.events('post.failed')) as Array<
+      Extract<ActivityEvent, { type: 'post.failed' }>
+    >;
+    expect(failed.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^needs attention: cannot tell whether an earlier attempt posted/),
+      expect.stringMatching(/^needs attention: .*could not be found/),
+    ]);
+  });
+});
+
 describe('campaign files edited while the bot runs', () => {
   it('paused: true in the file holds the campaign from the next tick; an invalid edit keeps the last valid one', async () => {
     const lines = [
