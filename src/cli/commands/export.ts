@@ -33,7 +33,7 @@ export function parseWhen(value: string, option: string, now: Date): string {
 export const exportCommand: Command = {
   name: 'export',
   summary: 'Stream activity events as JSON Lines or CSV (evidence, analysis)',
-  usage: 'export [--since WHEN] [--until WHEN] [--format jsonl|csv] [--type TYPE]... [--out FILE]',
+  usage: 'export [--since WHEN] [--until WHEN] [--format FORMAT] [--type TYPE]... [--out FILE]',
   description: `Streams events from the activity log in time order, one at a time: memory stays constant
 however large the log. Reads without the lock, so it works while the bot runs. WHEN is a date
 (2026-11-20, UTC midnight), an ISO time, or a span back from now (7d, 12h, 30m). --since is
