@@ -130,3 +130,37 @@ describe('store lock', () => {
     expect(auto.mode).toBe('client');
   });
 });
+
+describe('two bots on one data folder', () => {
+  it('the second "solidarity start" exits 6 naming the PID of the first', async () => {
+    const dir = dataDir();
+    const bin = join(import.meta.dirname, '..', 'bin', 'solidarity.mjs');
+    const env = { ...process.env, SOLIDARITY_DATA_DIR: dir, SOLIDARITY_MODE: 'local', LOG_LEVEL: 'warn' };
+    const first = spawn(process.execPath, [bin, 'start'], { cwd: join(import.meta.dirname, '..'), env });
+    cleanups.push(() => {
+      if (first.exitCode === null) first.kill('SIGKILL');
+    });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      first.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('Press Ctrl-C')) resolve();
+      });
+      first.on('exit', () => reject(new Error(`first bot exited: ${out}`)));
+    });
+    const second = spawnSync(process.execPath, [bin, 'start'], {
+      cwd: join(import.meta.dirname, '..'),
+      env,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(second.status).toBe(6);
+    expect(second.stderr).toContain(
+      `STORE_LOCKED: The data folder ${dir} is in use by another process (PID ${first.pid}`,
+    );
+    const exited = new Promise<number | null>((resolve) => first.on('close', resolve));
+    first.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(join(dir, 'store.lock'))).toBe(false);
+  });
+});
