@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -162,5 +162,47 @@ describe('two bots on one data folder', () => {
     first.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(existsSync(join(dir, 'store.lock'))).toBe(false);
+  });
+});
+
+describe('inbox when the bot goes away', () => {
+  it('a change waiting for a bot that died is applied by the command itself', async () => {
+    const dir = dataDir();
+    await (await openStore({ dir, mode: 'writer', inboxPollMs: 0 })).close();
+    // A live process that holds the lock but never reads the inbox (a hung or dying bot).
+    const fake = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    cleanups.push(() => {
+      if (fake.exitCode === null) fake.kill('SIGKILL');
+    });
+    writeFileSync(
+      join(dir, 'store.lock'),
+      JSON.stringify({ pid: fake.pid, host: hostname(), startedAt: new Date().toISOString(), role: 'bot' }),
+    );
+    const cli = await openStore({ dir, mode: 'auto', applyTimeoutMs: 20_000 });
+    expect(cli.mode).toBe('client');
+    const change = cli.setState('pause:demo', { paused: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(readdirSync(join(dir, 'inbox')).filter((n) => n.endsWith('.json'))).toHaveLength(1);
+    fake.kill('SIGKILL');
+    await change;
+    expect(cli.getState('pause:demo')).toEqual({ paused: true });
+    expect(readdirSync(join(dir, 'inbox'))).toEqual([]);
+    expect(existsSync(join(dir, 'store.lock'))).toBe(false);
+  });
+
+  it('a change the bot does not apply in time says where it waits', async () => {
+    const dir = dataDir();
+    const fake = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    cleanups.push(() => {
+      if (fake.exitCode === null) fake.kill('SIGKILL');
+    });
+    writeFileSync(
+      join(dir, 'store.lock'),
+      JSON.stringify({ pid: fake.pid, host: hostname(), startedAt: new Date().toISOString(), role: 'bot' }),
+    );
+    const cli = await openStore({ dir, mode: 'auto', applyTimeoutMs: 300 });
+    const error = await cli.setState('k', 1).catch((e) => e);
+    expect(error.code).toBe('STORE_LOCKED');
+    expect(error.message).toMatch(/did not apply the change within .* it waits in .*inbox/);
   });
 });

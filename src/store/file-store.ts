@@ -401,7 +401,14 @@ export class FileStore implements Store {
       const batch = this.#batch;
       this.#batch = undefined;
       await this.#commit(batch);
-      if (this.#walBytes >= this.#checkpointBytes && !this.#failed) await this.#checkpoint();
+      if (this.#walBytes >= this.#checkpointBytes && !this.#failed) {
+        try {
+          await this.#checkpoint();
+        } catch (error) {
+          // The write-ahead log still holds every change; the next checkpoint tries again.
+          this.logger.error({ err: error }, 'checkpoint failed');
+        }
+      }
     }
     this.#committing = false;
     const idle = this.#idle;
@@ -583,6 +590,7 @@ export class FileStore implements Store {
     return this.#change({ op: 'addFlag', flag: structuredClone(flag) });
   }
 
+  /** The stored flag: treat it (and queuePage items) as read-only; change it through addReviewEvent. */
   getFlag(id: string): Flag | undefined {
     return this.#queue.flags.get(id);
   }
