@@ -2,6 +2,8 @@ import { loadCampaigns } from '../../campaign/load.ts';
 import { formatWithOffset } from '../../campaign/time.ts';
 import { createAdapters, createContext } from '../../context.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
+import { openStore } from '../../store/file-store.ts';
+import { retentionFromEnv } from '../../store/retention.ts';
 import { type Command, writeLine } from '../command.ts';
 
 /**
@@ -50,6 +52,15 @@ export const startCommand: Command = {
       ctx,
       campaigns.flatMap((c) => c.platforms),
     );
+    // The bot is the one writer of the data folder: a second bot stops here with STORE_LOCKED.
+    const store = await openStore({
+      dir: ctx.dataDir,
+      mode: 'writer',
+      role: 'bot',
+      logger: ctx.logger,
+      clock: () => ctx.clock.now(),
+      retention: retentionFromEnv(ctx.env),
+    });
     const scheduler = new Scheduler({ campaigns, adapters, clock: ctx.clock, logger: ctx.logger });
 
     const modeText =
@@ -76,6 +87,7 @@ export const startCommand: Command = {
     const signal = await stopSignal;
     writeLine(io.stdout, `\n${signal}: stopping…`);
     await scheduler.stop();
+    await store.close();
     ctx.logger.info({ signal }, 'bot stopped');
     ctx.logger.flush();
     writeLine(io.stdout, 'Stopped.');
