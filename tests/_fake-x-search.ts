@@ -66,12 +66,13 @@ export class FakeXSearch {
     status: number,
     body: unknown,
     headers: Record<string, string> = {},
-  ): void {
+  ): undefined {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
+    return undefined;
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  private handle(req: IncomingMessage, res: ServerResponse): undefined {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/2/tweets/search/recent' || req.method !== 'GET') {
       return this.send(res, 404, { title: 'Not Found' });
@@ -159,5 +160,6 @@ export class FakeXSearch {
       if (expandAuthors) body.includes = { users: [...users.values()] };
     }
     this.send(res, 200, body, rlHeaders);
+    return undefined;
   }
 }
