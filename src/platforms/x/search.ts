@@ -3,6 +3,7 @@
  * author expansion. Rate limits come back as data (`rateLimit`) or as `XRateLimited`, so the
  * monitor can wait for the reset instead of failing.
  */
+import { Agent } from 'node:http';
 import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
 import type { XCredentials } from '../../config/env.ts';
 import { SolidarityError } from '../../errors.ts';
@@ -87,10 +88,12 @@ interface RawSearch {
 
 export function createXSearchClient(options: XSearchClientOptions): XSearchClient {
   const clock = options.clock ?? Date.now;
+  // twitter-api-v2 always calls https.request; a plain-HTTP root (a local fake) needs an http Agent.
+  const settings = options.baseUrl?.startsWith('http:') ? { httpAgent: new Agent({ keepAlive: true }) } : {};
   const root = options.bearerToken
-    ? new TwitterApi(options.bearerToken)
+    ? new TwitterApi(options.bearerToken, settings)
     : options.credentials
-      ? new TwitterApi(options.credentials)
+      ? new TwitterApi(options.credentials, settings)
       : undefined;
   if (!root) {
     throw new SolidarityError('PLATFORM_NOT_CONFIGURED', 'X monitoring needs X credentials.', {
