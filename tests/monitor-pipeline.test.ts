@@ -231,3 +231,41 @@ describe('back-pressure', () => {
     expect(ids.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `f${i}`).sort());
   });
 });
+
+describe('hijack alerts in the pipeline', () => {
+  it('records an alert.hijack event and logs it when a hashtag is flooded with abuse', async () => {
+    const store = new MemoryStore();
+    const log = captureLog('info');
+    let now = Date.parse('2026-11-25T08:00:00Z');
+    const pipeline = new MentionPipeline({
+      store,
+      scorer: testScore,
+      campaigns: [campaign],
+      logger: log.logger,
+      clock: () => now,
+      maxInFlight: 1,
+    });
+    const source: MentionSource = {
+      name: 'scripted',
+      stats: () => ({ malformed: 0, reconnects: 0, backfilled: 0 }),
+      async *mentions() {
+        // Three quiet hours, then ten minutes where most mentions are abuse.
+        for (let i = 0; i < 300; i++) {
+          now += 36_000;
+          yield { mention: mention(i, i % 50 === 0 ? 'vermin #WeStandTogether' : undefined) };
+        }
+        for (let i = 300; i < 360; i++) {
+          now += 10_000;
+          yield { mention: mention(i, i % 3 === 0 ? undefined : 'vermin #WeStandTogether') };
+        }
+      },
+    };
+    await pipeline.run(source, new AbortController().signal);
+    const alerts = store.log.filter((e) => e.type === 'alert.hijack');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ campaign: 'belgium', hashtag: 'westandtogether' });
+    expect(Date.parse(alerts[0]!.at)).toBeGreaterThan(Date.parse('2026-11-25T11:00:00Z'));
+    expect(log.withCode('HIJACK_ALERT')).toHaveLength(1);
+    expect(pipeline.counts().alerts).toBe(1);
+  });
+});
