@@ -5,6 +5,8 @@
  */
 
 const URL = /\bhttps?:\/\/\S+/giu;
+/** Stands for a template variable whose value changes per post ({date}, {time}…). */
+export const OWN_TEXT_WILDCARD = 'xxownvariablexx';
 const REPOST_PREFIX = /^\s*(?:rt|repost(?:ed)?|via)\s*@[\p{L}\p{N}_.:-]+\s*:?\s*/iu;
 const TRUNCATION = /(?:…|\.\.\.)\s*$/u;
 
@@ -26,9 +28,21 @@ export interface OwnPostMatcher {
   isOwnAuthor(authorId: string, authorHandle: string): boolean;
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 export function ownPostMatcher(messages: readonly string[], accounts: readonly string[]): OwnPostMatcher {
-  const own = messages.map(comparableText).filter((m) => m.length > 0);
+  const comparable = messages.map(comparableText).filter((m) => m.length > 0);
+  const own = comparable.filter((m) => !m.includes(OWN_TEXT_WILDCARD));
   const ownSet = new Set(own);
+  // Messages with variables: each variable matches a few words, nothing else changes.
+  const patterns = comparable
+    .filter((m) => m.includes(OWN_TEXT_WILDCARD))
+    .map(
+      (m) =>
+        new RegExp(`^${m.split(OWN_TEXT_WILDCARD).map(escapeRegExp).join('[\\p{L}\\p{N} ]{1,40}?')}$`, 'u'),
+    );
   const ids = new Set(accounts.map((a) => a.replace(/^@/, '').toLowerCase()));
   return {
     isOwnText(text) {
@@ -36,6 +50,7 @@ export function ownPostMatcher(messages: readonly string[], accounts: readonly s
       const candidate = comparableText(text.replace(TRUNCATION, ''));
       if (candidate.length === 0) return false;
       if (ownSet.has(candidate)) return true;
+      if (patterns.some((p) => p.test(candidate))) return true;
       // X shortens long reposts with "…": a prefix of at least 40 characters of a message counts.
       return truncated && candidate.length >= 40 && own.some((m) => m.startsWith(candidate));
     },

@@ -36,6 +36,8 @@ export interface BlueskySearchRequest {
 }
 
 export interface BlueskySearchClient {
+  /** The DID of the logged-in account (the bot's own). */
+  readonly did: string;
   searchTag(request: BlueskySearchRequest): Promise<BlueskySearchPage>;
 }
 
@@ -87,6 +89,7 @@ export async function createBlueskySearchClient(
     );
   }
   return {
+    did: agent.session?.did ?? '',
     async searchTag(request) {
       try {
         const res = await agent.app.bsky.feed.searchPosts({
