@@ -10,7 +10,7 @@ import { runMonitor } from '../src/monitor/monitor.ts';
 import type { Mention, MonitoredCampaign } from '../src/monitor/types.ts';
 import { FakeJetstream, jetstreamPost, line } from './_fake-jetstream.ts';
 import { captureLog } from './_log.ts';
-import { MemoryStore } from './_memory-store.ts';
+import { MemoryStore } from './_monitor-store.ts';
 import { testScore } from './_test-scorer.ts';
 
 const campaign: MonitoredCampaign = {

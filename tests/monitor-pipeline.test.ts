@@ -7,7 +7,7 @@ import { LocalReplaySource } from '../src/monitor/local.ts';
 import { MentionPipeline } from '../src/monitor/pipeline.ts';
 import type { Mention, MentionSource, MonitoredCampaign, SourceItem } from '../src/monitor/types.ts';
 import { captureLog } from './_log.ts';
-import { MemoryStore } from './_memory-store.ts';
+import { MemoryStore } from './_monitor-store.ts';
 import { testScore } from './_test-scorer.ts';
 
 const OWN = '#WeStandTogether with Belgium. Report hate crime: 101, or 999 if urgent.';

@@ -10,7 +10,7 @@ import { budgetStateKey, sinceIdKey, type XBudgetState, XSearchSource } from '..
 import { createXSearchClient } from '../src/platforms/x/search.ts';
 import { type FakeTweet, FakeXSearch } from './_fake-x-search.ts';
 import { captureLog } from './_log.ts';
-import { MemoryStore } from './_memory-store.ts';
+import { MemoryStore } from './_monitor-store.ts';
 import { testScore } from './_test-scorer.ts';
 
 const campaign: MonitoredCampaign = {

@@ -1,5 +1,5 @@
 /**
- * A small in-memory Store for monitor tests: the same contract as the file store, with knobs for
+ * A small in-memory Store for monitor tests (named apart from the review tests' memory store):
  * a slow or failing store. Not used by the bot.
  */
 import type { Flag, ReviewEvent } from '../src/moderation/types.ts';
