@@ -1,6 +1,6 @@
 /**
- * A small in-memory Store for monitor tests (named apart from the review tests' memory store):
- * a slow or failing store. Not used by the bot.
+ * A small in-memory Store for monitor tests (named apart from the review tests' memory store),
+ * with knobs for a slow or failing store. Not used by the bot.
  */
 import type { Flag, ReviewEvent } from '../src/moderation/types.ts';
 import type {

@@ -3,7 +3,7 @@
  * endpoint: pagination, since_id across restarts, 429 with a wait for the reset, daily budget.
  * Time is a shared fake clock; the source's sleeps advance it instead of waiting.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MentionPipeline } from '../src/monitor/pipeline.ts';
 import type { MonitoredCampaign } from '../src/monitor/types.ts';
 import { budgetStateKey, sinceIdKey, type XBudgetState, XSearchSource } from '../src/monitor/x.ts';
@@ -182,5 +182,55 @@ describe('X recent search monitoring', () => {
     await expect(client.searchRecent({ query: '#a', maxResults: 10 })).rejects.toMatchObject({
       code: 'X_AUTH_FAILED',
     });
+  });
+});
+
+describe('status', () => {
+  it('shows counts and an exhausted X budget', async () => {
+    await start();
+    fake.add(...tweets(120));
+    const store = new MemoryStore();
+    const { monitorStatusLines } = await import('../src/monitor/status.ts');
+    const { runMonitor } = await import('../src/monitor/monitor.ts');
+    const controller = { intervals: 0 };
+    const source = new XSearchSource({
+      campaign,
+      client: createXSearchClient({ bearerToken: 'test-bearer', baseUrl: base, clock: () => clock.now }),
+      store,
+      logger: captureLog('warn').logger,
+      budgetPerDay: 50,
+      pricePerRead: 0.005,
+      intervalMs: INTERVAL,
+      clock: () => clock.now,
+      sleep: async (_ms, signal) => {
+        controller.intervals += 1;
+        // Stays asleep until monitoring stops.
+        await new Promise<void>((resolve) =>
+          signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+      },
+    });
+    const monitor = await runMonitor({
+      store,
+      scorer: testScore,
+      campaigns: [campaign],
+      sources: [source],
+      logger: captureLog('warn').logger,
+      clock: () => clock.now,
+    });
+    await vi.waitFor(() => expect(controller.intervals).toBe(1));
+    const view = monitorStatusLines(
+      { getState: (k) => (k === 'monitor.status' ? monitor.status() : store.getState(k)) } as Pick<
+        MemoryStore,
+        'getState'
+      >,
+      ['belgium'],
+      new Date(clock.now),
+    );
+    expect(view.budgetExhausted).toEqual(['belgium']);
+    expect(view.lines.join('\n')).toContain('X reads today for belgium: 50/50 (about $0.25), EXHAUSTED');
+    expect(view.lines.join('\n')).toMatch(/50 seen, 50 scored, 50 stored, 6 flagged, 6 queued/);
+    await monitor.stop();
+    expect(store.getState<{ running: boolean }>('monitor.status')?.running).toBe(false);
   });
 });
