@@ -83,7 +83,13 @@ describe('Bluesky via Jetstream', () => {
 
     const store = new MemoryStore();
     const log = captureLog('info');
-    const bluesky = source(url, store, log.logger, RECORDED_END_US + 60e6);
+    const lookups: string[][] = [];
+    const bluesky = source(url, store, log.logger, RECORDED_END_US + 60e6, {
+      lookupHandles: async (dids: readonly string[]) => {
+        lookups.push([...dids]);
+        return new Map([['did:plc:doraxxxxxxxxxxxxxxxxxxxx', 'dora.example.com']]);
+      },
+    });
     const monitor = await runMonitor({
       store,
       scorer: testScore,
@@ -170,7 +176,13 @@ describe('Bluesky via Jetstream', () => {
     const store = new MemoryStore({ writeDelayMs: 2 });
     const log = captureLog('warn');
 
-    const first = source(url, store, log.logger, nowUs, { highWater: 10 });
+    // The handle lookup is down: mentions still flow, with DIDs for handles.
+    const first = source(url, store, log.logger, nowUs, {
+      highWater: 10,
+      lookupHandles: async () => {
+        throw new Error('AppView unreachable');
+      },
+    });
     const run1 = await runMonitor({
       store,
       scorer: testScore,
@@ -184,6 +196,7 @@ describe('Bluesky via Jetstream', () => {
     });
     await run1.stop();
     const storedAfterFirst = store.mentionsSeen().length;
+    expect(store.mentionsSeen().every((e) => e.mention.authorHandle === e.mention.authorId)).toBe(true);
     expect(storedAfterFirst).toBeLessThan(expected.length);
     const saved = Number(store.getCursor(JETSTREAM_CURSOR_KEY));
     expect(saved).toBeGreaterThan(base);

@@ -19,6 +19,9 @@ import type { Mention, MentionSource, SourceItem, SourceStats } from './types.ts
 export const JETSTREAM_CURSOR_KEY = 'monitor.bluesky.jetstream';
 const POST = 'app.bsky.feed.post';
 
+/** Looks up current handles for DIDs (those it cannot find are left out of the map). */
+export type HandleLookup = (dids: readonly string[]) => Promise<Map<string, string>>;
+
 /** Fills a gap Jetstream no longer covers: mentions of `tags` created in [since, until). */
 export type BlueskyBackfill = (
   query: { tags: readonly string[]; since: string; until: string },
@@ -44,6 +47,11 @@ export interface JetstreamSourceOptions {
   reconnectDelayMs?: (attempt: number) => number;
   /** Save the cursor at most this often while running (always on stop). */
   cursorSaveIntervalMs?: number;
+  /**
+   * Jetstream carries DIDs only: handles are looked up in batches (cached) before a mention is
+   * handed on. Without it, or when the lookup fails, the DID stands in for the handle.
+   */
+  lookupHandles?: HandleLookup;
 }
 
 const facetSchema = z.looseObject({
@@ -146,8 +154,10 @@ interface Buffered {
 
 export class JetstreamSource implements MentionSource {
   readonly name = 'bluesky';
-  private readonly o: Required<Omit<JetstreamSourceOptions, 'backfill'>> &
-    Pick<JetstreamSourceOptions, 'backfill'>;
+  private readonly o: Required<Omit<JetstreamSourceOptions, 'backfill' | 'lookupHandles'>> &
+    Pick<JetstreamSourceOptions, 'backfill' | 'lookupHandles'>;
+  private readonly handles = new Map<string, string>();
+  private lookupFailures = 0;
   private readonly monitored: Set<string>;
   private readonly log: Logger;
   private readonly counters: SourceStats = { malformed: 0, reconnects: 0, backfilled: 0 };
@@ -331,6 +341,35 @@ export class JetstreamSource implements MentionSource {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private reconnectNeeded = false;
 
+  /** Puts handles on the buffered mentions about to be handed on (one lookup of up to 25 DIDs). */
+  private async fillHandles(): Promise<void> {
+    const lookup = this.o.lookupHandles;
+    if (!lookup) return;
+    const batch = this.buffer.slice(0, 25).map((b) => b.mention);
+    const missing = [
+      ...new Set(
+        batch
+          .filter((m) => m.authorHandle === m.authorId && !this.handles.has(m.authorId))
+          .map((m) => m.authorId),
+      ),
+    ];
+    if (missing.length > 0) {
+      try {
+        const found = await lookup(missing);
+        for (const did of missing) this.handles.set(did, found.get(did) ?? did);
+        if (this.handles.size > 50_000) this.handles.clear();
+      } catch (error) {
+        this.lookupFailures += 1;
+        if (this.lookupFailures <= 5)
+          this.log.warn({ err: error }, 'handle lookup failed; DIDs stand in for handles');
+      }
+    }
+    for (const m of batch) {
+      const handle = this.handles.get(m.authorId);
+      if (handle && m.authorHandle === m.authorId) m.authorHandle = handle;
+    }
+  }
+
   private commit(upTo: number): Promise<void> {
     for (const seq of this.outstanding.keys()) if (seq <= upTo) this.outstanding.delete(seq);
     return this.saveCursor(this.stopping);
@@ -364,6 +403,7 @@ export class JetstreamSource implements MentionSource {
           if (signal.aborted) break;
           this.connect(step.value);
         }
+        if (this.buffer.length > 0) await this.fillHandles();
         const next = this.buffer.shift();
         if (next) {
           if (this.paused && this.buffer.length <= this.o.highWater / 2 && this.socket) {
