@@ -6,6 +6,7 @@
 import type { Campaign } from '../campaign/schema.ts';
 import { blueskyCredentials, xCredentials } from '../config/env.ts';
 import type { Context } from '../context.ts';
+import { createHandleLookup } from '../platforms/bluesky/profiles.ts';
 import { createBlueskySearchClient } from '../platforms/bluesky/search.ts';
 import { createXSearchClient } from '../platforms/x/search.ts';
 import type { Store } from '../store/types.ts';
@@ -61,6 +62,7 @@ export async function startMonitoring(
           logger,
           clock,
           retentionMs: env.JETSTREAM_RETENTION_HOURS * 3_600_000,
+          lookupHandles: createHandleLookup(),
           ...(backfill ? { backfill } : {}),
         }),
       );
