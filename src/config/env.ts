@@ -26,6 +26,7 @@ export const ENV_SCHEMA = z.object({
   BLUESKY_IDENTIFIER: optionalString,
   BLUESKY_APP_PASSWORD: optionalString,
   JETSTREAM_URL: z.url().default('wss://jetstream2.us-east.bsky.network/subscribe'),
+  BLUESKY_APPVIEW_URL: z.url().default('https://public.api.bsky.app'),
   X_API_KEY: optionalString,
   X_API_SECRET: optionalString,
   X_ACCESS_TOKEN: optionalString,

@@ -62,7 +62,7 @@ export async function startMonitoring(
           logger,
           clock,
           retentionMs: env.JETSTREAM_RETENTION_HOURS * 3_600_000,
-          lookupHandles: createHandleLookup(),
+          lookupHandles: createHandleLookup(env.BLUESKY_APPVIEW_URL),
           ...(backfill ? { backfill } : {}),
         }),
       );
