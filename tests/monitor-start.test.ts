@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 /** The context createContext builds, with a silent logger (no log files or worker threads). */
-function context(vars: Record<string, string>): Context {
+function context(vars: Record<string, string>, printed: string[] = []): Context {
   const dir = tempDir();
   cleanups.push(dir.cleanup);
   const env = loadEnv({ SOLIDARITY_DATA_DIR: join(dir.path, 'data'), ...vars }, { dotenvPath: null });
@@ -33,16 +33,17 @@ function context(vars: Record<string, string>): Context {
     mode: isLocalMode(env) ? 'local' : 'live',
     dataDir: env.SOLIDARITY_DATA_DIR,
     campaignsDir: 'campaigns',
-    print: () => {},
+    print: (line) => printed.push(line),
   };
 }
 
 describe('startMonitoring', () => {
   it('local mode replays the sample stream into the store and the review queue', async () => {
-    const ctx = context({ SOLIDARITY_MODE: 'local', SOLIDARITY_SAMPLE_INTERVAL_MS: '0' });
+    const printed: string[] = [];
+    const ctx = context({ SOLIDARITY_MODE: 'local', SOLIDARITY_SAMPLE_INTERVAL_MS: '0' }, printed);
     const campaigns = loadCampaigns('campaigns');
     const store = new MemoryStore();
-    const monitor = await startMonitoring(ctx, campaigns, { store, scorer: testScore });
+    const monitor = await startMonitoring(ctx, campaigns, { store, scorer: testScore, announce: true });
     await monitor.done;
     const counts = monitor.counts();
     const ids = new Set(store.mentionsSeen().map((e) => e.mention.id));
@@ -52,6 +53,16 @@ describe('startMonitoring', () => {
     expect(counts.own).toBe(3);
     expect(counts.dropped).toBe(0);
     expect(store.flags.size).toBe(counts.queued);
+    expect(store.flags.size).toBeGreaterThan(0);
+    // One terminal line per flag, naming ids and rules, never the text.
+    const flagLines = printed.filter((l) => l.includes('flagged for review'));
+    expect(flagLines).toHaveLength(store.flags.size);
+    for (const flag of store.flags.values()) {
+      expect(flagLines.some((l) => l.includes(flag.id) && l.includes(`@${flag.mention.authorHandle}`))).toBe(
+        true,
+      );
+      expect(printed.join('\n')).not.toContain(flag.mention.text);
+    }
     // The replay is done: a second start reads nothing again.
     const again = await startMonitoring(ctx, campaigns, { store, scorer: testScore });
     await again.done;

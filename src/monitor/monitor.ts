@@ -41,7 +41,10 @@ export interface RunMonitorOptions {
   /** How far before the last stored mention to remember ids for de-duplication. */
   dedupeLookbackMs?: number;
   hijack?: Partial<HijackOptions>;
-  pipeline?: Pick<PipelineOptions, 'maxInFlight' | 'storeAttempts' | 'retryDelayMs' | 'sleep'>;
+  pipeline?: Pick<
+    PipelineOptions,
+    'maxInFlight' | 'storeAttempts' | 'retryDelayMs' | 'sleep' | 'onFlag' | 'onAlert'
+  >;
 }
 
 export async function runMonitor(options: RunMonitorOptions): Promise<MonitorHandle> {

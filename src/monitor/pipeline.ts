@@ -42,6 +42,9 @@ export interface PipelineOptions {
   hijack?: Partial<HijackOptions>;
   /** How many platform ids to remember for de-duplication. */
   dedupeCapacity?: number;
+  /** Told about each flag queued and each hijack alert (the `start` command prints them). */
+  onFlag?: (flag: Flag) => void;
+  onAlert?: (alert: HijackAlert) => void;
 }
 
 /** The verdict a campaign's own post gets: never flagged, visible as such in the log. */
@@ -101,6 +104,8 @@ export class MentionPipeline {
   private readonly totals = emptyCounts();
   private readonly perCampaign = new Map<string, MonitorCounts>();
   private lastStoredAt: string | undefined;
+  private readonly onFlag: ((flag: Flag) => void) | undefined;
+  private readonly onAlert: ((alert: HijackAlert) => void) | undefined;
 
   constructor(options: PipelineOptions) {
     this.store = options.store;
@@ -113,6 +118,8 @@ export class MentionPipeline {
     this.sleep = options.sleep ?? sleepFor;
     this.dedupeCapacity = options.dedupeCapacity ?? 200_000;
     this.detector = new HijackDetector(options.hijack);
+    this.onFlag = options.onFlag;
+    this.onAlert = options.onAlert;
     this.routes = options.campaigns.map((campaign) => ({
       campaign,
       tags: new Set(campaign.hashtags),
@@ -313,6 +320,7 @@ export class MentionPipeline {
         };
         await this.withRetries(() => this.store.addFlag(flag), log, mention.id);
         this.bump(campaign, 'queued');
+        this.onFlag?.(flag);
       }
     } catch (error) {
       this.bump(campaign, 'dropped');
@@ -334,6 +342,7 @@ export class MentionPipeline {
 
   private async recordAlert(alert: HijackAlert, log: Logger): Promise<void> {
     this.bump(alert.campaign, 'alerts');
+    this.onAlert?.(alert);
     log.warn(
       {
         code: 'HIJACK_ALERT',

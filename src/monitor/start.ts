@@ -6,12 +6,14 @@
 import type { Campaign } from '../campaign/schema.ts';
 import { blueskyCredentials, xCredentials } from '../config/env.ts';
 import type { Context } from '../context.ts';
+import type { Flag } from '../moderation/types.ts';
 import { createHandleLookup } from '../platforms/bluesky/profiles.ts';
 import { createBlueskySearchClient } from '../platforms/bluesky/search.ts';
 import { createXSearchClient } from '../platforms/x/search.ts';
 import type { Store } from '../store/types.ts';
 import { searchBackfill } from './bluesky-backfill.ts';
 import { monitoredCampaign } from './campaigns.ts';
+import type { HijackAlert } from './hijack.ts';
 import { type BlueskyBackfill, JetstreamSource } from './jetstream.ts';
 import { LocalReplaySource } from './local.ts';
 import { type MonitorHandle, runMonitor } from './monitor.ts';
@@ -21,6 +23,23 @@ import { XSearchSource } from './x.ts';
 export interface StartMonitoringOptions {
   store: Store;
   scorer: Scorer;
+  /** Print a line per flag and alert on the terminal (ids and rules, never the text). */
+  announce?: boolean;
+}
+
+function flagLine(flag: Flag): string {
+  const rules = flag.verdict.reasons.map((r) => r.rule).filter((r) => r !== 'model.feature');
+  return (
+    `  flagged for review  ${flag.campaign}  ${flag.mention.platform} @${flag.mention.authorHandle}  ` +
+    `score ${flag.verdict.score.toFixed(2)} (${flag.verdict.severity})  ${[...new Set(rules)].join(', ') || 'model'}  [${flag.id}]`
+  );
+}
+
+function alertLine(alert: HijackAlert): string {
+  return (
+    `  HIJACK ALERT  ${alert.campaign}  #${alert.hashtag}: ${Math.round(alert.windowShare * 100)}% of recent mentions ` +
+    `flagged (usually ${Math.round(alert.baselineShare * 100)}%)`
+  );
 }
 
 export async function startMonitoring(
@@ -105,5 +124,20 @@ export async function startMonitoring(
       now: ctx.clock.now(),
     }),
   );
-  return runMonitor({ store, scorer: options.scorer, campaigns: monitored, sources, logger, clock });
+  return runMonitor({
+    store,
+    scorer: options.scorer,
+    campaigns: monitored,
+    sources,
+    logger,
+    clock,
+    ...(options.announce
+      ? {
+          pipeline: {
+            onFlag: (f: Flag) => ctx.print(flagLine(f)),
+            onAlert: (a: HijackAlert) => ctx.print(alertLine(a)),
+          },
+        }
+      : {}),
+  });
 }
