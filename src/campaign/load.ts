@@ -7,6 +7,7 @@ import { basename, extname, join, relative } from 'node:path';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SolidarityError } from '../errors.ts';
+import { ScoringConfigSchema } from '../scoring/config.ts';
 import { describeMeasure, measure } from './limits.ts';
 import { dateValues, fillMessage, hashtagsFor, messageTemplate, type TemplateValues } from './render.ts';
 import {
@@ -327,7 +328,7 @@ function buildCampaign(
     ...(quiet ? { quietHours: { from: parseClock(quiet.from)!, to: parseClock(quiet.to)! } } : {}),
     graceMinutes: data.grace_minutes,
     overrides,
-    scoring: data.scoring ?? { threshold: 0.5 },
+    scoring: data.scoring ?? ScoringConfigSchema.parse({}),
   };
 
   // Templates: unknown variables and links, pointing at the character.
@@ -402,7 +403,7 @@ export function validateCampaignText(file: string, text: string): Validation {
     return {
       file,
       problems: doc.errors.map((error) => {
-        const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+        const pos = lines.linePos(error.pos[0]);
         return {
           file,
           line: pos.line,
@@ -445,6 +446,11 @@ export function validateCampaignText(file: string, text: string): Validation {
   }
   const second = CampaignFileSchema.safeParse(lenient);
   if (!second.success) return { file, problems, warnings: [] };
+  // Templates still need the link names of a links block that failed (its URLs as written).
+  const rawLinks = (raw as Record<string, unknown>).links;
+  if (!('links' in lenient) && rawLinks && typeof rawLinks === 'object' && !Array.isArray(rawLinks)) {
+    second.data.links = Object.fromEntries(Object.entries(rawLinks).map(([k, v]) => [k, String(v)]));
+  }
   const rest = buildCampaign(file, second.data, locate);
   return { file, problems: [...problems, ...rest.problems], warnings: rest.warnings };
 }
