@@ -3,11 +3,15 @@
  * dropped connections, duplicates, out-of-order and malformed events; cursor resume after a
  * restart; backfill after downtime longer than Jetstream keeps.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JETSTREAM_CURSOR_KEY, JetstreamSource } from '../src/monitor/jetstream.ts';
 import { runMonitor } from '../src/monitor/monitor.ts';
 import type { Mention, MonitoredCampaign } from '../src/monitor/types.ts';
+import { openStore } from '../src/store/index.ts';
+import type { Store } from '../src/store/types.ts';
 import { FakeJetstream, jetstreamPost, line } from './_fake-jetstream.ts';
 import { captureLog } from './_log.ts';
 import { MemoryStore } from './_monitor-store.ts';
@@ -35,7 +39,7 @@ afterEach(async () => {
 
 function source(
   url: string,
-  store: MemoryStore,
+  store: Store,
   logger: ReturnType<typeof captureLog>['logger'],
   nowUs: number,
   extra = {},
@@ -220,6 +224,70 @@ describe('Bluesky via Jetstream', () => {
     expect([...ids].sort()).toEqual([...expected].sort());
     // The rewind re-sent mentions stored before the restart; they were recognised.
     expect(run2.counts().duplicates).toBeGreaterThan(0);
+  });
+
+  it('resumes across a real restart of the file store (closed and reopened), losing and duplicating nothing', async () => {
+    fake = new FakeJetstream();
+    const base = 1_764_250_000_000_000;
+    const expected: string[] = [];
+    for (let i = 0; i < 900; i++) {
+      const did = `did:plc:real${i}`;
+      const rkey = `3lr${String(i).padStart(10, '0')}`;
+      const match = i % 2 === 0;
+      const text = match ? `post ${i} #WeStandTogether` : `post ${i} #elsewhere`;
+      fake.log.push(line(jetstreamPost({ did, rkey, timeUs: base + i * 20_000, text })));
+      if (match) expected.push(uri(did, rkey));
+    }
+    const url = await fake.start();
+    const nowUs = base + 900 * 20_000 + 10e6;
+    const dir = mkdtempSync(join(tmpdir(), 'monitor-restart-'));
+    const log = captureLog('warn');
+    const seenIds = async (store: Store) => {
+      const ids: string[] = [];
+      for await (const e of store.events({ types: ['mention.seen'] }))
+        if (e.type === 'mention.seen') ids.push(e.mention.id);
+      return ids;
+    };
+    try {
+      let store = await openStore({ dir, mode: 'writer', role: 'bot', logger: log.logger });
+      const run1 = await runMonitor({
+        store,
+        scorer: testScore,
+        campaigns: [campaign],
+        sources: [source(url, store, log.logger, nowUs, { highWater: 8 })],
+        logger: log.logger,
+        pipeline: { maxInFlight: 2 },
+      });
+      await vi.waitFor(() => expect(run1.counts().stored).toBeGreaterThanOrEqual(100), { timeout: 10_000 });
+      await run1.stop();
+      const firstCount = run1.counts().stored;
+      await store.close();
+      expect(firstCount).toBeLessThan(expected.length);
+
+      store = await openStore({ dir, mode: 'writer', role: 'bot', logger: log.logger });
+      expect(await seenIds(store)).toHaveLength(firstCount);
+      const saved = Number(store.getCursor(JETSTREAM_CURSOR_KEY));
+      const run2 = await runMonitor({
+        store,
+        scorer: testScore,
+        campaigns: [campaign],
+        sources: [source(url, store, log.logger, nowUs)],
+        logger: log.logger,
+      });
+      await vi.waitFor(() => expect(run1.counts().stored + run2.counts().stored).toBe(expected.length), {
+        timeout: 15_000,
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      await run2.stop();
+      expect(fake.connections.at(-1)!.cursor).toBe(saved - 5e6);
+      expect(run2.counts().duplicates).toBeGreaterThan(0);
+      const ids = await seenIds(store);
+      await store.close();
+      expect(ids).toHaveLength(expected.length);
+      expect([...ids].sort()).toEqual([...expected].sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('backfills with search after downtime longer than Jetstream keeps, or says it cannot', async () => {
