@@ -3,11 +3,13 @@ import { postNowCommand } from './post-now.ts';
 import { previewCommand } from './preview.ts';
 import { schemaCommand } from './schema.ts';
 import { startCommand } from './start.ts';
+import { statusCommand } from './status.ts';
 import { validateCommand } from './validate.ts';
 
 /** Every CLI command, in the order `solidarity --help` lists them. */
 export const COMMANDS: Command[] = [
   startCommand,
+  statusCommand,
   validateCommand,
   previewCommand,
   postNowCommand,
