@@ -1,8 +1,10 @@
 import { loadCampaigns } from '../../campaign/load.ts';
 import { formatWithOffset } from '../../campaign/time.ts';
 import { createAdapters, createContext } from '../../context.ts';
+import { startMonitoring } from '../../monitor/start.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
-import { openStore } from '../../store/file-store.ts';
+import { score } from '../../scoring/index.ts';
+import { openStore } from '../../store/index.ts';
 import { retentionFromEnv } from '../../store/retention.ts';
 import { type Command, writeLine } from '../command.ts';
 
@@ -35,7 +37,9 @@ export const startCommand: Command = {
   description:
     'Loads and validates every campaign file in SOLIDARITY_CAMPAIGNS_DIR (default campaigns/), prints\n' +
     'the upcoming posts and posts each slot when it falls due. Without credentials in .env (or with\n' +
-    'SOLIDARITY_MODE=local) posts go to data/outbox.jsonl and the terminal. Stops cleanly on Ctrl-C.',
+    'SOLIDARITY_MODE=local) posts go to data/outbox.jsonl and the terminal. Stops cleanly on Ctrl-C.\n' +
+    'It also watches the campaign hashtags (local mode: replays SOLIDARITY_SAMPLE_MENTIONS), scores\n' +
+    'every mention and puts flagged ones in the review queue; each flag is announced here by id.',
   options: {
     upcoming: {
       type: 'string',
@@ -83,10 +87,23 @@ export const startCommand: Command = {
     ctx.logger.info({ campaigns: campaigns.map((c) => c.id), mode: ctx.mode }, 'bot started');
 
     scheduler.start();
+    const monitor = await startMonitoring(ctx, campaigns, { store, scorer: score, announce: true });
+    writeLine(
+      io.stdout,
+      ctx.mode === 'local'
+        ? `Monitoring: replaying ${ctx.env.SOLIDARITY_SAMPLE_MENTIONS}; flagged mentions are listed below and wait for review.`
+        : 'Monitoring the campaign hashtags; flagged mentions are listed below and wait for review.',
+    );
     writeLine(io.stdout, 'Running. Press Ctrl-C to stop.');
     const signal = await stopSignal;
     writeLine(io.stdout, `\n${signal}: stopping…`);
     await scheduler.stop();
+    await monitor.stop();
+    const counts = monitor.counts();
+    writeLine(
+      io.stdout,
+      `Mentions: ${counts.seen} seen, ${counts.flagged} flagged, ${counts.queued} in the review queue, ${counts.dropped} dropped.`,
+    );
     await store.close();
     ctx.logger.info({ signal }, 'bot stopped');
     ctx.logger.flush();
