@@ -124,6 +124,20 @@ function clientIp(request: FastifyRequest): string {
   return request.ip || 'unknown';
 }
 
+export interface RouteInfo {
+  method: string;
+  url: string;
+  public: boolean;
+  role: Role;
+}
+
+const ROUTES = new WeakMap<FastifyInstance, RouteInfo[]>();
+
+/** Every route the dashboard serves, with whether it is public and the role it needs. */
+export function dashboardRoutes(app: FastifyInstance): RouteInfo[] {
+  return [...(ROUTES.get(app) ?? [])];
+}
+
 export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? randomUUID;
@@ -137,6 +151,20 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
     (deps.env.DASHBOARD_SECURE_COOKIE === 'auto' && request.protocol === 'https');
 
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: false });
+  const routes: RouteInfo[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method !== 'HEAD')
+        routes.push({
+          method,
+          url: route.url,
+          public: Boolean(route.config?.public),
+          role: route.config?.role ?? 'viewer',
+        });
+    }
+  });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
 
