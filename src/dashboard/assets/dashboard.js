@@ -149,6 +149,9 @@
       refreshSelection();
     });
   }
+  for (const button of document.querySelectorAll('[data-print]')) {
+    button.addEventListener('click', () => window.print());
+  }
   for (const button of document.querySelectorAll('[data-help]')) {
     button.addEventListener('click', () => toggleHelp());
   }

@@ -23,7 +23,7 @@ export function flagText(flag: Flag, maxChars = Number.POSITIVE_INFINITY): Html 
 }
 
 export function formatTime(iso: string): string {
-  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+  return `${iso.slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 function originalLink(flag: Flag): Html {

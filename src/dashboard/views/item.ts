@@ -62,6 +62,7 @@ export function evidencePrintPage(input: { flags: Flag[]; exportedAt: string; ex
 <h2>Where to report</h2>
 <ul>${REPORTING_GUIDANCE.map((g) => html`<li><strong>${g.label}: ${g.contact}</strong>. ${g.when}</li>`)}</ul>
 <p class="muted">Reporting guidance last checked: ${REPORTING_GUIDANCE_CHECKED}.</p>
+<p class="noprint"><button type="button" data-print>Print</button></p>
 </section>`;
   const items = input.flags.map((flag) => {
     const m = flag.mention;
