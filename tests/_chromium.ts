@@ -29,3 +29,21 @@ export async function launchChromium(): Promise<Browser> {
 export function artifact(name: string): string {
   return join(ARTIFACTS, name);
 }
+
+/** The browser's globals, typed loosely (the project compiles without the DOM library). */
+type BrowserGlobals = {
+  getComputedStyle(element: unknown): { filter: string };
+  document: { documentElement: { scrollWidth: number } };
+  innerWidth: number;
+};
+
+/** For locator.evaluate: the element's computed CSS filter ("none" when not blurred). */
+export function cssFilter(element: unknown): string {
+  return (globalThis as unknown as BrowserGlobals).getComputedStyle(element).filter;
+}
+
+/** For page.evaluate: how far the page scrolls sideways (0 or less: it fits). */
+export function sidewaysOverflow(): number {
+  const g = globalThis as unknown as BrowserGlobals;
+  return g.document.documentElement.scrollWidth - g.innerWidth;
+}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../src/dashboard/server.ts';
 import { silentLogger } from '../src/logger.ts';
 import type { EvidenceExport } from '../src/moderation/evidence.ts';
-import { artifact, chromiumAvailable, launchChromium } from './_chromium.ts';
+import { artifact, chromiumAvailable, cssFilter, launchChromium, sidewaysOverflow } from './_chromium.ts';
 import { addRoleAccounts, LOCAL_ENV, PASSWORDS } from './_dashboard.ts';
 import { MemoryStore } from './_memory-store.ts';
 import { makeFlag } from './_review-fixtures.ts';
@@ -63,7 +63,7 @@ describe.runIf(run)('review in Chromium', () => {
     await page.waitForURL(`${base}/queue`);
     await expect.poll(() => page.locator('.item').count()).toBe(50);
     expect(await flagAt(0)).toBe(makeFlag({ n: 79 }).id);
-    const filter = await page.locator('.item .flagtext').first().evaluate((el) => getComputedStyle(el).filter);
+    const filter = await page.locator('.item .flagtext').first().evaluate(cssFilter);
     expect(filter).toMatch(/blur/);
     await page.screenshot({ path: artifact('queue.png'), fullPage: false });
   });
@@ -94,9 +94,11 @@ describe.runIf(run)('review in Chromium', () => {
     const first = page.locator('.item').first();
     expect(await first.getAttribute('class')).toContain('current');
     await page.keyboard.press('v');
-    expect(await first.locator('.flagtext').evaluate((el) => getComputedStyle(el).filter)).toBe('none');
+    expect(await first.locator('.flagtext').evaluate(cssFilter)).toBe('none');
     const flag = makeFlag({ n: 79 });
-    expect(await first.locator('.flagtext mark').first().textContent()).toBe(flag.verdict.reasons[0]!.span!.text);
+    expect(await first.locator('.flagtext mark').first().textContent()).toBe(
+      flag.verdict.reasons[0]!.span!.text,
+    );
     await page.keyboard.press('?');
     expect(await page.locator('#help').isVisible()).toBe(true);
     await page.keyboard.press('Escape');
@@ -137,7 +139,9 @@ describe.runIf(run)('review in Chromium', () => {
     expect(await page.locator('#selcount').textContent()).toBe('3');
     await page.fill('#bulk input[name=note]', 'quoting the abuse to condemn it');
     await Promise.all([page.waitForURL(`${base}/queue`), page.click('#bulk-dismiss')]);
-    await expect.poll(() => ids.map((id) => store.getFlag(id)?.state)).toEqual(['dismissed', 'dismissed', 'dismissed']);
+    await expect
+      .poll(() => ids.map((id) => store.getFlag(id)?.state))
+      .toEqual(['dismissed', 'dismissed', 'dismissed']);
     expect(store.getFlag(ids[0]!)!.events[0]!.note).toBe('quoting the abuse to condemn it');
     expect(await page.locator('.flash').textContent()).toContain('dismiss: 3 flag(s) recorded');
 
@@ -168,7 +172,11 @@ describe.runIf(run)('review in Chromium', () => {
     const exported = JSON.parse(readFileSync(await json.path(), 'utf8')) as EvidenceExport;
     const flag = store.getFlag(id)!;
     expect(exported.records).toHaveLength(1);
-    expect(exported.records[0]).toMatchObject({ flagId: id, text: flag.mention.text, postUrl: flag.mention.url });
+    expect(exported.records[0]).toMatchObject({
+      flagId: id,
+      text: flag.mention.text,
+      postUrl: flag.mention.url,
+    });
     expect(exported.exportedBy).toBe('moderator');
 
     await page.selectOption('#main form[action="/evidence"] select[name=format]', 'csv');
@@ -181,7 +189,14 @@ describe.runIf(run)('review in Chromium', () => {
     await page.selectOption('#main form[action="/evidence"] select[name=format]', 'print');
     await Promise.all([page.waitForURL(`${base}/evidence`), page.click('#export')]);
     const printed = await page.locator('main').textContent();
-    for (const needle of ['999', '101', '0800 789 321', 'report-it.org.uk', 'last checked', flag.mention.url]) {
+    for (const needle of [
+      '999',
+      '101',
+      '0800 789 321',
+      'report-it.org.uk',
+      'last checked',
+      flag.mention.url,
+    ]) {
       expect(printed).toContain(needle);
     }
     await page.screenshot({ path: artifact('evidence-print.png'), fullPage: true });
@@ -191,7 +206,7 @@ describe.runIf(run)('review in Chromium', () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
     await phone.context().addCookies(await page.context().cookies());
     await phone.goto(`${base}/queue`);
-    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await phone.evaluate(sidewaysOverflow);
     expect(overflow).toBeLessThanOrEqual(0);
     await phone.screenshot({ path: artifact('queue-phone.png') });
     await phone.close();
