@@ -5,6 +5,14 @@ import type { Flag } from '../../moderation/types.ts';
 import { type Html, html, safeHref } from '../html.ts';
 import { csrfField } from './layout.ts';
 
+/**
+ * Any text that came from outside (handles, ids, URLs shown as text, hashtags, notes): escaped,
+ * with control and bidi characters shown as labels and lone surrogates replaced.
+ */
+export function shown(text: string): Html {
+  return html`${displayPieces(text).map((p) => (p.control ? html`<span class="ctl">${p.text}</span>` : p.text))}`;
+}
+
 /** The mention text, escaped, with matched spans in <mark> and control characters shown as labels. */
 export function flagText(flag: Flag, maxChars = Number.POSITIVE_INFINITY): Html {
   const all = highlightSegments(flag.mention.text, flag.verdict.reasons);
@@ -37,7 +45,7 @@ export function reasonsList(flag: Flag): Html {
   if (flag.verdict.reasons.length === 0) return html``;
   return html`<ul class="reasons">${flag.verdict.reasons.map(
     (r) =>
-      html`<li><code>${r.rule}</code> ${r.explanation}${r.span ? html` — matched “<mark>${displayPieces(r.span.text).map((p) => p.text)}</mark>”` : ''}</li>`,
+      html`<li><code>${shown(r.rule)}</code> ${shown(r.explanation)}${r.span ? html` — matched “<mark>${shown(r.span.text)}</mark>”` : ''}</li>`,
   )}</ul>`;
 }
 
@@ -90,9 +98,9 @@ ${o.selectable ? html`<input type="checkbox" class="sel" name="ids" value="${fla
 <span class="score">score ${v.score.toFixed(2)}</span>
 <span>sentiment ${v.sentiment.toFixed(2)}</span>
 <span class="state">${state}</span>
-<span>${flag.campaign}</span>
+<span>${shown(flag.campaign)}</span>
 <span>${m.platform}</span>
-<span class="author" dir="auto">@${displayPieces(m.authorHandle).map((p) => p.text)} <span class="muted">(${m.authorId})</span></span>
+<span class="author" dir="auto">@${shown(m.authorHandle)} <span class="muted">(${shown(m.authorId)})</span></span>
 <time datetime="${m.createdAt}">${formatTime(m.createdAt)}</time>
 ${originalLink(flag)}
 <a class="details" href="/flag?id=${encodeURIComponent(flag.id)}">details</a>

@@ -4,12 +4,12 @@ import { describeEvent } from '../../moderation/review.ts';
 import type { Flag } from '../../moderation/types.ts';
 import type { Role } from '../accounts.ts';
 import { type Html, html } from '../html.ts';
-import { flagItem, flagText, formatTime, reasonsList } from './flag.ts';
+import { flagItem, flagText, formatTime, reasonsList, shown } from './flag.ts';
 import { csrfField, page } from './layout.ts';
 
 export function history(flag: Flag): Html {
   if (flag.events.length === 0) return html`<p class="muted">No decisions yet.</p>`;
-  return html`<ol class="history">${flag.events.map((e) => html`<li>${describeEvent(e)}</li>`)}</ol>`;
+  return html`<ol class="history">${flag.events.map((e) => html`<li>${shown(describeEvent(e))}</li>`)}</ol>`;
 }
 
 export function exportForm(ids: string[], csrf: string): Html {
@@ -35,13 +35,13 @@ export function itemPage(input: {
 <ol class="queue">${flagItem(flag, { index: 0, csrf, canDecide, returnTo })}</ol>
 <h2>Details</h2>
 <table>
-<tr><th>Flag id</th><td>${flag.id}</td></tr>
-<tr><th>Post id</th><td>${m.id}</td></tr>
-<tr><th>Post URL</th><td>${m.url}</td></tr>
-<tr><th>Author</th><td dir="auto">${m.authorHandle} (${m.authorId})</td></tr>
+<tr><th>Flag id</th><td>${shown(flag.id)}</td></tr>
+<tr><th>Post id</th><td>${shown(m.id)}</td></tr>
+<tr><th>Post URL</th><td>${shown(m.url)}</td></tr>
+<tr><th>Author</th><td dir="auto">${shown(m.authorHandle)} (${shown(m.authorId)})</td></tr>
 <tr><th>Posted</th><td>${formatTime(m.createdAt)}</td></tr>
 <tr><th>Captured</th><td>${formatTime(m.capturedAt)}</td></tr>
-<tr><th>Hashtags</th><td>${m.hashtags.map((h) => `#${h}`).join(' ')}</td></tr>
+<tr><th>Hashtags</th><td>${shown(m.hashtags.map((h) => `#${h}`).join(' '))}</td></tr>
 <tr><th>Length</th><td>${m.text.length} characters</td></tr>
 <tr><th>SHA-256 of text</th><td><code>${sha256Hex(m.text)}</code></td></tr>
 </table>
@@ -67,11 +67,11 @@ export function evidencePrintPage(input: { flags: Flag[]; exportedAt: string; ex
   const items = input.flags.map((flag) => {
     const m = flag.mention;
     return html`<article class="item sev-${flag.verdict.severity}">
-<h2>${m.platform} post by ${m.authorHandle}</h2>
+<h2>${m.platform} post by ${shown(m.authorHandle)}</h2>
 <table>
-<tr><th>Post URL</th><td>${m.url}</td></tr>
-<tr><th>Post id</th><td>${m.id}</td></tr>
-<tr><th>Author</th><td>${m.authorHandle} (${m.authorId})</td></tr>
+<tr><th>Post URL</th><td>${shown(m.url)}</td></tr>
+<tr><th>Post id</th><td>${shown(m.id)}</td></tr>
+<tr><th>Author</th><td>${shown(m.authorHandle)} (${shown(m.authorId)})</td></tr>
 <tr><th>Posted / captured</th><td>${formatTime(m.createdAt)} / ${formatTime(m.capturedAt)}</td></tr>
 <tr><th>Score / severity</th><td>${flag.verdict.score.toFixed(2)} / ${flag.verdict.severity}</td></tr>
 <tr><th>SHA-256 of text</th><td><code>${sha256Hex(m.text)}</code></td></tr>

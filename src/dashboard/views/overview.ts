@@ -3,7 +3,7 @@ import type { Stats } from '../../store/types.ts';
 import type { Role } from '../accounts.ts';
 import { html } from '../html.ts';
 import { barChart } from './charts.ts';
-import { formatTime } from './flag.ts';
+import { formatTime, shown } from './flag.ts';
 import { page } from './layout.ts';
 
 export interface AlertRow {
@@ -76,7 +76,7 @@ ${
     ? html`<p class="muted">None in this period.</p>`
     : html`<table><tr><th>When</th><th>Campaign</th><th>Hashtag</th><th>Flagged share</th><th>Baseline</th></tr>${input.alerts.map(
         (a) =>
-          html`<tr><td>${formatTime(a.at)}</td><td>${a.campaign}</td><td>#${a.hashtag}</td><td>${(a.windowShare * 100).toFixed(0)}%</td><td>${(a.baselineShare * 100).toFixed(0)}%</td></tr>`,
+          html`<tr><td>${formatTime(a.at)}</td><td>${shown(a.campaign)}</td><td>#${shown(a.hashtag)}</td><td>${(a.windowShare * 100).toFixed(0)}%</td><td>${(a.baselineShare * 100).toFixed(0)}%</td></tr>`,
       )}</table>`
 }`;
   return page({ title: 'Overview', user: input.user, csrf: input.csrf, nav: 'overview' }, body);
