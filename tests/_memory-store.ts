@@ -21,6 +21,11 @@ function cursorOf(flag: Flag, sort: 'newest' | 'score'): string {
   return Buffer.from(JSON.stringify([key, flag.id])).toString('base64url');
 }
 
+/** A copy callers may keep: the events list is the part that changes. */
+function copy(flag: Flag): Flag {
+  return { ...flag, events: flag.events.map((e) => ({ ...e })) };
+}
+
 function compare(a: Flag, b: Flag, sort: 'newest' | 'score'): number {
   if (sort === 'score' && a.verdict.score !== b.verdict.score) return b.verdict.score - a.verdict.score;
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
@@ -35,6 +40,8 @@ export class MemoryStore implements Store {
   private readonly moderators = new Map<string, Moderator>();
   private readonly state = new Map<string, unknown>();
   private sorted: { newest: Flag[]; score: Flag[] } | undefined;
+  /** Match counts per filter, dropped on every change (like a count index). */
+  private readonly totals = new Map<string, number>();
 
   async append(event: ActivityEvent): Promise<void> {
     this.log.push(structuredClone(event));
@@ -72,11 +79,12 @@ export class MemoryStore implements Store {
     if (this.flags.has(flag.id)) return;
     this.flags.set(flag.id, structuredClone({ ...flag, state: deriveState(flag.events) }));
     this.sorted = undefined;
+    this.totals.clear();
   }
 
   getFlag(id: string): Flag | undefined {
     const flag = this.flags.get(id);
-    return flag ? structuredClone(flag) : undefined;
+    return flag ? copy(flag) : undefined;
   }
 
   queuePage(query: QueueQuery): QueuePage {
@@ -116,9 +124,21 @@ export class MemoryStore implements Store {
       start = lo;
     }
     const items: Flag[] = [];
-    let total = 0;
+    const totalKey = JSON.stringify([
+      query.campaign,
+      query.platform,
+      query.severity,
+      states,
+      query.hashtag,
+      query.rule,
+    ]);
+    let total = this.totals.get(totalKey);
+    if (total === undefined) {
+      total = 0;
+      for (const f of list) if (matches(f)) total++;
+      this.totals.set(totalKey, total);
+    }
     let next: string | undefined;
-    for (const f of list) if (matches(f)) total++;
     for (let i = start; i < list.length; i++) {
       const f = list[i]!;
       if (!matches(f)) continue;
@@ -126,7 +146,7 @@ export class MemoryStore implements Store {
         next = cursorOf(items[items.length - 1]!, sort);
         break;
       }
-      items.push(structuredClone(f));
+      items.push(copy(f));
     }
     return next ? { items, total, next } : { items, total };
   }
@@ -136,6 +156,7 @@ export class MemoryStore implements Store {
     if (!flag) throw new Error(`no flag ${event.flagId}`);
     flag.events.push(structuredClone(event));
     flag.state = deriveState(flag.events);
+    this.totals.clear();
     this.log.push({ type: 'review.event', at: event.at, event });
     return structuredClone(flag);
   }

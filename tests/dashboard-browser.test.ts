@@ -111,7 +111,7 @@ describe.runIf(run)('review in Chromium', () => {
     const a = await currentId();
     await pressAndLoad('e');
     expect(store.getFlag(a)?.state).toBe('escalated');
-    expect(await page.locator('.flash').textContent()).toContain('escalate recorded');
+    expect(await page.locator('.flash').textContent()).toContain('escalate: 1 flag(s) recorded');
 
     // The cursor stays on the same row after the reload (escalated flags stay in the default view).
     expect(await currentId()).toBe(a);

@@ -21,7 +21,10 @@ const ESCAPES: Record<string, string> = {
 };
 
 /** Escapes text for element content and quoted attribute values. */
+const SPECIAL = /[&<>"'`]/;
+
 export function escapeHtml(text: string): string {
+  if (!SPECIAL.test(text)) return text;
   return text.replace(/[&<>"'`]/g, (ch) => ESCAPES[ch]!);
 }
 

@@ -168,7 +168,7 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
 
-  const send = (reply: FastifyReply, status: number, body: string) =>
+  const send = (reply: FastifyReply, status: number, body: string | Buffer) =>
     reply.code(status).type('text/html; charset=utf-8').send(body);
 
   const fail = (

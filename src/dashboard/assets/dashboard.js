@@ -46,10 +46,24 @@
     help.hidden = show === undefined ? !help.hidden : !show;
   }
 
-  /** Submits `action` for the selection (bulk form) or, with nothing selected, for the current item. */
+  /**
+   * Submits `action` for the selection, or with nothing selected for the current item: on the
+   * queue through the bulk form (with that one id), on an item page through its own form.
+   */
   function decide(action, outcome) {
-    const useBulk = bulk && selected().length > 0;
-    const form = useBulk ? bulk : items[current]?.querySelector('form.decide');
+    let form = items[current]?.querySelector('form.decide');
+    if (bulk) {
+      form = bulk;
+      if (selected().length === 0) {
+        const id = items[current]?.getAttribute('data-id');
+        if (!id) return;
+        const one = document.createElement('input');
+        one.type = 'hidden';
+        one.name = 'ids';
+        one.value = id;
+        bulk.appendChild(one);
+      }
+    }
     if (!form) return;
     const button = form.querySelector(`button[name="action"][value="${action}"]`);
     if (!button) return;

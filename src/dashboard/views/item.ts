@@ -3,8 +3,8 @@ import { REPORTING_GUIDANCE, REPORTING_GUIDANCE_CHECKED, sha256Hex } from '../..
 import { describeEvent } from '../../moderation/review.ts';
 import type { Flag } from '../../moderation/types.ts';
 import type { Role } from '../accounts.ts';
-import { type Html, html } from '../html.ts';
-import { flagItem, flagText, formatTime, reasonsList, shown } from './flag.ts';
+import { type Html, html, raw } from '../html.ts';
+import { fillSlots, flagItem, flagText, formatTime, reasonsList, shown } from './flag.ts';
 import { csrfField, page } from './layout.ts';
 
 export function history(flag: Flag): Html {
@@ -32,7 +32,7 @@ export function itemPage(input: {
   const m = flag.mention;
   const body = html`<p><a href="/queue">← Review queue</a></p>
 <h1>Flag</h1>
-<ol class="queue">${flagItem(flag, { index: 0, csrf, canDecide, returnTo })}</ol>
+<ol class="queue">${raw(fillSlots(flagItem(flag, { form: canDecide }), csrf, returnTo))}</ol>
 <h2>Details</h2>
 <table>
 <tr><th>Flag id</th><td>${shown(flag.id)}</td></tr>

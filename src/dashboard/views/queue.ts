@@ -2,8 +2,8 @@
 import { OUTCOME_LABELS, RESOLVE_OUTCOMES, REVIEW_STATES } from '../../moderation/review.ts';
 import type { Flag } from '../../moderation/types.ts';
 import type { Role } from '../accounts.ts';
-import { type Html, html } from '../html.ts';
-import { flagItem } from './flag.ts';
+import { type Html, html, raw } from '../html.ts';
+import { flagItemBytes } from './flag.ts';
 import { csrfField, page } from './layout.ts';
 
 export interface QueueFilters {
@@ -53,7 +53,7 @@ export function queuePage(input: {
   items: Flag[];
   total: number;
   next?: string | undefined;
-}): string {
+}): Buffer {
   const f = input.filters;
   const canDecide = input.user.role !== 'viewer';
   const returnTo = queueUrl(f, f.after);
@@ -107,16 +107,7 @@ ${csrfField(input.csrf)}<input type="hidden" name="return" value="${returnTo}">
   const list =
     shown === 0
       ? html`<p class="muted">No flags match these filters.</p>`
-      : html`<ol class="queue">${input.items.map((flag, index) =>
-          flagItem(flag, {
-            index,
-            csrf: input.csrf,
-            canDecide,
-            returnTo,
-            maxChars: 1200,
-            selectable: canDecide,
-          }),
-        )}</ol>`;
+      : html`<ol class="queue">${raw(LIST_SLOT)}</ol>`;
 
   const pager = html`<nav class="pager">
 ${f.after ? html`<a href="${queueUrl(f)}">First page</a>` : ''}
@@ -129,7 +120,7 @@ ${filters}
 ${bulkBar}
 ${list}
 ${pager}`;
-  return page(
+  const markup = page(
     {
       title: 'Review queue',
       user: input.user,
@@ -140,4 +131,18 @@ ${pager}`;
     },
     body,
   );
+  // The cards are cached UTF-8 fragments (no per-session parts): copied in, not re-encoded.
+  const at = markup.indexOf(LIST_SLOT);
+  if (at < 0) return Buffer.from(markup, 'utf8');
+  const cards = input.items.map((flag) =>
+    flagItemBytes(flag, { form: false, maxChars: 1200, selectable: canDecide }),
+  );
+  return Buffer.concat([
+    Buffer.from(markup.slice(0, at), 'utf8'),
+    ...cards,
+    Buffer.from(markup.slice(at + LIST_SLOT.length), 'utf8'),
+  ]);
 }
+
+/** Where the cards go; holds "<", so no escaped text can contain it. */
+const LIST_SLOT = '<@cards@>';

@@ -1,0 +1,54 @@
+/**
+ * The server half of bench/dashboard.ts, in its own process (as a real deployment runs it):
+ * seeds the store with open flags, starts the dashboard on 127.0.0.1, logs a moderator in and
+ * prints {url, cookie, seedMs, store} as one JSON line. Stops on SIGTERM.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addModerator } from '../src/dashboard/accounts.ts';
+import { LOGIN_COOKIE, SESSION_COOKIE, startDashboard } from '../src/dashboard/server.ts';
+import { silentLogger } from '../src/logger.ts';
+import { makeFlag } from '../tests/_review-fixtures.ts';
+import { openBenchStore } from './dashboard-store.ts';
+
+const FLAGS = Number(process.env['BENCH_FLAGS'] ?? 10_000);
+const dir = mkdtempSync(join(tmpdir(), 'solidarity-bench-dashboard-'));
+const { store, kind, close: closeStore } = await openBenchStore(dir);
+const t0 = performance.now();
+for (let n = 0; n < FLAGS; n++)
+  await store.addFlag(makeFlag({ n, at: Date.parse('2026-11-20T00:00:00Z') + n * 10_000 }));
+await store.flush();
+const seedMs = Math.round(performance.now() - t0);
+const password = 'bench passphrase long';
+await addModerator(store, { name: 'bench', role: 'moderator', password, now: new Date().toISOString() });
+const dashboard = await startDashboard({
+  store,
+  logger: silentLogger(),
+  env: { DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: 0, DASHBOARD_SECURE_COOKIE: 'auto' },
+});
+
+const form = await fetch(`${dashboard.url}/login`);
+const loginCookie = form.headers
+  .getSetCookie()
+  .find((c) => c.startsWith(`${LOGIN_COOKIE}=`))!
+  .split(';')[0]!;
+const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+const loggedIn = await fetch(`${dashboard.url}/login`, {
+  method: 'POST',
+  redirect: 'manual',
+  headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams({ name: 'bench', password, _csrf: csrf }).toString(),
+});
+const cookie = loggedIn.headers
+  .getSetCookie()
+  .find((c) => c.startsWith(`${SESSION_COOKIE}=`))!
+  .split(';')[0]!;
+process.stdout.write(`${JSON.stringify({ url: dashboard.url, cookie, seedMs, store: kind })}\n`);
+
+process.once('SIGTERM', async () => {
+  await dashboard.close();
+  await closeStore();
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+});
