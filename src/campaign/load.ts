@@ -402,7 +402,7 @@ export function validateCampaignText(file: string, text: string): Validation {
     return {
       file,
       problems: doc.errors.map((error) => {
-        const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+        const pos = lines.linePos(error.pos[0]);
         return {
           file,
           line: pos.line,
@@ -445,6 +445,11 @@ export function validateCampaignText(file: string, text: string): Validation {
   }
   const second = CampaignFileSchema.safeParse(lenient);
   if (!second.success) return { file, problems, warnings: [] };
+  // Templates still need the link names of a links block that failed (its URLs as written).
+  const rawLinks = (raw as Record<string, unknown>).links;
+  if (!('links' in lenient) && rawLinks && typeof rawLinks === 'object' && !Array.isArray(rawLinks)) {
+    second.data.links = Object.fromEntries(Object.entries(rawLinks).map(([k, v]) => [k, String(v)]));
+  }
   const rest = buildCampaign(file, second.data, locate);
   return { file, problems: [...problems, ...rest.problems], warnings: rest.warnings };
 }

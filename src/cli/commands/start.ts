@@ -33,6 +33,8 @@ export const startCommand: Command = {
     },
   },
   async run(args, io) {
+    // Listen first, so a Ctrl-C during start-up also stops cleanly.
+    const stopSignal = untilSignal();
     const ctx = createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
     const campaigns = loadCampaigns(ctx.campaignsDir);
     const adapters = createAdapters(
@@ -62,7 +64,7 @@ export const startCommand: Command = {
 
     scheduler.start();
     writeLine(io.stdout, 'Running. Press Ctrl-C to stop.');
-    const signal = await untilSignal();
+    const signal = await stopSignal;
     writeLine(io.stdout, `\n${signal}: stopping…`);
     await scheduler.stop();
     ctx.logger.info({ signal }, 'bot stopped');
