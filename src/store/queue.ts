@@ -3,20 +3,12 @@
  * on insert, so a page is a binary search and a short walk, not a sort of the whole queue.
  */
 import { SolidarityError } from '../errors.ts';
+import { deriveState } from '../moderation/review.ts';
 import type { Flag, ReviewEvent, ReviewState } from '../moderation/types.ts';
 import type { QueuePage, QueueQuery } from './types.ts';
 
-/** A flag's state, derived from its events: the last state-changing action wins; comments change nothing. */
-export function deriveState(events: readonly ReviewEvent[]): ReviewState {
-  let state: ReviewState = 'open';
-  for (const event of events) {
-    if (event.action === 'acknowledge') state = 'acknowledged';
-    else if (event.action === 'escalate') state = 'escalated';
-    else if (event.action === 'resolve') state = 'resolved';
-    else if (event.action === 'dismiss') state = 'dismissed';
-  }
-  return state;
-}
+/** A flag's state, derived from its events by the review rules (src/moderation/review.ts). */
+export { deriveState };
 
 /** Resolved and dismissed flags are closed: retention counts from their closing event. */
 export function closedAt(flag: Flag): string | undefined {
