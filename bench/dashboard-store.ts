@@ -1,10 +1,10 @@
-/** The store the dashboard benchmark runs on. */
+/** The store the dashboard benchmark runs on: the real file store in a temp folder. */
+import { openStore } from '../src/store/index.ts';
 import type { Store } from '../src/store/types.ts';
-import { MemoryStore } from '../tests/_memory-store.ts';
 
 export async function openBenchStore(
-  _dir: string,
+  dir: string,
 ): Promise<{ store: Store; kind: string; close: () => Promise<void> }> {
-  const store = new MemoryStore();
-  return { store, kind: 'memory', close: () => store.close() };
+  const store = await openStore({ dir, mode: 'writer', role: 'bot', fsync: false, pruneEveryMs: 0 });
+  return { store, kind: 'file', close: () => store.close() };
 }

@@ -48,6 +48,11 @@ export interface DashboardDeps {
   /** Injected clock (ms since epoch) for sessions, rate limits and event times. */
   now?: () => number;
   newId?: () => string;
+  /**
+   * Re-reads the store before a request, at most every 2 s (a dashboard whose store is a
+   * read view of a running bot's data).
+   */
+  refresh?: () => Promise<void>;
   /** Login attempts allowed per 15 minutes per address and per name. */
   maxLoginFailures?: number;
 }
@@ -189,10 +194,20 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
     reply.headers(securityHeaders(isSecure(request)));
   });
 
+  let refreshedAt = 0;
+  let refreshing: Promise<void> | undefined;
+
   // Authentication and roles, for every route not marked public (unknown paths included).
   app.addHook('preHandler', async (request, reply) => {
     const config = request.routeOptions.config;
     if (config.public) return;
+    if (deps.refresh && now() - refreshedAt > 2000) {
+      refreshing ??= deps.refresh().finally(() => {
+        refreshedAt = now();
+        refreshing = undefined;
+      });
+      await refreshing;
+    }
     const token = request.cookies[SESSION_COOKIE];
     const session = sessions.get(token);
     const moderator = session ? store.getModerator(session.name) : undefined;

@@ -1,6 +1,10 @@
 import type { Command } from '../command.ts';
+import { openCliStore } from '../store-access.ts';
+import { dashboardCommand } from './dashboard.ts';
+import { moderatorCommands } from './moderator.ts';
 import { postNowCommand } from './post-now.ts';
 import { previewCommand } from './preview.ts';
+import { reviewCommands } from './review.ts';
 import { schemaCommand } from './schema.ts';
 import { startCommand } from './start.ts';
 import { validateCommand } from './validate.ts';
@@ -12,4 +16,7 @@ export const COMMANDS: Command[] = [
   previewCommand,
   postNowCommand,
   schemaCommand,
+  dashboardCommand,
+  ...moderatorCommands(openCliStore),
+  ...reviewCommands(openCliStore),
 ];
