@@ -1,10 +1,14 @@
 /** Helpers for dashboard tests: an app on a store with one account per role, and logging in by inject. */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { addModerator } from '../src/dashboard/accounts.ts';
+import { hashPassword } from '../src/dashboard/passwords.ts';
 import { buildDashboard, type DashboardDeps, LOGIN_COOKIE, SESSION_COOKIE } from '../src/dashboard/server.ts';
 import { silentLogger } from '../src/logger.ts';
+import { type FileStore, openStore } from '../src/store/index.ts';
 import type { Moderator, Store } from '../src/store/types.ts';
-import { MemoryStore } from './_memory-store.ts';
 
 export const PASSWORDS = {
   admin: 'admin passphrase one',
@@ -17,18 +21,39 @@ let hashed: Moderator[] | undefined;
 /** Accounts "admin", "moderator" and "viewer" (hashed once per test file: scrypt is slow on purpose). */
 export async function addRoleAccounts(store: Store): Promise<void> {
   if (!hashed) {
-    const scratch = new MemoryStore();
+    const made: Moderator[] = [];
     for (const role of ['admin', 'moderator', 'viewer'] as const) {
-      await addModerator(scratch, {
+      made.push({
         name: role,
         role,
-        password: PASSWORDS[role],
-        now: '2026-11-25T10:00:00.000Z',
+        passwordHash: await hashPassword(PASSWORDS[role]),
+        createdAt: '2026-11-25T10:00:00.000Z',
       });
     }
-    hashed = scratch.listModerators();
+    hashed = made;
   }
   for (const moderator of hashed) await store.putModerator({ ...moderator });
+}
+
+/** The real file store in a temp folder (fsync off: these tests are not about crashes). */
+export async function tempStore(): Promise<{ store: FileStore; dir: string; cleanup: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'solidarity-review-'));
+  const store = await openStore({
+    dir,
+    mode: 'writer',
+    role: 'bot',
+    fsync: false,
+    pruneEveryMs: 0,
+    inboxPollMs: 50,
+  });
+  return {
+    store,
+    dir,
+    cleanup: async () => {
+      await store.close().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export const LOCAL_ENV: DashboardDeps['env'] = {

@@ -6,16 +6,25 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addModerator } from '../src/dashboard/accounts.ts';
 import { dashboardRoutes, LOGIN_COOKIE, SESSION_COOKIE } from '../src/dashboard/server.ts';
-import { addRoleAccounts, hiddenCsrf, type LoggedIn, login, PASSWORDS, testDashboard } from './_dashboard.ts';
-import { MemoryStore } from './_memory-store.ts';
+import type { FileStore } from '../src/store/index.ts';
+import {
+  addRoleAccounts,
+  hiddenCsrf,
+  type LoggedIn,
+  login,
+  PASSWORDS,
+  tempStore,
+  testDashboard,
+} from './_dashboard.ts';
 import { makeFlag } from './_review-fixtures.ts';
 
-let store: MemoryStore;
+let store: FileStore;
+let cleanup: () => Promise<void>;
 let app: FastifyInstance;
 let clock: number;
 
 beforeEach(async () => {
-  store = new MemoryStore();
+  ({ store, cleanup } = await tempStore());
   await addRoleAccounts(store);
   for (let n = 0; n < 5; n++) await store.addFlag(makeFlag({ n }));
   clock = Date.parse('2026-11-25T21:00:00.000Z');
@@ -25,6 +34,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await app.close();
+  await cleanup();
 });
 
 const PUBLIC = new Set([

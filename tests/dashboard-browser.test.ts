@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../src/dashboard/server.ts';
 import { silentLogger } from '../src/logger.ts';
 import type { EvidenceExport } from '../src/moderation/evidence.ts';
+import type { FileStore } from '../src/store/index.ts';
 import { artifact, chromiumAvailable, cssFilter, launchChromium, sidewaysOverflow } from './_chromium.ts';
-import { addRoleAccounts, LOCAL_ENV, PASSWORDS } from './_dashboard.ts';
-import { MemoryStore } from './_memory-store.ts';
+import { addRoleAccounts, LOCAL_ENV, PASSWORDS, tempStore } from './_dashboard.ts';
 import { makeFlag } from './_review-fixtures.ts';
 
 const run = chromiumAvailable('dashboard-browser');
@@ -20,10 +20,12 @@ describe.runIf(run)('review in Chromium', () => {
   let page: Page;
   let base: string;
   let close: () => Promise<void>;
-  const store = new MemoryStore();
+  let store: FileStore;
+  let cleanup: () => Promise<void>;
   const consoleProblems: string[] = [];
 
   beforeAll(async () => {
+    ({ store, cleanup } = await tempStore());
     await addRoleAccounts(store);
     for (let n = 0; n < 80; n++) await store.addFlag(makeFlag({ n }));
     const dashboard = await startDashboard({
@@ -45,6 +47,7 @@ describe.runIf(run)('review in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await close?.();
+    await cleanup?.();
   });
 
   const flagAt = async (i: number) => String(await page.locator('.item').nth(i).getAttribute('data-id'));

@@ -8,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../src/dashboard/server.ts';
 import { silentLogger } from '../src/logger.ts';
 import type { Flag } from '../src/moderation/types.ts';
+import type { FileStore } from '../src/store/index.ts';
 import { artifact, chromiumAvailable, launchChromium } from './_chromium.ts';
-import { addRoleAccounts, LOCAL_ENV, type LoggedIn, login, PASSWORDS } from './_dashboard.ts';
-import { MemoryStore } from './_memory-store.ts';
+import { addRoleAccounts, LOCAL_ENV, type LoggedIn, login, PASSWORDS, tempStore } from './_dashboard.ts';
 import { HOSTILE_TEXTS, makeFlag } from './_review-fixtures.ts';
 
-const store = new MemoryStore();
+let store: FileStore;
+let cleanupStore: () => Promise<void>;
 let app: FastifyInstance;
 let base: string;
 let close: () => Promise<void>;
@@ -21,6 +22,7 @@ let mod: LoggedIn;
 const flags: Record<string, Flag> = {};
 
 beforeAll(async () => {
+  ({ store, cleanup: cleanupStore } = await tempStore());
   await addRoleAccounts(store);
   let n = 500;
   for (const [name, text] of Object.entries(HOSTILE_TEXTS)) {
@@ -57,6 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await close?.();
+  await cleanupStore?.();
 });
 
 async function get(url: string): Promise<string> {
