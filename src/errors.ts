@@ -38,7 +38,6 @@ export const CATALOGUE = {
     exit: EXIT.config,
     summary: 'A campaign file or folder does not exist or cannot be read.',
   },
-  CAMPAIGN_SYNTAX: { exit: EXIT.config, summary: 'A campaign file is not valid YAML or JSON.' },
   CAMPAIGN_INVALID: {
     exit: EXIT.config,
     summary: 'A campaign file breaks the schema or a platform limit; every problem is listed.',
@@ -55,6 +54,11 @@ export const CATALOGUE = {
   INPUT_INVALID: {
     exit: EXIT.usage,
     summary: 'Input on stdin or in a file given to a command is not what it expects.',
+  },
+  SCORING_DATA_INVALID: {
+    exit: EXIT.config,
+    summary:
+      'A scoring lexicon or model file in src/scoring/data is missing or malformed; the file is named.',
   },
   X_AUTH_FAILED: { exit: EXIT.auth, summary: 'X rejected the credentials (401/403).' },
   BLUESKY_AUTH_FAILED: { exit: EXIT.auth, summary: 'Bluesky rejected the identifier or app password.' },

@@ -7,6 +7,7 @@ import { basename, extname, join, relative } from 'node:path';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SolidarityError } from '../errors.ts';
+import { ScoringConfigSchema } from '../scoring/config.ts';
 import { describeMeasure, measure } from './limits.ts';
 import { dateValues, fillMessage, hashtagsFor, messageTemplate, type TemplateValues } from './render.ts';
 import {
@@ -327,7 +328,7 @@ function buildCampaign(
     ...(quiet ? { quietHours: { from: parseClock(quiet.from)!, to: parseClock(quiet.to)! } } : {}),
     graceMinutes: data.grace_minutes,
     overrides,
-    scoring: data.scoring ?? { threshold: 0.5 },
+    scoring: data.scoring ?? ScoringConfigSchema.parse({}),
   };
 
   // Templates: unknown variables and links, pointing at the character.

@@ -1,13 +1,28 @@
+/**
+ * The `scoring` block of a campaign file. The campaign schema imports `ScoringConfigSchema`.
+ */
 import { z } from 'zod';
 
-/** Per-campaign scoring settings (the `scoring` block of a campaign file). */
-export const ScoringConfigSchema = z.strictObject({
-  threshold: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.5)
-    .describe('Flag mentions whose score is at or above this (0..1).'),
-});
+/** Flag at or above this score. Tuned on the Davidson `dev` split (see README, section scoring). */
+export const DEFAULT_THRESHOLD = 0.5;
+
+export const ScoringConfigSchema = z
+  .object({
+    threshold: z
+      .number()
+      .min(0.05, 'threshold must be at least 0.05 (lower would flag nearly everything)')
+      .max(1, 'threshold must be at most 1')
+      .default(DEFAULT_THRESHOLD)
+      .describe('Flag mentions whose score is at or above this (0.05..1). Default 0.5.'),
+    language: z
+      .enum(['en', 'fr', 'nl'])
+      .optional()
+      .describe('Language of the mentions; detected per mention when absent.'),
+    neverFlag: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Words never counted as hate signals in this campaign (e.g. a community name).'),
+  })
+  .strict();
 
 export type ScoringConfig = z.infer<typeof ScoringConfigSchema>;

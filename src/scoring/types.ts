@@ -17,6 +17,8 @@ export interface Verdict {
   /** AFINN comparative score from the `sentiment` package; a signal only, never flags alone. */
   sentiment: number;
   reasons: Reason[];
+  /** The language whose lexicon was used ('en', 'fr', 'nl'). */
+  lang?: string;
 }
 
 export interface ScoreOptions {
@@ -28,4 +30,6 @@ export interface ScoreOptions {
   ownMessages?: readonly string[];
   /** The campaign's hashtags (lower case, no '#'): not read as content words. */
   campaignHashtags?: readonly string[];
+  /** Words never counted as hate signals (campaign `scoring.neverFlag`), e.g. a group's own name for itself. */
+  neverFlag?: readonly string[];
 }

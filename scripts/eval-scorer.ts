@@ -1,0 +1,113 @@
+/**
+ * `npm run eval`: the scorer on the Davidson et al. (2017) tweets (dev beside test; only dev was
+ * used for fitting and tuning) and on the project's own functional suites. Prints a table, then
+ * one JSON line with every figure. Never prints post text.
+ *
+ *   npm run eval [-- --threshold 0.5] [-- --no-model]
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_THRESHOLD } from '../src/scoring/config.ts';
+import { loadScoringData } from '../src/scoring/load.ts';
+import { Scorer } from '../src/scoring/score.ts';
+import { type DavidsonRow, readDavidson } from './davidson.ts';
+import { readSuites } from './suites.ts';
+
+const { values } = parseArgs({
+  options: {
+    threshold: { type: 'string' },
+    'no-model': { type: 'boolean', default: false },
+    failures: { type: 'boolean', default: false },
+  },
+});
+const threshold = values.threshold === undefined ? DEFAULT_THRESHOLD : Number(values.threshold);
+const data = loadScoringData();
+const scorer = new Scorer(values['no-model'] ? { ...data, models: new Map() } : data);
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+function davidson(rows: DavidsonRow[]) {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  let neitherFlagged = 0;
+  let neither = 0;
+  let offensiveFlagged = 0;
+  let offensive = 0;
+  for (const row of rows) {
+    const flagged = scorer.score(row.text, { threshold }).flagged;
+    if (row.label === 'hate') flagged ? tp++ : fn++;
+    else if (flagged) fp++;
+    if (row.label === 'neither') {
+      neither++;
+      if (flagged) neitherFlagged++;
+    }
+    if (row.label === 'offensive') {
+      offensive++;
+      if (flagged) offensiveFlagged++;
+    }
+  }
+  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
+  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return {
+    rows: rows.length,
+    hatePrecision: round(precision),
+    hateRecall: round(recall),
+    hateF1: round(f1),
+    neitherFpr: round(neitherFlagged / Math.max(1, neither)),
+    offensiveFlagRate: round(offensiveFlagged / Math.max(1, offensive)),
+  };
+}
+
+const all = readDavidson();
+const dev = davidson(all.filter((r) => r.split === 'dev'));
+const test = davidson(all.filter((r) => r.split === 'test'));
+const bars = {
+  hateRecall: test.hateRecall >= 0.65,
+  hatePrecision: test.hatePrecision >= 0.45,
+  neitherFpr: test.neitherFpr <= 0.05,
+};
+
+const suites = new Map<string, { cases: number; correct: number; failures: string[] }>();
+for (const c of readSuites()) {
+  const verdict = scorer.score(c.text, { threshold });
+  const entry = suites.get(c.category) ?? { cases: 0, correct: 0, failures: [] };
+  entry.cases++;
+  if (verdict.flagged === c.hateful) entry.correct++;
+  else entry.failures.push(`line ${c.line} (${c.hateful ? 'missed' : 'false alarm'}, ${c.rule})`);
+  suites.set(c.category, entry);
+}
+
+const out = process.stdout;
+out.write(
+  `Davidson et al. 2017, hate vs offensive+neither, threshold ${threshold}${values['no-model'] ? ', rules only' : ''}\n\n`,
+);
+out.write(`| metric | dev (fitted/tuned) | test (reported) | bar on test |\n| --- | ---: | ---: | --- |\n`);
+const row = (name: string, key: keyof typeof dev, bar: string) =>
+  out.write(`| ${name} | ${dev[key]} | ${test[key]} | ${bar} |\n`);
+row('rows', 'rows', '');
+row('hate precision', 'hatePrecision', `>= 0.45 ${bars.hatePrecision ? 'met' : 'NOT met'}`);
+row('hate recall', 'hateRecall', `>= 0.65 ${bars.hateRecall ? 'met' : 'NOT met'}`);
+row('hate F1', 'hateF1', '');
+row('false-positive rate on neither', 'neitherFpr', `<= 0.05 ${bars.neitherFpr ? 'met' : 'NOT met'}`);
+row('flag rate on offensive', 'offensiveFlagRate', '');
+out.write(`\nFunctional suites (tests/scoring-suites), accuracy, bar >= 0.9 in each\n\n`);
+out.write(`| category | cases | accuracy | |\n| --- | ---: | ---: | --- |\n`);
+const accuracy: Record<string, number> = {};
+for (const [category, s] of suites) {
+  accuracy[category] = round(s.correct / s.cases);
+  out.write(
+    `| ${category} | ${s.cases} | ${accuracy[category]} | ${accuracy[category]! >= 0.9 ? 'met' : 'NOT met'} |\n`,
+  );
+  if (values.failures) for (const f of s.failures) out.write(`|   ${f} | | | |\n`);
+}
+out.write(
+  `${JSON.stringify({
+    threshold,
+    model: !values['no-model'],
+    davidson: { dev, test },
+    bars,
+    suites: accuracy,
+    suitesMet: Object.values(accuracy).every((a) => a >= 0.9),
+  })}\n`,
+);

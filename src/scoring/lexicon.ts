@@ -1,0 +1,300 @@
+/**
+ * Lexicons and patterns: the data files in `src/scoring/data/<lang>.json`, their schema, and their
+ * compiled form. Pure: the loader (`load.ts`) reads the files and hands the parsed JSON here.
+ */
+import { z } from 'zod';
+import { foldTerm, type KnownTerms } from './normalise.ts';
+
+const Term = z.string().min(1);
+
+export const SlurSchema = z.object({
+  term: Term,
+  /** Other spellings that are not obfuscations (established variants); plurals are handled. */
+  variants: z.array(Term).default([]),
+  severity: z.enum(['low', 'medium', 'high']),
+  /** Protected characteristic the slur targets. */
+  group: z.string(),
+  /** Used in-group or reclaimed (e.g. in African-American English): never flags on its own. */
+  reclaimable: z.boolean().default(false),
+});
+
+export const PatternSchema = z.object({
+  id: z.string().regex(/^[a-z_]+\.[a-z0-9_]+$/),
+  /** Rule family: threat, exclusion, dehumanisation, derogation, collective_blame. */
+  rule: z.enum(['threat', 'exclusion', 'dehumanisation', 'derogation', 'collective_blame']),
+  weight: z.number().min(0).max(1),
+  explanation: z.string().min(1),
+  /**
+   * Space-separated elements over normalised words: `word`, `a|b` (alternatives), `{class}` (a word
+   * or phrase of a class), `~N` (up to N other words).
+   */
+  pattern: z.string().min(1),
+  /** A negator just before or inside the match cancels it ("X are not ..."). Default true. */
+  negatable: z.boolean().default(true),
+});
+
+export const LexiconSchema = z.object({
+  language: z.string().regex(/^[a-z]{2}$/),
+  name: z.string(),
+  sources: z.array(z.object({ what: z.string(), source: z.string(), licence: z.string() })).min(1),
+  /** Common function words, for language detection. */
+  detect: z.array(Term).min(5),
+  slurs: z.array(SlurSchema),
+  /** Identity terms for protected groups, by characteristic. */
+  identity: z.record(z.string(), z.array(Term)),
+  /** Words and phrases that refer to a group without naming it ("these people"). */
+  groupReferences: z.array(Term),
+  /** Pronouns that refer to a group only with "all"/"every" nearby or a group named in the post. */
+  weakGroupReferences: z.array(Term).default([]),
+  /** Named word classes used by patterns: {dehumanising}, {trait}, {threat}, {be}, ... */
+  classes: z.record(z.string(), z.array(Term)),
+  profanity: z.array(Term),
+  negators: z.array(Term),
+  /** Phrases that show a post quotes or reports abuse to condemn it. */
+  counterSpeech: z.array(Term),
+  /** Words that introduce quoted speech ("said", "called me"): with quotation marks, counter-speech. */
+  reporting: z.array(Term).default([]),
+  patterns: z.array(PatternSchema),
+});
+
+export type LexiconFile = z.infer<typeof LexiconSchema>;
+export type Slur = z.infer<typeof SlurSchema>;
+
+export interface CompiledPattern {
+  id: string;
+  rule: CompiledRule;
+  weight: number;
+  explanation: string;
+  negatable: boolean;
+  elements: Element[];
+  /** Classes that must appear in the post for the pattern to be tried. */
+  requires: string[];
+}
+
+type CompiledRule = LexiconFile['patterns'][number]['rule'];
+
+export type Element =
+  | { kind: 'words'; words: ReadonlySet<string> }
+  | { kind: 'class'; name: string }
+  | { kind: 'gap'; max: number };
+
+/** A class of single words and multi-word phrases. */
+export interface WordClass {
+  words: Set<string>;
+  /** Phrases by their first word. */
+  phrases: Map<string, string[][]>;
+}
+
+export interface Lexicon {
+  language: string;
+  name: string;
+  sources: LexiconFile['sources'];
+  detect: Set<string>;
+  /** Canonical slur term by every folded spelling. */
+  slurs: Map<string, Slur>;
+  /** Identity term → characteristic. */
+  identityGroup: Map<string, string>;
+  classes: Map<string, WordClass>;
+  profanity: Set<string>;
+  negators: Set<string>;
+  counterSpeech: WordClass;
+  reporting: WordClass;
+  patterns: CompiledPattern[];
+  /** Every single word this lexicon knows (for normalisation). */
+  known: Set<string>;
+}
+
+/** A word and its plural forms ("muslim" → "muslims"), so every lexicon reads plurals alike. */
+export function inflections(word: string): string[] {
+  if (word.length < 3 || !/[a-z]$/.test(word)) return [word];
+  const out = [word, `${word}s`];
+  if (/(s|x|z|ch|sh)$/.test(word)) out.push(`${word}es`);
+  return out;
+}
+
+function makeClass(entries: readonly string[], inflect = false): WordClass {
+  const cls: WordClass = { words: new Set(), phrases: new Map() };
+  for (const entry of entries) {
+    const words = foldTerm(entry).split(' ');
+    if (words.length === 1) for (const w of inflect ? inflections(words[0]!) : words) cls.words.add(w);
+    else {
+      const list = cls.phrases.get(words[0]!) ?? [];
+      list.push(words);
+      cls.phrases.set(words[0]!, list);
+    }
+  }
+  return cls;
+}
+
+function mergeClass(into: WordClass, from: WordClass): void {
+  for (const w of from.words) into.words.add(w);
+  for (const [first, list] of from.phrases)
+    into.phrases.set(first, [...(into.phrases.get(first) ?? []), ...list]);
+}
+
+/** Compiles one lexicon file; throws an Error naming the pattern when a pattern is malformed. */
+export function compileLexicon(file: LexiconFile): Lexicon {
+  const classes = new Map<string, WordClass>();
+  const identityGroup = new Map<string, string>();
+  const identity = makeClass([]);
+  for (const [group, terms] of Object.entries(file.identity)) {
+    const cls = makeClass(terms, true);
+    mergeClass(identity, cls);
+    classes.set(`identity_${group}`, cls);
+    for (const t of terms) {
+      const folded = foldTerm(t);
+      for (const form of folded.includes(' ') ? [folded] : inflections(folded))
+        identityGroup.set(form, group);
+    }
+  }
+  classes.set('identity', identity);
+  const slurs = new Map<string, Slur>();
+  const slurClass = makeClass([]);
+  for (const slur of file.slurs) {
+    for (const spelling of [slur.term, ...slur.variants]) {
+      const folded = foldTerm(spelling);
+      for (const form of folded.includes(' ') ? [folded] : inflections(folded)) slurs.set(form, slur);
+      mergeClass(slurClass, makeClass([folded], true));
+    }
+  }
+  classes.set('slur', slurClass);
+  const groupRefs = makeClass(file.groupReferences);
+  classes.set('groupref', groupRefs);
+  classes.set('weakref', makeClass(file.weakGroupReferences));
+  // {group}: a protected group named, a slur, or an indirect reference.
+  const group = makeClass([]);
+  mergeClass(group, identity);
+  mergeClass(group, groupRefs);
+  mergeClass(group, slurClass);
+  classes.set('group', group);
+  for (const [name, entries] of Object.entries(file.classes)) {
+    classes.set(name, makeClass(entries, name === 'dehumanising' || name === 'trait' || name === 'place'));
+  }
+  classes.set('profanity', makeClass(file.profanity));
+  classes.set('negator', makeClass(file.negators));
+
+  const patterns: CompiledPattern[] = file.patterns.map((p) => {
+    const elements: Element[] = [];
+    const requires: string[] = [];
+    for (const part of p.pattern.trim().split(/\s+/)) {
+      const gap = /^~(\d)$/.exec(part);
+      const cls = /^\{([a-z_]+)\}$/.exec(part);
+      if (gap) elements.push({ kind: 'gap', max: Number(gap[1]) });
+      else if (cls) {
+        if (!classes.has(cls[1]!)) {
+          throw new Error(`pattern ${p.id}: unknown class {${cls[1]}} in "${p.pattern}"`);
+        }
+        elements.push({ kind: 'class', name: cls[1]! });
+        requires.push(cls[1]!);
+      } else elements.push({ kind: 'words', words: new Set(part.split('|').map(foldTerm)) });
+    }
+    if (elements[0]?.kind === 'gap' || elements.at(-1)?.kind === 'gap') {
+      throw new Error(`pattern ${p.id}: cannot start or end with a gap in "${p.pattern}"`);
+    }
+    return {
+      id: p.id,
+      rule: p.rule,
+      weight: p.weight,
+      explanation: p.explanation,
+      negatable: p.negatable,
+      elements,
+      requires,
+    };
+  });
+
+  const known = new Set<string>();
+  for (const cls of classes.values()) {
+    for (const w of cls.words) known.add(w);
+    for (const list of cls.phrases.values()) for (const words of list) for (const w of words) known.add(w);
+  }
+  return {
+    language: file.language,
+    name: file.name,
+    sources: file.sources,
+    detect: new Set(file.detect.map(foldTerm)),
+    slurs,
+    identityGroup,
+    classes,
+    profanity: new Set(file.profanity.map(foldTerm)),
+    negators: new Set(file.negators.map(foldTerm)),
+    counterSpeech: makeClass(file.counterSpeech),
+    reporting: makeClass(file.reporting),
+    patterns,
+    known,
+  };
+}
+
+/** Plural and informal suffixes tried when a word is not known as written. */
+function stems(word: string): string[] {
+  const out: string[] = [];
+  if (word.endsWith("'s")) out.push(word.slice(0, -2));
+  if (word.endsWith('ies')) out.push(`${word.slice(0, -3)}y`);
+  if (word.endsWith('es')) out.push(word.slice(0, -2));
+  if (word.endsWith('s') || word.endsWith('z')) out.push(word.slice(0, -1));
+  if (word.endsWith('en') || word.endsWith('ers')) out.push(word.slice(0, -2)); // Dutch plural "-en"
+  if (word.endsWith('x')) out.push(word.slice(0, -1)); // French plural "-x"
+  return out;
+}
+
+/** The words every lexicon knows, with plural and suffix forms, and `*`-masked spellings. */
+export class TermIndex implements KnownTerms {
+  private readonly words = new Set<string>();
+  private readonly byLength = new Map<number, string[]>();
+  private readonly cache = new Map<string, string | null>();
+
+  constructor(lexicons: readonly Lexicon[], extra: Iterable<string> = []) {
+    for (const lex of lexicons) {
+      for (const w of lex.known) this.add(w);
+      for (const w of lex.counterSpeech.words) this.add(w);
+    }
+    for (const w of extra) this.add(foldTerm(w));
+  }
+
+  private add(word: string): void {
+    if (word.length === 0 || this.words.has(word)) return;
+    this.words.add(word);
+    const list = this.byLength.get(word.length) ?? [];
+    list.push(word);
+    this.byLength.set(word.length, list);
+  }
+
+  /** The known word for `word`, trying suffixes; `*` in `word` stands for any one letter. */
+  lookup(word: string): string | undefined {
+    if (this.words.has(word)) return word;
+    const cached = this.cache.get(word);
+    if (cached !== undefined) return cached ?? undefined;
+    let found: string | undefined;
+    if (word.includes('*')) found = this.masked(word);
+    else {
+      for (const stem of stems(word)) {
+        if (stem.length >= 2 && this.words.has(stem)) {
+          found = stem;
+          break;
+        }
+      }
+    }
+    if (this.cache.size > 20_000) this.cache.clear();
+    this.cache.set(word, found ?? null);
+    return found;
+  }
+
+  private masked(word: string): string | undefined {
+    const letters = word.replace(/\*/g, '').length;
+    if (letters < 2 || letters * 2 < word.length || word[0] === '*') return undefined;
+    const tryLen = (w: string): string | undefined => {
+      for (const candidate of this.byLength.get(w.length) ?? []) {
+        let ok = true;
+        for (let i = 0; i < w.length && ok; i++) if (w[i] !== '*' && w[i] !== candidate[i]) ok = false;
+        if (ok) return candidate;
+      }
+      return undefined;
+    };
+    const direct = tryLen(word);
+    if (direct) return direct;
+    for (const stem of stems(word)) {
+      const hit = tryLen(stem);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+}
