@@ -222,3 +222,39 @@ describe('end to end, as separate processes', () => {
     }
   });
 });
+
+describe('the dashboard runs inside the bot', () => {
+  it('npm start serves it on 127.0.0.1, behind the login', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI, ROOT } = await import('./_util.ts');
+    const child = spawn(process.execPath, [CLI, 'start'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        SOLIDARITY_DATA_DIR: dir,
+        DASHBOARD_PORT: '0',
+        LOG_LEVEL: 'warn',
+        SOLIDARITY_MODE: 'local',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          out += d;
+          const match = /Review dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (match) resolve(match[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`start exited ${code}: ${out}`)));
+      });
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const queue = await fetch(`${url}/queue`, { redirect: 'manual' });
+      expect(queue.status).toBe(303);
+      expect(queue.headers.get('location')).toBe('/login?next=%2Fqueue');
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+});

@@ -26,7 +26,7 @@ export function moderatorCommands(open: StoreOpener): Command[] {
   const add: Command = {
     name: 'moderator add',
     summary: 'Add a dashboard account (prints a one-time password)',
-    usage: 'moderator add NAME --role admin|moderator|viewer [--password-stdin]',
+    usage: 'moderator add NAME --role ROLE [--password-stdin]',
     description:
       'Roles: viewer reads the queue; moderator also decides and exports evidence; admin also manages\n' +
       'accounts. Without --password-stdin a one-time password is printed once, and the dashboard asks\n' +

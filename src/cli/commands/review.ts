@@ -256,7 +256,7 @@ export function exportCommand(open: StoreOpener): Command {
   return {
     name: 'review export',
     summary: 'Export evidence for flags as CSV or JSON (with SHA-256 of each text)',
-    usage: 'review export ID... [--format csv|json] [--out FILE]',
+    usage: 'review export ID... [--format FORMAT] [--out FILE]',
     description:
       'Post URL, platform ids, author, full text, created and captured times, verdict and reasons,\n' +
       'decisions so far and the SHA-256 of the captured text. Prints where to report on stderr.',

@@ -1,7 +1,10 @@
 import { loadCampaigns } from '../../campaign/load.ts';
 import { formatWithOffset } from '../../campaign/time.ts';
 import { createAdapters, createContext } from '../../context.ts';
+import { startDashboard } from '../../dashboard/server.ts';
+import { isSolidarityError } from '../../errors.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
+import { openStore } from '../../store/index.ts';
 import { type Command, writeLine } from '../command.ts';
 
 /**
@@ -71,11 +74,35 @@ export const startCommand: Command = {
       writeLine(io.stdout, `  (${c.id} is paused: nothing is posted)`);
     ctx.logger.info({ campaigns: campaigns.map((c) => c.id), mode: ctx.mode }, 'bot started');
 
+    // The bot holds the data folder; the review dashboard runs inside it. A dashboard that cannot
+    // listen (port taken) is reported and the bot goes on posting without it.
+    const store = await openStore({ dir: ctx.dataDir, mode: 'writer', role: 'bot', logger: ctx.logger });
+    const dashboard = await startDashboard({
+      store,
+      logger: ctx.logger,
+      env: ctx.env,
+      campaigns: () => campaigns.map((c) => c.id),
+    }).catch((error: unknown) => {
+      if (!isSolidarityError(error) || error.code !== 'DASHBOARD_LISTEN') throw error;
+      writeLine(io.stderr, `${error.describe()}\nThe bot runs on without the review dashboard.`);
+      return undefined;
+    });
+    if (dashboard) {
+      const accounts = store.listModerators().filter((m) => !m.disabled).length;
+      writeLine(
+        io.stdout,
+        `Review dashboard: ${dashboard.url}` +
+          (accounts === 0 ? '  (add an account: solidarity moderator add NAME --role admin)' : ''),
+      );
+    }
+
     scheduler.start();
     writeLine(io.stdout, 'Running. Press Ctrl-C to stop.');
     const signal = await stopSignal;
     writeLine(io.stdout, `\n${signal}: stopping…`);
     await scheduler.stop();
+    await dashboard?.close();
+    await store.close();
     ctx.logger.info({ signal }, 'bot stopped');
     ctx.logger.flush();
     writeLine(io.stdout, 'Stopped.');
