@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addModerator } from '../src/dashboard/accounts.ts';
 import { LOGIN_COOKIE, SESSION_COOKIE, startDashboard } from '../src/dashboard/server.ts';
+import { clearFragmentCache } from '../src/dashboard/views/flag.ts';
+import { queuePage } from '../src/dashboard/views/queue.ts';
 import { silentLogger } from '../src/logger.ts';
+import type { ReviewState } from '../src/moderation/types.ts';
 import { makeFlag } from '../tests/_review-fixtures.ts';
 import { openBenchStore } from './dashboard-store.ts';
 
@@ -22,6 +25,40 @@ await store.flush();
 const seedMs = Math.round(performance.now() - t0);
 const password = 'bench passphrase long';
 await addModerator(store, { name: 'bench', role: 'moderator', password, now: new Date().toISOString() });
+// Rendering the first queue page in-process, from cold (card cache empty) and warm, for the record.
+const query = {
+  limit: 50,
+  sort: 'newest' as const,
+  state: ['open', 'acknowledged', 'escalated'] as ReviewState[],
+};
+const renderOnce = () => {
+  const page = store.queuePage(query);
+  return queuePage({
+    user: { name: 'bench', role: 'moderator' },
+    csrf: 'x'.repeat(32),
+    filters: { state: 'unresolved', sort: 'newest' },
+    campaigns: [],
+    items: page.items,
+    total: page.total,
+    next: page.next,
+  });
+};
+const timeRender = (cold: boolean) => {
+  const runs = 50;
+  let total = 0;
+  for (let i = 0; i < runs; i++) {
+    if (cold) clearFragmentCache();
+    const t = performance.now();
+    renderOnce();
+    total += performance.now() - t;
+  }
+  return Math.round((total / runs) * 1000) / 1000;
+};
+timeRender(true);
+const renderColdMs = timeRender(true);
+const renderWarmMs = timeRender(false);
+clearFragmentCache();
+
 const dashboard = await startDashboard({
   store,
   logger: silentLogger(),
@@ -44,7 +81,9 @@ const cookie = loggedIn.headers
   .getSetCookie()
   .find((c) => c.startsWith(`${SESSION_COOKIE}=`))!
   .split(';')[0]!;
-process.stdout.write(`${JSON.stringify({ url: dashboard.url, cookie, seedMs, store: kind })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ url: dashboard.url, cookie, seedMs, store: kind, renderColdMs, renderWarmMs })}\n`,
+);
 
 process.once('SIGTERM', async () => {
   await dashboard.close();

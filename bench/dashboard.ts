@@ -94,7 +94,14 @@ try {
     createInterface({ input: server.stdout! }).once('line', resolve);
     server.once('exit', (code) => reject(new Error(`dashboard server exited (${code})`)));
   });
-  const info = JSON.parse(first) as { url: string; cookie: string; seedMs: number; store: string };
+  const info = JSON.parse(first) as {
+    url: string;
+    cookie: string;
+    seedMs: number;
+    store: string;
+    renderColdMs: number;
+    renderWarmMs: number;
+  };
   const page = await fetch(`${info.url}/queue`, { headers: { cookie: info.cookie } });
   const items = ((await page.text()).match(/<li class="item /g) ?? []).length;
   if (page.status !== 200 || items !== 50)
@@ -128,6 +135,8 @@ try {
       store: info.store,
       open_flags: flags,
       seed_ms: info.seedMs,
+      render_first_page_cold_ms: info.renderColdMs,
+      render_first_page_warm_ms: info.renderWarmMs,
       concurrency: CONCURRENCY,
       seconds_per_route: SECONDS,
       trivial_rps: trivial.rps,
