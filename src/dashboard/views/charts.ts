@@ -62,9 +62,9 @@ export function barChart(input: {
   return html`<figure class="chart">
 <figcaption>${input.title}: ${input.series.map(
     (s) =>
-      html`<svg width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" fill="${s.colour}"/></svg> ${s.label} `,
-  )}${input.markers?.length ? html`<svg width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><path d="M0 0 L12 0 L6 10 Z" fill="#a3262a"/></svg> hijack alert` : ''}</figcaption>
-<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${input.title}" xmlns="http://www.w3.org/2000/svg">
+      html`<svg class="key" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" fill="${s.colour}"/></svg> ${s.label} `,
+  )}${input.markers?.length ? html`<svg class="key" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><path d="M0 0 L12 0 L6 10 Z" fill="#a3262a"/></svg> hijack alert` : ''}</figcaption>
+<svg class="plot" viewBox="0 0 ${W} ${H}" role="img" aria-label="${input.title}" xmlns="http://www.w3.org/2000/svg">
 ${grid}${bars}${markers}${labels}
 </svg>
 </figure>`;
