@@ -310,6 +310,51 @@ describe('login', () => {
     await secureApp.close();
   });
 
+  it('X-Forwarded-* headers count only with DASHBOARD_TRUST_PROXY=true', async () => {
+    const fail = async (target: FastifyInstance, ip: string, name: string) => {
+      const form = await target.inject({ method: 'GET', url: '/login' });
+      const cookie = form.cookies.find((c) => c.name === LOGIN_COOKIE)!;
+      return target.inject({
+        method: 'POST',
+        url: '/login',
+        headers: {
+          cookie: `${LOGIN_COOKIE}=${cookie.value}`,
+          'x-forwarded-for': ip,
+          'x-forwarded-proto': 'https',
+        },
+        payload: { name, password: 'wrong password', _csrf: hiddenCsrf(form.body) },
+      });
+    };
+    // Not trusted: a spoofed address does not escape the limit on the real one.
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i++) codes.push((await fail(app, `203.0.113.${i}`, `name${i}`)).statusCode);
+    expect(codes.at(-1)).toBe(429);
+
+    const proxied = await testDashboard(store, {
+      now: () => clock,
+      env: {
+        DASHBOARD_HOST: '127.0.0.1',
+        DASHBOARD_PORT: 0,
+        DASHBOARD_SECURE_COOKIE: 'auto',
+        DASHBOARD_TRUST_PROXY: 'true',
+      },
+    });
+    // Trusted: one client's wrong passwords do not lock out the others behind the same proxy...
+    for (let i = 0; i < 6; i++) await fail(proxied, '203.0.113.7', `guess${i}`);
+    expect((await fail(proxied, '203.0.113.8', 'someone')).statusCode).toBe(401);
+    // ...the per-name limit still holds across addresses, and HTTPS at the proxy makes cookies Secure.
+    const spread: number[] = [];
+    for (let i = 0; i < 6; i++) spread.push((await fail(proxied, `198.51.100.${i}`, 'viewer')).statusCode);
+    expect(spread).toEqual([401, 401, 401, 401, 401, 429]);
+    const form = await proxied.inject({
+      method: 'GET',
+      url: '/login',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect([form.headers['set-cookie']].flat().join('\n')).toMatch(/; Secure/);
+    await proxied.close();
+  });
+
   it('next= only goes to a local path', async () => {
     const form = await app.inject({ method: 'GET', url: '/login' });
     const cookie = form.cookies.find((c) => c.name === LOGIN_COOKIE)!;

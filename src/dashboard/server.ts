@@ -42,7 +42,8 @@ const MAX_BULK = 500;
 export interface DashboardDeps {
   store: Store;
   logger: Logger;
-  env: Pick<Env, 'DASHBOARD_HOST' | 'DASHBOARD_PORT' | 'DASHBOARD_SECURE_COOKIE'>;
+  env: Pick<Env, 'DASHBOARD_HOST' | 'DASHBOARD_PORT' | 'DASHBOARD_SECURE_COOKIE'> &
+    Partial<Pick<Env, 'DASHBOARD_TRUST_PROXY'>>;
   /** Campaign ids for the filter and overview menus (the loaded campaign files). */
   campaigns?: () => string[];
   /** Injected clock (ms since epoch) for sessions, rate limits and event times. */
@@ -155,7 +156,13 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
     deps.env.DASHBOARD_SECURE_COOKIE === 'true' ||
     (deps.env.DASHBOARD_SECURE_COOKIE === 'auto' && request.protocol === 'https');
 
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: false });
+  // Behind the operator's own reverse proxy, its X-Forwarded-* headers give the client address
+  // and scheme; never trusted otherwise, since anyone could send them.
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 256 * 1024,
+    trustProxy: deps.env.DASHBOARD_TRUST_PROXY === 'true',
+  });
   const routes: RouteInfo[] = [];
   ROUTES.set(app, routes);
   app.addHook('onRoute', (route) => {
