@@ -72,6 +72,7 @@ describe.runIf(run)('review in Chromium', () => {
   });
 
   it('filters by campaign, platform and severity, and pages on', async () => {
+    await page.click('details.filterbox > summary');
     await page.selectOption('select[name=campaign]', 'vigil');
     await page.selectOption('select[name=platform]', 'bluesky');
     await page.click('form.filters button[type=submit]');
@@ -82,6 +83,7 @@ describe.runIf(run)('review in Chromium', () => {
     const ids = await page.locator('.item').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
     expect(ids).toEqual(expected.reverse().map((f) => f.id));
     expect(await page.locator('.count').textContent()).toContain(`${expected.length} flags match`);
+    expect(await page.locator('details.filterbox > summary').textContent()).toBe('Filter and sort (2 set)');
 
     await page.goto(`${base}/queue?sort=score`);
     const scores = await page.locator('.item .score').allTextContents();
@@ -212,6 +214,13 @@ describe.runIf(run)('review in Chromium', () => {
     const overflow = await phone.evaluate(sidewaysOverflow);
     expect(overflow).toBeLessThanOrEqual(0);
     await phone.screenshot({ path: artifact('queue-phone.png') });
+    // The bulk bar waits until something is selected, then sits at the bottom of the screen.
+    expect(await phone.locator('#bulk').isVisible()).toBe(false);
+    await phone.locator('.item input.sel').first().check();
+    expect(await phone.locator('#bulk').isVisible()).toBe(true);
+    const bar = await phone.locator('#bulk').boundingBox();
+    expect(bar!.y + bar!.height).toBeCloseTo(844, 0);
+    await phone.screenshot({ path: artifact('queue-phone-selected.png') });
     await phone.close();
   });
 

@@ -58,7 +58,13 @@ export function queuePage(input: {
   const canDecide = input.user.role !== 'viewer';
   const returnTo = queueUrl(f, f.after);
   const campaigns = [...new Set([...input.campaigns, ...(f.campaign ? [f.campaign] : [])])].sort();
-  const filters = html`<form class="filters" method="get" action="/queue">
+  const active =
+    [f.campaign, f.platform, f.severity, f.hashtag, f.rule].filter(Boolean).length +
+    (f.state !== 'unresolved' ? 1 : 0) +
+    (f.sort !== 'newest' ? 1 : 0);
+  const filters = html`<details class="filterbox"${active > 0 ? html` open` : ''}>
+<summary>Filter and sort${active > 0 ? html` (${active} set)` : ''}</summary>
+<form class="filters" method="get" action="/queue">
 ${select('campaign', 'Campaign', f.campaign, [['', 'All'], ...campaigns.map((c): [string, string] => [c, c])])}
 ${select('platform', 'Platform', f.platform, [
   ['', 'All'],
@@ -85,7 +91,8 @@ ${select('sort', 'Order', f.sort, [
 ])}
 <button type="submit" class="primary">Filter</button>
 <a href="/queue">Clear</a>
-</form>`;
+</form>
+</details>`;
 
   const shown = input.items.length;
   const bulkBar = canDecide
