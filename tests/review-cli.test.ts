@@ -258,3 +258,84 @@ describe('the dashboard runs inside the bot', () => {
     }
   });
 });
+
+describe('solidarity dashboard', () => {
+  async function startDashboardProcess(): Promise<{
+    url: string;
+    out: () => string;
+    stop: () => Promise<void>;
+  }> {
+    const { spawn } = await import('node:child_process');
+    const { CLI, ROOT } = await import('./_util.ts');
+    const child = spawn(process.execPath, [CLI, 'dashboard', '--port', '0'], {
+      cwd: ROOT,
+      env: { ...process.env, SOLIDARITY_DATA_DIR: dir, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        const match = /Review dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`dashboard exited ${code}: ${out}`)));
+    });
+    return {
+      url,
+      out: () => out,
+      stop: async () => {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      },
+    };
+  }
+
+  it('runs alone, holding the data folder, and shows the queue to a signed-in moderator', async () => {
+    await cli(['moderator', 'add', 'mo', '--role', 'moderator', '--password-stdin'], 'a long passphrase\n');
+    const d = await startDashboardProcess();
+    try {
+      expect(d.out()).toContain('holding the data folder');
+      const form = await fetch(`${d.url}/login`);
+      const loginCookie = form.headers.getSetCookie()[0]!.split(';')[0]!;
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+      const res = await fetch(`${d.url}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ name: 'mo', password: 'a long passphrase', _csrf: csrf }).toString(),
+      });
+      expect(res.status).toBe(303);
+      const session = res.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('sb_session='))!
+        .split(';')[0]!;
+      const queue = await (await fetch(`${d.url}/queue`, { headers: { cookie: session } })).text();
+      expect(queue).toContain('7 flags match');
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('beside a running bot, reads its data instead of failing on the lock', async () => {
+    const bot = await openStore({
+      dir,
+      mode: 'writer',
+      role: 'bot',
+      fsync: false,
+      pruneEveryMs: 0,
+      inboxPollMs: 50,
+    });
+    try {
+      const d = await startDashboardProcess();
+      try {
+        expect(d.out()).toContain('a running bot holds the data folder');
+        expect((await fetch(`${d.url}/healthz`)).status).toBe(200);
+      } finally {
+        await d.stop();
+      }
+    } finally {
+      await bot.close();
+    }
+  });
+});
