@@ -169,6 +169,10 @@ describe.runIf(run)('review in Chromium', () => {
     await page.keyboard.press('j');
     const id = await currentId();
     await Promise.all([page.waitForURL(/\/flag\?id=/), page.keyboard.press('o')]);
+    // The same keys work on the item page, through its own form.
+    await pressAndLoad('a');
+    expect(store.getFlag(id)!.state).toBe('acknowledged');
+    expect(await page.locator('.history li').first().textContent()).toContain('moderator acknowledge');
     await page.locator('label.revealbtn').click();
     await page.screenshot({ path: artifact('item.png'), fullPage: true });
 
