@@ -59,6 +59,15 @@ const renderColdMs = timeRender(true);
 const renderWarmMs = timeRender(false);
 clearFragmentCache();
 
+// A cursor deep in the queue (after ~90% of it), to show paging far in costs no more than page 1.
+let deepCursor: string | undefined;
+for (let seen = 0; seen < FLAGS * 0.9; ) {
+  const page = store.queuePage({ ...query, limit: 1000, ...(deepCursor ? { after: deepCursor } : {}) });
+  if (!page.next) break;
+  deepCursor = page.next;
+  seen += page.items.length;
+}
+
 const dashboard = await startDashboard({
   store,
   logger: silentLogger(),
@@ -82,7 +91,7 @@ const cookie = loggedIn.headers
   .find((c) => c.startsWith(`${SESSION_COOKIE}=`))!
   .split(';')[0]!;
 process.stdout.write(
-  `${JSON.stringify({ url: dashboard.url, cookie, seedMs, store: kind, renderColdMs, renderWarmMs })}\n`,
+  `${JSON.stringify({ url: dashboard.url, cookie, seedMs, store: kind, renderColdMs, renderWarmMs, deepCursor })}\n`,
 );
 
 process.once('SIGTERM', async () => {

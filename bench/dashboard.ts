@@ -101,6 +101,7 @@ try {
     store: string;
     renderColdMs: number;
     renderWarmMs: number;
+    deepCursor?: string;
   };
   const page = await fetch(`${info.url}/queue`, { headers: { cookie: info.cookie } });
   const items = ((await page.text()).match(/<li class="item /g) ?? []).length;
@@ -113,10 +114,16 @@ try {
     trivial: { url: `${info.url}/healthz`, cookie: undefined },
     queue: { url: `${info.url}/queue`, cookie: info.cookie },
     queue_filtered: { url: `${info.url}/queue?sort=score&severity=high`, cookie: info.cookie },
+    queue_deep: { url: `${info.url}/queue?after=${info.deepCursor ?? ''}`, cookie: info.cookie },
   } as const;
   for (const r of Object.values(routes)) await load(r.url, r.cookie, 0.5);
   const rounds = Math.max(1, Math.round(SECONDS / ROUND_SECONDS));
-  const runs: Record<keyof typeof routes, Run[]> = { trivial: [], queue: [], queue_filtered: [] };
+  const runs: Record<keyof typeof routes, Run[]> = {
+    trivial: [],
+    queue: [],
+    queue_filtered: [],
+    queue_deep: [],
+  };
   for (let i = 0; i < rounds; i++) {
     for (const [name, r] of Object.entries(routes) as Array<
       [keyof typeof routes, (typeof routes)[keyof typeof routes]]
@@ -127,6 +134,7 @@ try {
   const trivial = combine(runs.trivial);
   const queue = combine(runs.queue);
   const filtered = combine(runs.queue_filtered);
+  const deep = combine(runs.queue_deep);
   agent.destroy();
   const flags = Number(process.env['BENCH_FLAGS'] ?? 10_000);
   console.log(
@@ -144,9 +152,12 @@ try {
       queue_filtered_rps: filtered.rps,
       ratio: Math.round((queue.rps / trivial.rps) * 1000) / 1000,
       ratio_filtered: Math.round((filtered.rps / trivial.rps) * 1000) / 1000,
+      queue_deep_rps: deep.rps,
+      ratio_deep: Math.round((deep.rps / trivial.rps) * 1000) / 1000,
       trivial,
       queue,
       queue_filtered: filtered,
+      queue_deep: deep,
     }),
   );
 } finally {
