@@ -89,6 +89,8 @@ describe('solidarity moderator', () => {
     expect(last.stderr).toContain('last enabled admin');
     await cli(['moderator', 'add', 'second', '--role', 'admin']);
     expect((await cli(['moderator', 'disable', 'root'])).code).toBe(0);
+    const unknown = await cli(['moderator', 'enable', 'nobody']);
+    expect([unknown.code, unknown.stderr.split(':')[0]]).toEqual([4, 'DASHBOARD_AUTH']);
     const store = await reader();
     expect(store.getModerator('root')!.disabled).toBe(true);
     await store.close();

@@ -66,7 +66,7 @@ export async function addModerator(
 function requireModerator(store: Store, name: string): Moderator {
   const moderator = store.getModerator(name.trim().toLowerCase());
   if (!moderator) {
-    throw new SolidarityError('MODERATOR_INVALID', `No moderator is named "${name}".`, {
+    throw new SolidarityError('DASHBOARD_AUTH', `No moderator is named "${name}".`, {
       hint: 'See the names with: solidarity moderator list',
     });
   }
