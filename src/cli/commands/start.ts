@@ -4,7 +4,8 @@ import { createAdapters, createContext } from '../../context.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { isSolidarityError } from '../../errors.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
-import { openStore } from '../../store/index.ts';
+import { openStore } from '../../store/file-store.ts';
+import { retentionFromEnv } from '../../store/retention.ts';
 import { type Command, writeLine } from '../command.ts';
 
 /**
@@ -53,6 +54,15 @@ export const startCommand: Command = {
       ctx,
       campaigns.flatMap((c) => c.platforms),
     );
+    // The bot is the one writer of the data folder: a second bot stops here with STORE_LOCKED.
+    const store = await openStore({
+      dir: ctx.dataDir,
+      mode: 'writer',
+      role: 'bot',
+      logger: ctx.logger,
+      clock: () => ctx.clock.now(),
+      retention: retentionFromEnv(ctx.env),
+    });
     const scheduler = new Scheduler({ campaigns, adapters, clock: ctx.clock, logger: ctx.logger });
 
     const modeText =
@@ -74,9 +84,8 @@ export const startCommand: Command = {
       writeLine(io.stdout, `  (${c.id} is paused: nothing is posted)`);
     ctx.logger.info({ campaigns: campaigns.map((c) => c.id), mode: ctx.mode }, 'bot started');
 
-    // The bot holds the data folder; the review dashboard runs inside it. A dashboard that cannot
-    // listen (port taken) is reported and the bot goes on posting without it.
-    const store = await openStore({ dir: ctx.dataDir, mode: 'writer', role: 'bot', logger: ctx.logger });
+    // The review dashboard runs inside the bot, on its store. A dashboard that cannot listen (port
+    // taken) is reported and the bot goes on posting without it.
     const dashboard = await startDashboard({
       store,
       logger: ctx.logger,
