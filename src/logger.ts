@@ -45,7 +45,7 @@ export interface LoggerOptions {
 /** The root logger: JSON lines to data/logs/YYYY-MM-DD.log and a readable stream on the terminal. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
-  // No transport threads (and no log file) when nothing would be written.
+  // Silenced: no transport threads and no empty log files.
   if (level === 'silent') return pino({ level: 'silent' });
   const fd = options.consoleFd ?? 2;
   const targets: pino.TransportTargetOptions[] = [];

@@ -1,11 +1,16 @@
 import { loadCampaigns } from '../../campaign/load.ts';
 import { formatWithOffset } from '../../campaign/time.ts';
 import { createAdapters, createContext } from '../../context.ts';
+import { startDashboard } from '../../dashboard/server.ts';
+import { isSolidarityError } from '../../errors.ts';
+import { startMonitoring } from '../../monitor/start.ts';
 import { verifyCredentials } from '../../platforms/credentials.ts';
 import { Publisher, platformStopKey } from '../../scheduler/publish.ts';
 import { campaignReloader } from '../../scheduler/reload.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
+import { score } from '../../scoring/index.ts';
 import { openStore } from '../../store/index.ts';
+import { retentionFromEnv } from '../../store/retention.ts';
 import { type Command, writeLine } from '../command.ts';
 
 /**
@@ -37,7 +42,9 @@ export const startCommand: Command = {
   description:
     'Loads and validates every campaign file in SOLIDARITY_CAMPAIGNS_DIR (default campaigns/), prints\n' +
     'the upcoming posts and posts each slot when it falls due. Without credentials in .env (or with\n' +
-    'SOLIDARITY_MODE=local) posts go to data/outbox.jsonl and the terminal. Stops cleanly on Ctrl-C.',
+    'SOLIDARITY_MODE=local) posts go to data/outbox.jsonl and the terminal. Stops cleanly on Ctrl-C.\n' +
+    'It also watches the campaign hashtags (local mode: replays SOLIDARITY_SAMPLE_MENTIONS), scores\n' +
+    'every mention and puts flagged ones in the review queue; each flag is announced here by id.',
   options: {
     upcoming: {
       type: 'string',
@@ -50,9 +57,18 @@ export const startCommand: Command = {
     const stopSignal = untilSignal(io);
     const ctx = createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
     const campaigns = loadCampaigns(ctx.campaignsDir);
-    const store = await openStore({ dir: ctx.dataDir, mode: 'writer', role: 'bot', logger: ctx.logger });
+    // The bot is the one writer of the data folder: a second bot stops here with STORE_LOCKED.
+    const store = await openStore({
+      dir: ctx.dataDir,
+      mode: 'writer',
+      role: 'bot',
+      logger: ctx.logger,
+      clock: () => ctx.clock.now(),
+      retention: retentionFromEnv(ctx.env),
+    });
     let scheduler: Scheduler;
     try {
+      // Live adapters keep state in the store (the Bluesky session).
       const adapters = createAdapters(
         ctx,
         campaigns.flatMap((c) => c.platforms),
@@ -61,12 +77,11 @@ export const startCommand: Command = {
       // Rejected credentials stop here with exit code 4, naming the env vars.
       const checks = await verifyCredentials(adapters, ctx.logger);
       for (const [platform, check] of checks) {
-        if (check.ok && platform !== 'local') {
-          writeLine(io.stdout, `${platform}: ${check.message}`);
-          if (store.getState(platformStopKey(platform)))
-            await store.setState(platformStopKey(platform), null);
-        }
+        if (!check.ok || platform === 'local' || ctx.mode === 'local') continue;
+        writeLine(io.stdout, `${platform}: ${check.message}`);
+        if (store.getState(platformStopKey(platform))) await store.setState(platformStopKey(platform), null);
       }
+      // Exactly-once posting through the journal; pause / stop-all are read before every post.
       const publisher = new Publisher({ store, adapters, clock: ctx.clock, logger: ctx.logger });
       scheduler = new Scheduler({
         campaigns,
@@ -104,6 +119,27 @@ export const startCommand: Command = {
       writeLine(io.stdout, `  (${c.id} is paused: nothing is posted)`);
     ctx.logger.info({ campaigns: campaigns.map((c) => c.id), mode: ctx.mode }, 'bot started');
 
+    // The review dashboard runs inside the bot, on its store. A dashboard that cannot listen (port
+    // taken) is reported and the bot goes on posting without it.
+    const dashboard = await startDashboard({
+      store,
+      logger: ctx.logger,
+      env: ctx.env,
+      campaigns: () => campaigns.map((c) => c.id),
+    }).catch((error: unknown) => {
+      if (!isSolidarityError(error) || error.code !== 'DASHBOARD_LISTEN') throw error;
+      writeLine(io.stderr, `${error.describe()}\nThe bot runs on without the review dashboard.`);
+      return undefined;
+    });
+    if (dashboard) {
+      const accounts = store.listModerators().filter((m) => !m.disabled).length;
+      writeLine(
+        io.stdout,
+        `Review dashboard: ${dashboard.url}` +
+          (accounts === 0 ? '  (add an account: solidarity moderator add NAME --role admin)' : ''),
+      );
+    }
+
     // Slots missed while the bot was down, and intents a crash left unconfirmed.
     for (const r of await scheduler.recover()) {
       if (r.outcome === 'skipped' || r.outcome === 'needs-attention') {
@@ -114,10 +150,24 @@ export const startCommand: Command = {
       }
     }
     scheduler.start();
+    const monitor = await startMonitoring(ctx, campaigns, { store, scorer: score, announce: true });
+    writeLine(
+      io.stdout,
+      ctx.mode === 'local'
+        ? `Monitoring: replaying ${ctx.env.SOLIDARITY_SAMPLE_MENTIONS}; flagged mentions are listed below and wait for review.`
+        : 'Monitoring the campaign hashtags; flagged mentions are listed below and wait for review.',
+    );
     writeLine(io.stdout, 'Running. Press Ctrl-C to stop.');
     const signal = await stopSignal;
     writeLine(io.stdout, `\n${signal}: stopping…`);
     await scheduler.stop();
+    await monitor.stop();
+    const counts = monitor.counts();
+    writeLine(
+      io.stdout,
+      `Mentions: ${counts.seen} seen, ${counts.flagged} flagged, ${counts.queued} in the review queue, ${counts.dropped} dropped.`,
+    );
+    await dashboard?.close();
     await store.close();
     ctx.logger.info({ signal }, 'bot stopped');
     ctx.logger.flush();
