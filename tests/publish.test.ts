@@ -20,6 +20,7 @@ import { Publisher } from '../src/scheduler/publish.ts';
 import { campaignReloader } from '../src/scheduler/reload.ts';
 import { Scheduler } from '../src/scheduler/scheduler.ts';
 import { type FileStore, openStore } from '../src/store/index.ts';
+import { readOutbox } from '../src/store/outbox.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
 
 /** An adapter that records posts and fails on cue; its lookup is exact, like Bluesky's. */
@@ -436,6 +437,28 @@ describe('pause, resume and stop-all from the CLI while the bot runs', () => {
     await bot.runUntil('2026-03-22T09:05:00Z');
     expect(bot.x.posts).toHaveLength(0);
     expect(bot.store.getJournal('held@2026-03-22T09:00:00.000Z/x')?.note).toContain('paused: true in');
+  });
+});
+
+describe('solidarity post-now', () => {
+  it('posts the next slot through the journal once, and refuses a paused campaign', async () => {
+    const t = mkdtempSync(join(tmpdir(), 'solidarity-postnow-'));
+    cleanups.push(() => rmSync(t, { recursive: true, force: true }));
+    const env = { SOLIDARITY_DATA_DIR: join(t, 'data'), SOLIDARITY_MODE: 'local', LOG_LEVEL: 'silent' };
+    const run = async (...argv: string[]) => {
+      const { io: cliIo, output } = io(env);
+      return { code: await runCli(argv, cliIo), output: output() };
+    };
+    const first = await run('post-now', 'campaigns/westandtogether.yaml', '--platform', 'bluesky');
+    expect(first.code, first.output).toBe(0);
+    const again = await run('post-now', 'campaigns/westandtogether.yaml', '--platform', 'bluesky');
+    expect(again.output).toContain('this slot was already posted');
+    expect(readOutbox(env.SOLIDARITY_DATA_DIR)).toHaveLength(1);
+    expect((await run('pause', 'westandtogether')).code).toBe(0);
+    const held = await run('post-now', 'campaigns/westandtogether.yaml', '--platform', 'x');
+    expect(held.code).toBe(2);
+    expect(held.output).toContain('is held (paused since');
+    expect(readOutbox(env.SOLIDARITY_DATA_DIR)).toHaveLength(1);
   });
 });
 
