@@ -370,6 +370,52 @@ describe('campaign message images', () => {
     }
   });
 
+  it('shows the first link of a post as a card when the campaign asks for one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'solidarity-card-'));
+    try {
+      const file = join(dir, 'carded.yaml');
+      writeFileSync(
+        file,
+        [
+          'id: carded',
+          'name: Carded',
+          'timezone: Europe/London',
+          'start: 2026-03-22T09:00',
+          'platforms: [bluesky, x]',
+          'schedules:',
+          '  - at: ["2026-03-22T09:00"]',
+          'links: { report: "https://www.report-it.org.uk/" }',
+          'messages:',
+          '  - "Report every hate incident: {link.report}. #NoToHateCrime"',
+          'overrides:',
+          '  bluesky:',
+          '    link_card: { title: "True Vision: report hate crime", description: "Report online, anonymously if you prefer." }',
+        ].join('\n'),
+      );
+      const campaign = loadCampaign(file);
+      const [slot] = nextSlots(campaign, new Date('2026-03-22T08:00:00Z'), 1);
+      expect(requestFor(campaign, renderPost(campaign, slot!, 'x')).link).toBeUndefined();
+      const request = requestFor(campaign, renderPost(campaign, slot!, 'bluesky'));
+      const post = await new BlueskyAdapter({
+        service: pds.url,
+        identifier: HANDLE,
+        password: PASSWORD,
+        state: memoryState(),
+      }).post(request);
+      const record = await readPost(post.remoteId);
+      expect(record.embed).toMatchObject({
+        $type: 'app.bsky.embed.external',
+        external: {
+          uri: 'https://www.report-it.org.uk/',
+          title: 'True Vision: report hate crime',
+          description: 'Report online, anonymously if you prefer.',
+        },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a campaign image without alt text, or whose file is missing, naming the line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'solidarity-image-'));
     const problems = (image: string) => {

@@ -325,6 +325,7 @@ function buildCampaign(
   if (data.overrides.bluesky) {
     overrides.bluesky = {
       threadgate: data.overrides.bluesky.threadgate,
+      ...(data.overrides.bluesky.link_card ? { linkCard: data.overrides.bluesky.link_card } : {}),
       ...(data.overrides.bluesky.hashtags
         ? { hashtags: data.overrides.bluesky.hashtags.map(stripHash) }
         : {}),

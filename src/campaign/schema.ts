@@ -171,6 +171,15 @@ export const CampaignFileSchema = z
               .describe(
                 'Who can reply to campaign posts on Bluesky (a threadgate); default: people the account follows.',
               ),
+            link_card: z
+              .strictObject({
+                title: z.string().min(1).max(300).describe('Card title.'),
+                description: z.string().max(1000).default('').describe('Card text under the title.'),
+              })
+              .optional()
+              .describe(
+                'Show the first link of a post as a card with this title and text (the bot fetches no web pages).',
+              ),
           })
           .optional(),
         local: z.strictObject(platformOverride).optional(),
@@ -218,7 +227,11 @@ export interface Campaign {
   graceMinutes: number;
   overrides: {
     x?: { hashtags?: string[]; replySettings: 'everyone' | 'following' | 'mentionedUsers' };
-    bluesky?: { hashtags?: string[]; threadgate: 'everyone' | 'nobody' | 'following' | 'mentioned' };
+    bluesky?: {
+      hashtags?: string[];
+      threadgate: 'everyone' | 'nobody' | 'following' | 'mentioned';
+      linkCard?: { title: string; description: string };
+    };
     local?: { hashtags?: string[] };
   };
   scoring: ScoringConfig;

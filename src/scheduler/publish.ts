@@ -75,13 +75,17 @@ export function replyPolicyFor(campaign: Campaign, platform: Platform): ReplyPol
   return 'everyone';
 }
 
-/** The request for a draft: the campaign's reply policy and the message's image. */
+/** The request for a draft: the campaign's reply policy, the message's image, a link card. */
 export function requestFor(campaign: Campaign, draft: PostDraft): PostRequest {
   const images = messageImages(campaign, draft.messageIndex);
+  // A card shows the post's first link; X builds its own card from the URL.
+  const card = draft.platform === 'bluesky' ? campaign.overrides.bluesky?.linkCard : undefined;
+  const url = card ? /https?:\/\/\S*[^\s.,;:!?)]/.exec(draft.text)?.[0] : undefined;
   return {
     ...draft,
     replyPolicy: replyPolicyFor(campaign, draft.platform),
     ...(images.length ? { images } : {}),
+    ...(card && url ? { link: { url, title: card.title, description: card.description } } : {}),
   };
 }
 
