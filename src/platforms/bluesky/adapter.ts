@@ -130,7 +130,11 @@ export class BlueskyAdapter implements PlatformAdapter {
         return this.agent.session!;
       } catch (error) {
         const xrpc = asXrpc(error);
-        if (!xrpc || xrpc.status >= 500) throw this.mapError(error, 'resuming the session');
+        // Only a rejected session means "log in again"; a network failure or a rate limit must
+        // not turn into a createSession (the PDS allows few per day).
+        if (!xrpc || xrpc.status === 1 || xrpc.status === 429 || xrpc.status >= 500) {
+          throw this.mapError(error, 'resuming the session');
+        }
         this.log.warn({ error: xrpc.error }, 'saved Bluesky session no longer valid; logging in again');
       }
     }
@@ -167,7 +171,6 @@ export class BlueskyAdapter implements PlatformAdapter {
       const xrpc = asXrpc(error);
       if (xrpc && (xrpc.status === 401 || xrpc.error === 'ExpiredToken' || xrpc.error === 'InvalidToken')) {
         this.log.warn({ error: xrpc.error }, 'Bluesky session rejected mid-run; logging in again once');
-        await this.agent.sessionManager.session;
         this.agent.sessionManager.session = undefined;
         this.saveSession(undefined);
         const fresh = await this.session();
