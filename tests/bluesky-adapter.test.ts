@@ -277,6 +277,29 @@ describe('BlueskyAdapter against a real PDS', () => {
     expect(([...sessions.map.values()][0] as { refreshJwt: string }).refreshJwt).not.toBe(saved.refreshJwt);
   });
 
+  it('logs in again once when the saved session was revoked, and carries on posting', async () => {
+    const sessions = memoryState();
+    const make = () =>
+      new BlueskyAdapter({ service: pds.url, identifier: HANDLE, password: PASSWORD, state: sessions });
+    const first = make();
+    await first.post(request('Before the revocation', 'revoke:1'));
+    await first.close();
+    const saved = [...sessions.map.values()][0] as { refreshJwt: string };
+    const revoked = await fetch(`${pds.url}/xrpc/com.atproto.server.deleteSession`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${saved.refreshJwt}` },
+    });
+    expect(revoked.ok).toBe(true);
+    const creates = () => pds.calls.filter((c) => c === 'com.atproto.server.createSession').length;
+    const before = creates();
+    const next = make();
+    const post = await next.post(request('After the revocation', 'revoke:2'));
+    await next.close();
+    expect((await readPost(post.remoteId)).text).toBe('After the revocation');
+    expect(next.logins).toBe(1);
+    expect(creates() - before).toBe(1);
+  });
+
   it('reports a wrong app password as BLUESKY_AUTH_FAILED naming the env vars', async () => {
     const bad = new BlueskyAdapter({
       service: pds.url,
