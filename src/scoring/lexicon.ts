@@ -62,6 +62,8 @@ export type Slur = z.infer<typeof SlurSchema>;
 
 export interface CompiledPattern {
   id: string;
+  /** The part of the id after the family ("against_group"). */
+  name: string;
   rule: CompiledRule;
   weight: number;
   explanation: string;
@@ -75,7 +77,7 @@ type CompiledRule = LexiconFile['patterns'][number]['rule'];
 
 export type Element =
   | { kind: 'words'; words: ReadonlySet<string> }
-  | { kind: 'class'; name: string }
+  | { kind: 'class'; name: string; cls: WordClass }
   | { kind: 'gap'; max: number };
 
 /** A class of single words and multi-word phrases. */
@@ -102,6 +104,8 @@ export interface Lexicon {
   patterns: CompiledPattern[];
   /** Every single word this lexicon knows (for normalisation). */
   known: Set<string>;
+  /** For each word: the classes it belongs to, or starts a phrase of (to skip patterns quickly). */
+  wordClasses: Map<string, string[]>;
 }
 
 /** A word and its plural forms ("muslim" → "muslims"), so every lexicon reads plurals alike. */
@@ -184,7 +188,7 @@ export function compileLexicon(file: LexiconFile): Lexicon {
         if (!classes.has(cls[1]!)) {
           throw new Error(`pattern ${p.id}: unknown class {${cls[1]}} in "${p.pattern}"`);
         }
-        elements.push({ kind: 'class', name: cls[1]! });
+        elements.push({ kind: 'class', name: cls[1]!, cls: classes.get(cls[1]!)! });
         requires.push(cls[1]!);
       } else elements.push({ kind: 'words', words: new Set(part.split('|').map(foldTerm)) });
     }
@@ -193,6 +197,7 @@ export function compileLexicon(file: LexiconFile): Lexicon {
     }
     return {
       id: p.id,
+      name: p.id.slice(p.id.indexOf('.') + 1),
       rule: p.rule,
       weight: p.weight,
       explanation: p.explanation,
@@ -202,6 +207,14 @@ export function compileLexicon(file: LexiconFile): Lexicon {
     };
   });
 
+  const wordClasses = new Map<string, string[]>();
+  for (const [name, cls] of classes) {
+    for (const w of [...cls.words, ...cls.phrases.keys()]) {
+      const list = wordClasses.get(w) ?? [];
+      if (!list.includes(name)) list.push(name);
+      wordClasses.set(w, list);
+    }
+  }
   const known = new Set<string>();
   for (const cls of classes.values()) {
     for (const w of cls.words) known.add(w);
@@ -221,6 +234,7 @@ export function compileLexicon(file: LexiconFile): Lexicon {
     reporting: makeClass(file.reporting),
     patterns,
     known,
+    wordClasses,
   };
 }
 

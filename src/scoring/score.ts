@@ -5,7 +5,7 @@
 import { DEFAULT_THRESHOLD } from './config.ts';
 import type { Lexicon, Slur, WordClass } from './lexicon.ts';
 import { TermIndex } from './lexicon.ts';
-import { applyModel, extractFeatures, type Model, type TagFn } from './model.ts';
+import { applyModel, extractFeatures, type Model, modelProbability, type Tags } from './model.ts';
 import { foldTerm, normalise, type Token } from './normalise.ts';
 import type { Reason, ScoreOptions, Severity, Verdict } from './types.ts';
 
@@ -37,28 +37,25 @@ interface Match {
 interface PostContext {
   tokens: Token[];
   lex: Lexicon;
-  hasIdentity: boolean;
-  hasAll: boolean;
+  /** Pronouns ("they", "them") count as a group reference: a group is named or "all" is used. */
+  weakGroup: boolean;
+  weakref: WordClass;
 }
 
-const GATE_CLASSES = ['dehumanising', 'trait', 'threat', 'groupref', 'exclusion'];
+const SLUR_TAG = { high: 'slur_high', medium: 'slur_medium', low: 'slur_low' } as const;
+const GATE_CLASSES = ['identity', 'profanity', 'dehumanising', 'trait', 'threat', 'groupref', 'exclusion'];
 const QUANTIFIERS = new Set(['all', 'every', 'tous', 'toutes', 'alle', 'allemaal']);
 
 /** Length (in tokens) of a class member starting at token i, or 0. */
-function classAt(ctx: PostContext, name: string, i: number): number {
-  const cls = ctx.lex.classes.get(name);
-  const token = ctx.tokens[i];
-  if (!cls || !token) return 0;
-  const phrase = phraseAt(cls, ctx.tokens, i);
-  if (phrase > 0) return phrase;
-  if (cls.words.has(token.norm)) return 1;
-  if (
-    name === 'group' &&
-    (ctx.hasIdentity || ctx.hasAll) &&
-    ctx.lex.classes.get('weakref')!.words.has(token.norm)
-  ) {
-    return 1;
+function classAt(ctx: PostContext, el: { name: string; cls: WordClass }, i: number): number {
+  const word = ctx.tokens[i]!.norm;
+  const cls = el.cls;
+  if (cls.phrases.size > 0 && cls.phrases.has(word)) {
+    const phrase = phraseAt(cls, ctx.tokens, i);
+    if (phrase > 0) return phrase;
   }
+  if (cls.words.has(word)) return 1;
+  if (ctx.weakGroup && el.name === 'group' && ctx.weakref.words.has(word)) return 1;
   return 0;
 }
 
@@ -100,7 +97,7 @@ function matchFrom(
   if (el.kind === 'words') {
     return el.words.has(ctx.tokens[i]!.norm) ? matchFrom(ctx, elements, e + 1, i + 1, gapTokens) : -1;
   }
-  const len = classAt(ctx, el.name, i);
+  const len = classAt(ctx, el, i);
   return len > 0 ? matchFrom(ctx, elements, e + 1, i + len, gapTokens) : -1;
 }
 
@@ -131,19 +128,32 @@ export class Scorer {
   private readonly ownCache = new WeakMap<readonly string[], string[]>();
   private readonly hashtagCache = new WeakMap<readonly string[], Set<string>>();
 
+  private readonly languageWords = new Map<string, string[]>();
+
   constructor(readonly data: ScoringData) {
     this.index = new TermIndex([...data.lexicons.values()], data.afinnNegators);
+    for (const lex of data.lexicons.values()) {
+      for (const word of [...lex.detect, ...lex.identityGroup.keys(), ...lex.slurs.keys()]) {
+        const list = this.languageWords.get(word) ?? [];
+        if (!list.includes(lex.language)) list.push(lex.language);
+        this.languageWords.set(word, list);
+      }
+    }
   }
 
+  /** The lexicon language with most function words, identity terms and slurs in the post; English on ties. */
   detectLanguage(tokens: readonly Token[]): string {
+    if (this.data.lexicons.size === 1) return this.data.lexicons.keys().next().value ?? DEFAULT_LANGUAGE;
+    const counts = new Map<string, number>();
+    for (const t of tokens) {
+      const langs = this.languageWords.get(t.norm);
+      if (langs) for (const lang of langs) counts.set(lang, (counts.get(lang) ?? 0) + 1);
+    }
     let best = DEFAULT_LANGUAGE;
-    let bestCount = 0;
-    for (const lex of this.data.lexicons.values()) {
-      let count = 0;
-      for (const t of tokens)
-        if (lex.detect.has(t.norm) || lex.identityGroup.has(t.norm) || lex.slurs.has(t.norm)) count++;
-      if (count > bestCount || (count === bestCount && lex.language === DEFAULT_LANGUAGE && count > 0)) {
-        best = lex.language;
+    let bestCount = counts.get(DEFAULT_LANGUAGE) ?? 0;
+    for (const [lang, count] of counts) {
+      if (count > bestCount) {
+        best = lang;
         bestCount = count;
       }
     }
@@ -152,10 +162,6 @@ export class Scorer {
 
   private lexiconFor(lang: string): Lexicon {
     return this.data.lexicons.get(lang) ?? this.data.lexicons.get(DEFAULT_LANGUAGE)!;
-  }
-
-  private slurOf(lex: Lexicon, word: string): Slur | undefined {
-    return lex.slurs.get(word) ?? this.data.lexicons.get(DEFAULT_LANGUAGE)?.slurs.get(word);
   }
 
   private ownMessages(messages: readonly string[]): string[] {
@@ -195,37 +201,25 @@ export class Scorer {
     return total / tokens.length;
   }
 
-  private tagger(lex: Lexicon, tokens: readonly Token[]): TagFn {
-    // Tokens inside identity phrases ("white people") are hidden from the model like single terms.
-    const hidden = new Set<Token>();
-    const identity = lex.classes.get('identity')!;
-    for (let i = 0; i < tokens.length; i++) {
-      const len = phraseAt(identity, tokens, i);
-      for (let k = 0; k < len; k++) hidden.add(tokens[i + k]!);
-    }
-    return (t) => {
-      const slur = this.slurOf(lex, t.norm);
-      if (slur) return slur.reclaimable ? 'slur_reclaimable' : `slur_${slur.severity}`;
-      return lex.identityGroup.has(t.norm) || hidden.has(t) ? null : undefined;
-    };
-  }
-
-  /** The model only reads posts with at least one lexicon signal (slur, group, insult, threat). */
-  private modelApplies(lex: Lexicon, tokens: readonly Token[], slurs: number): boolean {
-    if (slurs > 0) return true;
-    for (const t of tokens) {
-      const w = t.norm;
-      if (lex.identityGroup.has(w) || lex.profanity.has(w)) return true;
-      for (const name of GATE_CLASSES) if (lex.classes.get(name)?.words.has(w)) return true;
-    }
-    return false;
-  }
-
   /** The model's feature names for a post (used by the fitting script, so fit and use agree). */
   modelFeatures(text: string, options: ScoreOptions = {}): string[] {
     const tokens = normalise(text, this.index);
     const lex = this.lexiconFor(options.lang ?? this.detectLanguage(tokens));
-    return extractFeatures(tokens, this.tagger(lex, tokens)).map((f) => f.name);
+    const english = this.data.lexicons.get(DEFAULT_LANGUAGE);
+    const identity = lex.classes.get('identity')!;
+    const tags: Array<string | undefined | null> = new Array(tokens.length);
+    for (let i = 0; i < tokens.length; i++) {
+      const word = tokens[i]!.norm;
+      const slur = lex.slurs.get(word) ?? english?.slurs.get(word);
+      if (slur) {
+        if (tags[i] !== null) tags[i] = slur.reclaimable ? 'slur_reclaimable' : SLUR_TAG[slur.severity];
+      } else if (lex.identityGroup.has(word)) tags[i] = null;
+      else if (identity.phrases.has(word)) {
+        const len = phraseAt(identity, tokens, i);
+        for (let k = 0; k < len; k++) tags[i + k] = null;
+      }
+    }
+    return extractFeatures(tokens, tags).map((f) => f.name);
   }
 
   score(text: string, options: ScoreOptions = {}): Verdict {
@@ -259,54 +253,63 @@ export class Scorer {
 
     const reasons: Reason[] = [];
     const ruleWeights = new Map<string, number>();
-    const addRule = (family: string, w: number) =>
-      ruleWeights.set(family, Math.max(ruleWeights.get(family) ?? 0, w));
 
-    // Slurs.
+    // One pass over the words: slurs, identity terms, "all", and which word classes occur (patterns
+    // needing an absent class are skipped), plus the model's tags.
+    const n = tokens.length;
+    const english = lex.language === DEFAULT_LANGUAGE ? undefined : this.data.lexicons.get(DEFAULT_LANGUAGE);
+    const identity = lex.classes.get('identity')!;
+    const weakref = lex.classes.get('weakref')!;
+    const present = new Set<string>();
+    const tags: Array<string | undefined | null> = new Array(n);
+    const slurTokens: Array<{ index: number; slur: Slur }> = [];
     let hasIdentity = false;
     let hasAll = false;
-    let hostile = false;
-    const slurTokens: Array<{ index: number; slur: Slur }> = [];
-    for (let i = 0; i < tokens.length; i++) {
+    let hasWeak = false;
+    for (let i = 0; i < n; i++) {
       const word = tokens[i]!.norm;
-      if (never?.has(word)) continue;
-      if (lex.identityGroup.has(word)) hasIdentity = true;
+      if (never?.has(word)) {
+        tags[i] = null;
+        continue;
+      }
+      const names = lex.wordClasses.get(word);
+      if (names) for (const name of names) present.add(name);
       if (QUANTIFIERS.has(word)) hasAll = true;
-      const slur = this.slurOf(lex, word);
-      if (slur) slurTokens.push({ index: i, slur });
+      if (weakref.words.has(word)) hasWeak = true;
+      const slur = lex.slurs.get(word) ?? english?.slurs.get(word);
+      if (slur) {
+        slurTokens.push({ index: i, slur });
+        if (tags[i] !== null) tags[i] = slur.reclaimable ? 'slur_reclaimable' : SLUR_TAG[slur.severity];
+      } else if (lex.identityGroup.has(word)) {
+        hasIdentity = true;
+        tags[i] = null;
+      } else if (identity.phrases.has(word)) {
+        // Words inside identity phrases ("white people") are hidden from the model like single terms.
+        const len = phraseAt(identity, tokens, i);
+        if (len > 0) hasIdentity = true;
+        for (let k = 0; k < len; k++) tags[i + k] = null;
+      }
     }
-    if (!hasIdentity) {
-      const identity = lex.classes.get('identity')!;
-      for (let i = 0; i < tokens.length && !hasIdentity; i++)
-        if (phraseAt(identity, tokens, i) > 0) hasIdentity = true;
-    }
-    const ctx: PostContext = { tokens, lex, hasIdentity, hasAll };
+    const weakGroup = hasIdentity || hasAll;
+    if (weakGroup && hasWeak) present.add('group');
+    const ctx: PostContext = { tokens, lex, weakGroup, weakref };
 
     // Patterns (threats, exclusion, dehumanisation, derogation, collective blame).
-    const present = new Set<string>();
+    let hostile = false;
     const matched: Match[] = [];
+    const gaps: number[] = [];
     for (const pattern of lex.patterns) {
       let possible = true;
       for (const name of pattern.requires) {
-        if (present.has(name)) continue;
-        const cls = lex.classes.get(name)!;
-        let found = false;
-        for (let i = 0; i < tokens.length && !found; i++) {
-          const w = tokens[i]!.norm;
-          if (cls.words.has(w) || cls.phrases.has(w)) found = true;
-          else if (name === 'group' && (hasIdentity || hasAll) && lex.classes.get('weakref')!.words.has(w))
-            found = true;
-        }
-        if (found) present.add(name);
-        else {
+        if (!present.has(name)) {
           possible = false;
           break;
         }
       }
       if (!possible) continue;
       let negatedReported = false;
-      for (let i = 0; i < tokens.length; i++) {
-        const gaps: number[] = [];
+      for (let i = 0; i < n; i++) {
+        gaps.length = 0;
         const last = matchFrom(ctx, pattern.elements, 0, i, gaps);
         if (last < 0) continue;
         if (never && tokens.slice(i, last + 1).some((t) => never.has(t.norm))) continue;
@@ -331,46 +334,49 @@ export class Scorer {
           continue;
         }
         reasons.push({
-          rule: `${pattern.rule}.${pattern.id.split('.')[1]}`,
+          rule: `${pattern.rule}.${pattern.name}`,
           explanation: pattern.explanation,
           span: span(input, tokens, i, last),
           weight: pattern.weight,
         });
-        addRule(pattern.rule, pattern.weight);
+        ruleWeights.set(pattern.rule, Math.max(ruleWeights.get(pattern.rule) ?? 0, pattern.weight));
         matched.push({ first: i, last });
         hostile = true;
         break;
       }
     }
 
+    const model = this.data.models.get(lex.language);
     for (const { index, slur } of slurTokens) {
       const token = tokens[index]!;
-      const weight = slur.reclaimable && !hostile ? RECLAIMABLE_WEIGHT : SLUR_WEIGHT[slur.severity];
+      const reclaimed = slur.reclaimable && !hostile;
+      const weight = reclaimed ? RECLAIMABLE_WEIGHT : SLUR_WEIGHT[slur.severity];
       const how = token.evasion ? ` (spelled to evade: ${token.evasion})` : '';
       reasons.push({
-        rule: slur.reclaimable && !hostile ? 'slur.reclaimable' : `slur.${slur.severity}`,
-        explanation:
-          slur.reclaimable && !hostile
-            ? `slur against ${slur.group} also used in-group or reclaimed; not enough on its own${how}`
-            : `${slur.severity}-severity slur against ${slur.group}${how}`,
+        rule: reclaimed ? 'slur.reclaimable' : `slur.${slur.severity}`,
+        explanation: reclaimed
+          ? `slur against ${slur.group} also used in-group or reclaimed; not enough on its own${how}`
+          : `${slur.severity}-severity slur against ${slur.group}${how}`,
         span: span(input, tokens, index, index),
         weight,
       });
       // With a fitted model for the language, slurs count through the model (which learned when a
       // slur marked hate and when it was in-group use or plain swearing); otherwise as rules.
-      if (!this.data.models.has(lex.language)) addRule(`slur:${token.norm}`, weight);
+      if (!model)
+        ruleWeights.set(`slur:${token.norm}`, Math.max(ruleWeights.get(`slur:${token.norm}`) ?? 0, weight));
       matched.push({ first: index, last: index });
     }
 
-    // The fitted model (English): words and word pairs that marked hate in the labelled data.
+    // The fitted model (English): words and word pairs that marked hate in the labelled data. It
+    // reads only posts with at least one lexicon signal (slur, group, insult, threat).
     let modelScore = 0;
-    const model = this.data.models.get(lex.language);
-    if (model && tokens.length > 0 && this.modelApplies(lex, tokens, slurTokens.length)) {
-      const result = applyModel(model, extractFeatures(tokens, this.tagger(lex, tokens)));
-      modelScore = result.probability;
+    let gate = slurTokens.length > 0;
+    for (let g = 0; g < GATE_CLASSES.length && !gate; g++) if (present.has(GATE_CLASSES[g]!)) gate = true;
+    if (model && n > 0 && gate) {
+      modelScore = modelProbability(model, tokens, tags);
       if (modelScore >= threshold / 2) {
+        const result = applyModel(model, extractFeatures(tokens, tags));
         for (const c of result.contributions.slice(0, MODEL_REASONS)) {
-          if (never && tokens.slice(c.first, c.last + 1).some((t) => never.has(t.norm))) continue;
           reasons.push({
             rule: 'model.feature',
             explanation: `word${c.first === c.last ? '' : 's'} that marked hate in the labelled data (${c.name})`,
