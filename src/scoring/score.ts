@@ -1,11 +1,14 @@
 /**
  * The scorer: normalise → signals (lexicons, patterns, fitted model, context, sentiment) → Verdict.
  * Pure: everything it needs (lexicons, model, AFINN labels) comes in as `ScoringData`.
+ *
+ * Speed matters (the monitor scores every mention of a trending hashtag), so everything known about
+ * a word is gathered once, at construction, into one table: a post costs one look-up per word.
  */
 import { DEFAULT_THRESHOLD } from './config.ts';
-import type { Lexicon, Slur, WordClass } from './lexicon.ts';
+import type { CompiledPattern, Element, Lexicon, Slur, WordClass } from './lexicon.ts';
 import { TermIndex } from './lexicon.ts';
-import { applyModel, extractFeatures, type Model, modelProbability, type Tags } from './model.ts';
+import { applyModel, extractFeatures, type Model, type Tags } from './model.ts';
 import { foldTerm, normalise, type Token } from './normalise.ts';
 import type { Reason, ScoreOptions, Severity, Verdict } from './types.ts';
 
@@ -20,6 +23,7 @@ export interface ScoringData {
 
 /** How much a counter-speech context keeps of the score (quoting or reporting abuse to condemn it). */
 const COUNTER_SPEECH_FACTOR = 0.3;
+/** Slur weights where no model is fitted for the language (with a model, slurs count through it). */
 const SLUR_WEIGHT = { high: 0.55, medium: 0.4, low: 0.25 } as const;
 const RECLAIMABLE_WEIGHT = 0.1;
 const NEGATION_LOOKBEHIND = 2;
@@ -28,6 +32,46 @@ const RHETORICAL = new Set(['we', 'you', 'i', 'they', 'it']);
 const DEFAULT_LANGUAGE = 'en';
 /** Reasons from the model: at most this many features, each with a positive weight. */
 const MODEL_REASONS = 3;
+const SLUR_TAG = { high: 'slur_high', medium: 'slur_medium', low: 'slur_low' } as const;
+/** The model reads a post only when one of these classes (or a slur) occurs in it. */
+const GATE_CLASSES = ['identity', 'profanity', 'dehumanising', 'trait', 'threat', 'groupref', 'exclusion'];
+const QUANTIFIERS = new Set(['all', 'every', 'tous', 'toutes', 'alle', 'allemaal']);
+const QUOTES = /["“”«»„]/;
+
+/** What one lexicon says about one word. */
+interface LexWord {
+  /** Bits of the pattern-relevant classes the word belongs to (or starts a phrase of). */
+  mask: number;
+  slur: Slur | undefined;
+  identity: boolean;
+  identityPhrase: boolean;
+  weakref: boolean;
+  negator: boolean;
+  /** The fitted model's weight for the word and for pairs starting with it. */
+  modelWord: number | undefined;
+  modelPairs: Map<string, number> | undefined;
+}
+
+/** Everything known about one word, across languages. */
+interface WordInfo {
+  afinn: number;
+  afinnNegator: boolean;
+  quantifier: boolean;
+  /** Per language index: detection votes (function word, identity term or slur). */
+  langVote: number;
+  lex: Array<LexWord | undefined>;
+}
+
+/** A compiled lexicon with its class bits and model, ready for scoring. */
+interface Language {
+  index: number;
+  lex: Lexicon;
+  model: Model | undefined;
+  bits: Map<string, number>;
+  gateMask: number;
+  groupBit: number;
+  patterns: Array<CompiledPattern & { requiresMask: number }>;
+}
 
 interface Match {
   first: number;
@@ -36,15 +80,10 @@ interface Match {
 
 interface PostContext {
   tokens: Token[];
-  lex: Lexicon;
   /** Pronouns ("they", "them") count as a group reference: a group is named or "all" is used. */
   weakGroup: boolean;
   weakref: WordClass;
 }
-
-const SLUR_TAG = { high: 'slur_high', medium: 'slur_medium', low: 'slur_low' } as const;
-const GATE_CLASSES = ['identity', 'profanity', 'dehumanising', 'trait', 'threat', 'groupref', 'exclusion'];
-const QUANTIFIERS = new Set(['all', 'every', 'tous', 'toutes', 'alle', 'allemaal']);
 
 /** Length (in tokens) of a class member starting at token i, or 0. */
 function classAt(ctx: PostContext, el: { name: string; cls: WordClass }, i: number): number {
@@ -75,42 +114,36 @@ function phraseAt(cls: WordClass, tokens: readonly Token[], i: number): number {
 /** Matches pattern elements from token i; returns the last token index matched, or -1. */
 function matchFrom(
   ctx: PostContext,
-  elements: readonly import('./lexicon.ts').Element[],
+  elements: readonly Element[],
   e: number,
   i: number,
-  gapTokens: number[],
+  gaps: number[],
 ): number {
   if (e === elements.length) return i - 1;
   const el = elements[e]!;
   if (el.kind === 'gap') {
     for (let skip = 0; skip <= el.max; skip++) {
       if (i + skip > ctx.tokens.length) break;
-      const mark = gapTokens.length;
-      for (let k = 0; k < skip; k++) gapTokens.push(i + k);
-      const end = matchFrom(ctx, elements, e + 1, i + skip, gapTokens);
+      const mark = gaps.length;
+      for (let k = 0; k < skip; k++) gaps.push(i + k);
+      const end = matchFrom(ctx, elements, e + 1, i + skip, gaps);
       if (end >= 0) return end;
-      gapTokens.length = mark;
+      gaps.length = mark;
     }
     return -1;
   }
   if (i >= ctx.tokens.length) return -1;
   if (el.kind === 'words') {
-    return el.words.has(ctx.tokens[i]!.norm) ? matchFrom(ctx, elements, e + 1, i + 1, gapTokens) : -1;
+    return el.words.has(ctx.tokens[i]!.norm) ? matchFrom(ctx, elements, e + 1, i + 1, gaps) : -1;
   }
   const len = classAt(ctx, el, i);
-  return len > 0 ? matchFrom(ctx, elements, e + 1, i + len, gapTokens) : -1;
+  return len > 0 ? matchFrom(ctx, elements, e + 1, i + len, gaps) : -1;
 }
 
 function span(text: string, tokens: readonly Token[], first: number, last: number): Reason['span'] {
   const start = tokens[first]!.start;
   const end = tokens[last]!.end;
   return { start, end, text: text.slice(start, end) };
-}
-
-function noisyOr(weights: Iterable<number>): number {
-  let keep = 1;
-  for (const w of weights) keep *= 1 - w;
-  return 1 - keep;
 }
 
 function anyPhrase(cls: WordClass, tokens: readonly Token[]): number {
@@ -120,48 +153,118 @@ function anyPhrase(cls: WordClass, tokens: readonly Token[]): number {
   return -1;
 }
 
-const QUOTES = /["“”«»„]/;
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
 
 /** A scorer over one set of data. `score(text, options)` is pure and never throws on any string. */
 export class Scorer {
   readonly index: TermIndex;
+  private readonly languages: Language[] = [];
+  private readonly byCode = new Map<string, Language>();
+  private readonly words = new Map<string, WordInfo>();
   private readonly ownCache = new WeakMap<readonly string[], string[]>();
   private readonly hashtagCache = new WeakMap<readonly string[], Set<string>>();
 
-  private readonly languageWords = new Map<string, string[]>();
-
   constructor(readonly data: ScoringData) {
     this.index = new TermIndex([...data.lexicons.values()], data.afinnNegators);
-    for (const lex of data.lexicons.values()) {
-      for (const word of [...lex.detect, ...lex.identityGroup.keys(), ...lex.slurs.keys()]) {
-        const list = this.languageWords.get(word) ?? [];
-        if (!list.includes(lex.language)) list.push(lex.language);
-        this.languageWords.set(word, list);
-      }
+    // English first: it is the default and the fallback for slurs in any language.
+    const lexicons = [...data.lexicons.values()].sort((a, b) =>
+      a.language === DEFAULT_LANGUAGE
+        ? -1
+        : b.language === DEFAULT_LANGUAGE
+          ? 1
+          : a.language < b.language
+            ? -1
+            : 1,
+    );
+    for (const lex of lexicons) this.addLanguage(lex, data.models.get(lex.language));
+    for (const [word, score] of data.afinn) this.info(word).afinn = score;
+    for (const word of data.afinnNegators) this.info(word).afinnNegator = true;
+    for (const word of QUANTIFIERS) this.info(word).quantifier = true;
+  }
+
+  private info(word: string): WordInfo {
+    let info = this.words.get(word);
+    if (!info) {
+      info = { afinn: 0, afinnNegator: false, quantifier: false, langVote: 0, lex: [] };
+      this.words.set(word, info);
+    }
+    return info;
+  }
+
+  private lexWord(word: string, index: number): LexWord {
+    const info = this.info(word);
+    let lw = info.lex[index];
+    if (!lw) {
+      lw = {
+        mask: 0,
+        slur: undefined,
+        identity: false,
+        identityPhrase: false,
+        weakref: false,
+        negator: false,
+        modelWord: undefined,
+        modelPairs: undefined,
+      };
+      info.lex[index] = lw;
+    }
+    return lw;
+  }
+
+  private addLanguage(lex: Lexicon, model: Model | undefined): void {
+    const index = this.languages.length;
+    const bits = new Map<string, number>();
+    const bitOf = (name: string) => {
+      if (!bits.has(name) && bits.size < 30) bits.set(name, 1 << bits.size);
+      return bits.get(name) ?? 0;
+    };
+    const patterns = lex.patterns.map((p) => {
+      let requiresMask = 0;
+      for (const name of p.requires) requiresMask |= bitOf(name);
+      return { ...p, requiresMask };
+    });
+    let gateMask = 0;
+    for (const name of GATE_CLASSES) gateMask |= bitOf(name);
+    const groupBit = bitOf('group');
+    const language: Language = { index, lex, model, bits, gateMask, groupBit, patterns };
+    this.languages.push(language);
+    this.byCode.set(lex.language, language);
+
+    for (const [name, bit] of bits) {
+      const cls = lex.classes.get(name);
+      if (!cls) continue;
+      for (const w of cls.words) this.lexWord(w, index).mask |= bit;
+      for (const w of cls.phrases.keys()) this.lexWord(w, index).mask |= bit;
+    }
+    for (const [w, slur] of lex.slurs) if (!w.includes(' ')) this.lexWord(w, index).slur = slur;
+    for (const w of lex.identityGroup.keys()) if (!w.includes(' ')) this.lexWord(w, index).identity = true;
+    for (const w of lex.classes.get('identity')!.phrases.keys()) this.lexWord(w, index).identityPhrase = true;
+    for (const w of lex.classes.get('weakref')!.words) this.lexWord(w, index).weakref = true;
+    for (const w of lex.negators) this.lexWord(w, index).negator = true;
+    const votes = [...lex.detect, ...lex.identityGroup.keys(), ...lex.slurs.keys()];
+    for (const w of votes) this.info(w).langVote |= 1 << index;
+    if (model) {
+      for (const [w, weight] of model.words) this.lexWord(w, index).modelWord = weight;
+      for (const [w, pairs] of model.pairs) this.lexWord(w, index).modelPairs = pairs;
     }
   }
 
   /** The lexicon language with most function words, identity terms and slurs in the post; English on ties. */
   detectLanguage(tokens: readonly Token[]): string {
-    if (this.data.lexicons.size === 1) return this.data.lexicons.keys().next().value ?? DEFAULT_LANGUAGE;
-    const counts = new Map<string, number>();
+    if (this.languages.length === 1) return this.languages[0]!.lex.language;
+    const counts = new Int32Array(this.languages.length);
     for (const t of tokens) {
-      const langs = this.languageWords.get(t.norm);
-      if (langs) for (const lang of langs) counts.set(lang, (counts.get(lang) ?? 0) + 1);
+      const vote = this.words.get(t.norm)?.langVote ?? 0;
+      if (vote !== 0) for (let l = 0; l < counts.length; l++) if (vote & (1 << l)) counts[l]!++;
     }
-    let best = DEFAULT_LANGUAGE;
-    let bestCount = counts.get(DEFAULT_LANGUAGE) ?? 0;
-    for (const [lang, count] of counts) {
-      if (count > bestCount) {
-        best = lang;
-        bestCount = count;
-      }
-    }
-    return best;
+    let best = 0;
+    for (let l = 1; l < counts.length; l++) if (counts[l]! > counts[best]!) best = l;
+    return this.languages[best]!.lex.language;
   }
 
-  private lexiconFor(lang: string): Lexicon {
-    return this.data.lexicons.get(lang) ?? this.data.lexicons.get(DEFAULT_LANGUAGE)!;
+  private language(code: string): Language {
+    return this.byCode.get(code) ?? this.languages[0]!;
   }
 
   private ownMessages(messages: readonly string[]): string[] {
@@ -193,33 +296,98 @@ export class Scorer {
   sentiment(tokens: readonly Token[]): number {
     if (tokens.length === 0) return 0;
     let total = 0;
-    for (let i = 0; i < tokens.length; i++) {
-      const s = this.data.afinn.get(tokens[i]!.norm);
-      if (s === undefined) continue;
-      total += i > 0 && this.data.afinnNegators.has(tokens[i - 1]!.norm) ? -s : s;
+    let prevNegator = false;
+    for (const t of tokens) {
+      const info = this.words.get(t.norm);
+      if (info && info.afinn !== 0) total += prevNegator ? -info.afinn : info.afinn;
+      prevNegator = info?.afinnNegator ?? false;
     }
     return total / tokens.length;
+  }
+
+  /** Model tags for the tokens: slur severities; `null` hides identity terms from the model. */
+  private tags(
+    language: Language,
+    tokens: readonly Token[],
+    infos: ReadonlyArray<WordInfo | undefined>,
+  ): Array<string | undefined | null> {
+    const tags: Array<string | undefined | null> = new Array(tokens.length);
+    const identity = language.lex.classes.get('identity')!;
+    for (let i = 0; i < tokens.length; i++) {
+      const info = infos[i];
+      if (!info) continue;
+      const lw = info.lex[language.index];
+      const slur = lw?.slur ?? info.lex[0]?.slur;
+      if (slur) {
+        if (tags[i] !== null) tags[i] = slur.reclaimable ? 'slur_reclaimable' : SLUR_TAG[slur.severity];
+      } else if (lw?.identity) tags[i] = null;
+      else if (lw?.identityPhrase) {
+        // Words inside identity phrases ("white people") are hidden from the model like single terms.
+        const len = phraseAt(identity, tokens, i);
+        for (let k = 0; k < len; k++) tags[i + k] = null;
+      }
+    }
+    return tags;
   }
 
   /** The model's feature names for a post (used by the fitting script, so fit and use agree). */
   modelFeatures(text: string, options: ScoreOptions = {}): string[] {
     const tokens = normalise(text, this.index);
-    const lex = this.lexiconFor(options.lang ?? this.detectLanguage(tokens));
-    const english = this.data.lexicons.get(DEFAULT_LANGUAGE);
-    const identity = lex.classes.get('identity')!;
-    const tags: Array<string | undefined | null> = new Array(tokens.length);
+    const language = this.language(options.lang ?? this.detectLanguage(tokens));
+    const infos = tokens.map((t) => this.words.get(t.norm));
+    return extractFeatures(tokens, this.tags(language, tokens, infos)).map((f) => f.name);
+  }
+
+  /** The model's probability: the same features as `extractFeatures`, from the word table. */
+  private modelProbability(
+    language: Language,
+    model: Model,
+    tokens: readonly Token[],
+    infos: ReadonlyArray<WordInfo | undefined>,
+    tags: Tags,
+  ): number {
+    let z = model.bias + model.shift;
+    let seen: Set<string> | undefined;
+    let prev: LexWord | undefined;
+    let prevOk = false;
     for (let i = 0; i < tokens.length; i++) {
       const word = tokens[i]!.norm;
-      const slur = lex.slurs.get(word) ?? english?.slurs.get(word);
-      if (slur) {
-        if (tags[i] !== null) tags[i] = slur.reclaimable ? 'slur_reclaimable' : SLUR_TAG[slur.severity];
-      } else if (lex.identityGroup.has(word)) tags[i] = null;
-      else if (identity.phrases.has(word)) {
-        const len = phraseAt(identity, tokens, i);
-        for (let k = 0; k < len; k++) tags[i + k] = null;
+      const t = tags[i];
+      if (t === null || (word.charCodeAt(0) <= 57 && /^\d+$/.test(word))) {
+        prevOk = false;
+        continue;
       }
+      const lw = infos[i]?.lex[language.index];
+      // Features count once per post, as in fitting: remember the ones already added.
+      if (lw?.modelWord !== undefined) {
+        seen ??= new Set();
+        if (!seen.has(word)) {
+          seen.add(word);
+          z += lw.modelWord;
+        }
+      }
+      const pair = prevOk ? prev?.modelPairs?.get(word) : undefined;
+      if (pair !== undefined) {
+        seen ??= new Set();
+        const key = `${tokens[i - 1]!.norm} ${word}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          z += pair;
+        }
+      }
+      const tag = t ? model.tags.get(t) : undefined;
+      if (tag !== undefined) {
+        seen ??= new Set();
+        const key = `#${t}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          z += tag;
+        }
+      }
+      prev = lw;
+      prevOk = true;
     }
-    return extractFeatures(tokens, tags).map((f) => f.name);
+    return sigmoid(z);
   }
 
   score(text: string, options: ScoreOptions = {}): Verdict {
@@ -227,15 +395,20 @@ export class Scorer {
     const input = typeof text === 'string' ? text : String(text ?? '');
     const ignoreHashtags = this.hashtags(options.campaignHashtags);
     const tokens = normalise(input, this.index, ignoreHashtags ? { ignoreHashtags } : {});
+    const n = tokens.length;
+    const infos: Array<WordInfo | undefined> = new Array(n);
+    for (let i = 0; i < n; i++) infos[i] = this.words.get(tokens[i]!.norm);
     const sentiment = this.sentiment(tokens);
-    const lang = options.lang ? options.lang.slice(0, 2).toLowerCase() : this.detectLanguage(tokens);
-    const lex = this.lexiconFor(lang);
+    const language = this.language(
+      options.lang ? options.lang.slice(0, 2).toLowerCase() : this.detectLanguage(tokens),
+    );
+    const lex = language.lex;
     const never =
       options.neverFlag && options.neverFlag.length > 0
         ? new Set(options.neverFlag.map(foldTerm))
         : undefined;
 
-    if (options.ownMessages && options.ownMessages.length > 0 && tokens.length > 0) {
+    if (options.ownMessages && options.ownMessages.length > 0 && n > 0) {
       const post = tokens.map((t) => t.norm).join(' ');
       for (const own of this.ownMessages(options.ownMessages)) {
         if (post.includes(own)) {
@@ -251,62 +424,37 @@ export class Scorer {
       }
     }
 
-    const reasons: Reason[] = [];
-    const ruleWeights = new Map<string, number>();
-
-    // One pass over the words: slurs, identity terms, "all", and which word classes occur (patterns
-    // needing an absent class are skipped), plus the model's tags.
-    const n = tokens.length;
-    const english = lex.language === DEFAULT_LANGUAGE ? undefined : this.data.lexicons.get(DEFAULT_LANGUAGE);
-    const identity = lex.classes.get('identity')!;
-    const weakref = lex.classes.get('weakref')!;
-    const present = new Set<string>();
-    const tags: Array<string | undefined | null> = new Array(n);
-    const slurTokens: Array<{ index: number; slur: Slur }> = [];
+    // One pass over the words: slurs, identity terms, "all", and which classes occur.
+    let present = 0;
     let hasIdentity = false;
     let hasAll = false;
     let hasWeak = false;
+    const slurTokens: Array<{ index: number; slur: Slur }> = [];
     for (let i = 0; i < n; i++) {
-      const word = tokens[i]!.norm;
-      if (never?.has(word)) {
-        tags[i] = null;
-        continue;
-      }
-      const names = lex.wordClasses.get(word);
-      if (names) for (const name of names) present.add(name);
-      if (QUANTIFIERS.has(word)) hasAll = true;
-      if (weakref.words.has(word)) hasWeak = true;
-      const slur = lex.slurs.get(word) ?? english?.slurs.get(word);
-      if (slur) {
-        slurTokens.push({ index: i, slur });
-        if (tags[i] !== null) tags[i] = slur.reclaimable ? 'slur_reclaimable' : SLUR_TAG[slur.severity];
-      } else if (lex.identityGroup.has(word)) {
-        hasIdentity = true;
-        tags[i] = null;
-      } else if (identity.phrases.has(word)) {
-        // Words inside identity phrases ("white people") are hidden from the model like single terms.
-        const len = phraseAt(identity, tokens, i);
-        if (len > 0) hasIdentity = true;
-        for (let k = 0; k < len; k++) tags[i + k] = null;
-      }
+      const info = infos[i];
+      if (!info || never?.has(tokens[i]!.norm)) continue;
+      if (info.quantifier) hasAll = true;
+      const lw = info.lex[language.index];
+      const slur = lw?.slur ?? info.lex[0]?.slur;
+      if (slur) slurTokens.push({ index: i, slur });
+      if (!lw) continue;
+      present |= lw.mask;
+      if (lw.weakref) hasWeak = true;
+      if (lw.identity) hasIdentity = true;
+      else if (lw.identityPhrase && phraseAt(lex.classes.get('identity')!, tokens, i) > 0) hasIdentity = true;
     }
     const weakGroup = hasIdentity || hasAll;
-    if (weakGroup && hasWeak) present.add('group');
-    const ctx: PostContext = { tokens, lex, weakGroup, weakref };
+    if (weakGroup && hasWeak) present |= language.groupBit;
+    const ctx: PostContext = { tokens, weakGroup, weakref: lex.classes.get('weakref')! };
 
-    // Patterns (threats, exclusion, dehumanisation, derogation, collective blame).
+    // Patterns: threats, exclusion, dehumanisation, derogation, collective blame.
+    const reasons: Reason[] = [];
+    const ruleWeights = new Map<string, number>();
     let hostile = false;
     const matched: Match[] = [];
     const gaps: number[] = [];
-    for (const pattern of lex.patterns) {
-      let possible = true;
-      for (const name of pattern.requires) {
-        if (!present.has(name)) {
-          possible = false;
-          break;
-        }
-      }
-      if (!possible) continue;
+    for (const pattern of language.patterns) {
+      if ((present & pattern.requiresMask) !== pattern.requiresMask) continue;
       let negatedReported = false;
       for (let i = 0; i < n; i++) {
         gaps.length = 0;
@@ -346,7 +494,7 @@ export class Scorer {
       }
     }
 
-    const model = this.data.models.get(lex.language);
+    const model = language.model;
     for (const { index, slur } of slurTokens) {
       const token = tokens[index]!;
       const reclaimed = slur.reclaimable && !hostile;
@@ -367,13 +515,13 @@ export class Scorer {
       matched.push({ first: index, last: index });
     }
 
-    // The fitted model (English): words and word pairs that marked hate in the labelled data. It
-    // reads only posts with at least one lexicon signal (slur, group, insult, threat).
+    // The fitted model: words and word pairs that marked hate in the labelled data. It reads only
+    // posts with at least one lexicon signal (slur, group, insult, threat).
     let modelScore = 0;
-    let gate = slurTokens.length > 0;
-    for (let g = 0; g < GATE_CLASSES.length && !gate; g++) if (present.has(GATE_CLASSES[g]!)) gate = true;
-    if (model && n > 0 && gate) {
-      modelScore = modelProbability(model, tokens, tags);
+    if (model && n > 0 && (slurTokens.length > 0 || (present & language.gateMask) !== 0)) {
+      const tags = this.tags(language, tokens, infos);
+      if (never) for (let i = 0; i < n; i++) if (never.has(tokens[i]!.norm)) tags[i] = null;
+      modelScore = this.modelProbability(language, model, tokens, infos, tags);
       if (modelScore >= threshold / 2) {
         const result = applyModel(model, extractFeatures(tokens, tags));
         for (const c of result.contributions.slice(0, MODEL_REASONS)) {
@@ -387,7 +535,9 @@ export class Scorer {
       }
     }
 
-    let score = noisyOr([...ruleWeights.values(), modelScore]);
+    let keep = 1 - modelScore;
+    for (const w of ruleWeights.values()) keep *= 1 - w;
+    let score = 1 - keep;
 
     // Context: quoting or reporting abuse in order to condemn it.
     if (score > 0) {
@@ -415,9 +565,8 @@ export class Scorer {
 
     score = Math.min(1, Math.max(0, Math.round(score * 1000) / 1000));
     const flagged = score >= threshold;
-    const threat = ruleWeights.has('threat');
     let severity: Severity;
-    if (flagged) severity = score >= 0.8 || threat ? 'high' : 'medium';
+    if (flagged) severity = score >= 0.8 || ruleWeights.has('threat') ? 'high' : 'medium';
     else severity = score >= threshold / 2 ? 'low' : 'none';
     reasons.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
     return { flagged, score, severity, sentiment, reasons, lang: lex.language };
