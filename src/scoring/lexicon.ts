@@ -250,11 +250,15 @@ function stems(word: string): string[] {
   return out;
 }
 
+/** How many unknown words the index remembers before starting afresh (memory stays bounded). */
+const RESOLVED_MAX = 200_000;
+
 /** The words every lexicon knows, with plural and suffix forms, and `*`-masked spellings. */
 export class TermIndex implements KnownTerms {
   private readonly words = new Set<string>();
   private readonly byLength = new Map<number, string[]>();
-  private readonly cache = new Map<string, string | null>();
+  /** Every word seen so far and what it resolved to (null: not a known term); bounded. */
+  private resolved = new Map<string, string | null>();
 
   constructor(lexicons: readonly Lexicon[], extra: Iterable<string> = []) {
     for (const lex of lexicons) {
@@ -262,6 +266,12 @@ export class TermIndex implements KnownTerms {
       for (const w of lex.counterSpeech.words) this.add(w);
     }
     for (const w of extra) this.add(foldTerm(w));
+    this.resetResolved();
+  }
+
+  private resetResolved(): void {
+    this.resolved = new Map();
+    for (const w of this.words) this.resolved.set(w, w);
   }
 
   private add(word: string): void {
@@ -274,8 +284,7 @@ export class TermIndex implements KnownTerms {
 
   /** The known word for `word`, trying suffixes; `*` in `word` stands for any one letter. */
   lookup(word: string): string | undefined {
-    if (this.words.has(word)) return word;
-    const cached = this.cache.get(word);
+    const cached = this.resolved.get(word);
     if (cached !== undefined) return cached ?? undefined;
     let found: string | undefined;
     if (word.includes('*')) found = this.masked(word);
@@ -287,8 +296,8 @@ export class TermIndex implements KnownTerms {
         }
       }
     }
-    if (this.cache.size > 20_000) this.cache.clear();
-    this.cache.set(word, found ?? null);
+    if (this.resolved.size > this.words.size + RESOLVED_MAX) this.resetResolved();
+    this.resolved.set(word, found ?? null);
     return found;
   }
 

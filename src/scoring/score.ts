@@ -8,7 +8,7 @@
 import { DEFAULT_THRESHOLD } from './config.ts';
 import type { CompiledPattern, Element, Lexicon, Slur, WordClass } from './lexicon.ts';
 import { TermIndex } from './lexicon.ts';
-import { applyModel, extractFeatures, type Model, type Tags } from './model.ts';
+import { extractFeatures, type Model, type Tags } from './model.ts';
 import { foldTerm, normalise, type Token } from './normalise.ts';
 import type { Reason, ScoreOptions, Severity, Verdict } from './types.ts';
 
@@ -70,8 +70,19 @@ interface Language {
   bits: Map<string, number>;
   gateMask: number;
   groupBit: number;
-  patterns: Array<CompiledPattern & { requiresMask: number }>;
+  patterns: Array<
+    CompiledPattern & { requiresMask: number; firstBit: number; firstWords: ReadonlySet<string> | undefined }
+  >;
 }
+
+interface Contribution {
+  first: number;
+  last: number;
+  weight: number;
+  feature: string;
+}
+
+const DIGITS = /^\d+$/;
 
 interface Match {
   first: number;
@@ -222,7 +233,11 @@ export class Scorer {
     const patterns = lex.patterns.map((p) => {
       let requiresMask = 0;
       for (const name of p.requires) requiresMask |= bitOf(name);
-      return { ...p, requiresMask };
+      // The first element decides where a match can start: only there is the pattern tried.
+      const first = p.elements[0]!;
+      const firstBit = first.kind === 'class' ? bitOf(first.name) : 0;
+      const firstWords = first.kind === 'words' ? first.words : undefined;
+      return { ...p, requiresMask, firstBit, firstWords };
     });
     let gateMask = 0;
     for (const name of GATE_CLASSES) gateMask |= bitOf(name);
@@ -338,13 +353,17 @@ export class Scorer {
     return extractFeatures(tokens, this.tags(language, tokens, infos)).map((f) => f.name);
   }
 
-  /** The model's probability: the same features as `extractFeatures`, from the word table. */
+  /**
+   * The model's probability: the same features as `extractFeatures`, read from the word table.
+   * Features with a positive weight go to `contributions` (the reasons shown to moderators).
+   */
   private modelProbability(
     language: Language,
     model: Model,
     tokens: readonly Token[],
     infos: ReadonlyArray<WordInfo | undefined>,
     tags: Tags,
+    contributions: Contribution[],
   ): number {
     let z = model.bias + model.shift;
     let seen: Set<string> | undefined;
@@ -353,17 +372,19 @@ export class Scorer {
     for (let i = 0; i < tokens.length; i++) {
       const word = tokens[i]!.norm;
       const t = tags[i];
-      if (t === null || (word.charCodeAt(0) <= 57 && /^\d+$/.test(word))) {
+      if (t === null || (word.charCodeAt(0) <= 57 && DIGITS.test(word))) {
         prevOk = false;
         continue;
       }
       const lw = infos[i]?.lex[language.index];
       // Features count once per post, as in fitting: remember the ones already added.
-      if (lw?.modelWord !== undefined) {
+      const w = lw?.modelWord;
+      if (w !== undefined) {
         seen ??= new Set();
         if (!seen.has(word)) {
           seen.add(word);
-          z += lw.modelWord;
+          z += w;
+          if (w > 0) contributions.push({ first: i, last: i, weight: w, feature: `w:${word}` });
         }
       }
       const pair = prevOk ? prev?.modelPairs?.get(word) : undefined;
@@ -373,6 +394,13 @@ export class Scorer {
         if (!seen.has(key)) {
           seen.add(key);
           z += pair;
+          if (pair > 0)
+            contributions.push({
+              first: i - 1,
+              last: i,
+              weight: pair,
+              feature: `b:${tokens[i - 1]!.norm}_${word}`,
+            });
         }
       }
       const tag = t ? model.tags.get(t) : undefined;
@@ -382,6 +410,7 @@ export class Scorer {
         if (!seen.has(key)) {
           seen.add(key);
           z += tag;
+          if (tag > 0) contributions.push({ first: i, last: i, weight: tag, feature: `t:${t}` });
         }
       }
       prev = lw;
@@ -424,27 +453,49 @@ export class Scorer {
       }
     }
 
-    // One pass over the words: slurs, identity terms, "all", and which classes occur.
+    // One pass over the words: slurs, identity terms, "all", which classes occur (per word and in
+    // the post), and the model's tags (slur severities; identity terms hidden from the model).
     let present = 0;
     let hasIdentity = false;
     let hasAll = false;
     let hasWeak = false;
+    const masks = new Int32Array(n);
+    const tags: Array<string | undefined | null> = new Array(n);
+    const identityClass = lex.classes.get('identity')!;
     const slurTokens: Array<{ index: number; slur: Slur }> = [];
     for (let i = 0; i < n; i++) {
       const info = infos[i];
-      if (!info || never?.has(tokens[i]!.norm)) continue;
+      if (!info) continue;
+      if (never?.has(tokens[i]!.norm)) {
+        tags[i] = null;
+        continue;
+      }
       if (info.quantifier) hasAll = true;
       const lw = info.lex[language.index];
       const slur = lw?.slur ?? info.lex[0]?.slur;
-      if (slur) slurTokens.push({ index: i, slur });
+      if (slur) {
+        slurTokens.push({ index: i, slur });
+        if (tags[i] !== null) tags[i] = slur.reclaimable ? 'slur_reclaimable' : SLUR_TAG[slur.severity];
+      }
       if (!lw) continue;
+      masks[i] = lw.mask;
       present |= lw.mask;
       if (lw.weakref) hasWeak = true;
-      if (lw.identity) hasIdentity = true;
-      else if (lw.identityPhrase && phraseAt(lex.classes.get('identity')!, tokens, i) > 0) hasIdentity = true;
+      if (lw.identity) {
+        hasIdentity = true;
+        if (!slur) tags[i] = null;
+      } else if (lw.identityPhrase) {
+        // Words inside identity phrases ("white people") are hidden from the model like single terms.
+        const len = phraseAt(identityClass, tokens, i);
+        if (len > 0) hasIdentity = true;
+        for (let k = 0; k < len; k++) tags[i + k] = null;
+      }
     }
     const weakGroup = hasIdentity || hasAll;
-    if (weakGroup && hasWeak) present |= language.groupBit;
+    if (weakGroup && hasWeak) {
+      present |= language.groupBit;
+      for (let i = 0; i < n; i++) if (infos[i]?.lex[language.index]?.weakref) masks[i]! |= language.groupBit;
+    }
     const ctx: PostContext = { tokens, weakGroup, weakref: lex.classes.get('weakref')! };
 
     // Patterns: threats, exclusion, dehumanisation, derogation, collective blame.
@@ -457,6 +508,8 @@ export class Scorer {
       if ((present & pattern.requiresMask) !== pattern.requiresMask) continue;
       let negatedReported = false;
       for (let i = 0; i < n; i++) {
+        if (pattern.firstBit !== 0 && (masks[i]! & pattern.firstBit) === 0) continue;
+        if (pattern.firstWords && !pattern.firstWords.has(tokens[i]!.norm)) continue;
         gaps.length = 0;
         const last = matchFrom(ctx, pattern.elements, 0, i, gaps);
         if (last < 0) continue;
@@ -519,15 +572,14 @@ export class Scorer {
     // posts with at least one lexicon signal (slur, group, insult, threat).
     let modelScore = 0;
     if (model && n > 0 && (slurTokens.length > 0 || (present & language.gateMask) !== 0)) {
-      const tags = this.tags(language, tokens, infos);
-      if (never) for (let i = 0; i < n; i++) if (never.has(tokens[i]!.norm)) tags[i] = null;
-      modelScore = this.modelProbability(language, model, tokens, infos, tags);
+      const contributions: Contribution[] = [];
+      modelScore = this.modelProbability(language, model, tokens, infos, tags, contributions);
       if (modelScore >= threshold / 2) {
-        const result = applyModel(model, extractFeatures(tokens, tags));
-        for (const c of result.contributions.slice(0, MODEL_REASONS)) {
+        contributions.sort((a, b) => b.weight - a.weight);
+        for (const c of contributions.slice(0, MODEL_REASONS)) {
           reasons.push({
             rule: 'model.feature',
-            explanation: `word${c.first === c.last ? '' : 's'} that marked hate in the labelled data (${c.name})`,
+            explanation: `word${c.first === c.last ? '' : 's'} that marked hate in the labelled data (${c.feature})`,
             span: span(input, tokens, c.first, c.last),
             weight: Math.round(c.weight * 1000) / 1000,
           });
