@@ -38,7 +38,6 @@ export const CATALOGUE = {
     exit: EXIT.config,
     summary: 'A campaign file or folder does not exist or cannot be read.',
   },
-  CAMPAIGN_SYNTAX: { exit: EXIT.config, summary: 'A campaign file is not valid YAML or JSON.' },
   CAMPAIGN_INVALID: {
     exit: EXIT.config,
     summary: 'A campaign file breaks the schema or a platform limit; every problem is listed.',

@@ -63,6 +63,8 @@ export function loadEnv(
   if (dotenvPath && existsSync(dotenvPath)) fromFile = parseDotenv(readFileSync(dotenvPath));
   const merged: Record<string, string | undefined> = { ...fromFile };
   for (const [key, value] of Object.entries(source)) if (value !== undefined) merged[key] = value;
+  // An empty value (as in a copied .env.example) means "not set", so the default applies.
+  for (const key of Object.keys(merged)) if (merged[key]?.trim() === '') delete merged[key];
   const known = Object.keys(ENV_SCHEMA.shape);
   const picked = Object.fromEntries(known.map((k) => [k, merged[k]]).filter(([, v]) => v !== undefined));
   const result = ENV_SCHEMA.safeParse(picked);
@@ -126,10 +128,14 @@ export function blueskyCredentials(env: Env): BlueskyCredentials | undefined {
   const { BLUESKY_IDENTIFIER: identifier, BLUESKY_APP_PASSWORD: password } = env;
   if (!identifier && !password) return undefined;
   if (!identifier || !password) {
-    throw new SolidarityError('ENV_INVALID', 'Bluesky credentials are only partly set.', {
-      details: [identifier ? 'BLUESKY_APP_PASSWORD is missing' : 'BLUESKY_IDENTIFIER is missing'],
-      hint: 'Set both BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD (an app password, not your account password).',
-    });
+    const missing = identifier ? 'BLUESKY_APP_PASSWORD' : 'BLUESKY_IDENTIFIER';
+    throw new SolidarityError(
+      'ENV_INVALID',
+      `Bluesky credentials are only partly set: ${missing} is missing.`,
+      {
+        hint: 'Set both BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD (an app password, not your account password).',
+      },
+    );
   }
   return { service: env.BLUESKY_SERVICE, identifier, password };
 }
@@ -138,4 +144,61 @@ export function blueskyCredentials(env: Env): BlueskyCredentials | undefined {
 export function isLocalMode(env: Env): boolean {
   if (env.SOLIDARITY_MODE !== 'auto') return env.SOLIDARITY_MODE === 'local';
   return xCredentials(env) === undefined && blueskyCredentials(env) === undefined;
+}
+
+/**
+ * What each variable is for, in the words README.md and .env.example use (`npm run docs`
+ * regenerates both from this). Grouped as the files show them.
+ */
+export const ENV_DOCS = {
+  SOLIDARITY_MODE: [
+    'General',
+    '`auto`: local mode unless credentials are set; `local`: never post to a network; `live`: post for real.',
+  ],
+  SOLIDARITY_DATA_DIR: ['General', 'Folder for the store, outbox and logs.'],
+  SOLIDARITY_CAMPAIGNS_DIR: ['General', 'Folder of campaign files that `start` loads.'],
+  LOG_LEVEL: ['General', 'Log level: fatal, error, warn, info, debug, trace or silent.'],
+  SOLIDARITY_SAMPLE_MENTIONS: ['General', 'Sample mention stream replayed in local mode (JSON Lines).'],
+  SOLIDARITY_RETENTION_UNFLAGGED_DAYS: [
+    'Store',
+    'Days to keep the text of mentions that were not flagged (counts are kept).',
+  ],
+  SOLIDARITY_RETENTION_FLAGGED_DAYS: [
+    'Store',
+    'Days to keep flagged mentions after they are resolved or dismissed.',
+  ],
+  BLUESKY_SERVICE: ['Bluesky', 'Your PDS (where the account lives).'],
+  BLUESKY_IDENTIFIER: ['Bluesky', 'Handle or DID of the campaign account.'],
+  BLUESKY_APP_PASSWORD: [
+    'Bluesky',
+    'An app password (Settings → Privacy and security → App passwords), never the account password. Secret.',
+  ],
+  JETSTREAM_URL: ['Bluesky', 'Jetstream WebSocket endpoint for live mentions.'],
+  X_API_KEY: ['X', 'API key (consumer key) of your X app.'],
+  X_API_SECRET: ['X', 'API key secret. Secret.'],
+  X_ACCESS_TOKEN: [
+    'X',
+    'Access token of the campaign account (OAuth 1.0a user context, read and write). Secret.',
+  ],
+  X_ACCESS_SECRET: ['X', 'Access token secret. Secret.'],
+  X_BEARER_TOKEN: ['X', 'App bearer token, for recent search when monitoring. Secret.'],
+  X_API_BASE_URL: ['X', 'Override the X API address (tests point it at a local fake). Leave empty.'],
+  X_PRICE_PER_POST_USD: ['X', 'Your price per post, for the cost estimate in `preview`.'],
+  X_PRICE_PER_POST_WITH_URL_USD: ['X', 'Your price per post that holds a URL.'],
+  X_PRICE_PER_READ_USD: ['X', 'Your price per post read by search (monitoring budget).'],
+  DASHBOARD_HOST: [
+    'Dashboard',
+    'Address the review dashboard binds to. Keep 127.0.0.1 unless a reverse proxy with HTTPS is in front.',
+  ],
+  DASHBOARD_PORT: ['Dashboard', 'Port of the review dashboard.'],
+  DASHBOARD_SECURE_COOKIE: [
+    'Dashboard',
+    '`auto`: Secure cookie when the request came over HTTPS; `true`/`false` to force.',
+  ],
+} as const satisfies Record<keyof typeof ENV_SCHEMA.shape, readonly [string, string]>;
+
+/** The default of a variable as text ('' when it has none). */
+export function envDefault(name: keyof typeof ENV_SCHEMA.shape): string {
+  const result = ENV_SCHEMA.shape[name].safeParse(undefined);
+  return result.success && result.data !== undefined ? String(result.data) : '';
 }

@@ -1,0 +1,201 @@
+/**
+ * The campaign file, as organisers write it (YAML or JSON, snake_case keys), and the Campaign the
+ * rest of the bot uses (camelCase, times resolved). `campaigns/schema.json` is generated from
+ * CampaignFileSchema (`npm run schema`), so editors can autocomplete campaign files.
+ */
+import { z } from 'zod';
+import { type ScoringConfig, ScoringConfigSchema } from '../scoring/config.ts';
+
+export const PLATFORMS = ['local', 'x', 'bluesky'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+const hashtag = z
+  .string()
+  .regex(/^#?[\p{L}\p{N}_]+$/u, 'a hashtag is letters, digits and _ only (no spaces or punctuation)')
+  .describe('A hashtag, with or without the leading #.');
+
+const clock = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use 24-hour HH:MM, e.g. "22:30"')
+  .describe('24-hour wall-clock time in the campaign time zone, HH:MM.');
+
+const dateTime = z
+  .string()
+  .describe(
+    'ISO 8601 date-time. Without an offset it is wall-clock time in the campaign time zone ' +
+      '(e.g. "2026-03-22T09:00"); with one it is an exact instant ("2026-03-22T09:00:00Z").',
+  );
+
+const messageText = z.string().min(1, 'a message cannot be empty');
+
+export const MessageSchema = z.union([
+  messageText.describe('The message text; may use template variables such as {hashtags}.'),
+  z
+    .strictObject({
+      text: messageText.describe('The message text; may use template variables such as {hashtags}.'),
+      x: messageText.optional().describe('Replaces text on X.'),
+      bluesky: messageText.optional().describe('Replaces text on Bluesky.'),
+      local: messageText.optional().describe('Replaces text in the local outbox.'),
+    })
+    .describe('A message with per-platform variants.'),
+]);
+
+export const ScheduleSchema = z.union([
+  z
+    .strictObject({
+      cron: z
+        .string()
+        .describe('Five-field cron expression (minute hour day month weekday) in the campaign time zone.'),
+    })
+    .describe('Repeating schedule.'),
+  z
+    .strictObject({
+      at: z.array(dateTime).min(1, 'list at least one date-time').describe('Exact date-times to post at.'),
+    })
+    .describe('One-off posts.'),
+]);
+
+const platformOverride = {
+  hashtags: z
+    .array(hashtag)
+    .optional()
+    .describe('Hashtags added on this platform instead of the campaign ones.'),
+};
+
+export const CampaignFileSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Path to the JSON Schema, for editors.'),
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and - only, e.g. "westandtogether"')
+      .optional()
+      .describe('Stable id used in the store, status and CLI. Defaults to the file name without extension.'),
+    name: z.string().min(1).describe('Campaign name, shown to moderators and usable as {campaign}.'),
+    description: z.string().optional().describe('Free text for organisers; never posted.'),
+    language: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag such as "en", "en-GB", "fr", "nl"')
+      .default('en')
+      .describe('Language of the messages (BCP 47); sets Bluesky langs and date formatting.'),
+    timezone: z.string().describe('IANA time zone, e.g. "Europe/London". Schedules are in this zone.'),
+    start: dateTime.describe('When the campaign starts. Rotation counts slots from here.'),
+    end: dateTime.optional().describe('When the campaign ends (no posts after it). Optional.'),
+    platforms: z
+      .array(z.enum(PLATFORMS))
+      .min(1, 'name at least one platform: local, x or bluesky')
+      .describe('Where to post: local (outbox file), x, bluesky.'),
+    paused: z
+      .boolean()
+      .default(false)
+      .describe('true: post nothing until set back to false (or `solidarity resume`).'),
+    rotation: z
+      .enum(['in-order', 'shuffle'])
+      .default('in-order')
+      .describe(
+        'Order of the message pool: in file order, or shuffled per round. Either way no message ' +
+          'repeats until every one has been used, and never the same text twice in a row.',
+      ),
+    schedules: z.array(ScheduleSchema).min(1, 'add at least one schedule').describe('When to post.'),
+    messages: z.array(MessageSchema).min(1, 'add at least one message').describe('The message pool.'),
+    hashtags: z
+      .array(hashtag)
+      .default([])
+      .describe(
+        'Added to every post: where {hashtags} stands, else at the end (unless already in the text).',
+      ),
+    monitor_hashtags: z
+      .array(hashtag)
+      .optional()
+      .describe('Hashtags to watch for mentions (default: the campaign hashtags).'),
+    links: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9_]*$/, 'link names are lower-case letters, digits and _'),
+        z.url({ protocol: /^https?$/, error: 'a link must be an http(s) URL' }),
+      )
+      .default({})
+      .describe('Named links, used in messages as {link.NAME}.'),
+    quiet_hours: z
+      .strictObject({ from: clock, to: clock })
+      .optional()
+      .describe('No posts between these wall-clock times (may wrap midnight, e.g. 22:00 to 07:00).'),
+    grace_minutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(1440)
+      .default(15)
+      .describe('A slot missed while the bot was down is posted late only within this many minutes.'),
+    overrides: z
+      .strictObject({
+        x: z
+          .strictObject({
+            ...platformOverride,
+            reply_settings: z
+              .enum(['everyone', 'following', 'mentionedUsers'])
+              .default('everyone')
+              .describe('Who can reply to campaign posts on X.'),
+          })
+          .optional(),
+        bluesky: z
+          .strictObject({
+            ...platformOverride,
+            threadgate: z
+              .enum(['everyone', 'nobody', 'following', 'mentioned'])
+              .default('following')
+              .describe(
+                'Who can reply to campaign posts on Bluesky (a threadgate); default: people the account follows.',
+              ),
+          })
+          .optional(),
+        local: z.strictObject(platformOverride).optional(),
+      })
+      .default({})
+      .describe('Per-platform settings.'),
+    scoring: ScoringConfigSchema.optional().describe('Hate-scoring settings for mentions of this campaign.'),
+  })
+  .describe('A solidarity-bot campaign file.');
+
+export type CampaignFile = z.infer<typeof CampaignFileSchema>;
+export type Message = z.infer<typeof MessageSchema>;
+
+export type Schedule = { kind: 'cron'; cron: string } | { kind: 'at'; at: Date[] };
+
+/** A validated campaign with times resolved, as the rest of the bot uses it. */
+export interface Campaign {
+  id: string;
+  file: string;
+  name: string;
+  description?: string;
+  language: string;
+  timezone: string;
+  start: Date;
+  end?: Date;
+  platforms: Platform[];
+  paused: boolean;
+  rotation: 'in-order' | 'shuffle';
+  schedules: Schedule[];
+  messages: Array<{ text: string; x?: string; bluesky?: string; local?: string }>;
+  /** Without '#', as written. */
+  hashtags: string[];
+  /** Lower case, without '#'. */
+  monitorHashtags: string[];
+  links: Record<string, string>;
+  /** Minutes after midnight. */
+  quietHours?: { from: number; to: number };
+  graceMinutes: number;
+  overrides: {
+    x?: { hashtags?: string[]; replySettings: 'everyone' | 'following' | 'mentionedUsers' };
+    bluesky?: { hashtags?: string[]; threadgate: 'everyone' | 'nobody' | 'following' | 'mentioned' };
+    local?: { hashtags?: string[] };
+  };
+  scoring: ScoringConfig;
+}
+
+/** The JSON Schema editors use for campaign files. */
+export function campaignJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(CampaignFileSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  return { ...schema, title: 'solidarity-bot campaign' };
+}

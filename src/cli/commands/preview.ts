@@ -1,0 +1,83 @@
+import { loadCampaign } from '../../campaign/load.ts';
+import { previewPosts } from '../../campaign/preview.ts';
+import { PLATFORMS, type Platform } from '../../campaign/schema.ts';
+import { SolidarityError } from '../../errors.ts';
+import { type Command, flag, stringOption, writeLine } from '../command.ts';
+
+export function parseFrom(value: string | undefined, now: Date): Date {
+  if (value === undefined) return now;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+    throw new SolidarityError('USAGE', `--from "${value}" is not an ISO 8601 date-time.`, {
+      hint: 'Example: --from 2026-03-29T00:00:00Z (or with an offset, +01:00).',
+    });
+  }
+  return date;
+}
+
+export function parsePlatform(value: string | undefined): Platform | undefined {
+  if (value === undefined) return undefined;
+  if (!(PLATFORMS as readonly string[]).includes(value)) {
+    throw new SolidarityError('USAGE', `--platform "${value}" is not one of ${PLATFORMS.join(', ')}.`);
+  }
+  return value as Platform;
+}
+
+export const previewCommand: Command = {
+  name: 'preview',
+  summary: 'Show the next posts of a campaign: when, where, the final text and its length',
+  usage: 'preview FILE [--runs N] [--from ISO] [--platform P] [--json]',
+  description:
+    'Times are shown in the campaign time zone (with its offset) and in UTC; lengths are measured the\n' +
+    'way each network measures them. --json prints one JSON object per line with at, utc, platform,\n' +
+    'text, length, limit, fits, slot.',
+  options: {
+    runs: { type: 'string', short: 'n', valueName: 'N', description: 'how many posts to show (default 10)' },
+    from: { type: 'string', valueName: 'ISO', description: 'start after this instant (default now)' },
+    platform: { type: 'string', valueName: 'P', description: 'only this platform (local, x, bluesky)' },
+    json: { type: 'boolean', description: 'one JSON object per line' },
+  },
+  async run(args, io) {
+    const [file, ...extra] = args.positionals;
+    if (!file || extra.length > 0) {
+      throw new SolidarityError('USAGE', 'Name exactly one campaign file.', {
+        hint: 'Example: npx solidarity preview campaigns/westandtogether.yaml --runs 20',
+      });
+    }
+    const runsText = stringOption(args, 'runs') ?? '10';
+    const runs = Number(runsText);
+    if (!Number.isInteger(runs) || runs < 1 || runs > 10_000) {
+      throw new SolidarityError('USAGE', `--runs "${runsText}" must be a whole number from 1 to 10000.`);
+    }
+    const campaign = loadCampaign(file);
+    const from = parseFrom(stringOption(args, 'from'), new Date());
+    const platform = parsePlatform(stringOption(args, 'platform'));
+    if (platform && !campaign.platforms.includes(platform)) {
+      throw new SolidarityError(
+        'USAGE',
+        `${file} does not post to ${platform} (platforms: ${campaign.platforms.join(', ')}).`,
+      );
+    }
+    const rows = previewPosts(campaign, from, runs, platform ? [platform] : campaign.platforms);
+    if (campaign.paused)
+      writeLine(io.stderr, `note: ${campaign.id} is paused; nothing is posted until it is resumed.`);
+    if (rows.length < runs) {
+      writeLine(
+        io.stderr,
+        `note: only ${rows.length} post(s) left before the campaign ends (or in the next 5 years).`,
+      );
+    }
+    if (flag(args, 'json')) {
+      for (const row of rows) writeLine(io.stdout, JSON.stringify(row));
+      return 0;
+    }
+    for (const row of rows) {
+      writeLine(
+        io.stdout,
+        `${row.at}  (${row.utc.replace('.000Z', 'Z')})  ${row.platform.padEnd(7)} ${row.length}/${row.limit} ${row.unit}`,
+      );
+      for (const line of row.text.split('\n')) writeLine(io.stdout, `    ${line}`);
+    }
+    return 0;
+  },
+};

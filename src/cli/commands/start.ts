@@ -1,0 +1,84 @@
+import { loadCampaigns } from '../../campaign/load.ts';
+import { formatWithOffset } from '../../campaign/time.ts';
+import { createAdapters, createContext } from '../../context.ts';
+import { Scheduler } from '../../scheduler/scheduler.ts';
+import { type Command, writeLine } from '../command.ts';
+
+/**
+ * Resolves on the first SIGINT or SIGTERM. A terminal's Ctrl-C, or a service manager, often
+ * delivers the signal twice (to npm, which forwards it, and to the bot directly): repeats within
+ * two seconds are ignored; a later one means "stop now" and ends the process at once.
+ */
+function untilSignal(io: { stderr: NodeJS.WritableStream }): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let first: number | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (first === undefined) {
+        first = Date.now();
+        resolve(signal);
+      } else if (Date.now() - first > 2000) {
+        io.stderr.write(`${signal} again: stopping at once.\n`);
+        process.exit(130);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'Run the bot: schedule and post every campaign in campaigns/ (local mode without credentials)',
+  usage: 'start [--upcoming N]',
+  description:
+    'Loads and validates every campaign file in SOLIDARITY_CAMPAIGNS_DIR (default campaigns/), prints\n' +
+    'the upcoming posts and posts each slot when it falls due. Without credentials in .env (or with\n' +
+    'SOLIDARITY_MODE=local) posts go to data/outbox.jsonl and the terminal. Stops cleanly on Ctrl-C.',
+  options: {
+    upcoming: {
+      type: 'string',
+      valueName: 'N',
+      description: 'how many upcoming slots per campaign to print (default 3)',
+    },
+  },
+  async run(args, io) {
+    // Listen first, so a Ctrl-C during start-up also stops cleanly.
+    const stopSignal = untilSignal(io);
+    const ctx = createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
+    const campaigns = loadCampaigns(ctx.campaignsDir);
+    const adapters = createAdapters(
+      ctx,
+      campaigns.flatMap((c) => c.platforms),
+    );
+    const scheduler = new Scheduler({ campaigns, adapters, clock: ctx.clock, logger: ctx.logger });
+
+    const modeText =
+      ctx.mode === 'local'
+        ? 'local mode: posts go to data/outbox.jsonl and this terminal (no accounts needed)'
+        : 'live mode: posting to the networks with the credentials in .env';
+    writeLine(io.stdout, `solidarity-bot: ${campaigns.length} campaign(s), ${modeText}`);
+    const perCampaign = Number(args.values.upcoming ?? 3) || 3;
+    writeLine(io.stdout, 'Upcoming posts:');
+    for (const draft of scheduler.upcoming(perCampaign)) {
+      const campaign = campaigns.find((c) => c.id === draft.campaign)!;
+      writeLine(
+        io.stdout,
+        `  ${formatWithOffset(draft.slotAt, campaign.timezone)}  ${draft.campaign} → ${draft.platform}  ` +
+          `(${draft.measure.length}/${draft.measure.limit})  ${draft.text}`,
+      );
+    }
+    for (const c of campaigns.filter((c) => c.paused))
+      writeLine(io.stdout, `  (${c.id} is paused: nothing is posted)`);
+    ctx.logger.info({ campaigns: campaigns.map((c) => c.id), mode: ctx.mode }, 'bot started');
+
+    scheduler.start();
+    writeLine(io.stdout, 'Running. Press Ctrl-C to stop.');
+    const signal = await stopSignal;
+    writeLine(io.stdout, `\n${signal}: stopping…`);
+    await scheduler.stop();
+    ctx.logger.info({ signal }, 'bot stopped');
+    ctx.logger.flush();
+    writeLine(io.stdout, 'Stopped.');
+    return 0;
+  },
+};

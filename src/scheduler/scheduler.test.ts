@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { campaignFromYaml } from '../../tests/_util.ts';
+import type { PostDraft } from '../campaign/render.ts';
+import { silentLogger } from '../logger.ts';
+import type { PlatformAdapter, Post } from '../platforms/types.ts';
+import { ManualClock } from './clock.ts';
+import { Scheduler } from './scheduler.ts';
+
+class RecordingAdapter implements PlatformAdapter {
+  readonly name = 'recording';
+  posts: PostDraft[] = [];
+  failNext = false;
+
+  async post(draft: PostDraft): Promise<Post> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('network down');
+    }
+    this.posts.push(draft);
+    return { platform: draft.platform, remoteId: String(this.posts.length), url: 'u', postedAt: '' };
+  }
+}
+
+const YAML = (extra = '') => `
+name: Sched
+timezone: Europe/London
+start: 2026-03-27T00:00
+platforms: [x, bluesky]
+schedules:
+  - cron: "0 9,18 * * *"
+messages: ["first", "second", "third"]
+${extra}`;
+
+function setup(extra = '', start = '2026-03-27T08:59:00Z') {
+  const clock = new ManualClock(start);
+  const adapter = new RecordingAdapter();
+  const campaign = campaignFromYaml(YAML(extra));
+  const scheduler = new Scheduler({
+    campaigns: [campaign],
+    adapters: { x: adapter, bluesky: adapter },
+    clock,
+    logger: silentLogger(),
+  });
+  return { clock, adapter, scheduler };
+}
+
+describe('scheduler', () => {
+  it('posts nothing before a slot and each due slot once on every platform', async () => {
+    const { clock, adapter, scheduler } = setup();
+    expect(await scheduler.tick()).toEqual([]);
+    clock.set('2026-03-27T09:00:00Z');
+    const results = await scheduler.tick();
+    expect(results.map((r) => r.draft.platform)).toEqual(['x', 'bluesky']);
+    expect(adapter.posts.map((p) => p.text)).toEqual(['first', 'first']);
+    clock.set('2026-03-27T09:01:00Z');
+    expect(await scheduler.tick()).toEqual([]);
+    expect(adapter.posts).toHaveLength(2);
+  });
+
+  it('keeps local time across the DST change, minute by minute', async () => {
+    const { clock, adapter, scheduler } = setup('', '2026-03-28T00:00:00Z');
+    // Two days, one tick a minute, as node-cron would wake it.
+    for (let minute = 0; minute < 2 * 24 * 60; minute++) {
+      clock.advance(60_000);
+      await scheduler.tick();
+    }
+    const times = [...new Set(adapter.posts.map((p) => p.slotAt.toISOString()))];
+    expect(times).toEqual([
+      '2026-03-28T09:00:00.000Z',
+      '2026-03-28T18:00:00.000Z',
+      '2026-03-29T08:00:00.000Z', // 09:00 BST
+      '2026-03-29T17:00:00.000Z', // 18:00 BST
+    ]);
+  });
+
+  it('skips the slots of a paused campaign', async () => {
+    const { clock, adapter, scheduler } = setup('paused: true');
+    clock.set('2026-03-27T09:00:00Z');
+    expect(await scheduler.tick()).toEqual([]);
+    expect(adapter.posts).toEqual([]);
+  });
+
+  it('reports a failed post and goes on with the other platform', async () => {
+    const { clock, adapter, scheduler } = setup();
+    adapter.failNext = true;
+    clock.set('2026-03-27T09:00:00Z');
+    const results = await scheduler.tick();
+    expect(results[0]?.error).toBe('network down');
+    expect(results[1]?.post?.remoteId).toBe('1');
+  });
+
+  it('lists upcoming posts in time order', () => {
+    const { scheduler } = setup();
+    const upcoming = scheduler.upcoming(2);
+    expect(upcoming.map((d) => `${d.slotAt.toISOString()} ${d.platform} ${d.text}`)).toEqual([
+      '2026-03-27T09:00:00.000Z x first',
+      '2026-03-27T09:00:00.000Z bluesky first',
+      '2026-03-27T18:00:00.000Z x second',
+      '2026-03-27T18:00:00.000Z bluesky second',
+    ]);
+  });
+});

@@ -1,0 +1,945 @@
+/**
+ * The file-backed Store. Layout under the data folder:
+ *   state.json          lowdb snapshot of the hot state (atomic replace)
+ *   wal-<gen>.jsonl     write-ahead log of hot-state changes since that snapshot
+ *   events/DAY.jsonl    the activity log, one append-only segment per UTC day
+ *   inbox/*.json        changes submitted by processes that do not hold the lock
+ *   store.lock          the PID of the one writer
+ * Writes are group-committed: every change waiting when a commit starts goes out in one write
+ * per file and one fsync, and each caller's promise resolves only after that.
+ */
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import type { Logger } from 'pino';
+import { CATALOGUE, type ErrorCode, isSolidarityError, SolidarityError } from '../errors.ts';
+import { silentLogger } from '../logger.ts';
+import type { Flag, ReviewEvent } from '../moderation/types.ts';
+import {
+  dayOf,
+  EVENTS_DIR,
+  eventLine,
+  listSegments,
+  parseLogLine,
+  readEvents,
+  repairTornTail,
+  SegmentWriter,
+  segmentPath,
+} from './activity-log.ts';
+import { countEvent, mergeCounts } from './counts.ts';
+import { corrupt, ensureDir, readLines, removeQuietly, syncDir, writeFileAtomic } from './files.ts';
+import { acquireLock, type Lock, liveHolder } from './lock.ts';
+import { legacyError, migrateLegacy, needsMigration } from './migrate.ts';
+import { ReviewQueue } from './queue.ts';
+import { DEFAULT_RETENTION, type PruneReport, prune, type RetentionPolicy } from './retention.ts';
+import {
+  type CountsTable,
+  changeSchema,
+  inboxFileSchema,
+  SCHEMA_VERSION,
+  type Snapshot,
+  type StoreChange,
+  walRecordSchema,
+} from './schema.ts';
+import { emptySnapshot, SnapshotFile } from './snapshot.ts';
+import type {
+  ActivityEvent,
+  ActivityType,
+  JournalEntry,
+  Moderator,
+  QueuePage,
+  QueueQuery,
+  Stats,
+  StatsRange,
+  Store,
+} from './types.ts';
+
+export const STATE_FILE = 'state.json';
+/** State key holding the report of the last prune. */
+export const LAST_PRUNE = 'store.lastPrune';
+export const INBOX_DIR = 'inbox';
+const WAL = /^wal-(\d+)\.jsonl$/;
+
+export function walPath(dir: string, gen: number): string {
+  return join(dir, `wal-${gen}.jsonl`);
+}
+
+/**
+ * writer: holds the lock, applies changes and the inbox. reader: read-only view, no lock.
+ * client: read view whose changes go through the inbox to the running bot (the lock holder).
+ * auto: client when a live bot holds the lock, otherwise writer (a short-lived CLI writer).
+ */
+export type StoreMode = 'writer' | 'reader' | 'client';
+
+export interface OpenStoreOptions {
+  dir: string;
+  mode: StoreMode | 'auto';
+  logger?: Logger;
+  clock?: () => Date;
+  /** Who takes the lock in writer mode: the long-running bot, or a short CLI command. */
+  role?: 'bot' | 'cli';
+  /** fsync before acknowledging (default true). false survives a process crash, not a power cut. */
+  fsync?: boolean;
+  /** How long a commit waits to gather more changes (default 2 ms). */
+  commitWindowMs?: number;
+  /** Write a new snapshot once the write-ahead log passes this size (default 16 MiB). */
+  checkpointBytes?: number;
+  /** How often the writer looks in the inbox (default 250 ms; 0 turns polling off). */
+  inboxPollMs?: number;
+  /** How long a client waits for the bot to apply its change (default 10 s). */
+  applyTimeoutMs?: number;
+  /** Retention policy (default: the env defaults, 7 and 90 days). */
+  retention?: RetentionPolicy;
+  /** How often the bot prunes (default daily for role "bot", first run a minute after start; 0 never). */
+  pruneEveryMs?: number;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+interface Batch {
+  byDay: Map<string, string[]>;
+  wal: string[];
+  waiters: Waiter[];
+}
+
+interface DayCounts {
+  offset: number;
+  line: number;
+  counts: CountsTable;
+}
+
+export class FileStore implements Store {
+  readonly dir: string;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  #mode: StoreMode;
+  readonly #fsync: boolean;
+  readonly #window: number;
+  readonly #checkpointBytes: number;
+  readonly #applyTimeoutMs: number;
+  readonly retention: RetentionPolicy;
+
+  readonly #cursors = new Map<string, string>();
+  readonly #kv = new Map<string, unknown>();
+  readonly #moderators = new Map<string, Moderator>();
+  readonly #journal = new Map<string, JournalEntry>();
+  #queue = new ReviewQueue();
+  #seq = 0;
+  #walGen = 1;
+  #walBytes = 0;
+  #snapshotSeq = 0;
+
+  #lock: Lock | undefined;
+  #db: Low<Snapshot> | undefined;
+  #wal: FileHandle | undefined;
+  #segments: SegmentWriter | undefined;
+  #batch: Batch | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #committing = false;
+  #idle: Array<() => void> = [];
+  #failed: SolidarityError | undefined;
+  #closed = false;
+  #intervals: NodeJS.Timeout[] = [];
+  #timeouts: NodeJS.Timeout[] = [];
+  #draining: Promise<void> | undefined;
+  readonly #dayCounts = new Map<string, DayCounts>();
+
+  private constructor(options: OpenStoreOptions, mode: StoreMode) {
+    this.dir = options.dir;
+    this.logger = (options.logger ?? silentLogger()).child({ name: 'store' });
+    this.clock = options.clock ?? (() => new Date());
+    this.#mode = mode;
+    this.#fsync = options.fsync ?? true;
+    this.#window = options.commitWindowMs ?? 2;
+    this.#checkpointBytes = options.checkpointBytes ?? 16 * 1024 * 1024;
+    this.#applyTimeoutMs = options.applyTimeoutMs ?? 10_000;
+    this.retention = options.retention ?? DEFAULT_RETENTION;
+  }
+
+  get mode(): StoreMode {
+    return this.#mode;
+  }
+
+  /** Opens the store in the data folder; see OpenStoreOptions.mode. */
+  static async open(options: OpenStoreOptions): Promise<FileStore> {
+    let mode: StoreMode;
+    let role = options.role ?? 'bot';
+    if (options.mode === 'auto') {
+      const holder = await liveHolder(options.dir);
+      mode = holder && holder.role === 'bot' ? 'client' : 'writer';
+      role = 'cli';
+    } else {
+      mode = options.mode;
+    }
+    const store = new FileStore(options, mode);
+    if (mode === 'writer') {
+      await store.#openWriter(role, options.inboxPollMs ?? 250);
+      const every = options.pruneEveryMs ?? (role === 'bot' ? 86_400_000 : 0);
+      if (every > 0) store.#schedulePrune(every);
+    } else {
+      if (needsMigration(options.dir)) throw legacyError(options.dir);
+      await store.#load(false);
+    }
+    return store;
+  }
+
+  async #openWriter(role: 'bot' | 'cli', inboxPollMs: number): Promise<void> {
+    await ensureDir(this.dir).catch((error) => {
+      throw new SolidarityError(
+        'STORE_IO',
+        `Cannot create the data folder ${this.dir}: ${(error as Error).message}`,
+        {
+          hint: 'Check the path and its permissions, or set SOLIDARITY_DATA_DIR.',
+        },
+      );
+    });
+    this.#lock = await acquireLock(this.dir, { role, now: this.clock, waitMs: 3_000 });
+    try {
+      await migrateLegacy(this.dir, this.clock(), this.logger, this.#fsync);
+      await ensureDir(join(this.dir, EVENTS_DIR));
+      await ensureDir(join(this.dir, INBOX_DIR));
+      await this.#load(true);
+      // Write-ahead logs of other generations are leftovers of an interrupted checkpoint.
+      for (const name of await readdir(this.dir)) {
+        const gen = WAL.exec(name)?.[1];
+        if (gen !== undefined && Number(gen) !== this.#walGen) await unlink(join(this.dir, name));
+      }
+      const path = walPath(this.dir, this.#walGen);
+      await repairTornTail(path, this.logger);
+      this.#wal = await open(path, 'a');
+      this.#walBytes = (await this.#wal.stat()).size;
+      await syncDir(this.dir);
+      this.#segments = new SegmentWriter(this.dir, this.logger);
+      await this.#drainInbox();
+      if (inboxPollMs > 0) {
+        this.#intervals.push(setInterval(() => void this.#drainInbox(), inboxPollMs).unref());
+      }
+      // A quiet bot still folds its write-ahead log into the snapshot now and then.
+      this.#intervals.push(
+        setInterval(() => {
+          if (this.#seq > this.#snapshotSeq) void this.#enqueueCheckpoint();
+        }, 60_000).unref(),
+      );
+    } catch (error) {
+      await this.#wal?.close().catch(() => {});
+      await this.#lock.release();
+      throw error;
+    }
+  }
+
+  // ---- loading ------------------------------------------------------------------------------
+
+  async #load(writer: boolean): Promise<void> {
+    const file = new SnapshotFile(join(this.dir, STATE_FILE), this.#fsync);
+    this.#db = new Low(file, emptySnapshot(this.clock()));
+    for (let attempt = 0; ; attempt++) {
+      await this.#db.read();
+      const snapshot = this.#db.data;
+      this.#reset(snapshot);
+      try {
+        await this.#replay(walPath(this.dir, snapshot.walGen), snapshot.seq, writer);
+        return;
+      } catch (error) {
+        // A reader can race a checkpoint that removed the log it was about to read: read again.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+          if (writer || attempt >= 5) return;
+          const again = await file.read();
+          if (!again || again.walGen === snapshot.walGen) return;
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  #reset(snapshot: Snapshot): void {
+    this.#cursors.clear();
+    this.#kv.clear();
+    this.#moderators.clear();
+    this.#journal.clear();
+    this.#queue = new ReviewQueue();
+    for (const { key, value } of snapshot.cursors) this.#cursors.set(key, value);
+    for (const { key, value } of snapshot.state) this.#kv.set(key, value);
+    for (const m of snapshot.moderators) this.#moderators.set(m.name, m as Moderator);
+    for (const j of snapshot.journal) this.#journal.set(j.key, j as JournalEntry);
+    for (const f of snapshot.flags) this.#queue.add(f as Flag);
+    this.#walGen = snapshot.walGen;
+    this.#seq = snapshot.seq;
+    this.#snapshotSeq = snapshot.seq;
+  }
+
+  async #replay(path: string, after: number, writer: boolean): Promise<void> {
+    await stat(path); // ENOENT surfaces here, before any state changes.
+    const lines = readLines(path, {
+      onTorn: (t) => {
+        if (writer)
+          this.logger.warn({ file: path, line: t.line }, 'torn last line in the write-ahead log skipped');
+      },
+    });
+    for await (const { text, line } of lines) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch (error) {
+        throw corrupt(path, line, `not valid JSON: ${(error as Error).message}`);
+      }
+      const v = (raw as { v?: unknown } | null)?.v;
+      if (typeof v === 'number' && v > SCHEMA_VERSION) {
+        throw new SolidarityError(
+          'STORE_VERSION',
+          `${path}:${line}: written by a newer version of solidarity-bot.`,
+          {
+            hint: 'Upgrade solidarity-bot (git pull && npm ci).',
+          },
+        );
+      }
+      const result = walRecordSchema.safeParse(raw);
+      if (!result.success) {
+        const issue = result.error.issues[0]!;
+        throw corrupt(path, line, `wrong schema at ${issue.path.join('.') || '(line)'}: ${issue.message}`);
+      }
+      const record = result.data;
+      if (record.seq <= after) continue;
+      this.#apply(record as StoreChange);
+      this.#seq = Math.max(this.#seq, record.seq);
+    }
+  }
+
+  /** Applies one change to memory; returns false when it changed nothing. */
+  #apply(change: StoreChange): boolean {
+    switch (change.op) {
+      case 'setCursor':
+        this.#cursors.set(change.key, change.value);
+        return true;
+      case 'setState':
+        if (change.value === undefined) this.#kv.delete(change.key);
+        else this.#kv.set(change.key, change.value);
+        return true;
+      case 'putModerator':
+        this.#moderators.set(change.moderator.name, change.moderator as Moderator);
+        return true;
+      case 'putJournal':
+        this.#journal.set(change.entry.key, change.entry as JournalEntry);
+        return true;
+      case 'addFlag': {
+        if (this.#queue.flags.has(change.flag.id)) return false;
+        this.#queue.add(change.flag as Flag);
+        return true;
+      }
+      case 'addReviewEvent': {
+        const flag = this.#queue.flags.get(change.event.flagId);
+        if (!flag) {
+          this.logger.warn({ flagId: change.event.flagId }, 'review event for an unknown flag skipped');
+          return false;
+        }
+        if (flag.events.some((e) => e.id === change.event.id)) return false;
+        this.#queue.addEvent(change.event as ReviewEvent);
+        return true;
+      }
+      case 'dropFlags':
+        for (const id of change.ids) this.#queue.remove(id);
+        return true;
+      case 'append':
+        return true;
+      case 'prune':
+        return false;
+    }
+  }
+
+  /** Re-reads the state from disk (reader and client modes). */
+  async refresh(): Promise<void> {
+    if (this.#mode === 'writer') return;
+    await this.#load(false);
+  }
+
+  // ---- group commit -------------------------------------------------------------------------
+
+  #assertWritable(): void {
+    if (this.#closed) throw new SolidarityError('UNEXPECTED', 'The store is closed.');
+    if (this.#failed) throw this.#failed;
+    if (this.#mode === 'reader') {
+      throw new SolidarityError('UNEXPECTED', 'This store was opened read-only (mode "reader").', {
+        hint: 'Open it with mode "auto" to change it, so changes reach the running bot through the inbox.',
+      });
+    }
+  }
+
+  #enqueue(walChange: StoreChange | undefined, event: ActivityEvent | undefined): Promise<void> {
+    if (!this.#batch) this.#batch = { byDay: new Map<string, string[]>(), wal: [], waiters: [] };
+    const batch: Batch = this.#batch;
+    if (walChange) {
+      this.#seq++;
+      batch.wal.push(`${JSON.stringify({ v: SCHEMA_VERSION, seq: this.#seq, ...walChange })}\n`);
+    }
+    if (event) {
+      const day = dayOf(event.at);
+      let lines = batch.byDay.get(day);
+      if (!lines) {
+        lines = [];
+        batch.byDay.set(day, lines);
+      }
+      lines.push(eventLine(event));
+    }
+    const promise = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    if (!this.#timer && !this.#committing) this.#timer = setTimeout(() => this.#kick(), this.#window);
+    return promise;
+  }
+
+  #kick(): void {
+    this.#timer = undefined;
+    if (this.#committing) return;
+    this.#committing = true;
+    void this.#loop();
+  }
+
+  async #loop(): Promise<void> {
+    while (this.#batch) {
+      const batch = this.#batch;
+      this.#batch = undefined;
+      await this.#commit(batch);
+      if (this.#walBytes >= this.#checkpointBytes && !this.#failed) await this.#checkpoint();
+    }
+    this.#committing = false;
+    const idle = this.#idle;
+    this.#idle = [];
+    for (const resolve of idle) resolve();
+  }
+
+  async #commit(batch: Batch): Promise<void> {
+    try {
+      if (this.#failed) throw this.#failed;
+      const tasks: Promise<void>[] = [];
+      if (batch.byDay.size > 0) tasks.push(this.#segments!.write(batch.byDay, this.#fsync));
+      if (batch.wal.length > 0) {
+        const text = batch.wal.join('');
+        tasks.push(
+          (async () => {
+            await this.#wal!.appendFile(text);
+            this.#walBytes += Buffer.byteLength(text);
+            if (this.#fsync) await this.#wal!.datasync();
+          })(),
+        );
+      }
+      await Promise.all(tasks);
+      for (const waiter of batch.waiters) waiter.resolve();
+    } catch (error) {
+      const failure = isSolidarityError(error)
+        ? error
+        : new SolidarityError(
+            'STORE_IO',
+            `Cannot write to the data folder ${this.dir}: ${(error as Error).message}`,
+            {
+              hint: 'Check free disk space and permissions, then restart the bot. Changes not yet acknowledged were not saved.',
+              cause: error,
+            },
+          );
+      this.#failed = failure;
+      this.logger.error(
+        { code: failure.code, err: error },
+        'store write failed; the store refuses further changes',
+      );
+      for (const waiter of batch.waiters) waiter.reject(failure);
+    }
+  }
+
+  /** Folds the write-ahead log into a new state.json and starts the next log generation. */
+  async #checkpoint(): Promise<void> {
+    const gen = this.#walGen + 1;
+    const nextPath = walPath(this.dir, gen);
+    await (await open(nextPath, 'w')).close();
+    const next = await open(nextPath, 'a');
+    const snapshot = this.#snapshot(gen);
+    try {
+      this.#db!.data = snapshot;
+      await this.#db!.write();
+    } catch (error) {
+      await next.close();
+      await removeQuietly(nextPath);
+      throw error;
+    }
+    const old = this.#wal!;
+    const oldPath = walPath(this.dir, this.#walGen);
+    this.#wal = next;
+    this.#walGen = gen;
+    this.#walBytes = 0;
+    this.#snapshotSeq = snapshot.seq;
+    await old.close();
+    await unlink(oldPath);
+    this.logger.debug({ gen, seq: snapshot.seq }, 'checkpoint written');
+  }
+
+  async #enqueueCheckpoint(): Promise<void> {
+    try {
+      await this.#exclusive(() => this.#checkpoint());
+    } catch (error) {
+      this.logger.error({ err: error }, 'checkpoint failed; the write-ahead log keeps every change');
+    }
+  }
+
+  /** Runs `fn` after every waiting change is committed, with no commit running meanwhile. */
+  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    await this.flush();
+    while (this.#committing) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    if (this.#failed) throw this.#failed;
+    this.#committing = true;
+    try {
+      return await fn();
+    } finally {
+      this.#committing = false;
+      if (this.#batch) this.#kick();
+      else {
+        const idle = this.#idle;
+        this.#idle = [];
+        for (const resolve of idle) resolve();
+      }
+    }
+  }
+
+  #snapshot(gen: number): Snapshot {
+    return {
+      version: SCHEMA_VERSION,
+      walGen: gen,
+      seq: this.#seq,
+      savedAt: this.clock().toISOString(),
+      cursors: [...this.#cursors].map(([key, value]) => ({ key, value })),
+      state: [...this.#kv].map(([key, value]) => ({ key, value })),
+      moderators: [...this.#moderators.values()],
+      journal: [...this.#journal.values()],
+      flags: [...this.#queue.flags.values()],
+    };
+  }
+
+  // ---- changes --------------------------------------------------------------------------------
+
+  /** Applies a change: in memory and the log here (writer), or through the inbox (client). */
+  #change(change: StoreChange, event?: ActivityEvent): Promise<void> {
+    try {
+      this.#assertWritable();
+      this.#validate(change);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#mode === 'client') return this.#submit(change);
+    if (!this.#apply(change)) return Promise.resolve(); // A repeated flag or review event: nothing to write.
+    return this.#enqueue(change.op === 'append' ? undefined : change, event);
+  }
+
+  /**
+   * Checks a change against the schema it is read back with, so nothing written can fail
+   * validation later. Synchronous, and the parsed copy is dropped at once: it dies young.
+   */
+  #validate(change: StoreChange): void {
+    const parsed = changeSchema.safeParse(change);
+    if (parsed.success) return;
+    const issue = parsed.error.issues[0]!;
+    throw new SolidarityError(
+      'INPUT_INVALID',
+      `The store refused a "${change.op}" change: ${issue.path.join('.') || '(value)'}: ${issue.message}`,
+      { hint: 'This is a bug in the caller; the data folder was not changed.' },
+    );
+  }
+
+  append(event: ActivityEvent): Promise<void> {
+    if (Number.isNaN(Date.parse(event.at))) {
+      return Promise.reject(
+        new SolidarityError(
+          'INPUT_INVALID',
+          `Activity event "${event.type}" has an invalid time "${event.at}".`,
+        ),
+      );
+    }
+    return this.#change({ op: 'append', event }, event);
+  }
+
+  setCursor(key: string, value: string): Promise<void> {
+    return this.#change({ op: 'setCursor', key, value });
+  }
+
+  getCursor(key: string): string | undefined {
+    return this.#cursors.get(key);
+  }
+
+  getJournal(key: string): JournalEntry | undefined {
+    return this.#journal.get(key);
+  }
+
+  putJournal(entry: JournalEntry): Promise<void> {
+    return this.#change({ op: 'putJournal', entry: { ...entry } });
+  }
+
+  listJournal(filter: { campaign?: string; state?: JournalEntry['state'] } = {}): JournalEntry[] {
+    return [...this.#journal.values()].filter(
+      (e) =>
+        (filter.campaign === undefined || e.campaign === filter.campaign) &&
+        (filter.state === undefined || e.state === filter.state),
+    );
+  }
+
+  addFlag(flag: Flag): Promise<void> {
+    return this.#change({ op: 'addFlag', flag: structuredClone(flag) });
+  }
+
+  getFlag(id: string): Flag | undefined {
+    return this.#queue.flags.get(id);
+  }
+
+  queuePage(query: QueueQuery): QueuePage {
+    return this.#queue.page(query);
+  }
+
+  /** The number of flags in the queue, every state. */
+  get flagCount(): number {
+    return this.#queue.size;
+  }
+
+  /** Every flag, in no particular order (retention and verification). */
+  allFlags(): IterableIterator<Flag> {
+    return this.#queue.flags.values();
+  }
+
+  async addReviewEvent(event: ReviewEvent): Promise<Flag> {
+    this.#assertWritable();
+    if (this.#mode === 'client') {
+      await this.#submit({ op: 'addReviewEvent', event });
+      const flag = this.getFlag(event.flagId);
+      if (!flag)
+        throw new SolidarityError('UNEXPECTED', `Flag ${event.flagId} vanished after a review event.`);
+      return flag;
+    }
+    if (!this.#queue.flags.has(event.flagId)) {
+      // Throws INPUT_INVALID naming the flag.
+      this.#queue.addEvent(event);
+    }
+    await this.#change(
+      { op: 'addReviewEvent', event: { ...event } },
+      { type: 'review.event', at: event.at, event: { ...event } },
+    );
+    return this.#queue.flags.get(event.flagId)!;
+  }
+
+  /** Removes flags from the queue (retention). */
+  dropFlags(ids: string[]): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
+    return this.#change({ op: 'dropFlags', ids });
+  }
+
+  getModerator(name: string): Moderator | undefined {
+    return this.#moderators.get(name);
+  }
+
+  putModerator(moderator: Moderator): Promise<void> {
+    return this.#change({ op: 'putModerator', moderator: { ...moderator } });
+  }
+
+  listModerators(): Moderator[] {
+    return [...this.#moderators.values()];
+  }
+
+  getState<T>(key: string): T | undefined {
+    return this.#kv.get(key) as T | undefined;
+  }
+
+  setState<T>(key: string, value: T): Promise<void> {
+    // A JSON round trip: the stored value is what a restart reads back, and later changes to the
+    // caller's object do not leak in.
+    const copy = value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+    return this.#change({ op: 'setState', key, value: copy });
+  }
+
+  events(
+    options: { since?: string; until?: string; types?: ActivityType[] } = {},
+  ): AsyncIterable<ActivityEvent> {
+    return readEvents(this.dir, options);
+  }
+
+  async stats(range: StatsRange): Promise<Stats> {
+    const from = Date.parse(range.from);
+    const to = Date.parse(range.to);
+    const firstHour = new Date(from).toISOString().slice(0, 13);
+    const fromDay = new Date(from).toISOString().slice(0, 10);
+    const toDay = new Date(to).toISOString().slice(0, 10);
+    const hours = new Map<string, { posts: number; seen: number; flagged: number; alerts: number }>();
+    for (const day of await listSegments(this.dir)) {
+      if (day < fromDay || day > toDay) continue;
+      const table = await this.#countsOfDay(day);
+      for (const [hour, campaigns] of Object.entries(table)) {
+        if (hour < firstHour || Date.parse(`${hour}:00:00Z`) >= to) continue;
+        for (const [campaign, c] of Object.entries(campaigns)) {
+          if (range.campaign !== undefined && campaign !== range.campaign) continue;
+          const h = hours.get(hour) ?? { posts: 0, seen: 0, flagged: 0, alerts: 0 };
+          h.posts += c.posts;
+          h.seen += c.seen;
+          h.flagged += c.flagged;
+          h.alerts += c.alerts;
+          hours.set(hour, h);
+        }
+      }
+    }
+    const hourly = [...hours.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([hour, c]) => ({ hour: `${hour}:00:00.000Z`, posts: c.posts, seen: c.seen, flagged: c.flagged }));
+    const total = (k: 'posts' | 'seen' | 'flagged' | 'alerts') =>
+      [...hours.values()].reduce((n, h) => n + h[k], 0);
+    return {
+      posts: total('posts'),
+      mentionsSeen: total('seen'),
+      mentionsFlagged: total('flagged'),
+      alerts: total('alerts'),
+      hourly,
+    };
+  }
+
+  /** Hourly counts of one day segment, read incrementally: only lines added since the last call. */
+  async #countsOfDay(day: string): Promise<CountsTable> {
+    const file = segmentPath(this.dir, day);
+    const size = (await stat(file)).size;
+    let cached = this.#dayCounts.get(day);
+    if (!cached || size < cached.offset) cached = { offset: 0, line: 1, counts: {} };
+    if (size > cached.offset) {
+      const state = cached;
+      for await (const { text, line, offset } of readLines(file, {
+        start: state.offset,
+        firstLine: state.line,
+      })) {
+        const parsed = parseLogLine(text, file, line);
+        if (parsed.kind === 'counts') mergeCounts(state.counts, parsed.hours);
+        else countEvent(state.counts, parsed.event);
+        state.offset = offset + Buffer.byteLength(text) + 1;
+        state.line = line + 1;
+      }
+      this.#dayCounts.set(day, state);
+    }
+    return cached.counts;
+  }
+
+  // ---- retention ------------------------------------------------------------------------------------
+
+  /** Applies the retention policy now (through the inbox when a bot holds the lock). */
+  async prune(policy: RetentionPolicy = this.retention): Promise<PruneReport> {
+    this.#assertWritable();
+    if (this.#mode === 'client') {
+      await this.#submit({ op: 'prune' });
+      const report = this.getState<PruneReport>(LAST_PRUNE);
+      if (!report) throw new SolidarityError('UNEXPECTED', 'The running bot pruned but left no report.');
+      return report;
+    }
+    const report = await prune(
+      {
+        dir: this.dir,
+        allFlags: () => this.#queue.flags.values(),
+        dropFlags: (ids) => this.dropFlags(ids),
+        withSegment: (day, fn) =>
+          this.#exclusive(async () => {
+            await this.#segments!.release(day);
+            try {
+              return await fn();
+            } finally {
+              this.#dayCounts.delete(day);
+            }
+          }),
+        checkpointNow: () => this.#exclusive(() => this.#checkpoint()),
+      },
+      policy,
+      this.clock(),
+    );
+    await this.setState(LAST_PRUNE, report);
+    this.logger.info(
+      {
+        flagsDropped: report.flagsDropped,
+        linesDropped: report.linesDropped,
+        segments: report.segmentsRewritten,
+      },
+      'retention applied',
+    );
+    return report;
+  }
+
+  #schedulePrune(every: number): void {
+    const run = () => {
+      if (this.#closed || this.#failed) return;
+      this.prune().catch((error) => this.logger.error({ err: error }, 'scheduled prune failed'));
+    };
+    const first = setTimeout(run, Math.min(every, 60_000)).unref();
+    this.#timeouts.push(first);
+    this.#intervals.push(setInterval(run, every).unref());
+  }
+
+  // ---- inbox ------------------------------------------------------------------------------------
+
+  /** Client side: hands a change to the running bot and waits until it is applied. */
+  async #submit(change: StoreChange): Promise<void> {
+    const inbox = join(this.dir, INBOX_DIR);
+    await ensureDir(inbox);
+    const name = `${this.clock().getTime().toString().padStart(14, '0')}-${process.pid}-${randomBytes(4).toString('hex')}.json`;
+    const path = join(inbox, name);
+    const body = {
+      v: SCHEMA_VERSION,
+      pid: process.pid,
+      submittedAt: this.clock().toISOString(),
+      changes: [change],
+    };
+    await writeFileAtomic(path, `${JSON.stringify(body)}\n`, this.#fsync);
+    const deadline = Date.now() + this.#applyTimeoutMs;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 25));
+      const rejected = await readFile(`${path}.error`, 'utf8').catch(() => undefined);
+      if (rejected !== undefined) {
+        await removeQuietly(`${path}.error`);
+        await removeQuietly(`${path}.rejected`);
+        throw errorFromJson(rejected);
+      }
+      const pending = await stat(path).then(
+        () => true,
+        () => false,
+      );
+      if (!pending) break;
+      if (!(await liveHolder(this.dir)) || Date.now() > deadline) {
+        // The bot stopped (or is stuck): apply the inbox ourselves if we can take the lock.
+        try {
+          const writer = await FileStore.open({
+            dir: this.dir,
+            mode: 'writer',
+            role: 'cli',
+            logger: this.logger,
+            clock: this.clock,
+            inboxPollMs: 0,
+          });
+          await writer.close();
+        } catch (error) {
+          if (isSolidarityError(error) && error.code === 'STORE_LOCKED' && Date.now() <= deadline) continue;
+          if (isSolidarityError(error) && error.code === 'STORE_LOCKED') {
+            throw new SolidarityError(
+              'STORE_LOCKED',
+              `The running bot did not apply the change within ${Math.round(this.#applyTimeoutMs / 1000)} s; it waits in ${path} and is applied when the bot next reads its inbox.`,
+              {
+                hint: 'Check that the bot is healthy (solidarity status), or stop it: the change is applied on the next start.',
+              },
+            );
+          }
+          throw error;
+        }
+      }
+    }
+    await this.refresh();
+  }
+
+  /** Writer side: applies every change waiting in data/inbox, oldest first. */
+  #drainInbox(): Promise<void> {
+    this.#draining ??= this.#drainInboxOnce().finally(() => {
+      this.#draining = undefined;
+    });
+    return this.#draining;
+  }
+
+  async #drainInboxOnce(): Promise<void> {
+    if (this.#closed || this.#failed) return;
+    const inbox = join(this.dir, INBOX_DIR);
+    let names: string[];
+    try {
+      names = (await readdir(inbox)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const path = join(inbox, name);
+      try {
+        const text = await readFile(path, 'utf8');
+        const parsed = inboxFileSchema.safeParse(JSON.parse(text));
+        if (!parsed.success) {
+          throw new SolidarityError(
+            'INPUT_INVALID',
+            `${path}: not a valid inbox change: ${parsed.error.issues[0]!.message}`,
+          );
+        }
+        for (const change of parsed.data.changes) await this.#applyChange(change);
+        await unlink(path);
+        this.logger.info(
+          { file: name, changes: parsed.data.changes.map((c) => c.op) },
+          'inbox change applied',
+        );
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        if (this.#failed) return;
+        const failure = isSolidarityError(error)
+          ? error
+          : new SolidarityError('INPUT_INVALID', `${path}: ${(error as Error).message}`);
+        this.logger.warn({ file: name, code: failure.code }, 'inbox change rejected');
+        await rename(path, `${path}.rejected`).catch(() => {});
+        await writeFileAtomic(`${path}.error`, errorToJson(failure), this.#fsync).catch(() => {});
+      }
+    }
+  }
+
+  async #applyChange(change: StoreChange): Promise<void> {
+    switch (change.op) {
+      case 'append':
+        return this.append(change.event as ActivityEvent);
+      case 'addReviewEvent':
+        await this.addReviewEvent(change.event as ReviewEvent);
+        return;
+      case 'prune':
+        await this.prune();
+        return;
+      default:
+        return this.#change(change);
+    }
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------------
+
+  /** Resolves when everything appended so far is durable. */
+  async flush(): Promise<void> {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#kick();
+    }
+    if (this.#committing) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    if (this.#failed) throw this.#failed;
+  }
+
+  /** Flushes, writes a final snapshot, and releases the lock. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    for (const interval of this.#intervals) clearInterval(interval);
+    for (const timeout of this.#timeouts) clearTimeout(timeout);
+    if (this.#mode === 'writer') {
+      await this.#draining;
+      try {
+        await this.flush();
+        if (this.#seq > this.#snapshotSeq && !this.#failed) await this.#exclusive(() => this.#checkpoint());
+      } finally {
+        this.#closed = true;
+        await this.#segments?.close();
+        await this.#wal?.close();
+        await this.#lock?.release();
+      }
+    }
+    this.#closed = true;
+  }
+}
+
+function errorToJson(error: SolidarityError): string {
+  return `${JSON.stringify({ code: error.code, message: error.message, hint: error.hint, details: error.details })}\n`;
+}
+
+function errorFromJson(text: string): SolidarityError {
+  try {
+    const raw = JSON.parse(text) as { code: string; message: string; hint?: string; details?: string[] };
+    const code = (raw.code in CATALOGUE ? raw.code : 'UNEXPECTED') as ErrorCode;
+    return new SolidarityError(code, raw.message, {
+      ...(raw.hint ? { hint: raw.hint } : {}),
+      details: raw.details ?? [],
+    });
+  } catch {
+    return new SolidarityError('UNEXPECTED', `The running bot rejected the change: ${text}`);
+  }
+}
+
+/** Opens the store; see OpenStoreOptions. */
+export function openStore(options: OpenStoreOptions): Promise<FileStore> {
+  return FileStore.open(options);
+}

@@ -1,0 +1,54 @@
+/** Dependencies point inward (see STYLE.md): checked by scanning imports. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './_util.ts';
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sources(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const files = sources(join(ROOT, 'src')).map((path) => ({
+  path: relative(ROOT, path),
+  imports: [
+    ...readFileSync(path, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm),
+  ].map((m) => m[1]!),
+}));
+
+const SDKS = ['@atproto/api', 'twitter-api-v2'];
+
+describe('architecture', () => {
+  it('only src/store imports lowdb', () => {
+    const offenders = files.filter(
+      (f) => !f.path.startsWith('src/store/') && f.imports.some((i) => i.startsWith('lowdb')),
+    );
+    expect(offenders.map((f) => f.path)).toEqual([]);
+  });
+
+  it('only src/platforms imports a network SDK', () => {
+    const offenders = files.filter(
+      (f) =>
+        !f.path.startsWith('src/platforms/') && f.imports.some((i) => SDKS.some((sdk) => i.startsWith(sdk))),
+    );
+    expect(offenders.map((f) => f.path)).toEqual([]);
+  });
+
+  it('the pure core (campaign, scoring, moderation rules) does no I/O and imports no outer layer', () => {
+    const outer = /\/(cli|dashboard|scheduler|monitor|platforms|store)\//;
+    const io = /^(node:)?(fs|net|http|https|child_process|fs\/promises)$/;
+    const core = files.filter((f) => /^src\/(campaign|scoring)\//.test(f.path) && !/load\.ts$/.test(f.path));
+    const offenders = core.filter((f) => f.imports.some((i) => io.test(i) || outer.test(i)));
+    expect(offenders.map((f) => `${f.path}: ${f.imports.join(', ')}`)).toEqual([]);
+  });
+
+  it('platforms never import the dashboard or the CLI', () => {
+    const offenders = files.filter(
+      (f) => f.path.startsWith('src/platforms/') && f.imports.some((i) => /\/(dashboard|cli)\//.test(i)),
+    );
+    expect(offenders.map((f) => f.path)).toEqual([]);
+  });
+});
