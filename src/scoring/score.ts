@@ -26,6 +26,7 @@ const COUNTER_SPEECH_FACTOR = 0.3;
 /** Slur weights where no model is fitted for the language (with a model, slurs count through it). */
 const SLUR_WEIGHT = { high: 0.55, medium: 0.4, low: 0.25 } as const;
 const RECLAIMABLE_WEIGHT = 0.1;
+const SLUR_WEIGHT_WITH_MODEL = { high: 0.2, medium: 0.1, low: 0 } as const;
 const NEGATION_LOOKBEHIND = 2;
 /** A post-initial negator before these is a rhetorical question ("Shouldn't we ..."), not a negation. */
 const RHETORICAL = new Set(['we', 'you', 'i', 'they', 'it']);
@@ -42,6 +43,8 @@ const QUOTES = /["“”«»„]/;
 interface LexWord {
   /** Bits of the pattern-relevant classes the word belongs to (or starts a phrase of). */
   mask: number;
+  /** The word itself (not a phrase it starts) is in a class that lets the model read the post. */
+  gate: boolean;
   slur: Slur | undefined;
   identity: boolean;
   identityPhrase: boolean;
@@ -68,7 +71,6 @@ interface Language {
   lex: Lexicon;
   model: Model | undefined;
   bits: Map<string, number>;
-  gateMask: number;
   groupBit: number;
   patterns: Array<
     CompiledPattern & { requiresMask: number; firstBit: number; firstWords: ReadonlySet<string> | undefined }
@@ -210,6 +212,7 @@ export class Scorer {
     if (!lw) {
       lw = {
         mask: 0,
+        gate: false,
         slur: undefined,
         identity: false,
         identityPhrase: false,
@@ -239,10 +242,8 @@ export class Scorer {
       const firstWords = first.kind === 'words' ? first.words : undefined;
       return { ...p, requiresMask, firstBit, firstWords };
     });
-    let gateMask = 0;
-    for (const name of GATE_CLASSES) gateMask |= bitOf(name);
     const groupBit = bitOf('group');
-    const language: Language = { index, lex, model, bits, gateMask, groupBit, patterns };
+    const language: Language = { index, lex, model, bits, groupBit, patterns };
     this.languages.push(language);
     this.byCode.set(lex.language, language);
 
@@ -252,6 +253,7 @@ export class Scorer {
       for (const w of cls.words) this.lexWord(w, index).mask |= bit;
       for (const w of cls.phrases.keys()) this.lexWord(w, index).mask |= bit;
     }
+    for (const name of GATE_CLASSES) for (const w of lex.classes.get(name)?.words ?? []) this.lexWord(w, index).gate = true;
     for (const [w, slur] of lex.slurs) if (!w.includes(' ')) this.lexWord(w, index).slur = slur;
     for (const w of lex.identityGroup.keys()) if (!w.includes(' ')) this.lexWord(w, index).identity = true;
     for (const w of lex.classes.get('identity')!.phrases.keys()) this.lexWord(w, index).identityPhrase = true;
@@ -456,6 +458,7 @@ export class Scorer {
     // One pass over the words: slurs, identity terms, "all", which classes occur (per word and in
     // the post), and the model's tags (slur severities; identity terms hidden from the model).
     let present = 0;
+    let gate = false;
     let hasIdentity = false;
     let hasAll = false;
     let hasWeak = false;
@@ -480,6 +483,7 @@ export class Scorer {
       if (!lw) continue;
       masks[i] = lw.mask;
       present |= lw.mask;
+      if (lw.gate) gate = true;
       if (lw.weakref) hasWeak = true;
       if (lw.identity) {
         hasIdentity = true;
@@ -561,17 +565,18 @@ export class Scorer {
         span: span(input, tokens, index, index),
         weight,
       });
-      // With a fitted model for the language, slurs count through the model (which learned when a
-      // slur marked hate and when it was in-group use or plain swearing); otherwise as rules.
-      if (!model)
-        ruleWeights.set(`slur:${token.norm}`, Math.max(ruleWeights.get(`slur:${token.norm}`) ?? 0, weight));
+      // With a fitted model for the language, slurs count mostly through the model (which learned when
+      // a slur marked hate and when it was in-group use or plain swearing), plus a small floor.
+      const counted = model ? (reclaimed ? 0 : SLUR_WEIGHT_WITH_MODEL[slur.severity]) : weight;
+      const key = `slur:${token.norm}`;
+      if (counted > 0) ruleWeights.set(key, Math.max(ruleWeights.get(key) ?? 0, counted));
       matched.push({ first: index, last: index });
     }
 
     // The fitted model: words and word pairs that marked hate in the labelled data. It reads only
     // posts with at least one lexicon signal (slur, group, insult, threat).
     let modelScore = 0;
-    if (model && n > 0 && (slurTokens.length > 0 || (present & language.gateMask) !== 0)) {
+    if (model && n > 0 && (slurTokens.length > 0 || hasIdentity || gate)) {
       const contributions: Contribution[] = [];
       modelScore = this.modelProbability(language, model, tokens, infos, tags, contributions);
       if (modelScore >= threshold / 2) {

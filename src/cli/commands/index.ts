@@ -2,6 +2,7 @@ import type { Command } from '../command.ts';
 import { postNowCommand } from './post-now.ts';
 import { previewCommand } from './preview.ts';
 import { schemaCommand } from './schema.ts';
+import { scoreCommand } from './score.ts';
 import { startCommand } from './start.ts';
 import { validateCommand } from './validate.ts';
 
@@ -12,4 +13,5 @@ export const COMMANDS: Command[] = [
   previewCommand,
   postNowCommand,
   schemaCommand,
+  scoreCommand,
 ];
