@@ -111,9 +111,8 @@ export interface Lexicon {
 /** A word and its plural forms ("muslim" → "muslims"), so every lexicon reads plurals alike. */
 export function inflections(word: string): string[] {
   if (word.length < 3 || !/[a-z]$/.test(word)) return [word];
-  const out = [word, `${word}s`];
-  if (/(s|x|z|ch|sh)$/.test(word)) out.push(`${word}es`);
-  return out;
+  if (/(s|x|z|ch|sh)$/.test(word)) return [word, `${word}es`];
+  return [word, `${word}s`];
 }
 
 function makeClass(entries: readonly string[], inflect = false): WordClass {

@@ -176,7 +176,7 @@ export class Scorer {
   private readonly languages: Language[] = [];
   private readonly byCode = new Map<string, Language>();
   private readonly words = new Map<string, WordInfo>();
-  private readonly ownCache = new WeakMap<readonly string[], string[]>();
+  private readonly ownCache = new WeakMap<readonly string[], string[][]>();
   private readonly hashtagCache = new WeakMap<readonly string[], Set<string>>();
 
   constructor(readonly data: ScoringData) {
@@ -253,7 +253,8 @@ export class Scorer {
       for (const w of cls.words) this.lexWord(w, index).mask |= bit;
       for (const w of cls.phrases.keys()) this.lexWord(w, index).mask |= bit;
     }
-    for (const name of GATE_CLASSES) for (const w of lex.classes.get(name)?.words ?? []) this.lexWord(w, index).gate = true;
+    for (const name of GATE_CLASSES)
+      for (const w of lex.classes.get(name)?.words ?? []) this.lexWord(w, index).gate = true;
     for (const [w, slur] of lex.slurs) if (!w.includes(' ')) this.lexWord(w, index).slur = slur;
     for (const w of lex.identityGroup.keys()) if (!w.includes(' ')) this.lexWord(w, index).identity = true;
     for (const w of lex.classes.get('identity')!.phrases.keys()) this.lexWord(w, index).identityPhrase = true;
@@ -284,16 +285,22 @@ export class Scorer {
     return this.byCode.get(code) ?? this.languages[0]!;
   }
 
-  private ownMessages(messages: readonly string[]): string[] {
+  /**
+   * The campaign's messages as normalised fragments: template placeholders ({hashtags}, {date}...)
+   * split a message, and fragments of fewer than three words are dropped as too common to match.
+   */
+  private ownMessages(messages: readonly string[]): string[][] {
     let cached = this.ownCache.get(messages);
     if (!cached) {
       cached = messages
         .map((m) =>
-          normalise(m, this.index)
-            .map((t) => t.norm)
-            .join(' '),
+          m
+            .split(/\{[^{}]*\}/)
+            .map((part) => normalise(part, this.index).map((t) => t.norm))
+            .filter((words) => words.length >= 3)
+            .map((words) => words.join(' ')),
         )
-        .filter((m) => m.length > 0);
+        .filter((fragments) => fragments.length > 0);
       this.ownCache.set(messages, cached);
     }
     return cached;
@@ -336,7 +343,9 @@ export class Scorer {
       const lw = info.lex[language.index];
       const slur = lw?.slur ?? info.lex[0]?.slur;
       if (slur) {
-        if (tags[i] !== null) tags[i] = slur.reclaimable ? 'slur_reclaimable' : SLUR_TAG[slur.severity];
+        // In-group and reclaimed terms (e.g. in African-American English) are hidden from the model
+        // like identity terms: the labelled data over-flags them, and they mark no hate by themselves.
+        if (tags[i] !== null) tags[i] = slur.reclaimable ? null : SLUR_TAG[slur.severity];
       } else if (lw?.identity) tags[i] = null;
       else if (lw?.identityPhrase) {
         // Words inside identity phrases ("white people") are hidden from the model like single terms.
@@ -440,9 +449,9 @@ export class Scorer {
         : undefined;
 
     if (options.ownMessages && options.ownMessages.length > 0 && n > 0) {
-      const post = tokens.map((t) => t.norm).join(' ');
-      for (const own of this.ownMessages(options.ownMessages)) {
-        if (post.includes(own)) {
+      const post = ` ${tokens.map((t) => t.norm).join(' ')} `;
+      for (const fragments of this.ownMessages(options.ownMessages)) {
+        if (fragments.every((fragment) => post.includes(` ${fragment} `))) {
           return {
             flagged: false,
             score: 0,
@@ -478,7 +487,9 @@ export class Scorer {
       const slur = lw?.slur ?? info.lex[0]?.slur;
       if (slur) {
         slurTokens.push({ index: i, slur });
-        if (tags[i] !== null) tags[i] = slur.reclaimable ? 'slur_reclaimable' : SLUR_TAG[slur.severity];
+        // In-group and reclaimed terms (e.g. in African-American English) are hidden from the model
+        // like identity terms: the labelled data over-flags them, and they mark no hate by themselves.
+        if (tags[i] !== null) tags[i] = slur.reclaimable ? null : SLUR_TAG[slur.severity];
       }
       if (!lw) continue;
       masks[i] = lw.mask;

@@ -40,11 +40,15 @@ export const scoreCommand: Command = {
     'and writes one line per input, in order: {"id","flagged","score","severity","sentiment","reasons"}.\n' +
     'A line that is not valid JSON or lacks "id"/"text" gets {"line","error"} (with "id" when known) and\n' +
     'scoring goes on; blank lines are skipped. A summary goes to stderr. Exit code 0 once all input is read.\n\n' +
-    'With --campaign, the campaign file\'s `scoring` block (threshold, language, neverFlag), messages and\n' +
+    "With --campaign, the campaign file's `scoring` block (threshold, language, neverFlag), messages and\n" +
     "hashtags apply: the campaign's own messages are never flagged. --threshold overrides the campaign's.\n\n" +
     'Example: echo \'{"id":"1","text":"we stand together"}\' | npx solidarity score',
   options: {
-    campaign: { type: 'string', valueName: 'FILE', description: 'campaign file whose scoring settings apply' },
+    campaign: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'campaign file whose scoring settings apply',
+    },
     threshold: {
       type: 'string',
       valueName: 'X',
