@@ -97,10 +97,11 @@ export const scoreCommand: Command = {
         let json: unknown;
         try {
           json = JSON.parse(raw);
-        } catch (error) {
+        } catch {
+          // The parser's message quotes the input; the post's text is not echoed back.
           json = undefined;
           bad++;
-          out = errorLine(lineNo, `not valid JSON: ${(error as Error).message}`);
+          out = errorLine(lineNo, 'not valid JSON (expected {"id": ..., "text": "..."})');
         }
         if (json !== undefined) {
           const parsed = InputSchema.safeParse(json);
