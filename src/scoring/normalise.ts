@@ -235,26 +235,31 @@ function fold(text: string): Folded {
     }
     return { s, starts: null, ends: null, upper: null, odd: null, text };
   }
-  const chars: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const upper: number[] = [];
-  const odd: number[] = [];
+  const buf = new FoldBuffer(text.length);
   let m = 0;
   let i = 0;
   while (i < text.length) {
     const range = masks?.[m];
     if (range && i >= range[0]) {
-      chars.push(' ');
-      starts.push(range[0]);
-      ends.push(range[1]);
-      upper.push(0);
-      odd.push(0);
+      buf.push(' ', range[0], range[1], 0, 0);
       i = range[1];
       m++;
       continue;
     }
     const code = text.charCodeAt(i);
+    if (code < 128 && code !== 38 /* & */) {
+      // A run of plain ASCII is copied in one go.
+      let j = i + 1;
+      const stop = range ? range[0] : text.length;
+      while (j < stop) {
+        const c = text.charCodeAt(j);
+        if (c >= 128 || c === 38) break;
+        j++;
+      }
+      buf.pushAscii(text, i, j);
+      i = j;
+      continue;
+    }
     let cp: string;
     let next: number;
     if (code === 38 /* & */) {
@@ -279,31 +284,81 @@ function fold(text: string): Folded {
       next = i + 1;
     }
     const folded = foldChar(cp);
-    const isUpper =
-      cp.length === 1 && cp.charCodeAt(0) < 128 ? code >= 65 && code <= 90 : cp !== cp.toLowerCase();
+    const c0 = cp.charCodeAt(0);
+    const isUpper = c0 < 128 ? c0 >= 65 && c0 <= 90 : cp !== cp.toLowerCase();
     let flag = 0;
-    if (cp.charCodeAt(0) >= 128 && folded !== '') {
+    if (c0 >= 128 && folded !== '') {
       if (LOOKALIKES[cp] !== undefined) flag = ODD_LOOKALIKE;
       else if (cp.normalize('NFD') === cp && folded !== cp && /^[a-z]+$/.test(folded)) flag = ODD_LOOKALIKE;
     }
-    for (let k = 0; k < folded.length; k++) {
-      chars.push(folded[k]!);
-      starts.push(i);
-      ends.push(next);
-      upper.push(isUpper ? 1 : 0);
-      odd.push(flag);
-    }
-    if (folded === '' && odd.length > 0) odd[odd.length - 1] = ODD_INVISIBLE;
+    for (let k = 0; k < folded.length; k++) buf.push(folded[k]!, i, next, isUpper ? 1 : 0, flag);
+    if (folded === '') buf.markInvisible();
     i = next;
   }
-  return {
-    s: chars.join(''),
-    starts: Int32Array.from(starts),
-    ends: Int32Array.from(ends),
-    upper: Uint8Array.from(upper),
-    odd: Uint8Array.from(odd),
-    text,
-  };
+  return buf.done(text);
+}
+
+/** Grows the folded text and its position maps as characters are added. */
+class FoldBuffer {
+  s = '';
+  len = 0;
+  starts: Int32Array;
+  ends: Int32Array;
+  upper: Uint8Array;
+  odd: Uint8Array;
+
+  constructor(size: number) {
+    const cap = size + 16;
+    this.starts = new Int32Array(cap);
+    this.ends = new Int32Array(cap);
+    this.upper = new Uint8Array(cap);
+    this.odd = new Uint8Array(cap);
+  }
+
+  private ensure(extra: number): void {
+    if (this.len + extra <= this.starts.length) return;
+    const cap = (this.len + extra) * 2;
+    const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.starts = grow(this.starts, (n) => new Int32Array(n));
+    this.ends = grow(this.ends, (n) => new Int32Array(n));
+    this.upper = grow(this.upper, (n) => new Uint8Array(n));
+    this.odd = grow(this.odd, (n) => new Uint8Array(n));
+  }
+
+  push(ch: string, start: number, end: number, upper: number, odd: number): void {
+    this.ensure(1);
+    this.s += ch;
+    this.starts[this.len] = start;
+    this.ends[this.len] = end;
+    this.upper[this.len] = upper;
+    this.odd[this.len] = odd;
+    this.len++;
+  }
+
+  pushAscii(text: string, a: number, b: number): void {
+    this.ensure(b - a);
+    this.s += text.slice(a, b).toLowerCase();
+    for (let k = a; k < b; k++) {
+      const c = text.charCodeAt(k);
+      this.starts[this.len] = k;
+      this.ends[this.len] = k + 1;
+      this.upper[this.len] = c >= 65 && c <= 90 ? 1 : 0;
+      this.odd[this.len] = 0;
+      this.len++;
+    }
+  }
+
+  markInvisible(): void {
+    if (this.len > 0) this.odd[this.len - 1] = ODD_INVISIBLE;
+  }
+
+  done(text: string): Folded {
+    return { s: this.s, starts: this.starts, ends: this.ends, upper: this.upper, odd: this.odd, text };
+  }
 }
 
 function origStart(f: Folded, i: number): number {
@@ -331,10 +386,19 @@ function isWordCode(c: number, ch: string): boolean {
   return LETTER_OR_NUMBER.test(ch);
 }
 
+function asciiTable(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const ch of chars) if (ch.charCodeAt(0) < 128) table[ch.charCodeAt(0)] = 1;
+  return table;
+}
+
 /** Characters stripped from the edges of a whitespace-separated chunk. */
 const EDGE = new Set([...'.,?!;:"()[]{}<>«»…“”-~=/\\‘’\''].map((c) => c.charCodeAt(0)));
 /** Characters that can sit inside an obfuscated word: leet symbols and separators. */
 const INNER = new Set([..."@$!|+€£*.-_~'^#%"].map((c) => c.charCodeAt(0)));
+const EDGE_ASCII = asciiTable([...EDGE].map((c) => String.fromCharCode(c)).join(''));
+const INNER_ASCII = asciiTable([...INNER].map((c) => String.fromCharCode(c)).join(''));
+const isEdge = (c: number) => (c < 128 ? EDGE_ASCII[c] === 1 : EDGE.has(c));
 const STAR = 42;
 const APOSTROPHE = 39;
 
@@ -420,13 +484,16 @@ function plainWords(
   for (let i = a; i <= b; i++) {
     const c = i < b ? s.charCodeAt(i) : 32;
     const wordy = i < b && (isWordCode(c, s[i]!) || (c === APOSTROPHE && ws >= 0));
-    if (wordy && hashtag && ws >= 0 && prevLower && isUpperAt(f, i)) {
-      flushWord(f, ws, i, hashtag, known, out);
-      ws = -1;
-    }
     if (wordy) {
+      if (hashtag) {
+        const upper = isUpperAt(f, i);
+        if (ws >= 0 && prevLower && upper) {
+          flushWord(f, ws, i, hashtag, known, out);
+          ws = -1;
+        }
+        prevLower = !upper && isLetterCode(c, s[i]!);
+      }
       if (ws < 0) ws = i;
-      prevLower = !isUpperAt(f, i) && isLetterCode(c, s[i]!);
     } else {
       if (ws >= 0) flushWord(f, ws, i, hashtag, known, out);
       ws = -1;
@@ -483,8 +550,8 @@ function chunkTokens(
   ignore?: ReadonlySet<string>,
 ): void {
   const s = f.s;
-  while (a < b && EDGE.has(s.charCodeAt(a))) a++;
-  while (b > a && EDGE.has(s.charCodeAt(b - 1))) b--;
+  while (a < b && isEdge(s.charCodeAt(a))) a++;
+  while (b > a && isEdge(s.charCodeAt(b - 1))) b--;
   if (a >= b) return;
   let hashtag = false;
   if (s.charCodeAt(a) === 35 /* # */ && b - a > 1) {
@@ -492,18 +559,15 @@ function chunkTokens(
     a++;
     if (ignore && ignore.size > 0 && ignore.has(s.slice(a, b).replace(/[^\p{L}\p{N}_]/gu, ''))) return;
   }
-  let plain = true;
-  for (let i = a; i < b && plain; i++) {
+  // Symbols or digits inside the chunk: it may be an obfuscated spelling.
+  let inner = false;
+  for (let i = a; i < b && !inner; i++) {
     const c = s.charCodeAt(i);
-    if (!(isLetterCode(c, s[i]!) || c === APOSTROPHE)) plain = false;
+    if (c === APOSTROPHE) continue;
+    if (c < 128 ? INNER_ASCII[c] === 1 || (c >= 48 && c <= 57) : INNER.has(c)) inner = true;
   }
-  if (!plain && b - a <= 40) {
-    let inner = false;
-    for (let i = a; i < b && !inner; i++) {
-      const c = s.charCodeAt(i);
-      if (INNER.has(c) || (c >= 48 && c <= 57)) inner = true;
-    }
-    if (inner) {
+  if (inner && b - a <= 40) {
+    {
       const revealed = obfuscated(f, a, b, known);
       if (revealed) {
         revealed.hashtag = hashtag;

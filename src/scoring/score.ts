@@ -269,11 +269,11 @@ export class Scorer {
   }
 
   /** The lexicon language with most function words, identity terms and slurs in the post; English on ties. */
-  detectLanguage(tokens: readonly Token[]): string {
+  detectLanguage(tokens: readonly Token[], infos?: ReadonlyArray<WordInfo | undefined>): string {
     if (this.languages.length === 1) return this.languages[0]!.lex.language;
     const counts = new Int32Array(this.languages.length);
-    for (const t of tokens) {
-      const vote = this.words.get(t.norm)?.langVote ?? 0;
+    for (let i = 0; i < tokens.length; i++) {
+      const vote = (infos ? infos[i] : this.words.get(tokens[i]!.norm))?.langVote ?? 0;
       if (vote !== 0) for (let l = 0; l < counts.length; l++) if (vote & (1 << l)) counts[l]!++;
     }
     let best = 0;
@@ -317,12 +317,12 @@ export class Scorer {
   }
 
   /** AFINN comparative score (sum of word scores / word count), with the `sentiment` negation rule. */
-  sentiment(tokens: readonly Token[]): number {
+  sentiment(tokens: readonly Token[], infos?: ReadonlyArray<WordInfo | undefined>): number {
     if (tokens.length === 0) return 0;
     let total = 0;
     let prevNegator = false;
-    for (const t of tokens) {
-      const info = this.words.get(t.norm);
+    for (let i = 0; i < tokens.length; i++) {
+      const info = infos ? infos[i] : this.words.get(tokens[i]!.norm);
       if (info && info.afinn !== 0) total += prevNegator ? -info.afinn : info.afinn;
       prevNegator = info?.afinnNegator ?? false;
     }
@@ -438,9 +438,9 @@ export class Scorer {
     const n = tokens.length;
     const infos: Array<WordInfo | undefined> = new Array(n);
     for (let i = 0; i < n; i++) infos[i] = this.words.get(tokens[i]!.norm);
-    const sentiment = this.sentiment(tokens);
+    const sentiment = this.sentiment(tokens, infos);
     const language = this.language(
-      options.lang ? options.lang.slice(0, 2).toLowerCase() : this.detectLanguage(tokens),
+      options.lang ? options.lang.slice(0, 2).toLowerCase() : this.detectLanguage(tokens, infos),
     );
     const lex = language.lex;
     const never =
