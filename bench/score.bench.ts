@@ -12,7 +12,7 @@ import { readSuites } from '../scripts/suites.ts';
 import { defaultScorer } from '../src/scoring/index.ts';
 
 const POSTS = 10_000;
-const ROUNDS = 5;
+const ROUNDS = 9;
 
 const source = existsSync(DAVIDSON_PATH) ? 'davidson' : 'suites';
 let posts: string[];

@@ -50,9 +50,13 @@ interface LexWord {
   identityPhrase: boolean;
   weakref: boolean;
   negator: boolean;
+  /** The word is, or starts, a counter-speech cue / a reporting verb. */
+  cue: boolean;
+  reporting: boolean;
   /** The fitted model's weight for the word and for pairs starting with it. */
   modelWord: number | undefined;
-  modelPairs: Map<string, number> | undefined;
+  modelEpoch: number;
+  modelPairs: Map<string, Weight> | undefined;
 }
 
 /** Everything known about one word, across languages. */
@@ -72,16 +76,31 @@ interface Language {
   model: Model | undefined;
   bits: Map<string, number>;
   groupBit: number;
+  tagWeights: Map<string, Weight>;
   patterns: Array<
     CompiledPattern & { requiresMask: number; firstBit: number; firstWords: ReadonlySet<string> | undefined }
   >;
 }
 
+/** One model feature that pushed a post towards hate: a word, a word pair, or a lexicon tag. */
 interface Contribution {
   first: number;
   last: number;
   weight: number;
-  feature: string;
+  tag: string | undefined;
+}
+
+/** A model weight that remembers the last post it was added for (features count once per post). */
+interface Weight {
+  weight: number;
+  epoch: number;
+}
+
+function featureName(tokens: readonly Token[], c: Contribution): string {
+  if (c.tag !== undefined) return `t:${c.tag}`;
+  return c.first === c.last
+    ? `w:${tokens[c.first]!.norm}`
+    : `b:${tokens[c.first]!.norm}_${tokens[c.last]!.norm}`;
 }
 
 const DIGITS = /^\d+$/;
@@ -176,6 +195,8 @@ export class Scorer {
   private readonly languages: Language[] = [];
   private readonly byCode = new Map<string, Language>();
   private readonly words = new Map<string, WordInfo>();
+  /** Counts model evaluations; see `Weight`. */
+  private epoch = 0;
   private readonly ownCache = new WeakMap<readonly string[], string[][]>();
   private readonly hashtagCache = new WeakMap<readonly string[], Set<string>>();
 
@@ -218,7 +239,10 @@ export class Scorer {
         identityPhrase: false,
         weakref: false,
         negator: false,
+        cue: false,
+        reporting: false,
         modelWord: undefined,
+        modelEpoch: 0,
         modelPairs: undefined,
       };
       info.lex[index] = lw;
@@ -243,7 +267,8 @@ export class Scorer {
       return { ...p, requiresMask, firstBit, firstWords };
     });
     const groupBit = bitOf('group');
-    const language: Language = { index, lex, model, bits, groupBit, patterns };
+    const tagWeights = new Map([...(model?.tags ?? [])].map(([tag, weight]) => [tag, { weight, epoch: 0 }]));
+    const language: Language = { index, lex, model, bits, groupBit, patterns, tagWeights };
     this.languages.push(language);
     this.byCode.set(lex.language, language);
 
@@ -260,11 +285,19 @@ export class Scorer {
     for (const w of lex.classes.get('identity')!.phrases.keys()) this.lexWord(w, index).identityPhrase = true;
     for (const w of lex.classes.get('weakref')!.words) this.lexWord(w, index).weakref = true;
     for (const w of lex.negators) this.lexWord(w, index).negator = true;
+    for (const w of [...lex.counterSpeech.words, ...lex.counterSpeech.phrases.keys()])
+      this.lexWord(w, index).cue = true;
+    for (const w of [...lex.reporting.words, ...lex.reporting.phrases.keys()])
+      this.lexWord(w, index).reporting = true;
     const votes = [...lex.detect, ...lex.identityGroup.keys(), ...lex.slurs.keys()];
     for (const w of votes) this.info(w).langVote |= 1 << index;
     if (model) {
       for (const [w, weight] of model.words) this.lexWord(w, index).modelWord = weight;
-      for (const [w, pairs] of model.pairs) this.lexWord(w, index).modelPairs = pairs;
+      for (const [w, pairs] of model.pairs) {
+        this.lexWord(w, index).modelPairs = new Map(
+          [...pairs].map(([second, weight]) => [second, { weight, epoch: 0 }]),
+        );
+      }
     }
   }
 
@@ -376,52 +409,40 @@ export class Scorer {
     tags: Tags,
     contributions: Contribution[],
   ): number {
+    // Features count once per post, as in fitting: each weight remembers the post (epoch) that
+    // last added it, so no set of seen features is built per post.
+    const epoch = ++this.epoch;
     let z = model.bias + model.shift;
-    let seen: Set<string> | undefined;
     let prev: LexWord | undefined;
     let prevOk = false;
     for (let i = 0; i < tokens.length; i++) {
-      const word = tokens[i]!.norm;
       const t = tags[i];
+      const word = tokens[i]!.norm;
       if (t === null || (word.charCodeAt(0) <= 57 && DIGITS.test(word))) {
         prevOk = false;
         continue;
       }
       const lw = infos[i]?.lex[language.index];
-      // Features count once per post, as in fitting: remember the ones already added.
-      const w = lw?.modelWord;
-      if (w !== undefined) {
-        seen ??= new Set();
-        if (!seen.has(word)) {
-          seen.add(word);
-          z += w;
-          if (w > 0) contributions.push({ first: i, last: i, weight: w, feature: `w:${word}` });
+      if (lw?.modelWord !== undefined && lw.modelEpoch !== epoch) {
+        lw.modelEpoch = epoch;
+        z += lw.modelWord;
+        if (lw.modelWord > 0) contributions.push({ first: i, last: i, weight: lw.modelWord, tag: undefined });
+      }
+      if (prevOk && prev?.modelPairs !== undefined) {
+        const pair = prev.modelPairs.get(word);
+        if (pair !== undefined && pair.epoch !== epoch) {
+          pair.epoch = epoch;
+          z += pair.weight;
+          if (pair.weight > 0)
+            contributions.push({ first: i - 1, last: i, weight: pair.weight, tag: undefined });
         }
       }
-      const pair = prevOk ? prev?.modelPairs?.get(word) : undefined;
-      if (pair !== undefined) {
-        seen ??= new Set();
-        const key = `${tokens[i - 1]!.norm} ${word}`;
-        if (!seen.has(key)) {
-          seen.add(key);
-          z += pair;
-          if (pair > 0)
-            contributions.push({
-              first: i - 1,
-              last: i,
-              weight: pair,
-              feature: `b:${tokens[i - 1]!.norm}_${word}`,
-            });
-        }
-      }
-      const tag = t ? model.tags.get(t) : undefined;
-      if (tag !== undefined) {
-        seen ??= new Set();
-        const key = `#${t}`;
-        if (!seen.has(key)) {
-          seen.add(key);
-          z += tag;
-          if (tag > 0) contributions.push({ first: i, last: i, weight: tag, feature: `t:${t}` });
+      if (t) {
+        const tag = language.tagWeights.get(t);
+        if (tag !== undefined && tag.epoch !== epoch) {
+          tag.epoch = epoch;
+          z += tag.weight;
+          if (tag.weight > 0) contributions.push({ first: i, last: i, weight: tag.weight, tag: t });
         }
       }
       prev = lw;
@@ -471,6 +492,8 @@ export class Scorer {
     let hasIdentity = false;
     let hasAll = false;
     let hasWeak = false;
+    let hasCue = false;
+    let hasReporting = false;
     const masks = new Int32Array(n);
     const tags: Array<string | undefined | null> = new Array(n);
     const identityClass = lex.classes.get('identity')!;
@@ -496,6 +519,8 @@ export class Scorer {
       present |= lw.mask;
       if (lw.gate) gate = true;
       if (lw.weakref) hasWeak = true;
+      if (lw.cue) hasCue = true;
+      if (lw.reporting) hasReporting = true;
       if (lw.identity) {
         hasIdentity = true;
         if (!slur) tags[i] = null;
@@ -595,7 +620,7 @@ export class Scorer {
         for (const c of contributions.slice(0, MODEL_REASONS)) {
           reasons.push({
             rule: 'model.feature',
-            explanation: `word${c.first === c.last ? '' : 's'} that marked hate in the labelled data (${c.feature})`,
+            explanation: `word${c.first === c.last ? '' : 's'} that marked hate in the labelled data (${featureName(tokens, c)})`,
             span: span(input, tokens, c.first, c.last),
             weight: Math.round(c.weight * 1000) / 1000,
           });
@@ -609,9 +634,9 @@ export class Scorer {
 
     // Context: quoting or reporting abuse in order to condemn it.
     if (score > 0) {
-      const cue = anyPhrase(lex.counterSpeech, tokens);
+      const cue = hasCue ? anyPhrase(lex.counterSpeech, tokens) : -1;
       let quoted = false;
-      if (cue < 0 && QUOTES.test(input) && anyPhrase(lex.reporting, tokens) >= 0) {
+      if (cue < 0 && hasReporting && QUOTES.test(input) && anyPhrase(lex.reporting, tokens) >= 0) {
         quoted = matched.some((m) => {
           const before = input.slice(0, tokens[m.first]!.start);
           const after = input.slice(tokens[m.last]!.end);
