@@ -188,6 +188,32 @@ export function foldChar(cp: string): string {
 const ODD_LOOKALIKE = 1;
 const ODD_INVISIBLE = 2;
 
+/** A decoded character folded, with its case and whether it is a look-alike (cached per character). */
+interface CharInfo {
+  folded: string;
+  upper: number;
+  odd: number;
+}
+
+const CHAR_CACHE = new Map<string, CharInfo>();
+
+function describeChar(cp: string): CharInfo {
+  let info = CHAR_CACHE.get(cp);
+  if (info) return info;
+  const folded = foldChar(cp);
+  const c0 = cp.charCodeAt(0);
+  const upper = (c0 < 128 ? c0 >= 65 && c0 <= 90 : cp !== cp.toLowerCase()) ? 1 : 0;
+  let odd = 0;
+  if (c0 >= 128 && folded !== '') {
+    if (LOOKALIKES[cp] !== undefined) odd = ODD_LOOKALIKE;
+    else if (cp.normalize('NFD') === cp && folded !== cp && /^[a-z]+$/.test(folded)) odd = ODD_LOOKALIKE;
+  }
+  info = { folded, upper, odd };
+  if (CHAR_CACHE.size >= FOLD_CACHE_MAX) CHAR_CACHE.clear();
+  CHAR_CACHE.set(cp, info);
+  return info;
+}
+
 /**
  * The post folded to lower case, with the original span of every folded character. For plain
  * ASCII posts `starts` is null: folded index i is original index i.
@@ -283,16 +309,9 @@ function fold(text: string): Folded {
       cp = text[i]!;
       next = i + 1;
     }
-    const folded = foldChar(cp);
-    const c0 = cp.charCodeAt(0);
-    const isUpper = c0 < 128 ? c0 >= 65 && c0 <= 90 : cp !== cp.toLowerCase();
-    let flag = 0;
-    if (c0 >= 128 && folded !== '') {
-      if (LOOKALIKES[cp] !== undefined) flag = ODD_LOOKALIKE;
-      else if (cp.normalize('NFD') === cp && folded !== cp && /^[a-z]+$/.test(folded)) flag = ODD_LOOKALIKE;
-    }
-    for (let k = 0; k < folded.length; k++) buf.push(folded[k]!, i, next, isUpper ? 1 : 0, flag);
-    if (folded === '') buf.markInvisible();
+    const c = describeChar(cp);
+    for (let k = 0; k < c.folded.length; k++) buf.push(c.folded[k]!, i, next, c.upper, c.odd);
+    if (c.folded === '') buf.markInvisible();
     i = next;
   }
   return buf.done(text);
