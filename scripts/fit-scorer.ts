@@ -19,8 +19,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '20170301' },
     epochs: { type: 'string', default: '3' },
     l2: { type: 'string', default: '1e-3' },
-    'min-count': { type: 'string', default: '3' },
-    'pos-weight': { type: 'string', default: '3' },
+    'min-count': { type: 'string', default: '5' },
+    'pos-weight': { type: 'string', default: '2' },
   },
 });
 const SEED = Number(values.seed);

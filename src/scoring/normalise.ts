@@ -261,7 +261,7 @@ function fold(text: string): Folded {
     }
     return { s, starts: null, ends: null, upper: null, odd: null, text };
   }
-  const buf = new FoldBuffer(text.length);
+  const buf = FoldBuffer.shared(text.length);
   let m = 0;
   let i = 0;
   while (i < text.length) {
@@ -325,6 +325,21 @@ class FoldBuffer {
   ends: Int32Array;
   upper: Uint8Array;
   odd: Uint8Array;
+
+  private static reused: FoldBuffer | undefined;
+
+  /** One buffer reused for every post (normalise is synchronous and copies out what it keeps). */
+  static shared(size: number): FoldBuffer {
+    const buf =
+      FoldBuffer.reused && FoldBuffer.reused.starts.length >= size + 16
+        ? FoldBuffer.reused
+        : new FoldBuffer(size);
+    // Very long posts get a buffer of their own, so memory does not stay high afterwards.
+    if (size < 100_000) FoldBuffer.reused = buf;
+    buf.s = '';
+    buf.len = 0;
+    return buf;
+  }
 
   constructor(size: number) {
     const cap = size + 16;

@@ -50,6 +50,8 @@ interface LexWord {
   identityPhrase: boolean;
   weakref: boolean;
   negator: boolean;
+  /** Bits of the patterns whose first element is this literal word. */
+  firstWords: number;
   /** The word is, or starts, a counter-speech cue / a reporting verb. */
   cue: boolean;
   reporting: boolean;
@@ -77,9 +79,7 @@ interface Language {
   bits: Map<string, number>;
   groupBit: number;
   tagWeights: Map<string, Weight>;
-  patterns: Array<
-    CompiledPattern & { requiresMask: number; firstBit: number; firstWords: ReadonlySet<string> | undefined }
-  >;
+  patterns: Array<CompiledPattern & { requiresMask: number; firstBit: number; firstWordBit: number }>;
 }
 
 /** One model feature that pushed a post towards hate: a word, a word pair, or a lexicon tag. */
@@ -195,6 +195,18 @@ export class Scorer {
   private readonly languages: Language[] = [];
   private readonly byCode = new Map<string, Language>();
   private readonly words = new Map<string, WordInfo>();
+  /** Reused per-word bit arrays (zeroed for each post), to spare the garbage collector. */
+  private readonly scratchArrays: Int32Array[] = [new Int32Array(256), new Int32Array(256)];
+
+  private scratch(n: number, which: number): Int32Array {
+    let a = this.scratchArrays[which]!;
+    if (a.length < n) {
+      a = new Int32Array(n * 2);
+      this.scratchArrays[which] = a;
+    } else a.fill(0, 0, n);
+    return a;
+  }
+
   /** Counts model evaluations; see `Weight`. */
   private epoch = 0;
   private readonly ownCache = new WeakMap<readonly string[], string[][]>();
@@ -239,6 +251,7 @@ export class Scorer {
         identityPhrase: false,
         weakref: false,
         negator: false,
+        firstWords: 0,
         cue: false,
         reporting: false,
         modelWord: undefined,
@@ -257,14 +270,21 @@ export class Scorer {
       if (!bits.has(name) && bits.size < 30) bits.set(name, 1 << bits.size);
       return bits.get(name) ?? 0;
     };
+    let wordPatterns = 0;
+    const firstWordsOf = new Map<string, number>();
     const patterns = lex.patterns.map((p) => {
       let requiresMask = 0;
       for (const name of p.requires) requiresMask |= bitOf(name);
       // The first element decides where a match can start: only there is the pattern tried.
       const first = p.elements[0]!;
       const firstBit = first.kind === 'class' ? bitOf(first.name) : 0;
-      const firstWords = first.kind === 'words' ? first.words : undefined;
-      return { ...p, requiresMask, firstBit, firstWords };
+      // Patterns that start with literal words get a bit of their own, set on those words.
+      let firstWordBit = 0;
+      if (first.kind === 'words' && wordPatterns < 31) {
+        firstWordBit = 1 << wordPatterns++;
+        for (const w of first.words) firstWordsOf.set(w, (firstWordsOf.get(w) ?? 0) | firstWordBit);
+      }
+      return { ...p, requiresMask, firstBit, firstWordBit };
     });
     const groupBit = bitOf('group');
     const tagWeights = new Map([...(model?.tags ?? [])].map(([tag, weight]) => [tag, { weight, epoch: 0 }]));
@@ -285,6 +305,7 @@ export class Scorer {
     for (const w of lex.classes.get('identity')!.phrases.keys()) this.lexWord(w, index).identityPhrase = true;
     for (const w of lex.classes.get('weakref')!.words) this.lexWord(w, index).weakref = true;
     for (const w of lex.negators) this.lexWord(w, index).negator = true;
+    for (const [w, bits] of firstWordsOf) this.lexWord(w, index).firstWords = bits;
     for (const w of [...lex.counterSpeech.words, ...lex.counterSpeech.phrases.keys()])
       this.lexWord(w, index).cue = true;
     for (const w of [...lex.reporting.words, ...lex.reporting.phrases.keys()])
@@ -494,7 +515,8 @@ export class Scorer {
     let hasWeak = false;
     let hasCue = false;
     let hasReporting = false;
-    const masks = new Int32Array(n);
+    const masks = this.scratch(n, 0);
+    const firstWords = this.scratch(n, 1);
     const tags: Array<string | undefined | null> = new Array(n);
     const identityClass = lex.classes.get('identity')!;
     const slurTokens: Array<{ index: number; slur: Slur }> = [];
@@ -516,6 +538,7 @@ export class Scorer {
       }
       if (!lw) continue;
       masks[i] = lw.mask;
+      firstWords[i] = lw.firstWords;
       present |= lw.mask;
       if (lw.gate) gate = true;
       if (lw.weakref) hasWeak = true;
@@ -549,7 +572,7 @@ export class Scorer {
       let negatedReported = false;
       for (let i = 0; i < n; i++) {
         if (pattern.firstBit !== 0 && (masks[i]! & pattern.firstBit) === 0) continue;
-        if (pattern.firstWords && !pattern.firstWords.has(tokens[i]!.norm)) continue;
+        if (pattern.firstWordBit !== 0 && (firstWords[i]! & pattern.firstWordBit) === 0) continue;
         gaps.length = 0;
         const last = matchFrom(ctx, pattern.elements, 0, i, gaps);
         if (last < 0) continue;
