@@ -205,7 +205,7 @@ const file: ModelFile = {
   shift: best.shift,
   weights: Object.fromEntries([...final.weights.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
 };
-writeFileSync(values.out!, `${JSON.stringify(file, null, 1)}\n`);
+writeFileSync(values.out!, `${JSON.stringify(file, null, 2)}\n`);
 console.log(
   JSON.stringify({
     out: values.out,
