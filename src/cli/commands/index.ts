@@ -10,6 +10,7 @@ import { resumeCommand } from './resume.ts';
 import { resumeAllCommand } from './resume-all.ts';
 import { reviewCommands } from './review.ts';
 import { schemaCommand } from './schema.ts';
+import { scoreCommand } from './score.ts';
 import { startCommand } from './start.ts';
 import { statusCommand } from './status.ts';
 import { stopAllCommand } from './stop-all.ts';
@@ -30,6 +31,7 @@ export const COMMANDS: Command[] = [
   stopAllCommand,
   resumeAllCommand,
   schemaCommand,
+  scoreCommand,
   exportCommand,
   storeVerifyCommand,
   storePruneCommand,
