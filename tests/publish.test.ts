@@ -454,6 +454,11 @@ describe('solidarity post-now', () => {
     const again = await run('post-now', 'campaigns/westandtogether.yaml', '--platform', 'bluesky');
     expect(again.output).toContain('this slot was already posted');
     expect(readOutbox(env.SOLIDARITY_DATA_DIR)).toHaveLength(1);
+    // The outbox shows what the network would get: here the campaign's threadgate.
+    expect(readOutbox(env.SOLIDARITY_DATA_DIR)[0]).toMatchObject({
+      platform: 'bluesky',
+      replyPolicy: 'following',
+    });
     expect((await run('pause', 'westandtogether')).code).toBe(0);
     const held = await run('post-now', 'campaigns/westandtogether.yaml', '--platform', 'x');
     expect(held.code).toBe(2);

@@ -11,6 +11,11 @@ export interface OutboxRecord {
   text: string;
   length: number;
   limit: number;
+  /** Images the post carries (size and alt text, not the bytes). */
+  images?: Array<{ mimeType: string; bytes: number; alt: string }>;
+  linkCard?: { url: string; title: string; description: string };
+  /** Who may reply (Bluesky threadgate, X reply_settings). */
+  replyPolicy?: string;
 }
 
 export function outboxPath(dataDir: string): string {

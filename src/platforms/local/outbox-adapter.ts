@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { PostDraft } from '../../campaign/render.ts';
 import type { Clock } from '../../scheduler/clock.ts';
 import { appendOutbox, outboxPath, readOutbox } from '../../store/outbox.ts';
-import type { CredentialCheck, PlatformAdapter, Post } from '../types.ts';
+import type { CredentialCheck, PlatformAdapter, Post, PostRequest } from '../types.ts';
 
 export class OutboxAdapter implements PlatformAdapter {
   readonly name = 'local';
@@ -34,9 +34,19 @@ export class OutboxAdapter implements PlatformAdapter {
     return { ok: true, account: 'local outbox', message: `writes to ${outboxPath(this.dataDir)}` };
   }
 
-  async post(draft: PostDraft): Promise<Post> {
+  async post(draft: PostDraft | PostRequest): Promise<Post> {
     const postedAt = this.clock.now().toISOString();
+    // What the network would get besides the text: images (alt text), link card, who may reply.
+    const extras = draft as Partial<PostRequest>;
+    const images = extras.images?.map((i) => ({
+      mimeType: i.mimeType,
+      bytes: i.data.byteLength,
+      alt: i.alt,
+    }));
     appendOutbox(this.dataDir, {
+      ...(images?.length ? { images } : {}),
+      ...(extras.link ? { linkCard: extras.link } : {}),
+      ...(extras.replyPolicy ? { replyPolicy: extras.replyPolicy } : {}),
       postedAt,
       slotAt: draft.slotAt.toISOString(),
       campaign: draft.campaign,
@@ -47,6 +57,7 @@ export class OutboxAdapter implements PlatformAdapter {
       limit: draft.measure.limit,
     });
     this.print?.(`posted (local outbox) [${draft.campaign} → ${draft.platform}] ${draft.text}`);
+    for (const image of images ?? []) this.print?.(`    [image ${image.mimeType}, alt text: ${image.alt}]`);
     return {
       platform: draft.platform,
       remoteId: `${draft.slotKey}/${draft.platform}`,
