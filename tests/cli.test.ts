@@ -187,4 +187,29 @@ describe('solidarity CLI', () => {
       expect(stdout).toMatch(/Stopped\./);
     });
   }
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`npm start exits 0 when the whole process group gets ${signal} (Ctrl-C, service managers)`, async () => {
+      const data = temp();
+      const child = spawn('npm', ['start', '--silent'], {
+        cwd: ROOT,
+        detached: true,
+        env: { ...process.env, SOLIDARITY_DATA_DIR: data, SOLIDARITY_MODE: 'local', LOG_LEVEL: 'warn' },
+      });
+      let stdout = '';
+      const running = new Promise<void>((resolve) => {
+        child.stdout.on('data', (d) => {
+          stdout += d;
+          if (stdout.includes('Press Ctrl-C')) resolve();
+        });
+      });
+      const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+        child.on('close', (code, sig) => resolve([code, sig])),
+      );
+      await running;
+      process.kill(-child.pid!, signal);
+      expect(await exited).toEqual([0, null]);
+      expect(stdout).toMatch(/Stopped\./);
+    });
+  }
 });

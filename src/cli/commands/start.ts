@@ -6,16 +6,25 @@ import { openStore } from '../../store/file-store.ts';
 import { retentionFromEnv } from '../../store/retention.ts';
 import { type Command, writeLine } from '../command.ts';
 
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
+/**
+ * Resolves on the first SIGINT or SIGTERM. A terminal's Ctrl-C, or a service manager, often
+ * delivers the signal twice (to npm, which forwards it, and to the bot directly): repeats within
+ * two seconds are ignored; a later one means "stop now" and ends the process at once.
+ */
+function untilSignal(io: { stderr: NodeJS.WritableStream }): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const done = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve(signal);
+    let first: number | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (first === undefined) {
+        first = Date.now();
+        resolve(signal);
+      } else if (Date.now() - first > 2000) {
+        io.stderr.write(`${signal} again: stopping at once.\n`);
+        process.exit(130);
+      }
     };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
 }
 
@@ -36,7 +45,7 @@ export const startCommand: Command = {
   },
   async run(args, io) {
     // Listen first, so a Ctrl-C during start-up also stops cleanly.
-    const stopSignal = untilSignal();
+    const stopSignal = untilSignal(io);
     const ctx = createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
     const campaigns = loadCampaigns(ctx.campaignsDir);
     const adapters = createAdapters(
