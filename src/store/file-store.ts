@@ -675,6 +675,12 @@ export class FileStore implements Store {
   async stats(range: StatsRange): Promise<Stats> {
     const from = Date.parse(range.from);
     const to = Date.parse(range.to);
+    if (Number.isNaN(from) || Number.isNaN(to)) {
+      throw new SolidarityError(
+        'INPUT_INVALID',
+        `Stats range "${range.from}" to "${range.to}" is not two ISO times.`,
+      );
+    }
     const firstHour = new Date(from).toISOString().slice(0, 13);
     const fromDay = new Date(from).toISOString().slice(0, 10);
     const toDay = new Date(to).toISOString().slice(0, 10);
