@@ -9,7 +9,7 @@
  * per file and one fsync, and each caller's promise resolves only after that.
  */
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Logger } from 'pino';
@@ -813,17 +813,17 @@ export class FileStore implements Store {
     const deadline = Date.now() + this.#applyTimeoutMs;
     for (;;) {
       await new Promise((r) => setTimeout(r, 25));
-      const rejected = await readFile(`${path}.error`, 'utf8').catch(() => undefined);
-      if (rejected !== undefined) {
-        await removeQuietly(`${path}.error`);
-        await removeQuietly(`${path}.rejected`);
-        throw errorFromJson(rejected);
-      }
       const pending = await stat(path).then(
         () => true,
         () => false,
       );
-      if (!pending) break;
+      if (!pending) {
+        // Gone: applied, or refused (the bot writes NAME.error before it removes NAME).
+        const rejected = await readFile(`${path}.error`, 'utf8').catch(() => undefined);
+        if (rejected === undefined) break;
+        await removeQuietly(`${path}.error`);
+        throw errorFromJson(rejected);
+      }
       if (!(await liveHolder(this.dir)) || Date.now() > deadline) {
         // The bot stopped (or is stuck): apply the inbox ourselves if we can take the lock.
         try {
@@ -895,8 +895,15 @@ export class FileStore implements Store {
           ? error
           : new SolidarityError('INPUT_INVALID', `${path}: ${(error as Error).message}`);
         this.logger.warn({ file: name, code: failure.code }, 'inbox change rejected');
-        await rename(path, `${path}.rejected`).catch(() => {});
-        await writeFileAtomic(`${path}.error`, errorToJson(failure), this.#fsync).catch(() => {});
+        // The reason (and the change itself) go to NAME.error first, then NAME goes: a waiting
+        // command that sees NAME gone finds the reason; with nobody waiting it stays for a person.
+        const change = await readFile(path, 'utf8').catch(() => '');
+        try {
+          await writeFileAtomic(`${path}.error`, errorToJson(failure, change), this.#fsync);
+          await unlink(path);
+        } catch (writeError) {
+          this.logger.error({ file: name, err: writeError }, 'could not record an inbox refusal');
+        }
       }
     }
   }
@@ -950,8 +957,9 @@ export class FileStore implements Store {
   }
 }
 
-function errorToJson(error: SolidarityError): string {
-  return `${JSON.stringify({ code: error.code, message: error.message, hint: error.hint, details: error.details })}\n`;
+function errorToJson(error: SolidarityError, change: string): string {
+  const body = { code: error.code, message: error.message, hint: error.hint, details: error.details, change };
+  return `${JSON.stringify(body)}\n`;
 }
 
 function errorFromJson(text: string): SolidarityError {
