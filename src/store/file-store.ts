@@ -659,6 +659,7 @@ export class FileStore implements Store {
     return this.#kv.get(key) as T | undefined;
   }
 
+  /** Stores a JSON value under `key`; `undefined` removes the key. */
   setState<T>(key: string, value: T): Promise<void> {
     // A JSON round trip: the stored value is what a restart reads back, and later changes to the
     // caller's object do not leak in.
