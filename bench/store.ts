@@ -10,8 +10,6 @@
  *   growth             time for 100k / time for 10k               (bar: <= 12, i.e. linear)
  *   rss_mb_1m          peak RSS of a fresh process ingesting 1,000,000 mentions (bar: <= 256),
  *                      run with --max-semi-space-size=16 (see V8_FLAGS); rss_mb_1m_v8_defaults
- *                      is the same run with V8's default young-generation size,
- *                      run with --max-semi-space-size=16 (see V8_FLAGS); rss_mb_1m_v8_defaults
  *                      is the same run with V8's default young-generation size
  *   queue_page_ms      first page of 50 open review items with 10,000 open, the queue changed
  *                      just before each call (median of 20); queue_page_ms_cached: unchanged
