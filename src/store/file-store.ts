@@ -168,6 +168,21 @@ export class FileStore implements Store {
 
   /** Opens the store in the data folder; see OpenStoreOptions.mode. */
   static async open(options: OpenStoreOptions): Promise<FileStore> {
+    try {
+      return await FileStore.#open(options);
+    } catch (error) {
+      // A file-system error (permissions, a file where a folder should be, disk full) is named
+      // with its path, not shown as a bug.
+      const errno = error as NodeJS.ErrnoException;
+      if (isSolidarityError(error) || typeof errno?.code !== 'string') throw error;
+      throw new SolidarityError('STORE_IO', `Cannot use the data folder ${options.dir}: ${errno.message}`, {
+        hint: 'Check that the folder and the files in it can be read and written by this user, and that the disk has space; or set SOLIDARITY_DATA_DIR.',
+        cause: error,
+      });
+    }
+  }
+
+  static async #open(options: OpenStoreOptions): Promise<FileStore> {
     let mode: StoreMode;
     let role = options.role ?? 'bot';
     if (options.mode === 'auto') {
