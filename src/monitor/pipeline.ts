@@ -275,7 +275,7 @@ export class MentionPipeline {
     this.bump(campaign, 'scored');
     if (own) this.bump(campaign, 'own');
     const flagged = verdict.flagged && !own;
-    const rules = verdict.reasons.map((r) => r.rule);
+    const rules = [...new Set(verdict.reasons.map((r) => r.rule))];
     log.info(
       {
         campaign,
