@@ -88,6 +88,9 @@ export async function startMonitoring(
     }
     const onX = campaigns.filter((c) => c.platforms.includes('x'));
     const xCreds = xCredentials(env);
+    // An OAuth 1.0a access token starts with the numeric id of the account it belongs to.
+    const xUserId = xCreds ? /^(\d+)-/.exec(xCreds.accessToken)?.[1] : undefined;
+    if (xUserId) ownAccounts.push(xUserId);
     if (onX.length > 0 && (env.X_BEARER_TOKEN || xCreds)) {
       const client = createXSearchClient({
         ...(env.X_BEARER_TOKEN ? { bearerToken: env.X_BEARER_TOKEN } : {}),
