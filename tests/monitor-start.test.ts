@@ -133,12 +133,16 @@ describe('startMonitoring', () => {
       JETSTREAM_URL: jetstreamUrl,
       BLUESKY_APPVIEW_URL: 'http://127.0.0.1:9/',
       X_BEARER_TOKEN: 'bearer-for-tests',
+      X_API_KEY: 'key',
+      X_API_SECRET: 'secret',
+      X_ACCESS_TOKEN: '777-accesstoken',
+      X_ACCESS_SECRET: 'access-secret',
       X_API_BASE_URL: xUrl,
     });
     const store = new MemoryStore();
     const monitor = await startMonitoring(ctx, loadCampaigns('campaigns'), { store, scorer: testScore });
     cleanups.push(() => monitor.stop());
-    await vi.waitFor(() => expect(store.mentionsSeen()).toHaveLength(4), { timeout: 10_000 });
+    await vi.waitFor(() => expect(store.mentionsSeen()).toHaveLength(5), { timeout: 10_000 });
     await monitor.stop();
     expect(
       monitor
@@ -165,5 +169,7 @@ describe('startMonitoring', () => {
       ].sort(),
     );
     expect([...store.flags.values()].map((f) => f.campaign)).toEqual(['notohatecrime']);
+    const own = store.mentionsSeen().find((e) => e.mention.authorId === '777')!;
+    expect(own.verdict).toMatchObject({ flagged: false, rules: ['own-post'] });
   });
 });
