@@ -125,6 +125,14 @@ describe('startMonitoring', () => {
         username: 'xb',
         createdAt: new Date().toISOString(),
       },
+      // The bot's own account quoting abuse it received: never flagged.
+      {
+        id: '1900000000000000003',
+        text: 'We were sent "vermin" today. #WeStandTogether',
+        authorId: '777',
+        username: 'campaign_account',
+        createdAt: new Date().toISOString(),
+      },
     );
     const xUrl = await x.start();
     cleanups.push(() => x.stop());
@@ -142,7 +150,10 @@ describe('startMonitoring', () => {
     const store = new MemoryStore();
     const monitor = await startMonitoring(ctx, loadCampaigns('campaigns'), { store, scorer: testScore });
     cleanups.push(() => monitor.stop());
-    await vi.waitFor(() => expect(store.mentionsSeen()).toHaveLength(5), { timeout: 10_000 });
+    await vi.waitFor(
+      () => expect(store.mentionsSeen().map((e) => `${e.campaign}:${e.mention.id}`)).toHaveLength(5),
+      { timeout: 10_000 },
+    );
     await monitor.stop();
     expect(
       monitor
