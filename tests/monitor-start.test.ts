@@ -177,6 +177,7 @@ describe('startMonitoring', () => {
         'notohatecrime:bluesky:did:plc:bb',
         'westandtogether:x:xa',
         'notohatecrime:x:xb',
+        'westandtogether:x:campaign_account',
       ].sort(),
     );
     expect([...store.flags.values()].map((f) => f.campaign)).toEqual(['notohatecrime']);
