@@ -143,6 +143,10 @@ async function main(): Promise<void> {
   const naivePerS = await naive(5_000);
   print({ measure: 'naive lowdb, db.update() per mention', mentions: 5_000, per_s: Math.round(naivePerS) });
 
+  // Warm the JIT first, so the 10k run is not slowed by compilation (which would flatter growth).
+  const warm = tempDataDir('solidarity-bench-warm-');
+  await ingest(warm.dir, 5_000);
+  warm.cleanup();
   const runs: Record<number, number> = {};
   for (const count of [10_000, 100_000]) {
     const { dir, cleanup } = tempDataDir('solidarity-bench-ingest-');

@@ -95,7 +95,8 @@ export const CATALOGUE = {
   },
   STORE_VERSION: {
     exit: EXIT.store,
-    summary: 'The data folder was written by a newer (or unknown) version of the bot.',
+    summary:
+      'The data folder was written by another version of the bot: a newer one (upgrade), or an older one not yet migrated (run `solidarity store migrate`).',
   },
   STORE_IO: { exit: EXIT.store, summary: 'The data folder cannot be written (permissions, disk full).' },
 } as const satisfies Record<string, CatalogueEntry>;

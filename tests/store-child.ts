@@ -1,7 +1,8 @@
 /**
  * A child process for the store's multi-process tests:
  *   hold DIR MS      open DIR as the writer, print "ready", keep the lock MS ms, close
- *   append DIR       append events forever, printing "acked N" after each is acknowledged
+ *   append DIR N     append events from N on forever, printing "event N", "flag N", "cursor N"
+ *                    the moment each is acknowledged
  */
 
 import { isSolidarityError } from '../src/errors.ts';
@@ -32,10 +33,15 @@ async function append(): Promise<void> {
     for (;;) {
       const n = next++;
       const when = at(n);
+      // Each acknowledgement is printed the moment its promise resolves.
       await store.append(mentionEvent(n, when, n % 10 === 0));
-      if (n % 10 === 0) await store.addFlag(flag(n, when));
+      process.stdout.write(`event ${n}\n`);
+      if (n % 10 === 0) {
+        await store.addFlag(flag(n, when));
+        process.stdout.write(`flag ${n}\n`);
+      }
       await store.setCursor('child', String(n));
-      process.stdout.write(`acked ${n}\n`);
+      process.stdout.write(`cursor ${n}\n`);
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);

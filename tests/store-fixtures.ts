@@ -24,14 +24,28 @@ const WORDS = [
   'peace',
 ];
 
+const TEXTS = new Map<string, string>();
+
+/** About 300 characters of text; depends only on i mod 1009 and the first hashtag, so it is built once. */
+function textFor(i: number, hashtag: string): string {
+  const key = `${i % 1009}#${hashtag}`;
+  let text = TEXTS.get(key);
+  if (text === undefined) {
+    text = `#${hashtag} `;
+    let w = i % 1009;
+    while (text.length < 290) {
+      text += `${WORDS[w % WORDS.length]} `;
+      w = (w * 7 + 3) % 1009;
+    }
+    text = text.trim();
+    TEXTS.set(key, text);
+  }
+  return text;
+}
+
 /** A deterministic mention with about 300 characters of text. */
 export function mention(i: number, at: string, hashtags = ['westandtogether']): Mention {
-  let text = `#${hashtags[0]} `;
-  let w = i;
-  while (text.length < 290) {
-    text += `${WORDS[w % WORDS.length]} `;
-    w = (w * 7 + 3) % 1009;
-  }
+  const text = textFor(i, hashtags[0]!);
   return {
     platform: i % 2 === 0 ? 'bluesky' : 'x',
     id:
@@ -41,7 +55,7 @@ export function mention(i: number, at: string, hashtags = ['westandtogether']): 
     url: `https://example.test/post/${i}`,
     authorId: `did:plc:user${i % 997}`,
     authorHandle: `user${i % 997}.example.test`,
-    text: text.trim(),
+    text,
     lang: 'en',
     createdAt: at,
     capturedAt: at,

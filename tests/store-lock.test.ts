@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -128,5 +128,81 @@ describe('store lock', () => {
     expect(reader.mode).toBe('reader');
     const auto = await openStore({ dir, mode: 'auto' });
     expect(auto.mode).toBe('client');
+  });
+});
+
+describe('two bots on one data folder', () => {
+  it('the second "solidarity start" exits 6 naming the PID of the first', async () => {
+    const dir = dataDir();
+    const bin = join(import.meta.dirname, '..', 'bin', 'solidarity.mjs');
+    const env = { ...process.env, SOLIDARITY_DATA_DIR: dir, SOLIDARITY_MODE: 'local', LOG_LEVEL: 'warn' };
+    const first = spawn(process.execPath, [bin, 'start'], { cwd: join(import.meta.dirname, '..'), env });
+    cleanups.push(() => {
+      if (first.exitCode === null) first.kill('SIGKILL');
+    });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      first.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('Press Ctrl-C')) resolve();
+      });
+      first.on('exit', () => reject(new Error(`first bot exited: ${out}`)));
+    });
+    const second = spawnSync(process.execPath, [bin, 'start'], {
+      cwd: join(import.meta.dirname, '..'),
+      env,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(second.status).toBe(6);
+    expect(second.stderr).toContain(
+      `STORE_LOCKED: The data folder ${dir} is in use by another process (PID ${first.pid}`,
+    );
+    const exited = new Promise<number | null>((resolve) => first.on('close', resolve));
+    first.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(join(dir, 'store.lock'))).toBe(false);
+  });
+});
+
+describe('inbox when the bot goes away', () => {
+  it('a change waiting for a bot that died is applied by the command itself', async () => {
+    const dir = dataDir();
+    await (await openStore({ dir, mode: 'writer', inboxPollMs: 0 })).close();
+    // A live process that holds the lock but never reads the inbox (a hung or dying bot).
+    const fake = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    cleanups.push(() => {
+      if (fake.exitCode === null) fake.kill('SIGKILL');
+    });
+    writeFileSync(
+      join(dir, 'store.lock'),
+      JSON.stringify({ pid: fake.pid, host: hostname(), startedAt: new Date().toISOString(), role: 'bot' }),
+    );
+    const cli = await openStore({ dir, mode: 'auto', applyTimeoutMs: 20_000 });
+    expect(cli.mode).toBe('client');
+    const change = cli.setState('pause:demo', { paused: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(readdirSync(join(dir, 'inbox')).filter((n) => n.endsWith('.json'))).toHaveLength(1);
+    fake.kill('SIGKILL');
+    await change;
+    expect(cli.getState('pause:demo')).toEqual({ paused: true });
+    expect(readdirSync(join(dir, 'inbox'))).toEqual([]);
+    expect(existsSync(join(dir, 'store.lock'))).toBe(false);
+  });
+
+  it('a change the bot does not apply in time says where it waits', async () => {
+    const dir = dataDir();
+    const fake = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    cleanups.push(() => {
+      if (fake.exitCode === null) fake.kill('SIGKILL');
+    });
+    writeFileSync(
+      join(dir, 'store.lock'),
+      JSON.stringify({ pid: fake.pid, host: hostname(), startedAt: new Date().toISOString(), role: 'bot' }),
+    );
+    const cli = await openStore({ dir, mode: 'auto', applyTimeoutMs: 300 });
+    const error = await cli.setState('k', 1).catch((e) => e);
+    expect(error.code).toBe('STORE_LOCKED');
+    expect(error.message).toMatch(/did not apply the change within .* it waits in .*inbox/);
   });
 });

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { at, flag, mentionEvent, tempDataDir } from '../../tests/store-fixtures.ts';
 import type { FileStore } from './file-store.ts';
 import { openStore } from './file-store.ts';
@@ -259,6 +259,9 @@ describe('file store', () => {
       .trim()
       .split('\n');
     expect(lines).toHaveLength(2000);
+    // Far fewer commits (writes + fsyncs) than appends.
+    expect(store.commits).toBeGreaterThan(0);
+    expect(store.commits).toBeLessThan(100);
   });
 
   it('refuses changes through a reader', async () => {
@@ -303,5 +306,17 @@ describe('file store', () => {
     expect(readdirSync(dir)).not.toContain('store.lock');
     const bot = await writer(dir);
     expect(bot.getState('pause:demo')).toEqual({ paused: true });
+  });
+
+  it('the bot prunes on its own schedule', async () => {
+    const dir = dataDir();
+    const now = new Date('2026-12-20T12:00:00.000Z');
+    const bot = await writer(dir, { role: 'bot', pruneEveryMs: 30, clock: () => now });
+    await bot.append(mentionEvent(1, '2026-11-01T10:00:00.000Z'));
+    await bot.append(mentionEvent(2, '2026-12-19T10:00:00.000Z'));
+    await vi.waitFor(() => expect(bot.getState('store.lastPrune')).toMatchObject({ mentionsDropped: 1 }), {
+      timeout: 5_000,
+    });
+    expect((await collect(bot.events())).length).toBe(1);
   });
 });

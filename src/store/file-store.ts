@@ -142,10 +142,12 @@ export class FileStore implements Store {
   #committing = false;
   #idle: Array<() => void> = [];
   #failed: SolidarityError | undefined;
+  #commits = 0;
   #closed = false;
   #intervals: NodeJS.Timeout[] = [];
   #timeouts: NodeJS.Timeout[] = [];
   #draining: Promise<void> | undefined;
+  #pruning: Promise<void> | undefined;
   readonly #dayCounts = new Map<string, DayCounts>();
 
   private constructor(options: OpenStoreOptions, mode: StoreMode) {
@@ -401,7 +403,14 @@ export class FileStore implements Store {
       const batch = this.#batch;
       this.#batch = undefined;
       await this.#commit(batch);
-      if (this.#walBytes >= this.#checkpointBytes && !this.#failed) await this.#checkpoint();
+      if (this.#walBytes >= this.#checkpointBytes && !this.#failed) {
+        try {
+          await this.#checkpoint();
+        } catch (error) {
+          // The write-ahead log still holds every change; the next checkpoint tries again.
+          this.logger.error({ err: error }, 'checkpoint failed');
+        }
+      }
     }
     this.#committing = false;
     const idle = this.#idle;
@@ -425,6 +434,7 @@ export class FileStore implements Store {
         );
       }
       await Promise.all(tasks);
+      this.#commits++;
       for (const waiter of batch.waiters) waiter.resolve();
     } catch (error) {
       const failure = isSolidarityError(error)
@@ -583,12 +593,18 @@ export class FileStore implements Store {
     return this.#change({ op: 'addFlag', flag: structuredClone(flag) });
   }
 
+  /** The stored flag: treat it (and queuePage items) as read-only; change it through addReviewEvent. */
   getFlag(id: string): Flag | undefined {
     return this.#queue.flags.get(id);
   }
 
   queuePage(query: QueueQuery): QueuePage {
     return this.#queue.page(query);
+  }
+
+  /** Group commits so far (each: one write per file touched and one fsync each). */
+  get commits(): number {
+    return this.#commits;
   }
 
   /** The number of flags in the queue, every state. */
@@ -760,8 +776,13 @@ export class FileStore implements Store {
 
   #schedulePrune(every: number): void {
     const run = () => {
-      if (this.#closed || this.#failed) return;
-      this.prune().catch((error) => this.logger.error({ err: error }, 'scheduled prune failed'));
+      if (this.#closed || this.#failed || this.#pruning) return;
+      this.#pruning = this.prune()
+        .then(() => {})
+        .catch((error) => this.logger.error({ err: error }, 'scheduled prune failed'))
+        .finally(() => {
+          this.#pruning = undefined;
+        });
     };
     const first = setTimeout(run, Math.min(every, 60_000)).unref();
     this.#timeouts.push(first);
@@ -908,6 +929,7 @@ export class FileStore implements Store {
     for (const timeout of this.#timeouts) clearTimeout(timeout);
     if (this.#mode === 'writer') {
       await this.#draining;
+      await this.#pruning;
       try {
         await this.flush();
         if (this.#seq > this.#snapshotSeq && !this.#failed) await this.#exclusive(() => this.#checkpoint());

@@ -1,9 +1,13 @@
 import type { Command } from '../command.ts';
+import { exportCommand } from './export.ts';
 import { postNowCommand } from './post-now.ts';
 import { previewCommand } from './preview.ts';
 import { schemaCommand } from './schema.ts';
 import { startCommand } from './start.ts';
 import { statusCommand } from './status.ts';
+import { storeMigrateCommand } from './store-migrate.ts';
+import { storePruneCommand } from './store-prune.ts';
+import { storeVerifyCommand } from './store-verify.ts';
 import { validateCommand } from './validate.ts';
 
 /** Every CLI command, in the order `solidarity --help` lists them. */
@@ -14,4 +18,8 @@ export const COMMANDS: Command[] = [
   previewCommand,
   postNowCommand,
   schemaCommand,
+  exportCommand,
+  storeVerifyCommand,
+  storePruneCommand,
+  storeMigrateCommand,
 ];

@@ -4,7 +4,8 @@ import { createAdapters, createContext } from '../../context.ts';
 import { startMonitoring } from '../../monitor/start.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
 import { score } from '../../scoring/index.ts';
-import { openStore } from '../../store/index.ts';
+import { openStore } from '../../store/file-store.ts';
+import { retentionFromEnv } from '../../store/retention.ts';
 import { type Command, writeLine } from '../command.ts';
 
 /**
@@ -55,6 +56,15 @@ export const startCommand: Command = {
       ctx,
       campaigns.flatMap((c) => c.platforms),
     );
+    // The bot is the one writer of the data folder: a second bot stops here with STORE_LOCKED.
+    const store = await openStore({
+      dir: ctx.dataDir,
+      mode: 'writer',
+      role: 'bot',
+      logger: ctx.logger,
+      clock: () => ctx.clock.now(),
+      retention: retentionFromEnv(ctx.env),
+    });
     const scheduler = new Scheduler({ campaigns, adapters, clock: ctx.clock, logger: ctx.logger });
 
     const modeText =
@@ -76,7 +86,6 @@ export const startCommand: Command = {
       writeLine(io.stdout, `  (${c.id} is paused: nothing is posted)`);
     ctx.logger.info({ campaigns: campaigns.map((c) => c.id), mode: ctx.mode }, 'bot started');
 
-    const store = await openStore({ dir: ctx.dataDir, mode: 'writer', role: 'bot', logger: ctx.logger });
     scheduler.start();
     const monitor = await startMonitoring(ctx, campaigns, { store, scorer: score, announce: true });
     writeLine(
