@@ -63,6 +63,20 @@ export const CATALOGUE = {
   X_AUTH_FAILED: { exit: EXIT.auth, summary: 'X rejected the credentials (401/403).' },
   BLUESKY_AUTH_FAILED: { exit: EXIT.auth, summary: 'Bluesky rejected the identifier or app password.' },
   DASHBOARD_AUTH: { exit: EXIT.auth, summary: 'A moderator account problem: unknown name, wrong password.' },
+  MODERATOR_INVALID: {
+    exit: EXIT.usage,
+    summary:
+      'A moderator account cannot be added or changed: bad name, name taken, weak password, last admin.',
+  },
+  FLAG_NOT_FOUND: { exit: EXIT.usage, summary: 'No flag in the review queue has the id given.' },
+  REVIEW_NOT_ALLOWED: {
+    exit: EXIT.usage,
+    summary: "The decision is not allowed in the flag's current state (the allowed ones are listed).",
+  },
+  DASHBOARD_LISTEN: {
+    exit: EXIT.config,
+    summary: 'The dashboard cannot listen on DASHBOARD_HOST:DASHBOARD_PORT (port in use, bad address).',
+  },
   PLATFORM_ERROR: {
     exit: EXIT.platform,
     summary: 'A platform answered with an error the bot could not recover from.',

@@ -45,6 +45,8 @@ export interface LoggerOptions {
 /** The root logger: JSON lines to data/logs/YYYY-MM-DD.log and a readable stream on the terminal. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
+  // Silenced: no transport threads and no empty log files.
+  if (level === 'silent') return pino({ level: 'silent' });
   const fd = options.consoleFd ?? 2;
   const targets: pino.TransportTargetOptions[] = [];
   if (options.console !== false) {

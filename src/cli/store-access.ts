@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { loadEnv } from '../config/env.ts';
 import { type FileStore, type OpenStoreOptions, openStore } from '../store/file-store.ts';
 import { type RetentionPolicy, retentionFromEnv } from '../store/retention.ts';
+import type { Store } from '../store/types.ts';
 import type { CommandIO } from './command.ts';
 
 /** Store warnings (torn lines, migrations) as JSON lines on stderr; stdout stays for output. */
@@ -27,3 +28,22 @@ export async function openForCommand(io: CommandIO, mode: OpenStoreOptions['mode
   const { dir, retention } = storeSettings(io);
   return openStore({ dir, mode, role: 'cli', logger: cliLogger(io), retention, inboxPollMs: 0 });
 }
+
+/**
+ * Opens the store for one command and closes it afterwards. "read" never changes data; "write"
+ * changes it directly, or through the running bot's inbox when a bot holds the data folder.
+ */
+export type StoreOpener = (
+  io: CommandIO,
+  mode: 'read' | 'write',
+  run: (store: Store) => Promise<number>,
+) => Promise<number>;
+
+export const openCliStore: StoreOpener = async (io, mode, run) => {
+  const store = await openForCommand(io, mode === 'read' ? 'reader' : 'auto');
+  try {
+    return await run(store);
+  } finally {
+    await store.close();
+  }
+};

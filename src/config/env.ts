@@ -43,6 +43,7 @@ export const ENV_SCHEMA = z.object({
   DASHBOARD_HOST: z.string().default('127.0.0.1'),
   DASHBOARD_PORT: port.default(3000),
   DASHBOARD_SECURE_COOKIE: z.enum(['auto', 'true', 'false']).default('auto'),
+  DASHBOARD_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   SOLIDARITY_RETENTION_UNFLAGGED_DAYS: z.coerce.number().int().min(0).default(7),
   SOLIDARITY_RETENTION_FLAGGED_DAYS: z.coerce.number().int().min(0).default(90),
 });
@@ -213,6 +214,10 @@ export const ENV_DOCS = {
   DASHBOARD_SECURE_COOKIE: [
     'Dashboard',
     '`auto`: Secure cookie when the request came over HTTPS; `true`/`false` to force.',
+  ],
+  DASHBOARD_TRUST_PROXY: [
+    'Dashboard',
+    '`true` only behind your own reverse proxy: the client address (for the login limit) and HTTPS come from its X-Forwarded-For and X-Forwarded-Proto headers.',
   ],
 } as const satisfies Record<keyof typeof ENV_SCHEMA.shape, readonly [string, string]>;
 

@@ -3,7 +3,8 @@ import type { Verdict } from '../scoring/types.ts';
 
 export type ReviewState = 'open' | 'acknowledged' | 'escalated' | 'resolved' | 'dismissed';
 
-export type ReviewAction = 'acknowledge' | 'escalate' | 'resolve' | 'dismiss' | 'comment';
+/** `reopen` undoes a resolve or dismiss made in error (the earlier events stay in the record). */
+export type ReviewAction = 'acknowledge' | 'escalate' | 'resolve' | 'dismiss' | 'comment' | 'reopen';
 
 export type ResolveOutcome = 'reported-to-police' | 'reported-to-platform' | 'no-action';
 

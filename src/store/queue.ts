@@ -3,20 +3,12 @@
  * on insert, so a page is a binary search and a short walk, not a sort of the whole queue.
  */
 import { SolidarityError } from '../errors.ts';
-import type { Flag, ReviewEvent, ReviewState } from '../moderation/types.ts';
+import { deriveState } from '../moderation/review.ts';
+import type { Flag, ReviewEvent } from '../moderation/types.ts';
 import type { QueuePage, QueueQuery } from './types.ts';
 
-/** A flag's state, derived from its events: the last state-changing action wins; comments change nothing. */
-export function deriveState(events: readonly ReviewEvent[]): ReviewState {
-  let state: ReviewState = 'open';
-  for (const event of events) {
-    if (event.action === 'acknowledge') state = 'acknowledged';
-    else if (event.action === 'escalate') state = 'escalated';
-    else if (event.action === 'resolve') state = 'resolved';
-    else if (event.action === 'dismiss') state = 'dismissed';
-  }
-  return state;
-}
+/** A flag's state, derived from its events by the review rules (src/moderation/review.ts). */
+export { deriveState };
 
 /** Resolved and dismissed flags are closed: retention counts from their closing event. */
 export function closedAt(flag: Flag): string | undefined {
@@ -77,6 +69,10 @@ export class ReviewQueue {
   readonly flags = new Map<string, Flag>();
   readonly #newest: Key[] = [];
   readonly #score: Key[] = [];
+  /** Match counts per filter, valid while #version is unchanged (every add, event or removal bumps it). */
+  readonly #totals = new Map<string, number>();
+  #version = 0;
+  #totalsVersion = 0;
 
   get size(): number {
     return this.flags.size;
@@ -88,6 +84,7 @@ export class ReviewQueue {
     if (existing) return existing;
     const stored: Flag = { ...flag, events: [...flag.events], state: deriveState(flag.events) };
     this.flags.set(stored.id, stored);
+    this.#version++;
     const key: Key = { id: stored.id, createdAt: stored.createdAt, score: stored.verdict.score };
     this.#newest.splice(lowerBound(this.#newest, 'newest', key, true), 0, key);
     this.#score.splice(lowerBound(this.#score, 'score', key, true), 0, key);
@@ -109,6 +106,7 @@ export class ReviewQueue {
     if (!flag.events.some((e) => e.id === event.id)) {
       flag.events.push(event);
       flag.state = deriveState(flag.events);
+      this.#version++;
     }
     return flag;
   }
@@ -117,6 +115,7 @@ export class ReviewQueue {
     const flag = this.flags.get(id);
     if (!flag) return;
     this.flags.delete(id);
+    this.#version++;
     const key: Key = { id, createdAt: flag.createdAt, score: flag.verdict.score };
     for (const [list, sort] of [
       [this.#newest, 'newest'],
@@ -143,16 +142,37 @@ export class ReviewQueue {
     const limit = Math.max(1, Math.min(query.limit, 1000));
     const start = query.after ? lowerBound(list, sort, decodeCursor(query.after, sort), false) : 0;
     const items: Flag[] = [];
-    let total = 0;
     let more = false;
-    // Matches before the cursor still count towards the total.
-    for (let i = 0; i < list.length; i++) {
+    // The page itself: a walk from the cursor that stops one match after the page is full.
+    for (let i = start; i < list.length; i++) {
       const flag = this.flags.get(list[i]!.id)!;
       if (!matches(flag)) continue;
-      total++;
-      if (i < start) continue;
       if (items.length < limit) items.push(flag);
-      else more = true;
+      else {
+        more = true;
+        break;
+      }
+    }
+    // The total counts every match (before the cursor too); it is cached per filter until the
+    // queue changes, so paging through a large queue does not rescan it on every page.
+    if (this.#totalsVersion !== this.#version) {
+      this.#totals.clear();
+      this.#totalsVersion = this.#version;
+    }
+    const totalKey = JSON.stringify([
+      query.campaign,
+      query.platform,
+      query.severity,
+      states,
+      hashtag,
+      query.rule,
+    ]);
+    let total = this.#totals.get(totalKey);
+    if (total === undefined) {
+      total = 0;
+      for (const flag of this.flags.values()) if (matches(flag)) total++;
+      if (this.#totals.size > 1000) this.#totals.clear();
+      this.#totals.set(totalKey, total);
     }
     const last = items[items.length - 1];
     const page: QueuePage = { items, total };

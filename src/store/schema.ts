@@ -50,7 +50,7 @@ export const reviewStateSchema = z.enum(['open', 'acknowledged', 'escalated', 'r
 export const reviewEventSchema = z.object({
   id: z.string().min(1),
   flagId: z.string().min(1),
-  action: z.enum(['acknowledge', 'escalate', 'resolve', 'dismiss', 'comment']),
+  action: z.enum(['acknowledge', 'escalate', 'resolve', 'dismiss', 'comment', 'reopen']),
   by: z.string().min(1),
   at: iso,
   note: z.string().optional(),
@@ -157,6 +157,8 @@ export const moderatorSchema = z.object({
   passwordHash: z.string().min(1),
   createdAt: z.string(),
   disabled: z.boolean().optional(),
+  mustChangePassword: z.boolean().optional(),
+  passwordChangedAt: z.string().optional(),
 }) satisfies z.ZodType<Moderator>;
 
 /** One change to the hot state, as the write-ahead log and the inbox carry it. */

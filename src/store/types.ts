@@ -93,6 +93,9 @@ export interface Moderator {
   passwordHash: string;
   createdAt: string;
   disabled?: boolean;
+  /** Set for a generated one-time password: the dashboard asks for a new one at first login. */
+  mustChangePassword?: boolean;
+  passwordChangedAt?: string;
 }
 
 export interface StatsRange {

@@ -1,7 +1,11 @@
 import type { Command } from '../command.ts';
+import { openCliStore } from '../store-access.ts';
+import { dashboardCommand } from './dashboard.ts';
 import { exportCommand } from './export.ts';
+import { moderatorCommands } from './moderator.ts';
 import { postNowCommand } from './post-now.ts';
 import { previewCommand } from './preview.ts';
+import { reviewCommands } from './review.ts';
 import { schemaCommand } from './schema.ts';
 import { startCommand } from './start.ts';
 import { statusCommand } from './status.ts';
@@ -22,4 +26,7 @@ export const COMMANDS: Command[] = [
   storeVerifyCommand,
   storePruneCommand,
   storeMigrateCommand,
+  dashboardCommand,
+  ...moderatorCommands(openCliStore),
+  ...reviewCommands(openCliStore),
 ];

@@ -1,10 +1,12 @@
 import { loadCampaigns } from '../../campaign/load.ts';
 import { formatWithOffset } from '../../campaign/time.ts';
 import { createAdapters, createContext } from '../../context.ts';
+import { startDashboard } from '../../dashboard/server.ts';
+import { isSolidarityError } from '../../errors.ts';
 import { startMonitoring } from '../../monitor/start.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
 import { score } from '../../scoring/index.ts';
-import { openStore } from '../../store/file-store.ts';
+import { openStore } from '../../store/index.ts';
 import { retentionFromEnv } from '../../store/retention.ts';
 import { type Command, writeLine } from '../command.ts';
 
@@ -86,6 +88,27 @@ export const startCommand: Command = {
       writeLine(io.stdout, `  (${c.id} is paused: nothing is posted)`);
     ctx.logger.info({ campaigns: campaigns.map((c) => c.id), mode: ctx.mode }, 'bot started');
 
+    // The review dashboard runs inside the bot, on its store. A dashboard that cannot listen (port
+    // taken) is reported and the bot goes on posting without it.
+    const dashboard = await startDashboard({
+      store,
+      logger: ctx.logger,
+      env: ctx.env,
+      campaigns: () => campaigns.map((c) => c.id),
+    }).catch((error: unknown) => {
+      if (!isSolidarityError(error) || error.code !== 'DASHBOARD_LISTEN') throw error;
+      writeLine(io.stderr, `${error.describe()}\nThe bot runs on without the review dashboard.`);
+      return undefined;
+    });
+    if (dashboard) {
+      const accounts = store.listModerators().filter((m) => !m.disabled).length;
+      writeLine(
+        io.stdout,
+        `Review dashboard: ${dashboard.url}` +
+          (accounts === 0 ? '  (add an account: solidarity moderator add NAME --role admin)' : ''),
+      );
+    }
+
     scheduler.start();
     const monitor = await startMonitoring(ctx, campaigns, { store, scorer: score, announce: true });
     writeLine(
@@ -104,6 +127,7 @@ export const startCommand: Command = {
       io.stdout,
       `Mentions: ${counts.seen} seen, ${counts.flagged} flagged, ${counts.queued} in the review queue, ${counts.dropped} dropped.`,
     );
+    await dashboard?.close();
     await store.close();
     ctx.logger.info({ signal }, 'bot stopped');
     ctx.logger.flush();

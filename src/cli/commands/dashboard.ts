@@ -1,0 +1,79 @@
+/** `solidarity dashboard`: the review dashboard on its own, without posting or monitoring. */
+import { createContext } from '../../context.ts';
+import { startDashboard } from '../../dashboard/server.ts';
+import { isSolidarityError, SolidarityError } from '../../errors.ts';
+import { type FileStore, openStore } from '../../store/index.ts';
+import { type Command, stringOption, writeLine } from '../command.ts';
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const done = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve(signal);
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+export const dashboardCommand: Command = {
+  name: 'dashboard',
+  summary: 'Run the review dashboard alone (no posting, no monitoring)',
+  usage: 'dashboard [--host HOST] [--port N]',
+  description:
+    "Serves the moderators' dashboard on DASHBOARD_HOST:DASHBOARD_PORT (default 127.0.0.1:3000).\n" +
+    '"npm start" runs the same dashboard inside the bot; use this when the bot runs elsewhere or is\n' +
+    'stopped. When a bot already holds the data folder, this one reads its data and sends decisions\n' +
+    'through the bot. Add an account first: solidarity moderator add NAME --role admin',
+  options: {
+    host: { type: 'string', valueName: 'HOST', description: 'listen address (default DASHBOARD_HOST)' },
+    port: {
+      type: 'string',
+      valueName: 'N',
+      description: 'port (default DASHBOARD_PORT; 0 picks a free one)',
+    },
+  },
+  async run(args, io) {
+    const ctx = createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
+    const host = stringOption(args, 'host') ?? ctx.env.DASHBOARD_HOST;
+    const portText = stringOption(args, 'port');
+    const port = portText === undefined ? ctx.env.DASHBOARD_PORT : Number(portText);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new SolidarityError('USAGE', `--port must be a number from 0 to 65535, not "${portText}".`);
+    }
+    // Long-running, so it takes the data folder like the bot does (CLI commands then go through
+    // its inbox); when a bot already holds it, read the bot's data and send decisions to it.
+    let store: FileStore;
+    try {
+      store = await openStore({ dir: ctx.dataDir, mode: 'writer', role: 'bot', logger: ctx.logger });
+    } catch (error) {
+      if (!isSolidarityError(error) || error.code !== 'STORE_LOCKED') throw error;
+      store = await openStore({ dir: ctx.dataDir, mode: 'auto', logger: ctx.logger });
+    }
+    try {
+      const dashboard = await startDashboard({
+        store,
+        logger: ctx.logger,
+        env: { ...ctx.env, DASHBOARD_HOST: host, DASHBOARD_PORT: port },
+        ...(store.mode === 'writer' ? {} : { refresh: () => store.refresh() }),
+      });
+      const accounts = store.listModerators().filter((m) => !m.disabled).length;
+      writeLine(
+        io.stdout,
+        `Review dashboard: ${dashboard.url}  (${store.mode === 'writer' ? 'holding the data folder' : 'a running bot holds the data folder; decisions go through it'})`,
+      );
+      if (accounts === 0)
+        writeLine(io.stdout, 'No accounts yet: add one with  solidarity moderator add NAME --role admin');
+      writeLine(io.stdout, 'Press Ctrl-C to stop.');
+      const signal = await untilSignal();
+      writeLine(io.stdout, `\n${signal}: stopping…`);
+      await dashboard.close();
+    } finally {
+      await store.close();
+      ctx.logger.flush();
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,85 @@
+/** One flag on its own page: full text, reasons, decision history, decisions, evidence export. */
+import { REPORTING_GUIDANCE, REPORTING_GUIDANCE_CHECKED, sha256Hex } from '../../moderation/evidence.ts';
+import { describeEvent } from '../../moderation/review.ts';
+import type { Flag } from '../../moderation/types.ts';
+import type { Role } from '../accounts.ts';
+import { type Html, html, raw } from '../html.ts';
+import { fillSlots, flagItem, flagText, formatTime, reasonsList, shown } from './flag.ts';
+import { csrfField, page } from './layout.ts';
+
+export function history(flag: Flag): Html {
+  if (flag.events.length === 0) return html`<p class="muted">No decisions yet.</p>`;
+  return html`<ol class="history">${flag.events.map((e) => html`<li>${shown(describeEvent(e))}</li>`)}</ol>`;
+}
+
+export function exportForm(ids: string[], csrf: string): Html {
+  return html`<form class="decide" method="post" action="/evidence">
+${csrfField(csrf)}${ids.map((id) => html`<input type="hidden" name="ids" value="${id}">`)}
+<select name="format" aria-label="Evidence format"><option value="csv">CSV</option><option value="json">JSON</option><option value="print">Printable page</option></select>
+<button type="submit" id="export">Export evidence</button>
+</form>`;
+}
+
+export function itemPage(input: {
+  user: { name: string; role: Role };
+  csrf: string;
+  flash?: string | undefined;
+  flag: Flag;
+}): string {
+  const { flag, csrf } = input;
+  const canDecide = input.user.role !== 'viewer';
+  const returnTo = `/flag?id=${encodeURIComponent(flag.id)}`;
+  const m = flag.mention;
+  const body = html`<p><a href="/queue">← Review queue</a></p>
+<h1>Flag</h1>
+<ol class="queue">${raw(fillSlots(flagItem(flag, { form: canDecide }), csrf, returnTo))}</ol>
+<h2>Details</h2>
+<table>
+<tr><th>Flag id</th><td>${shown(flag.id)}</td></tr>
+<tr><th>Post id</th><td>${shown(m.id)}</td></tr>
+<tr><th>Post URL</th><td>${shown(m.url)}</td></tr>
+<tr><th>Author</th><td dir="auto">${shown(m.authorHandle)} (${shown(m.authorId)})</td></tr>
+<tr><th>Posted</th><td>${formatTime(m.createdAt)}</td></tr>
+<tr><th>Captured</th><td>${formatTime(m.capturedAt)}</td></tr>
+<tr><th>Hashtags</th><td>${shown(m.hashtags.map((h) => `#${h}`).join(' '))}</td></tr>
+<tr><th>Length</th><td>${m.text.length} characters</td></tr>
+<tr><th>SHA-256 of text</th><td><code>${sha256Hex(m.text)}</code></td></tr>
+</table>
+<h2>Decisions</h2>
+${history(flag)}
+${canDecide ? html`<h2>Evidence</h2>${exportForm([flag.id], csrf)}` : ''}`;
+  return page(
+    { title: 'Flag', user: input.user, csrf, nav: 'queue', flash: input.flash, keyboard: true },
+    body,
+  );
+}
+
+/** A short printable page for the police: the reporting numbers, then each item. */
+export function evidencePrintPage(input: { flags: Flag[]; exportedAt: string; exportedBy: string }): string {
+  const guidance = html`<section class="guidance">
+<h1>Hate-crime evidence</h1>
+<p>Exported ${formatTime(input.exportedAt)} by ${input.exportedBy}. ${input.flags.length} item(s).</p>
+<h2>Where to report</h2>
+<ul>${REPORTING_GUIDANCE.map((g) => html`<li><strong>${g.label}: ${g.contact}</strong>. ${g.when}</li>`)}</ul>
+<p class="muted">Reporting guidance last checked: ${REPORTING_GUIDANCE_CHECKED}.</p>
+<p class="noprint"><button type="button" data-print>Print</button></p>
+</section>`;
+  const items = input.flags.map((flag) => {
+    const m = flag.mention;
+    return html`<article class="item sev-${flag.verdict.severity}">
+<h2>${m.platform} post by ${shown(m.authorHandle)}</h2>
+<table>
+<tr><th>Post URL</th><td>${shown(m.url)}</td></tr>
+<tr><th>Post id</th><td>${shown(m.id)}</td></tr>
+<tr><th>Author</th><td>${shown(m.authorHandle)} (${shown(m.authorId)})</td></tr>
+<tr><th>Posted / captured</th><td>${formatTime(m.createdAt)} / ${formatTime(m.capturedAt)}</td></tr>
+<tr><th>Score / severity</th><td>${flag.verdict.score.toFixed(2)} / ${flag.verdict.severity}</td></tr>
+<tr><th>SHA-256 of text</th><td><code>${sha256Hex(m.text)}</code></td></tr>
+</table>
+<div class="flagtext" dir="auto">${flagText(flag)}</div>
+${reasonsList(flag)}
+${history(flag)}
+</article>`;
+  });
+  return page({ title: 'Evidence' }, html`${guidance}${items}`);
+}

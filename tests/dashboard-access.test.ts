@@ -1,0 +1,436 @@
+/**
+ * Dashboard access and page safety through Fastify's inject: login required everywhere, roles,
+ * CSRF, login rate limit, cookie flags, headers, errors without internals.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { addModerator } from '../src/dashboard/accounts.ts';
+import { dashboardRoutes, LOGIN_COOKIE, SESSION_COOKIE } from '../src/dashboard/server.ts';
+import type { FileStore } from '../src/store/index.ts';
+import {
+  addRoleAccounts,
+  hiddenCsrf,
+  type LoggedIn,
+  login,
+  PASSWORDS,
+  tempStore,
+  testDashboard,
+} from './_dashboard.ts';
+import { makeFlag } from './_review-fixtures.ts';
+
+let store: FileStore;
+let cleanup: () => Promise<void>;
+let app: FastifyInstance;
+let clock: number;
+
+beforeEach(async () => {
+  ({ store, cleanup } = await tempStore());
+  await addRoleAccounts(store);
+  for (let n = 0; n < 5; n++) await store.addFlag(makeFlag({ n }));
+  clock = Date.parse('2026-11-25T21:00:00.000Z');
+  app = await testDashboard(store, { now: () => clock });
+  await app.ready();
+});
+
+afterEach(async () => {
+  await app.close();
+  await cleanup();
+});
+
+const PUBLIC = new Set([
+  'GET /login',
+  'POST /login',
+  'GET /healthz',
+  'GET /favicon.ico',
+  'GET /assets/:file',
+]);
+
+/** POSTs a form as `who`; `csrf` null sends no token at all. */
+function post(
+  who: LoggedIn | undefined,
+  url: string,
+  payload: Record<string, string | string[]>,
+  csrf: string | null | undefined = who?.csrf,
+) {
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: who ? { cookie: who.cookie } : {},
+    payload: csrf === null || csrf === undefined ? payload : { _csrf: csrf, ...payload },
+  });
+}
+
+const flagId = () => makeFlag({ n: 1 }).id;
+
+describe('every route needs a login', () => {
+  it('only /login, /healthz, /favicon.ico and /assets are public', () => {
+    const routes = dashboardRoutes(app);
+    expect(routes.length).toBeGreaterThan(15);
+    const publicOnes = routes.filter((r) => r.public).map((r) => `${r.method} ${r.url}`);
+    expect(new Set(publicOnes)).toEqual(PUBLIC);
+  });
+
+  it('without a session, pages redirect to login and actions are refused', async () => {
+    for (const route of dashboardRoutes(app).filter((r) => !r.public)) {
+      const url = route.url.replace(':file', 'x');
+      const res = await app.inject({
+        method: route.method as 'GET',
+        url,
+        payload: route.method === 'POST' ? {} : undefined,
+      });
+      if (route.method === 'GET') {
+        expect(res.statusCode, url).toBe(303);
+        expect(res.headers.location).toBe(`/login?next=${encodeURIComponent(url)}`);
+      } else {
+        expect(res.statusCode, url).toBe(401);
+      }
+    }
+    expect(store.getFlag(flagId())!.events).toEqual([]);
+  });
+
+  it('a made-up session cookie is no session', async () => {
+    const res = await app.inject({
+      method: 'GET',
+      url: '/queue',
+      headers: { cookie: `${SESSION_COOKIE}=forged` },
+    });
+    expect(res.statusCode).toBe(303);
+  });
+
+  it('unknown paths are 404 for a signed-in user and reveal nothing to others', async () => {
+    const mod = await login(app, 'moderator', PASSWORDS.moderator);
+    const res = await app.inject({ method: 'GET', url: '/nope', headers: { cookie: mod.cookie } });
+    expect(res.statusCode).toBe(404);
+    const anon = await app.inject({ method: 'GET', url: '/nope' });
+    expect(anon.statusCode).toBe(401);
+  });
+});
+
+describe('roles', () => {
+  it('viewers read the queue but have no decision forms and cannot decide or export', async () => {
+    const viewer = await login(app, 'viewer', PASSWORDS.viewer);
+    const page = await app.inject({ method: 'GET', url: '/queue', headers: { cookie: viewer.cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(flagId());
+    expect(page.body).not.toContain('action="/decide"');
+    const decide = await post(viewer, '/decide', { id: flagId(), action: 'dismiss' });
+    expect(decide.statusCode).toBe(403);
+    const bulk = await post(viewer, '/decide-bulk', { ids: [flagId()], action: 'dismiss' });
+    expect(bulk.statusCode).toBe(403);
+    const exp = await post(viewer, '/evidence', { ids: [flagId()], format: 'json' });
+    expect(exp.statusCode).toBe(403);
+    expect(store.getFlag(flagId())!.events).toEqual([]);
+  });
+
+  it('moderators decide; the event records who and when; the state is derived', async () => {
+    const mod = await login(app, 'moderator', PASSWORDS.moderator);
+    const res = await post(mod, '/decide', {
+      id: flagId(),
+      action: 'resolve',
+      outcome: 'reported-to-police',
+      note: 'crime ref 123',
+      return: '/queue',
+    });
+    expect(res.statusCode).toBe(303);
+    const flag = store.getFlag(flagId())!;
+    expect(flag.state).toBe('resolved');
+    expect(flag.events[0]).toMatchObject({
+      action: 'resolve',
+      by: 'moderator',
+      outcome: 'reported-to-police',
+      note: 'crime ref 123',
+      at: '2026-11-25T21:00:00.000Z',
+    });
+  });
+
+  it('a decision not allowed in the state is refused with a message, not recorded', async () => {
+    const mod = await login(app, 'moderator', PASSWORDS.moderator);
+    await post(mod, '/decide', { id: flagId(), action: 'dismiss' });
+    await post(mod, '/decide', { id: flagId(), action: 'escalate' });
+    expect(store.getFlag(flagId())!.events.map((e) => e.action)).toEqual(['dismiss']);
+    const page = await app.inject({ method: 'GET', url: '/queue', headers: { cookie: mod.cookie } });
+    expect(page.body).toContain('Not recorded');
+  });
+
+  it('bulk decisions apply where allowed and say how many were skipped', async () => {
+    const mod = await login(app, 'moderator', PASSWORDS.moderator);
+    const ids = [0, 1, 2].map((n) => makeFlag({ n }).id);
+    await post(mod, '/decide', { id: ids[0]!, action: 'resolve', outcome: 'no-action' });
+    const res = await post(mod, '/decide-bulk', { ids, action: 'dismiss', note: 'quotes condemning it' });
+    expect(res.statusCode).toBe(303);
+    expect(ids.map((id) => store.getFlag(id)!.state)).toEqual(['resolved', 'dismissed', 'dismissed']);
+    const page = await app.inject({
+      method: 'GET',
+      url: '/queue?state=all',
+      headers: { cookie: mod.cookie },
+    });
+    expect(page.body).toContain('dismiss: 2 flag(s) recorded; 1 skipped');
+  });
+
+  it('only admins reach accounts', async () => {
+    const mod = await login(app, 'moderator', PASSWORDS.moderator);
+    expect(
+      (await app.inject({ method: 'GET', url: '/moderators', headers: { cookie: mod.cookie } })).statusCode,
+    ).toBe(403);
+    expect((await post(mod, '/moderators', { name: 'eve', role: 'admin' })).statusCode).toBe(403);
+    expect(store.getModerator('eve')).toBeUndefined();
+    const admin = await login(app, 'admin', PASSWORDS.admin);
+    const added = await post(admin, '/moderators', { name: 'Robin', role: 'viewer' });
+    expect(added.statusCode).toBe(200);
+    const otp = /id="otp">([^<]+)</.exec(added.body)![1]!;
+    expect(otp).toHaveLength(20);
+    expect(store.getModerator('robin')).toMatchObject({ role: 'viewer', mustChangePassword: true });
+  });
+
+  it('a one-time password must be changed before anything else', async () => {
+    const { oneTimePassword } = await addModerator(store, {
+      name: 'kim',
+      role: 'moderator',
+      now: '2026-11-25T10:00:00.000Z',
+    });
+    const kim = await login(app, 'kim', oneTimePassword!);
+    const queue = await app.inject({ method: 'GET', url: '/queue', headers: { cookie: kim.cookie } });
+    expect(queue.headers.location).toBe('/account/password');
+    expect((await post(kim, '/decide', { id: flagId(), action: 'dismiss' })).statusCode).toBe(403);
+    const changed = await post(kim, '/account/password', {
+      current: oneTimePassword!,
+      password: 'a new long passphrase',
+      confirm: 'a new long passphrase',
+    });
+    expect(changed.headers.location).toBe('/queue');
+    expect(
+      (await app.inject({ method: 'GET', url: '/queue', headers: { cookie: kim.cookie } })).statusCode,
+    ).toBe(200);
+    expect(store.getModerator('kim')!.mustChangePassword).toBeUndefined();
+  });
+
+  it('disabling an account ends its sessions', async () => {
+    const mod = await login(app, 'moderator', PASSWORDS.moderator);
+    const admin = await login(app, 'admin', PASSWORDS.admin);
+    await post(admin, '/moderators/disable', { name: 'moderator' });
+    expect(store.getModerator('moderator')!.disabled).toBe(true);
+    expect(
+      (await app.inject({ method: 'GET', url: '/queue', headers: { cookie: mod.cookie } })).statusCode,
+    ).toBe(303);
+    await expect(login(app, 'moderator', PASSWORDS.moderator)).rejects.toThrow(/login failed: 401/);
+  });
+});
+
+describe('CSRF', () => {
+  it('state-changing requests without the session token fail', async () => {
+    const mod = await login(app, 'moderator', PASSWORDS.moderator);
+    const other = await login(app, 'admin', PASSWORDS.admin);
+    const attempts = [
+      await post(mod, '/decide', { id: flagId(), action: 'dismiss' }, null),
+      await post(mod, '/decide', { id: flagId(), action: 'dismiss' }, ''),
+      await post(mod, '/decide', { id: flagId(), action: 'dismiss' }, 'x'.repeat(32)),
+      await post(mod, '/decide', { id: flagId(), action: 'dismiss' }, other.csrf),
+      await post(mod, '/decide-bulk', { ids: [flagId()], action: 'dismiss' }, null),
+      await post(mod, '/evidence', { ids: [flagId()], format: 'csv' }, null),
+      await post(mod, '/logout', {}, null),
+    ];
+    expect(attempts.map((r) => r.statusCode)).toEqual([403, 403, 403, 403, 403, 403, 403]);
+    expect(store.getFlag(flagId())!.events).toEqual([]);
+    expect((await post(mod, '/decide', { id: flagId(), action: 'dismiss' })).statusCode).toBe(303);
+    expect(store.getFlag(flagId())!.state).toBe('dismissed');
+  });
+
+  it('the token may come in the x-csrf-token header', async () => {
+    const mod = await login(app, 'moderator', PASSWORDS.moderator);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/decide',
+      headers: { cookie: mod.cookie, 'x-csrf-token': mod.csrf },
+      payload: { id: flagId(), action: 'acknowledge' },
+    });
+    expect(res.statusCode).toBe(303);
+    expect(store.getFlag(flagId())!.state).toBe('acknowledged');
+  });
+
+  it('the login form needs its own token (double-submit cookie)', async () => {
+    const form = await app.inject({ method: 'GET', url: '/login' });
+    const token = hiddenCsrf(form.body);
+    const noCookie = await app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { name: 'admin', password: PASSWORDS.admin, _csrf: token },
+    });
+    expect(noCookie.statusCode).toBe(403);
+    expect(noCookie.cookies.find((c) => c.name === SESSION_COOKIE)).toBeUndefined();
+  });
+});
+
+describe('login', () => {
+  async function attempt(name: string, password: string) {
+    const form = await app.inject({ method: 'GET', url: '/login' });
+    const cookie = form.cookies.find((c) => c.name === LOGIN_COOKIE)!;
+    return app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { cookie: `${LOGIN_COOKIE}=${cookie.value}` },
+      payload: { name, password, _csrf: hiddenCsrf(form.body) },
+    });
+  }
+
+  it('wrong passwords are rate-limited, then allowed again after the window', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i++) codes.push((await attempt('moderator', `wrong guess ${i}`)).statusCode);
+    expect(codes).toEqual([401, 401, 401, 401, 401, 429]);
+    const right = await attempt('moderator', PASSWORDS.moderator);
+    expect(right.statusCode).toBe(429);
+    expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
+    clock += 15 * 60 * 1000 + 1000;
+    expect((await attempt('moderator', PASSWORDS.moderator)).statusCode).toBe(303);
+  });
+
+  it('an unknown name and a wrong password get the same answer', async () => {
+    const a = await attempt('nobody', 'whatever password');
+    const b = await attempt('viewer', 'whatever password');
+    expect(a.statusCode).toBe(401);
+    expect(b.statusCode).toBe(401);
+    expect(a.body.replace(/value="[^"]*"/g, '')).toBe(b.body.replace(/value="[^"]*"/g, ''));
+  });
+
+  it('the session cookie is HttpOnly, SameSite=Strict, path /, and not Secure over plain HTTP', async () => {
+    const res = await attempt('viewer', PASSWORDS.viewer);
+    const header = [res.headers['set-cookie']].flat().find((h) => h?.startsWith(`${SESSION_COOKIE}=`))!;
+    expect(header).toMatch(/; HttpOnly/);
+    expect(header).toMatch(/; SameSite=Strict/);
+    expect(header).toMatch(/; Path=\//);
+    expect(header).not.toMatch(/; Secure/);
+  });
+
+  it('DASHBOARD_SECURE_COOKIE=true marks cookies Secure and sends HSTS', async () => {
+    const secureApp = await testDashboard(store, {
+      env: { DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: 0, DASHBOARD_SECURE_COOKIE: 'true' },
+    });
+    const form = await secureApp.inject({ method: 'GET', url: '/login' });
+    expect([form.headers['set-cookie']].flat().join('\n')).toMatch(/; Secure/);
+    expect(form.headers['strict-transport-security']).toBe('max-age=31536000');
+    await secureApp.close();
+  });
+
+  it('X-Forwarded-* headers count only with DASHBOARD_TRUST_PROXY=true', async () => {
+    const fail = async (target: FastifyInstance, ip: string, name: string) => {
+      const form = await target.inject({ method: 'GET', url: '/login' });
+      const cookie = form.cookies.find((c) => c.name === LOGIN_COOKIE)!;
+      return target.inject({
+        method: 'POST',
+        url: '/login',
+        headers: {
+          cookie: `${LOGIN_COOKIE}=${cookie.value}`,
+          'x-forwarded-for': ip,
+          'x-forwarded-proto': 'https',
+        },
+        payload: { name, password: 'wrong password', _csrf: hiddenCsrf(form.body) },
+      });
+    };
+    // Not trusted: a spoofed address does not escape the limit on the real one.
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i++) codes.push((await fail(app, `203.0.113.${i}`, `name${i}`)).statusCode);
+    expect(codes.at(-1)).toBe(429);
+
+    const proxied = await testDashboard(store, {
+      now: () => clock,
+      env: {
+        DASHBOARD_HOST: '127.0.0.1',
+        DASHBOARD_PORT: 0,
+        DASHBOARD_SECURE_COOKIE: 'auto',
+        DASHBOARD_TRUST_PROXY: 'true',
+      },
+    });
+    // Trusted: one client's wrong passwords do not lock out the others behind the same proxy...
+    for (let i = 0; i < 6; i++) await fail(proxied, '203.0.113.7', `guess${i}`);
+    expect((await fail(proxied, '203.0.113.8', 'someone')).statusCode).toBe(401);
+    // ...the per-name limit still holds across addresses, and HTTPS at the proxy makes cookies Secure.
+    const spread: number[] = [];
+    for (let i = 0; i < 6; i++) spread.push((await fail(proxied, `198.51.100.${i}`, 'viewer')).statusCode);
+    expect(spread).toEqual([401, 401, 401, 401, 401, 429]);
+    const form = await proxied.inject({
+      method: 'GET',
+      url: '/login',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect([form.headers['set-cookie']].flat().join('\n')).toMatch(/; Secure/);
+    await proxied.close();
+  });
+
+  it('next= only goes to a local path', async () => {
+    const form = await app.inject({ method: 'GET', url: '/login' });
+    const cookie = form.cookies.find((c) => c.name === LOGIN_COOKIE)!;
+    for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil.example']) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/login',
+        headers: { cookie: `${LOGIN_COOKIE}=${cookie.value}` },
+        payload: { name: 'viewer', password: PASSWORDS.viewer, _csrf: hiddenCsrf(form.body), next },
+      });
+      expect(res.headers.location).toBe('/queue');
+    }
+  });
+
+  it('logout ends the session', async () => {
+    const v = await login(app, 'viewer', PASSWORDS.viewer);
+    expect((await post(v, '/logout', {})).headers.location).toBe('/login');
+    expect(
+      (await app.inject({ method: 'GET', url: '/queue', headers: { cookie: v.cookie } })).statusCode,
+    ).toBe(303);
+  });
+});
+
+describe('headers and errors', () => {
+  it('pages carry a strict CSP and security headers, and no inline script, style or handlers', async () => {
+    const admin = await login(app, 'admin', PASSWORDS.admin);
+    for (const url of [
+      '/login',
+      '/queue',
+      `/flag?id=${encodeURIComponent(flagId())}`,
+      '/overview',
+      '/moderators',
+      '/account/password',
+    ]) {
+      const res = await app.inject({
+        method: 'GET',
+        url,
+        headers: url === '/login' ? {} : { cookie: admin.cookie },
+      });
+      expect(res.statusCode, url).toBe(200);
+      const csp = String(res.headers['content-security-policy']);
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain('unsafe');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body).not.toMatch(/<script(?![^>]*\bsrc="\/assets\/dashboard\.js")/);
+      expect(res.body).not.toMatch(/\sstyle=/);
+      expect(res.body).not.toMatch(/\son[a-z]+=/i);
+    }
+  });
+
+  it('a failure inside shows an error id, never the message or a stack trace', async () => {
+    const mod = await login(app, 'moderator', PASSWORDS.moderator);
+    store.queuePage = () => {
+      throw new Error('secret detail /srv/data/db.json');
+    };
+    const res = await app.inject({ method: 'GET', url: '/queue', headers: { cookie: mod.cookie } });
+    expect(res.statusCode).toBe(500);
+    expect(res.body).toMatch(/error [0-9a-f]{12}/);
+    expect(res.body).not.toContain('secret detail');
+    expect(res.body).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('a malformed body is refused without internals', async () => {
+    const mod = await login(app, 'moderator', PASSWORDS.moderator);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/decide',
+      headers: { cookie: mod.cookie, 'content-type': 'application/json' },
+      payload: '{"broken":',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).not.toMatch(/SyntaxError|Unexpected|at .*\.js/);
+  });
+});

@@ -1,0 +1,343 @@
+/**
+ * `solidarity moderator …` and `solidarity review …` on the real file store in a temp data folder:
+ * in-process through runCli for most cases, as a child process for the end-to-end ones, and with
+ * a running bot holding the folder (decisions reach it through its inbox).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/main.ts';
+import type { EvidenceExport } from '../src/moderation/evidence.ts';
+import type { Flag } from '../src/moderation/types.ts';
+import { openStore } from '../src/store/index.ts';
+import { HOSTILE_TEXTS, makeFlag } from './_review-fixtures.ts';
+import { runCliProcess, tempDir } from './_util.ts';
+
+let dir: string;
+let cleanup: () => void;
+const flags: Flag[] = [];
+
+beforeEach(async () => {
+  ({ path: dir, cleanup } = tempDir('solidarity-review-cli-'));
+  const store = await openStore({ dir, mode: 'writer', role: 'cli', fsync: false, pruneEveryMs: 0 });
+  flags.length = 0;
+  for (let n = 0; n < 6; n++) flags.push(makeFlag({ n }));
+  flags.push(makeFlag({ n: 6, text: HOSTILE_TEXTS['terminal']!, reasons: [] }));
+  for (const f of flags) await store.addFlag(f);
+  await store.close();
+});
+
+afterEach(() => cleanup());
+
+async function cli(args: string[], input = '') {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => {
+    out += d;
+  });
+  stderr.on('data', (d) => {
+    err += d;
+  });
+  const code = await runCli(args, {
+    stdout,
+    stderr,
+    stdin: Readable.from([input]),
+    env: { SOLIDARITY_DATA_DIR: dir, LOG_LEVEL: 'silent', SOLIDARITY_CAMPAIGNS_DIR: join(dir, 'none') },
+    debug: false,
+  });
+  return { code, stdout: out, stderr: err };
+}
+
+async function reader() {
+  return openStore({ dir, mode: 'reader' });
+}
+
+describe('solidarity moderator', () => {
+  it('add prints a one-time password; --password-stdin reads one; list never shows hashes', async () => {
+    const a = await cli(['moderator', 'add', 'Alice', '--role', 'admin']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(/One-time password: [A-Za-z0-9_-]{20}\n/);
+    const b = await cli(
+      ['moderator', 'add', 'bob', '--role', 'viewer', '--password-stdin'],
+      'a long passphrase\n',
+    );
+    expect(b.code).toBe(0);
+    expect(b.stdout).not.toContain('One-time password');
+    const list = await cli(['moderator', 'list', '--json']);
+    expect(JSON.parse(list.stdout)).toEqual([
+      expect.objectContaining({ name: 'alice', role: 'admin', status: 'must-change-password' }),
+      expect.objectContaining({ name: 'bob', role: 'viewer', status: 'active' }),
+    ]);
+    expect(list.stdout).not.toContain('scrypt');
+    const store = await reader();
+    expect(store.getModerator('bob')!.passwordHash).toMatch(/^scrypt\$/);
+    await store.close();
+  });
+
+  it('refuses a bad role, a short password, a taken name, and disabling the last admin', async () => {
+    expect((await cli(['moderator', 'add', 'x', '--role', 'boss'])).stderr).toContain('MODERATOR_INVALID');
+    const short = await cli(['moderator', 'add', 'y', '--role', 'viewer', '--password-stdin'], 'short\n');
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('at least 12');
+    await cli(['moderator', 'add', 'root', '--role', 'admin']);
+    expect((await cli(['moderator', 'add', 'ROOT', '--role', 'viewer'])).stderr).toContain('already exists');
+    const last = await cli(['moderator', 'disable', 'root']);
+    expect(last.code).toBe(2);
+    expect(last.stderr).toContain('last enabled admin');
+    await cli(['moderator', 'add', 'second', '--role', 'admin']);
+    expect((await cli(['moderator', 'disable', 'root'])).code).toBe(0);
+    const unknown = await cli(['moderator', 'enable', 'nobody']);
+    expect([unknown.code, unknown.stderr.split(':')[0]]).toEqual([4, 'DASHBOARD_AUTH']);
+    const store = await reader();
+    expect(store.getModerator('root')!.disabled).toBe(true);
+    await store.close();
+  });
+});
+
+describe('solidarity review', () => {
+  it('lists, shows, decides and refuses what the state does not allow', async () => {
+    const list = await cli(['review', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('7 flag(s) match');
+    for (const f of flags) expect(list.stdout).toContain(f.id);
+    // The list never prints the (abusive) text.
+    expect(list.stdout).not.toContain(flags[0]!.mention.text);
+
+    const show = await cli(['review', 'show', flags[1]!.id]);
+    const word = flags[1]!.verdict.reasons[0]!.span!.text;
+    expect(show.stdout).toContain(`»${word}«`);
+    expect(show.stdout).toContain('Decisions:\n  none yet');
+
+    expect((await cli(['review', 'ack', flags[1]!.id, '--by', 'sam'])).code).toBe(0);
+    const noOutcome = await cli(['review', 'resolve', flags[1]!.id]);
+    expect(noOutcome.code).toBe(2);
+    expect(noOutcome.stderr).toContain('--outcome');
+    const resolved = await cli([
+      'review',
+      'resolve',
+      flags[1]!.id,
+      '--outcome',
+      'reported-to-police',
+      '--note',
+      'ref 42',
+    ]);
+    expect(resolved.stdout).toContain('now resolved');
+    const again = await cli(['review', 'escalate', flags[1]!.id]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('REVIEW_NOT_ALLOWED');
+    expect(again.stderr).toContain('Allowed now: comment, reopen');
+
+    const bulk = await cli([
+      'review',
+      'dismiss',
+      flags[2]!.id,
+      flags[3]!.id,
+      flags[1]!.id,
+      '--reason',
+      'news quote',
+    ]);
+    expect(bulk.code).toBe(2);
+    expect(bulk.stdout.match(/dismiss recorded/g)).toHaveLength(2);
+
+    const store = await reader();
+    const f1 = store.getFlag(flags[1]!.id)!;
+    expect(f1.state).toBe('resolved');
+    expect(f1.events.map((e) => [e.action, e.by, e.outcome ?? null, e.note ?? null])).toEqual([
+      ['acknowledge', 'sam', null, null],
+      ['resolve', expect.stringMatching(/^cli:/), 'reported-to-police', 'ref 42'],
+    ]);
+    expect(store.getFlag(flags[2]!.id)!.events[0]).toMatchObject({ action: 'dismiss', note: 'news quote' });
+    await store.close();
+
+    const dismissed = await cli(['review', 'list', '--state', 'dismissed', '--json']);
+    expect(
+      dismissed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).id),
+    ).toEqual([flags[3]!.id, flags[2]!.id]);
+    expect((await cli(['review', 'show', 'nope'])).stderr).toContain('FLAG_NOT_FOUND');
+  });
+
+  it('shows hostile text without handing terminal escapes to the terminal', async () => {
+    const show = await cli(['review', 'show', flags[6]!.id]);
+    expect(show.stdout).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F]/);
+    expect(show.stdout).toContain('⟦U+001B⟧[31mred');
+  });
+
+  it('exports evidence as JSON to a file and CSV to stdout, with where to report', async () => {
+    const out = join(dir, 'evidence.json');
+    const json = await cli([
+      'review',
+      'export',
+      flags[0]!.id,
+      flags[4]!.id,
+      '--format',
+      'json',
+      '--out',
+      out,
+    ]);
+    expect(json.code).toBe(0);
+    expect(json.stderr).toContain('0800 789 321');
+    const parsed = JSON.parse(readFileSync(out, 'utf8')) as EvidenceExport;
+    expect(parsed.records.map((r) => r.flagId)).toEqual([flags[0]!.id, flags[4]!.id]);
+    expect(parsed.records[0]!.text).toBe(flags[0]!.mention.text);
+    const again = await cli(['review', 'export', flags[0]!.id, '--format', 'json', '--out', out]);
+    expect(again.code).toBe(2);
+    const csv = await cli(['review', 'export', flags[0]!.id]);
+    expect(csv.stdout.split('\r\n')[0]).toContain('"post_url"');
+    expect(csv.stdout).toContain(parsed.records[0]!.textSha256);
+  });
+});
+
+describe('end to end, as separate processes', () => {
+  it('a decision from the CLI reaches a running bot through its inbox', async () => {
+    const bot = await openStore({
+      dir,
+      mode: 'writer',
+      role: 'bot',
+      fsync: false,
+      pruneEveryMs: 0,
+      inboxPollMs: 50,
+    });
+    try {
+      const res = await runCliProcess(
+        ['review', 'dismiss', flags[5]!.id, '--reason', 'satire', '--by', 'kim'],
+        {
+          env: { SOLIDARITY_DATA_DIR: dir },
+        },
+      );
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      expect(bot.getFlag(flags[5]!.id)!.events).toEqual([
+        expect.objectContaining({ action: 'dismiss', by: 'kim', note: 'satire' }),
+      ]);
+      expect(bot.getFlag(flags[5]!.id)!.state).toBe('dismissed');
+      const help = await runCliProcess(['review', 'resolve', '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('--outcome OUTCOME');
+    } finally {
+      await bot.close();
+    }
+  });
+});
+
+describe('the dashboard runs inside the bot', () => {
+  it('npm start serves it on 127.0.0.1, behind the login', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI, ROOT } = await import('./_util.ts');
+    const child = spawn(process.execPath, [CLI, 'start'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        SOLIDARITY_DATA_DIR: dir,
+        DASHBOARD_PORT: '0',
+        LOG_LEVEL: 'warn',
+        SOLIDARITY_MODE: 'local',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          out += d;
+          const match = /Review dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (match) resolve(match[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`start exited ${code}: ${out}`)));
+      });
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const queue = await fetch(`${url}/queue`, { redirect: 'manual' });
+      expect(queue.status).toBe(303);
+      expect(queue.headers.get('location')).toBe('/login?next=%2Fqueue');
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+});
+
+describe('solidarity dashboard', () => {
+  async function startDashboardProcess(): Promise<{
+    url: string;
+    out: () => string;
+    stop: () => Promise<void>;
+  }> {
+    const { spawn } = await import('node:child_process');
+    const { CLI, ROOT } = await import('./_util.ts');
+    const child = spawn(process.execPath, [CLI, 'dashboard', '--port', '0'], {
+      cwd: ROOT,
+      env: { ...process.env, SOLIDARITY_DATA_DIR: dir, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        const match = /Review dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`dashboard exited ${code}: ${out}`)));
+    });
+    return {
+      url,
+      out: () => out,
+      stop: async () => {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      },
+    };
+  }
+
+  it('runs alone, holding the data folder, and shows the queue to a signed-in moderator', async () => {
+    await cli(['moderator', 'add', 'mo', '--role', 'moderator', '--password-stdin'], 'a long passphrase\n');
+    const d = await startDashboardProcess();
+    try {
+      expect(d.out()).toContain('holding the data folder');
+      const form = await fetch(`${d.url}/login`);
+      const loginCookie = form.headers.getSetCookie()[0]!.split(';')[0]!;
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+      const res = await fetch(`${d.url}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ name: 'mo', password: 'a long passphrase', _csrf: csrf }).toString(),
+      });
+      expect(res.status).toBe(303);
+      const session = res.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('sb_session='))!
+        .split(';')[0]!;
+      const queue = await (await fetch(`${d.url}/queue`, { headers: { cookie: session } })).text();
+      expect(queue).toContain('7 flags match');
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('beside a running bot, reads its data instead of failing on the lock', async () => {
+    const bot = await openStore({
+      dir,
+      mode: 'writer',
+      role: 'bot',
+      fsync: false,
+      pruneEveryMs: 0,
+      inboxPollMs: 50,
+    });
+    try {
+      const d = await startDashboardProcess();
+      try {
+        expect(d.out()).toContain('a running bot holds the data folder');
+        expect((await fetch(`${d.url}/healthz`)).status).toBe(200);
+      } finally {
+        await d.stop();
+      }
+    } finally {
+      await bot.close();
+    }
+  });
+});
