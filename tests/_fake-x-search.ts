@@ -39,6 +39,8 @@ export class FakeXSearch {
   private readonly options: FakeXOptions;
   /** Forces the next n requests to answer 429. */
   force429 = 0;
+  /** Forces the next n requests to answer 503 (X over capacity). */
+  force503 = 0;
 
   constructor(options: FakeXOptions = {}) {
     this.options = options;
@@ -97,6 +99,10 @@ export class FakeXSearch {
       'x-rate-limit-remaining': String(remaining),
       'x-rate-limit-reset': reset,
     };
+    if (this.force503 > 0) {
+      this.force503 -= 1;
+      return this.send(res, 503, { title: 'Service Unavailable', status: 503 });
+    }
     if (this.force429 > 0 || this.windowCount > limit) {
       if (this.force429 > 0) this.force429 -= 1;
       this.rateLimited += 1;
