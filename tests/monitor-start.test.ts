@@ -140,6 +140,10 @@ describe('startMonitoring', () => {
       SOLIDARITY_MODE: 'live',
       JETSTREAM_URL: jetstreamUrl,
       BLUESKY_APPVIEW_URL: 'http://127.0.0.1:9/',
+      // Bluesky is unreachable for the search login: live monitoring runs on without backfill.
+      BLUESKY_SERVICE: 'http://127.0.0.1:9/',
+      BLUESKY_IDENTIFIER: 'bot.example.com',
+      BLUESKY_APP_PASSWORD: 'app-password',
       X_BEARER_TOKEN: 'bearer-for-tests',
       X_API_KEY: 'key',
       X_API_SECRET: 'secret',
