@@ -41,6 +41,8 @@ export class FakeXSearch {
   force429 = 0;
   /** Forces the next n requests to answer 503 (X over capacity). */
   force503 = 0;
+  /** since_id values below this are refused with 400, as X does beyond its 7-day window. */
+  oldestSinceId: bigint | undefined;
 
   constructor(options: FakeXOptions = {}) {
     this.options = options;
@@ -112,6 +114,19 @@ export class FakeXSearch {
         { title: 'Too Many Requests', status: 429 },
         { ...rlHeaders, 'x-rate-limit-remaining': '0' },
       );
+    }
+    if (params.since_id && this.oldestSinceId !== undefined && BigInt(params.since_id) < this.oldestSinceId) {
+      return this.send(res, 400, {
+        errors: [
+          {
+            parameters: { since_id: [params.since_id] },
+            message: `Invalid 'since_id':'${params.since_id}'. 'since_id' must be a tweet id created in the last 7 days.`,
+          },
+        ],
+        title: 'Invalid Request',
+        detail: 'One or more parameters to your request was invalid.',
+        type: 'https://api.twitter.com/2/problems/invalid-request',
+      });
     }
     const max = Number(params.max_results ?? '10');
     if (!Number.isInteger(max) || max < 10 || max > 100) {

@@ -224,6 +224,22 @@ describe('X recent search monitoring', () => {
     });
   });
 
+  it('after downtime longer than recent search reaches, logs X_GAP and reads what X still has', async () => {
+    await start();
+    const old = tweets(5);
+    fake.add(...old, ...tweets(40));
+    fake.oldestSinceId = BigInt(old.at(-1)!.id) + 1n;
+    const store = new MemoryStore();
+    await store.setCursor(sinceIdKey('belgium'), old[0]!.id);
+    const { log } = await runX(store, 1);
+    expect(log.withCode('X_GAP')).toHaveLength(1);
+    expect(fake.requests[0]!.since_id).toBe(old[0]!.id);
+    expect(fake.requests[1]!.since_id).toBeUndefined();
+    // Everything X still returns is read once (the fake still holds the old ones too).
+    expect(store.mentionsSeen()).toHaveLength(45);
+    expect(store.getCursor(sinceIdKey('belgium'))).toBe(fake.tweets.at(-1)!.id);
+  });
+
   it('rejects bad credentials with X_AUTH_FAILED', async () => {
     await start();
     const client = createXSearchClient({ bearerToken: 'wrong', baseUrl: base });
