@@ -85,6 +85,20 @@ export const CATALOGUE = {
     exit: EXIT.platform,
     summary: 'A platform rate limit is in force; the bot waits for its reset.',
   },
+  MENTIONS_FILE_INVALID: {
+    exit: EXIT.config,
+    summary:
+      'The mentions file to replay in local mode (SOLIDARITY_SAMPLE_MENTIONS) is missing or unreadable.',
+  },
+  X_READ_BUDGET_EXHAUSTED: {
+    exit: EXIT.platform,
+    summary:
+      'A campaign used its daily X read budget (X_READ_BUDGET_PER_DAY); X monitoring waits for the next UTC day.',
+  },
+  BLUESKY_GAP: {
+    exit: EXIT.platform,
+    summary: 'Bluesky monitoring was down longer than Jetstream keeps events and could not backfill the gap.',
+  },
   STORE_LOCKED: {
     exit: EXIT.store,
     summary: 'Another running bot holds the data folder lock (its PID is named).',

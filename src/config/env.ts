@@ -26,6 +26,7 @@ export const ENV_SCHEMA = z.object({
   BLUESKY_IDENTIFIER: optionalString,
   BLUESKY_APP_PASSWORD: optionalString,
   JETSTREAM_URL: z.url().default('wss://jetstream2.us-east.bsky.network/subscribe'),
+  BLUESKY_APPVIEW_URL: z.url().default('https://public.api.bsky.app'),
   X_API_KEY: optionalString,
   X_API_SECRET: optionalString,
   X_ACCESS_TOKEN: optionalString,
@@ -35,6 +36,10 @@ export const ENV_SCHEMA = z.object({
   X_PRICE_PER_POST_USD: z.coerce.number().min(0).default(0.01),
   X_PRICE_PER_POST_WITH_URL_USD: z.coerce.number().min(0).default(0.2),
   X_PRICE_PER_READ_USD: z.coerce.number().min(0).default(0.005),
+  X_READ_BUDGET_PER_DAY: z.coerce.number().int().min(0).default(1000),
+  X_SEARCH_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(60),
+  JETSTREAM_RETENTION_HOURS: z.coerce.number().min(0).default(24),
+  SOLIDARITY_SAMPLE_INTERVAL_MS: z.coerce.number().int().min(0).default(300),
   DASHBOARD_HOST: z.string().default('127.0.0.1'),
   DASHBOARD_PORT: port.default(3000),
   DASHBOARD_SECURE_COOKIE: z.enum(['auto', 'true', 'false']).default('auto'),
@@ -160,6 +165,10 @@ export const ENV_DOCS = {
   SOLIDARITY_CAMPAIGNS_DIR: ['General', 'Folder of campaign files that `start` loads.'],
   LOG_LEVEL: ['General', 'Log level: fatal, error, warn, info, debug, trace or silent.'],
   SOLIDARITY_SAMPLE_MENTIONS: ['General', 'Sample mention stream replayed in local mode (JSON Lines).'],
+  SOLIDARITY_SAMPLE_INTERVAL_MS: [
+    'General',
+    'Pause between replayed sample mentions in local mode, in ms (0: as fast as possible).',
+  ],
   SOLIDARITY_RETENTION_UNFLAGGED_DAYS: [
     'Store',
     'Days to keep the text of mentions that were not flagged (counts are kept).',
@@ -175,6 +184,11 @@ export const ENV_DOCS = {
     'An app password (Settings → Privacy and security → App passwords), never the account password. Secret.',
   ],
   JETSTREAM_URL: ['Bluesky', 'Jetstream WebSocket endpoint for live mentions.'],
+  JETSTREAM_RETENTION_HOURS: [
+    'Bluesky',
+    'How far back Jetstream can replay; longer monitoring downtime is backfilled with search (needs the credentials above).',
+  ],
+  BLUESKY_APPVIEW_URL: ['Bluesky', 'AppView where the handles of mention authors are looked up.'],
   X_API_KEY: ['X', 'API key (consumer key) of your X app.'],
   X_API_SECRET: ['X', 'API key secret. Secret.'],
   X_ACCESS_TOKEN: [
@@ -187,6 +201,11 @@ export const ENV_DOCS = {
   X_PRICE_PER_POST_USD: ['X', 'Your price per post, for the cost estimate in `preview`.'],
   X_PRICE_PER_POST_WITH_URL_USD: ['X', 'Your price per post that holds a URL.'],
   X_PRICE_PER_READ_USD: ['X', 'Your price per post read by search (monitoring budget).'],
+  X_READ_BUDGET_PER_DAY: [
+    'X',
+    'Posts X monitoring may read per campaign per UTC day; then it waits for the next day (X bills every read).',
+  ],
+  X_SEARCH_INTERVAL_SECONDS: ['X', 'Pause between X recent-search cycles when monitoring (minimum 5).'],
   DASHBOARD_HOST: [
     'Dashboard',
     'Address the review dashboard binds to. Keep 127.0.0.1 unless a reverse proxy with HTTPS is in front.',

@@ -8,6 +8,7 @@ import { previewCommand } from './preview.ts';
 import { reviewCommands } from './review.ts';
 import { schemaCommand } from './schema.ts';
 import { startCommand } from './start.ts';
+import { statusCommand } from './status.ts';
 import { storeMigrateCommand } from './store-migrate.ts';
 import { storePruneCommand } from './store-prune.ts';
 import { storeVerifyCommand } from './store-verify.ts';
@@ -16,6 +17,7 @@ import { validateCommand } from './validate.ts';
 /** Every CLI command, in the order `solidarity --help` lists them. */
 export const COMMANDS: Command[] = [
   startCommand,
+  statusCommand,
   validateCommand,
   previewCommand,
   postNowCommand,

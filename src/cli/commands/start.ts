@@ -3,8 +3,10 @@ import { formatWithOffset } from '../../campaign/time.ts';
 import { createAdapters, createContext } from '../../context.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { isSolidarityError } from '../../errors.ts';
+import { startMonitoring } from '../../monitor/start.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
-import { openStore } from '../../store/file-store.ts';
+import { score } from '../../scoring/index.ts';
+import { openStore } from '../../store/index.ts';
 import { retentionFromEnv } from '../../store/retention.ts';
 import { type Command, writeLine } from '../command.ts';
 
@@ -37,7 +39,9 @@ export const startCommand: Command = {
   description:
     'Loads and validates every campaign file in SOLIDARITY_CAMPAIGNS_DIR (default campaigns/), prints\n' +
     'the upcoming posts and posts each slot when it falls due. Without credentials in .env (or with\n' +
-    'SOLIDARITY_MODE=local) posts go to data/outbox.jsonl and the terminal. Stops cleanly on Ctrl-C.',
+    'SOLIDARITY_MODE=local) posts go to data/outbox.jsonl and the terminal. Stops cleanly on Ctrl-C.\n' +
+    'It also watches the campaign hashtags (local mode: replays SOLIDARITY_SAMPLE_MENTIONS), scores\n' +
+    'every mention and puts flagged ones in the review queue; each flag is announced here by id.',
   options: {
     upcoming: {
       type: 'string',
@@ -106,11 +110,24 @@ export const startCommand: Command = {
     }
 
     scheduler.start();
+    const monitor = await startMonitoring(ctx, campaigns, { store, scorer: score, announce: true });
+    writeLine(
+      io.stdout,
+      ctx.mode === 'local'
+        ? `Monitoring: replaying ${ctx.env.SOLIDARITY_SAMPLE_MENTIONS}; flagged mentions are listed below and wait for review.`
+        : 'Monitoring the campaign hashtags; flagged mentions are listed below and wait for review.',
+    );
     writeLine(io.stdout, 'Running. Press Ctrl-C to stop.');
     const signal = await stopSignal;
     writeLine(io.stdout, `\n${signal}: stopping…`);
     await scheduler.stop();
+    await monitor.stop();
     await dashboard?.close();
+    const counts = monitor.counts();
+    writeLine(
+      io.stdout,
+      `Mentions: ${counts.seen} seen, ${counts.flagged} flagged, ${counts.queued} in the review queue, ${counts.dropped} dropped.`,
+    );
     await store.close();
     ctx.logger.info({ signal }, 'bot stopped');
     ctx.logger.flush();

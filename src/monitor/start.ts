@@ -1,0 +1,143 @@
+/**
+ * Starts monitoring for the `start` command: picks the sources from the mode and credentials
+ * (local: replay of SOLIDARITY_SAMPLE_MENTIONS; live: Jetstream for campaigns on Bluesky, X
+ * recent search for campaigns on X when X credentials are set) and runs them into the store.
+ */
+import type { Campaign } from '../campaign/schema.ts';
+import { blueskyCredentials, xCredentials } from '../config/env.ts';
+import type { Context } from '../context.ts';
+import type { Flag } from '../moderation/types.ts';
+import { createHandleLookup } from '../platforms/bluesky/profiles.ts';
+import { createBlueskySearchClient } from '../platforms/bluesky/search.ts';
+import { createXSearchClient } from '../platforms/x/search.ts';
+import type { Store } from '../store/types.ts';
+import { searchBackfill } from './bluesky-backfill.ts';
+import { monitoredCampaign } from './campaigns.ts';
+import type { HijackAlert } from './hijack.ts';
+import { type BlueskyBackfill, JetstreamSource } from './jetstream.ts';
+import { LocalReplaySource } from './local.ts';
+import { type MonitorHandle, runMonitor } from './monitor.ts';
+import type { MentionSource, Scorer } from './types.ts';
+import { XSearchSource } from './x.ts';
+
+export interface StartMonitoringOptions {
+  store: Store;
+  scorer: Scorer;
+  /** Print a line per flag and alert on the terminal (ids and rules, never the text). */
+  announce?: boolean;
+}
+
+function flagLine(flag: Flag): string {
+  const rules = flag.verdict.reasons.map((r) => r.rule).filter((r) => r !== 'model.feature');
+  return (
+    `  flagged for review  ${flag.campaign}  ${flag.mention.platform} @${flag.mention.authorHandle}  ` +
+    `score ${flag.verdict.score.toFixed(2)} (${flag.verdict.severity})  ${[...new Set(rules)].join(', ') || 'model'}  [${flag.id}]`
+  );
+}
+
+function alertLine(alert: HijackAlert): string {
+  return (
+    `  HIJACK ALERT  ${alert.campaign}  #${alert.hashtag}: ${Math.round(alert.windowShare * 100)}% of recent mentions ` +
+    `flagged (usually ${Math.round(alert.baselineShare * 100)}%)`
+  );
+}
+
+export async function startMonitoring(
+  ctx: Context,
+  campaigns: readonly Campaign[],
+  options: StartMonitoringOptions,
+): Promise<MonitorHandle> {
+  const { env, logger } = ctx;
+  const { store } = options;
+  const clock = () => ctx.clock.now().getTime();
+  const sources: MentionSource[] = [];
+  const ownAccounts: string[] = [];
+
+  if (ctx.mode === 'local') {
+    sources.push(
+      new LocalReplaySource({
+        path: env.SOLIDARITY_SAMPLE_MENTIONS,
+        store,
+        logger: logger.child({ name: 'monitor.local' }),
+        intervalMs: env.SOLIDARITY_SAMPLE_INTERVAL_MS,
+        clock,
+      }),
+    );
+  } else {
+    const onBluesky = campaigns.filter((c) => c.platforms.includes('bluesky'));
+    if (onBluesky.length > 0) {
+      const credentials = blueskyCredentials(env);
+      let backfill: BlueskyBackfill | undefined;
+      if (credentials) {
+        const client = await createBlueskySearchClient(credentials);
+        ownAccounts.push(client.did, credentials.identifier);
+        backfill = searchBackfill({ client, logger, clock });
+      }
+      sources.push(
+        new JetstreamSource({
+          url: env.JETSTREAM_URL,
+          hashtags: onBluesky.flatMap((c) => c.monitorHashtags),
+          store,
+          logger,
+          clock,
+          retentionMs: env.JETSTREAM_RETENTION_HOURS * 3_600_000,
+          lookupHandles: createHandleLookup(env.BLUESKY_APPVIEW_URL),
+          ...(backfill ? { backfill } : {}),
+        }),
+      );
+    }
+    const onX = campaigns.filter((c) => c.platforms.includes('x'));
+    const xCreds = xCredentials(env);
+    if (onX.length > 0 && (env.X_BEARER_TOKEN || xCreds)) {
+      const client = createXSearchClient({
+        ...(env.X_BEARER_TOKEN ? { bearerToken: env.X_BEARER_TOKEN } : {}),
+        ...(xCreds ? { credentials: xCreds } : {}),
+        ...(env.X_API_BASE_URL ? { baseUrl: env.X_API_BASE_URL } : {}),
+        clock,
+      });
+      for (const campaign of onX) {
+        sources.push(
+          new XSearchSource({
+            campaign: { id: campaign.id, hashtags: campaign.monitorHashtags },
+            client,
+            store,
+            logger,
+            budgetPerDay: env.X_READ_BUDGET_PER_DAY,
+            pricePerRead: env.X_PRICE_PER_READ_USD,
+            intervalMs: env.X_SEARCH_INTERVAL_SECONDS * 1000,
+            clock,
+          }),
+        );
+      }
+    } else if (onX.length > 0) {
+      logger.warn(
+        { code: 'PLATFORM_NOT_CONFIGURED', campaigns: onX.map((c) => c.id) },
+        'X mentions are not monitored: set X_BEARER_TOKEN (or the four X OAuth keys) in .env',
+      );
+    }
+  }
+
+  const monitored = campaigns.map((campaign) =>
+    monitoredCampaign(campaign, {
+      ownAccounts,
+      postedTexts: store.listJournal({ campaign: campaign.id, state: 'confirmed' }).map((j) => j.text),
+      now: ctx.clock.now(),
+    }),
+  );
+  return runMonitor({
+    store,
+    scorer: options.scorer,
+    campaigns: monitored,
+    sources,
+    logger,
+    clock,
+    ...(options.announce
+      ? {
+          pipeline: {
+            onFlag: (f: Flag) => ctx.print(flagLine(f)),
+            onAlert: (a: HijackAlert) => ctx.print(alertLine(a)),
+          },
+        }
+      : {}),
+  });
+}

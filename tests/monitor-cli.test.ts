@@ -1,0 +1,84 @@
+/**
+ * `solidarity start` in local mode, end to end: the real CLI process replays the bundled sample
+ * stream through the real scorer into the real file store; flags are announced within seconds,
+ * and after Ctrl-C the store holds what the terminal said.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MonitorStatus } from '../src/monitor/monitor.ts';
+import { openStore } from '../src/store/index.ts';
+import { CLI, ROOT } from './_util.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('npm start in local mode', () => {
+  it('replays the sample stream: flags appear on the terminal and wait in the review queue', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'monitor-cli-'));
+    dirs.push(dir);
+    const data = join(dir, 'data');
+    const child = spawn(process.execPath, [CLI, 'start'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        SOLIDARITY_DATA_DIR: data,
+        SOLIDARITY_MODE: 'local',
+        SOLIDARITY_SAMPLE_INTERVAL_MS: '20',
+        LOG_LEVEL: 'warn',
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Five flags announced: the sample stream is being scored (no timing threshold: the test's
+    // own timeout is the only limit).
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if ((stdout.match(/flagged for review/g) ?? []).length >= 5) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(0);
+
+    const flagLines = stdout.split('\n').filter((l) => l.includes('flagged for review'));
+    const summary = /Mentions: (\d+) seen, (\d+) flagged, (\d+) in the review queue, (\d+) dropped\./.exec(
+      stdout,
+    );
+    expect(summary, stdout).not.toBeNull();
+    const [, seen, flagged, queued, dropped] = summary!.map(Number);
+    expect(flagged).toBe(queued);
+    expect(flagLines).toHaveLength(queued!);
+    expect(dropped).toBe(0);
+    // The hateful posts are announced by id and rule, never by their text.
+    expect(stdout).toContain('[local:sample-005#westandtogether]');
+    expect(stdout).not.toContain('Muslims are vermin');
+    expect(stdout).not.toContain('Burn their mosques');
+
+    const store = await openStore({ dir: data, mode: 'reader' });
+    try {
+      let stored = 0;
+      for await (const e of store.events({ types: ['mention.seen'] }))
+        if (e.type === 'mention.seen') stored += 1;
+      expect(stored).toBe(seen);
+      const open = store.queuePage({ state: 'open', limit: 100 });
+      expect(open.total).toBe(queued);
+      for (const line of flagLines) {
+        const id = /\[([^\]]+)\]$/.exec(line)![1]!;
+        expect(store.getFlag(id)?.state).toBe('open');
+      }
+      const status = store.getState<MonitorStatus>('monitor.status');
+      expect(status).toMatchObject({ running: false, counts: { seen, flagged, queued, dropped: 0 } });
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,236 @@
+/**
+ * X monitoring through the real twitter-api-v2 client against the local fake recent-search
+ * endpoint: pagination, since_id across restarts, 429 with a wait for the reset, daily budget.
+ * Time is a shared fake clock; the source's sleeps advance it instead of waiting.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MentionPipeline } from '../src/monitor/pipeline.ts';
+import type { MonitoredCampaign } from '../src/monitor/types.ts';
+import { budgetStateKey, sinceIdKey, type XBudgetState, XSearchSource } from '../src/monitor/x.ts';
+import { createXSearchClient } from '../src/platforms/x/search.ts';
+import { type FakeTweet, FakeXSearch } from './_fake-x-search.ts';
+import { captureLog } from './_log.ts';
+import { MemoryStore } from './_monitor-store.ts';
+import { testScore } from './_test-scorer.ts';
+
+const campaign: MonitoredCampaign = {
+  id: 'belgium',
+  hashtags: ['westandtogether', 'standwithbelgium'],
+  ownMessages: [],
+  ownAccounts: [],
+  scoreOptions: {},
+};
+const INTERVAL = 60_000;
+const T0 = Date.parse('2026-11-25T10:00:00Z');
+
+let nextId = 1_800_000_000_000_000_000n;
+function tweets(n: number, make: (i: number) => Partial<FakeTweet> = () => ({})): FakeTweet[] {
+  return Array.from({ length: n }, (_, i) => {
+    nextId += 1000n;
+    return {
+      id: String(nextId),
+      text:
+        i % 9 === 0
+          ? `vermin, the lot of them #StandWithBelgium ${i}`
+          : `Thinking of Brussels ${i} #WeStandTogether`,
+      authorId: String(100 + (i % 50)),
+      username: `user${i % 50}`,
+      createdAt: new Date(T0 + i * 1000).toISOString(),
+      ...make(i),
+    };
+  });
+}
+
+let clock: { now: number };
+let fake: FakeXSearch;
+let base: string;
+
+beforeEach(() => {
+  clock = { now: T0 };
+});
+afterEach(async () => {
+  await fake?.stop();
+});
+
+async function start(options: ConstructorParameters<typeof FakeXSearch>[0] = {}) {
+  fake = new FakeXSearch({ bearerToken: 'test-bearer', now: () => clock.now, ...options });
+  base = await fake.start();
+}
+
+/** Runs X monitoring until `cycles` interval sleeps have happened; returns what was slept. */
+async function runX(store: MemoryStore, cycles: number, budgetPerDay = 10_000) {
+  const log = captureLog('info');
+  const controller = new AbortController();
+  const slept: number[] = [];
+  let intervals = 0;
+  const source = new XSearchSource({
+    campaign,
+    client: createXSearchClient({ bearerToken: 'test-bearer', baseUrl: base, clock: () => clock.now }),
+    store,
+    logger: log.logger,
+    budgetPerDay,
+    pricePerRead: 0.005,
+    intervalMs: INTERVAL,
+    clock: () => clock.now,
+    sleep: async (ms) => {
+      slept.push(ms);
+      clock.now += ms;
+      if ((ms === INTERVAL || ms > 3_600_000) && ++intervals >= cycles) controller.abort();
+    },
+  });
+  const pipeline = new MentionPipeline({
+    store,
+    scorer: testScore,
+    campaigns: [campaign],
+    logger: log.logger,
+  });
+  await pipeline.run(source, controller.signal);
+  return { slept, log, pipeline, source };
+}
+
+describe('X recent search monitoring', () => {
+  it('pages through results, expands authors, skips retweets and resumes from since_id after a restart', async () => {
+    await start();
+    fake.add(...tweets(250));
+    fake.add(...tweets(5, () => ({ retweetOf: '1', text: 'RT @someone: #WeStandTogether' })));
+    fake.add(...tweets(20, () => ({ text: 'unrelated #Weather' })));
+    const store = new MemoryStore();
+
+    const first = await runX(store, 1);
+    expect(fake.requests).toHaveLength(3);
+    expect(fake.requests[0]!.query).toBe('(#westandtogether OR #standwithbelgium) -is:retweet');
+    expect(fake.requests[0]!.since_id).toBeUndefined();
+    expect(fake.requests[1]!.pagination_token ?? fake.requests[1]!.next_token).toBeDefined();
+    const seen = store.mentionsSeen();
+    expect(seen).toHaveLength(250);
+    expect(seen[0]!.mention.authorHandle).toMatch(/^user\d+$/);
+    expect(seen[0]!.mention.url).toMatch(/^https:\/\/x\.com\/user\d+\/status\/\d+$/);
+    expect(first.pipeline.counts()).toMatchObject({
+      seen: 250,
+      stored: 250,
+      flagged: 28,
+      queued: 28,
+      dropped: 0,
+    });
+    const newest = fake.tweets.filter((t) => !t.retweetOf && t.text.includes('#WeStandTogether')).at(-1)!;
+    expect(store.getCursor(sinceIdKey('belgium'))).toBe(
+      fake.tweets.filter((t) => !t.retweetOf && !t.text.includes('Weather')).at(-1)!.id,
+    );
+    expect(newest).toBeDefined();
+
+    // A restart: a new source and pipeline on the same store.
+    fake.add(...tweets(30));
+    const requestsBefore = fake.requests.length;
+    await runX(store, 1);
+    expect(fake.requests[requestsBefore]!.since_id).toBe(newest.id);
+    const ids = store.mentionsSeen().map((e) => e.mention.id);
+    expect(ids).toHaveLength(280);
+    expect(new Set(ids).size).toBe(280);
+    expect(store.flags.size).toBe(28 + 4);
+  });
+
+  it('waits for the rate-limit reset on 429 and then reads everything', async () => {
+    await start({ requestsPerWindow: 2, windowMs: 15 * 60_000 });
+    fake.add(...tweets(450));
+    fake.force429 = 1;
+    const store = new MemoryStore();
+    const { slept, log } = await runX(store, 1);
+    // The forced 429 only: afterwards the source waits when x-rate-limit-remaining reaches 0.
+    expect(fake.rateLimited).toBe(1);
+    expect(log.withCode('RATE_LIMITED')).toHaveLength(1);
+    // Waited (on the fake clock) until the window reset before asking again.
+    const waits = slept.filter((ms) => ms !== INTERVAL);
+    expect(waits.length).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...waits)).toBeGreaterThan(10 * 60_000);
+    expect(store.mentionsSeen()).toHaveLength(450);
+    expect(new Set(store.mentionsSeen().map((e) => e.mention.id)).size).toBe(450);
+  });
+
+  it('stops at the daily read budget, says so once, and starts again the next UTC day', async () => {
+    await start();
+    fake.add(...tweets(400));
+    const store = new MemoryStore();
+    const { log, slept, source } = await runX(store, 1, 150);
+    // 100 + 50: the second page asks only for what the budget allows.
+    expect(fake.requests.map((r) => r.max_results)).toEqual(['100', '50']);
+    expect(fake.postsServed).toBe(150);
+    const exhausted = log.withCode('X_READ_BUDGET_EXHAUSTED');
+    expect(exhausted).toHaveLength(1);
+    const budget = store.getState<XBudgetState>(budgetStateKey('belgium'))!;
+    expect(budget).toMatchObject({ reads: 150, limit: 150, costUsd: 0.75, day: '2026-11-25' });
+    expect(budget.exhaustedAt).toBeDefined();
+    // The wait after an exhausted cycle runs to the next UTC day, not the usual interval,
+    // and the new day starts with a fresh budget.
+    expect(source.status()).toMatchObject({ budget: { day: '2026-11-26', reads: 0, limit: 150 } });
+    expect(slept.at(-1)).toBeGreaterThan(13 * 3_600_000);
+    expect(store.mentionsSeen()).toHaveLength(150);
+
+    // Next day: new posts are read again with a fresh budget.
+    fake.add(...tweets(20));
+    const servedBefore = fake.postsServed;
+    await runX(store, 1, 150);
+    expect(fake.postsServed - servedBefore).toBe(20);
+    expect(store.getState<XBudgetState>(budgetStateKey('belgium'))).toMatchObject({
+      day: '2026-11-26',
+      reads: 20,
+    });
+  });
+
+  it('rejects bad credentials with X_AUTH_FAILED', async () => {
+    await start();
+    const client = createXSearchClient({ bearerToken: 'wrong', baseUrl: base });
+    await expect(client.searchRecent({ query: '#a', maxResults: 10 })).rejects.toMatchObject({
+      code: 'X_AUTH_FAILED',
+    });
+  });
+});
+
+describe('status', () => {
+  it('shows counts and an exhausted X budget', async () => {
+    await start();
+    fake.add(...tweets(120));
+    const store = new MemoryStore();
+    const { monitorStatusLines } = await import('../src/monitor/status.ts');
+    const { runMonitor } = await import('../src/monitor/monitor.ts');
+    const controller = { intervals: 0 };
+    const source = new XSearchSource({
+      campaign,
+      client: createXSearchClient({ bearerToken: 'test-bearer', baseUrl: base, clock: () => clock.now }),
+      store,
+      logger: captureLog('warn').logger,
+      budgetPerDay: 50,
+      pricePerRead: 0.005,
+      intervalMs: INTERVAL,
+      clock: () => clock.now,
+      sleep: async (_ms, signal) => {
+        controller.intervals += 1;
+        // Stays asleep until monitoring stops.
+        await new Promise<void>((resolve) =>
+          signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+      },
+    });
+    const monitor = await runMonitor({
+      store,
+      scorer: testScore,
+      campaigns: [campaign],
+      sources: [source],
+      logger: captureLog('warn').logger,
+      clock: () => clock.now,
+    });
+    await vi.waitFor(() => expect(controller.intervals).toBe(1));
+    const view = monitorStatusLines(
+      { getState: (k) => (k === 'monitor.status' ? monitor.status() : store.getState(k)) } as Pick<
+        MemoryStore,
+        'getState'
+      >,
+      ['belgium'],
+      new Date(clock.now),
+    );
+    expect(view.budgetExhausted).toEqual(['belgium']);
+    expect(view.lines.join('\n')).toContain('X reads today for belgium: 50/50 (about $0.25), EXHAUSTED');
+    expect(view.lines.join('\n')).toMatch(/50 seen, 50 scored, 50 stored, 6 flagged, 6 queued/);
+    await monitor.stop();
+    expect(store.getState<{ running: boolean }>('monitor.status')?.running).toBe(false);
+  });
+});
