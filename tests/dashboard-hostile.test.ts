@@ -88,7 +88,7 @@ describe('hostile text in the HTML', () => {
     const queue = pages[0]!;
     expect(queue).toContain('&lt;script&gt;window.__pwned');
     expect(queue).toContain('U+202E');
-    expect(queue).toContain('link not shown (not http/https)');
+    expect(queue).toContain('no web link');
   });
 
   it('a 10,000-character post is cut on the queue and whole on its page', async () => {

@@ -38,7 +38,7 @@ function originalLink(flag: Flag): Html {
   const href = safeHref(flag.mention.url);
   return href
     ? html`<a class="original" href="${href}" target="_blank" rel="noreferrer nofollow">original post</a>`
-    : html`<span class="original">link not shown (not http/https)</span>`;
+    : html`<span class="original muted" title="only http and https addresses become links">no web link</span>`;
 }
 
 export function reasonsList(flag: Flag): Html {
