@@ -95,7 +95,7 @@ describe('hostile text in the HTML', () => {
     const long = flags['long']!;
     expect(long.mention.text.length).toBeGreaterThanOrEqual(10_000);
     const queue = await get('/queue');
-    expect(queue).toMatch(/… \d+ more characters/);
+    expect(queue).toMatch(/&hellip; \d+ more characters/);
     const item = await get(`/flag?id=${encodeURIComponent(long.id)}`);
     expect(item).toContain(long.mention.text.slice(-200).replace('scum', ''));
     expect(item).toContain(`${long.mention.text.length} characters`);

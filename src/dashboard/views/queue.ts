@@ -102,7 +102,7 @@ ${csrfField(input.csrf)}<input type="hidden" name="return" value="${returnTo}">
 <span><span id="selcount">0</span> selected</span>
 <button type="submit" name="action" value="acknowledge">Acknowledge</button>
 <button type="submit" name="action" value="escalate">Escalate</button>
-<select name="outcome" aria-label="Outcome for resolve"><option value="">Outcome…</option>${RESOLVE_OUTCOMES.map((o) => html`<option value="${o}">${OUTCOME_LABELS[o]}</option>`)}</select>
+<select name="outcome" aria-label="Outcome for resolve"><option value="">Outcome&hellip;</option>${RESOLVE_OUTCOMES.map((o) => html`<option value="${o}">${OUTCOME_LABELS[o]}</option>`)}</select>
 <button type="submit" name="action" value="resolve">Resolve</button>
 <input name="note" maxlength="2000" placeholder="Note / reason" aria-label="Note for the selection">
 <button type="submit" name="action" value="dismiss" class="danger" id="bulk-dismiss">Dismiss</button>
