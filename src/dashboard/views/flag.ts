@@ -105,8 +105,11 @@ export function domId(flagId: string): string {
 export function flagItemBytes(flag: Flag, o: ItemOptions): Buffer {
   const last = flag.events.length > 0 ? flag.events[flag.events.length - 1]!.id : '';
   const options = `${o.form ? 1 : 0}${o.selectable ? 1 : 0}${o.maxChars ?? 0}`;
-  // Fast path: the same flag object as last time (the store hands out its own), unchanged.
+  // Fast path: the same flag object as last time (the store hands out its own), unchanged, so
+  // its key need not be built again. Only the key is remembered per object; the bytes live in
+  // the bounded FRAGMENTS map.
   const seen = BY_OBJECT.get(flag);
+  let key: string;
   if (
     seen &&
     seen.options === options &&
@@ -114,22 +117,23 @@ export function flagItemBytes(flag: Flag, o: ItemOptions): Buffer {
     seen.last === last &&
     seen.textLength === flag.mention.text.length
   ) {
-    return seen.bytes;
+    key = seen.key;
+  } else {
+    key = `${flag.id}\u0000${flag.events.length}\u0000${last}\u0000${flag.mention.text.length}\u0000${options}`;
+    BY_OBJECT.set(flag, {
+      options,
+      events: flag.events.length,
+      last,
+      textLength: flag.mention.text.length,
+      key,
+    });
   }
-  const key = `${flag.id}\u0000${flag.events.length}\u0000${last}\u0000${flag.mention.text.length}\u0000${options}`;
   let bytes = FRAGMENTS.get(key);
   if (bytes === undefined) {
     bytes = Buffer.from(renderItem(flag, o).value, 'utf8');
     if (FRAGMENTS.size >= MAX_FRAGMENTS) FRAGMENTS.delete(FRAGMENTS.keys().next().value!);
     FRAGMENTS.set(key, bytes);
   }
-  BY_OBJECT.set(flag, {
-    options,
-    events: flag.events.length,
-    last,
-    textLength: flag.mention.text.length,
-    bytes,
-  });
   return bytes;
 }
 
@@ -141,7 +145,7 @@ const FRAGMENTS = new Map<string, Buffer>();
 const MAX_FRAGMENTS = 5000;
 let BY_OBJECT = new WeakMap<
   Flag,
-  { options: string; events: number; last: string; textLength: number; bytes: Buffer }
+  { options: string; events: number; last: string; textLength: number; key: string }
 >();
 
 /** Empties the card cache (benchmarks measure rendering from cold with it). */
