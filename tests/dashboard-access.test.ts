@@ -124,6 +124,14 @@ describe('roles', () => {
 
   it('moderators decide; the event records who and when; the state is derived', async () => {
     const mod = await login(app, 'moderator', PASSWORDS.moderator);
+    // The card is rendered (and cached) before the decision and must show the new state after it.
+    const card = (body: string) => body.slice(body.indexOf(`data-id="${flagId()}"`)).split('</li>')[0]!;
+    const before = await app.inject({
+      method: 'GET',
+      url: '/queue?state=all',
+      headers: { cookie: mod.cookie },
+    });
+    expect(card(before.body)).toContain('<span class="state">open</span>');
     const res = await post(mod, '/decide', {
       id: flagId(),
       action: 'resolve',
@@ -134,6 +142,12 @@ describe('roles', () => {
     expect(res.statusCode).toBe(303);
     const flag = store.getFlag(flagId())!;
     expect(flag.state).toBe('resolved');
+    const after = await app.inject({
+      method: 'GET',
+      url: '/queue?state=all',
+      headers: { cookie: mod.cookie },
+    });
+    expect(card(after.body)).toContain('<span class="state">resolved</span>');
     expect(flag.events[0]).toMatchObject({
       action: 'resolve',
       by: 'moderator',
