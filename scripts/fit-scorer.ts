@@ -19,8 +19,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '20170301' },
     epochs: { type: 'string', default: '3' },
     l2: { type: 'string', default: '1e-3' },
-    'min-count': { type: 'string', default: '3' },
-    'pos-weight': { type: 'string', default: '3' },
+    'min-count': { type: 'string', default: '5' },
+    'pos-weight': { type: 'string', default: '2' },
   },
 });
 const SEED = Number(values.seed);
@@ -205,7 +205,7 @@ const file: ModelFile = {
   shift: best.shift,
   weights: Object.fromEntries([...final.weights.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
 };
-writeFileSync(values.out!, `${JSON.stringify(file, null, 1)}\n`);
+writeFileSync(values.out!, `${JSON.stringify(file, null, 2)}\n`);
 console.log(
   JSON.stringify({
     out: values.out,

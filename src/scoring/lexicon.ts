@@ -62,6 +62,8 @@ export type Slur = z.infer<typeof SlurSchema>;
 
 export interface CompiledPattern {
   id: string;
+  /** The part of the id after the family ("against_group"). */
+  name: string;
   rule: CompiledRule;
   weight: number;
   explanation: string;
@@ -75,7 +77,7 @@ type CompiledRule = LexiconFile['patterns'][number]['rule'];
 
 export type Element =
   | { kind: 'words'; words: ReadonlySet<string> }
-  | { kind: 'class'; name: string }
+  | { kind: 'class'; name: string; cls: WordClass }
   | { kind: 'gap'; max: number };
 
 /** A class of single words and multi-word phrases. */
@@ -102,14 +104,15 @@ export interface Lexicon {
   patterns: CompiledPattern[];
   /** Every single word this lexicon knows (for normalisation). */
   known: Set<string>;
+  /** For each word: the classes it belongs to, or starts a phrase of (to skip patterns quickly). */
+  wordClasses: Map<string, string[]>;
 }
 
 /** A word and its plural forms ("muslim" → "muslims"), so every lexicon reads plurals alike. */
 export function inflections(word: string): string[] {
   if (word.length < 3 || !/[a-z]$/.test(word)) return [word];
-  const out = [word, `${word}s`];
-  if (/(s|x|z|ch|sh)$/.test(word)) out.push(`${word}es`);
-  return out;
+  if (/(s|x|z|ch|sh)$/.test(word)) return [word, `${word}es`];
+  return [word, `${word}s`];
 }
 
 function makeClass(entries: readonly string[], inflect = false): WordClass {
@@ -184,7 +187,7 @@ export function compileLexicon(file: LexiconFile): Lexicon {
         if (!classes.has(cls[1]!)) {
           throw new Error(`pattern ${p.id}: unknown class {${cls[1]}} in "${p.pattern}"`);
         }
-        elements.push({ kind: 'class', name: cls[1]! });
+        elements.push({ kind: 'class', name: cls[1]!, cls: classes.get(cls[1]!)! });
         requires.push(cls[1]!);
       } else elements.push({ kind: 'words', words: new Set(part.split('|').map(foldTerm)) });
     }
@@ -193,6 +196,7 @@ export function compileLexicon(file: LexiconFile): Lexicon {
     }
     return {
       id: p.id,
+      name: p.id.slice(p.id.indexOf('.') + 1),
       rule: p.rule,
       weight: p.weight,
       explanation: p.explanation,
@@ -202,6 +206,14 @@ export function compileLexicon(file: LexiconFile): Lexicon {
     };
   });
 
+  const wordClasses = new Map<string, string[]>();
+  for (const [name, cls] of classes) {
+    for (const w of [...cls.words, ...cls.phrases.keys()]) {
+      const list = wordClasses.get(w) ?? [];
+      if (!list.includes(name)) list.push(name);
+      wordClasses.set(w, list);
+    }
+  }
   const known = new Set<string>();
   for (const cls of classes.values()) {
     for (const w of cls.words) known.add(w);
@@ -221,6 +233,7 @@ export function compileLexicon(file: LexiconFile): Lexicon {
     reporting: makeClass(file.reporting),
     patterns,
     known,
+    wordClasses,
   };
 }
 
@@ -236,11 +249,15 @@ function stems(word: string): string[] {
   return out;
 }
 
+/** How many unknown words the index remembers before starting afresh (memory stays bounded). */
+const RESOLVED_MAX = 200_000;
+
 /** The words every lexicon knows, with plural and suffix forms, and `*`-masked spellings. */
 export class TermIndex implements KnownTerms {
   private readonly words = new Set<string>();
   private readonly byLength = new Map<number, string[]>();
-  private readonly cache = new Map<string, string | null>();
+  /** Every word seen so far and what it resolved to (null: not a known term); bounded. */
+  private resolved = new Map<string, string | null>();
 
   constructor(lexicons: readonly Lexicon[], extra: Iterable<string> = []) {
     for (const lex of lexicons) {
@@ -248,6 +265,12 @@ export class TermIndex implements KnownTerms {
       for (const w of lex.counterSpeech.words) this.add(w);
     }
     for (const w of extra) this.add(foldTerm(w));
+    this.resetResolved();
+  }
+
+  private resetResolved(): void {
+    this.resolved = new Map();
+    for (const w of this.words) this.resolved.set(w, w);
   }
 
   private add(word: string): void {
@@ -260,8 +283,7 @@ export class TermIndex implements KnownTerms {
 
   /** The known word for `word`, trying suffixes; `*` in `word` stands for any one letter. */
   lookup(word: string): string | undefined {
-    if (this.words.has(word)) return word;
-    const cached = this.cache.get(word);
+    const cached = this.resolved.get(word);
     if (cached !== undefined) return cached ?? undefined;
     let found: string | undefined;
     if (word.includes('*')) found = this.masked(word);
@@ -273,8 +295,8 @@ export class TermIndex implements KnownTerms {
         }
       }
     }
-    if (this.cache.size > 20_000) this.cache.clear();
-    this.cache.set(word, found ?? null);
+    if (this.resolved.size > this.words.size + RESOLVED_MAX) this.resetResolved();
+    this.resolved.set(word, found ?? null);
     return found;
   }
 

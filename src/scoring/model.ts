@@ -27,22 +27,45 @@ export interface Model {
   bias: number;
   shift: number;
   weights: Map<string, number>;
+  /** The same weights split for fast scoring: words, word pairs (first → second → weight), tags. */
+  words: Map<string, number>;
+  pairs: Map<string, Map<string, number>>;
+  tags: Map<string, number>;
 }
 
 export function compileModel(file: ModelFile): Model {
+  const words = new Map<string, number>();
+  const pairs = new Map<string, Map<string, number>>();
+  const tags = new Map<string, number>();
+  for (const [name, weight] of Object.entries(file.weights)) {
+    if (name.startsWith('w:')) words.set(name.slice(2), weight);
+    else if (name.startsWith('t:')) tags.set(name.slice(2), weight);
+    else if (name.startsWith('b:')) {
+      const cut = name.indexOf('_', 2);
+      const first = name.slice(2, cut);
+      const inner = pairs.get(first) ?? new Map<string, number>();
+      inner.set(name.slice(cut + 1), weight);
+      pairs.set(first, inner);
+    }
+  }
   return {
     language: file.language,
     bias: file.bias,
     shift: file.shift,
     weights: new Map(Object.entries(file.weights)),
+    words,
+    pairs,
+    tags,
   };
 }
 
 /**
- * Lexicon tags a token carries, as model features; `null` marks a token the model must not read
+ * Lexicon tags the tokens carry, as model features; `null` marks a token the model must not read
  * (identity terms: naming a group is never evidence of hate by itself).
  */
-export type TagFn = (token: Token) => string | undefined | null;
+export type Tags = ReadonlyArray<string | undefined | null>;
+
+const DIGITS = /^\d+$/;
 
 /** One model feature and the tokens it came from (for explanations). */
 export interface Feature {
@@ -52,7 +75,7 @@ export interface Feature {
 }
 
 /** Features of a post: `w:word`, `b:word_word`, and `t:tag` for lexicon tags. Deduplicated. */
-export function extractFeatures(tokens: readonly Token[], tag: TagFn): Feature[] {
+export function extractFeatures(tokens: readonly Token[], tags: Tags): Feature[] {
   const seen = new Set<string>();
   const out: Feature[] = [];
   const push = (name: string, first: number, last: number) => {
@@ -64,11 +87,11 @@ export function extractFeatures(tokens: readonly Token[], tag: TagFn): Feature[]
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     const word = token.norm;
-    if (/^\d+$/.test(word)) {
+    if (DIGITS.test(word)) {
       prev = undefined;
       continue;
     }
-    const t = tag(token);
+    const t = tags[i];
     if (t === null) {
       prev = undefined;
       continue;
@@ -89,6 +112,46 @@ export interface ModelResult {
 
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
+}
+
+/** The model's probability for a post: the same features as `extractFeatures`, without building names. */
+export function modelProbability(model: Model, tokens: readonly Token[], tags: Tags): number {
+  let z = model.bias + model.shift;
+  const seen = new Set<string>();
+  let prev: string | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const word = tokens[i]!.norm;
+    const t = tags[i];
+    if (t === null || DIGITS.test(word)) {
+      prev = undefined;
+      continue;
+    }
+    const w = model.words.get(word);
+    if (w !== undefined && !seen.has(word)) {
+      seen.add(word);
+      z += w;
+    }
+    if (prev !== undefined) {
+      const b = model.pairs.get(prev)?.get(word);
+      if (b !== undefined) {
+        const key = `${prev} ${word}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          z += b;
+        }
+      }
+    }
+    if (t) {
+      const tw = model.tags.get(t);
+      const key = `#${t}`;
+      if (tw !== undefined && !seen.has(key)) {
+        seen.add(key);
+        z += tw;
+      }
+    }
+    prev = word;
+  }
+  return sigmoid(z);
 }
 
 export function applyModel(model: Model, features: readonly Feature[]): ModelResult {

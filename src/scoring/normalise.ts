@@ -6,7 +6,10 @@
  *
  * Obfuscations are only undone when the result is a known term: "h3llo" stays "h3llo", but "sh!t"
  * becomes "shit" when "shit" is in a lexicon. This keeps numbers ("101", "0800 789 321") and
- * ordinary words intact.
+ * ordinary words intact. HTML entities are decoded; @handles and links are not read as words.
+ *
+ * Written for speed (the monitor scores every mention): plain ASCII posts are tokenised in place,
+ * and only posts with entities or non-ASCII characters go through per-character folding.
  */
 
 /** Which evasion a token's spelling undid (reported in reasons so moderators see why it matched). */
@@ -19,9 +22,20 @@ export interface Token {
   start: number;
   end: number;
   /** Set when an obfuscated spelling was undone to reach a known term. */
-  evasion?: Evasion;
+  evasion: Evasion | undefined;
   /** The word came from a hashtag. */
-  hashtag?: boolean;
+  hashtag: boolean;
+}
+
+/** Every token has the same shape (all fields set), which keeps property access fast. */
+function token(
+  norm: string,
+  start: number,
+  end: number,
+  evasion: Evasion | undefined,
+  hashtag: boolean,
+): Token {
+  return { norm, start, end, evasion, hashtag };
 }
 
 /** What the normaliser needs to know about the lexicons: which words are terms worth revealing. */
@@ -121,7 +135,6 @@ const NAMED_ENTITIES: Record<string, string> = {
 const ENTITY = /&(?:amp;)?(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/y;
 // Handles and links are not the post's words (a handle can hold a slur that is not the post's content).
 const HANDLE_OR_URL = /(?:https?:\/\/|www\.)\S+|(?<![\p{L}\p{N}_@])@[\p{L}\p{N}_.-]+/gu;
-// Invisible characters dropped from words: soft hyphen, joiners, direction marks, variation selectors...
 const INVISIBLE_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0x00ad, 0x00ad],
   [0x034f, 0x034f],
@@ -143,9 +156,10 @@ function isInvisible(code: number): boolean {
   for (const [lo, hi] of INVISIBLE_RANGES) if (code >= lo && code <= hi) return true;
   return false;
 }
+
 const MARK = /\p{M}/gu;
 const LETTER = /\p{L}/u;
-const SPACE = /\s/u;
+const LETTER_OR_NUMBER = /[\p{L}\p{N}]/u;
 
 const FOLD_CACHE = new Map<string, string>();
 const FOLD_CACHE_MAX = 4096;
@@ -171,93 +185,261 @@ export function foldChar(cp: string): string {
   return out;
 }
 
-/** One folded character with the original span it came from. */
-interface Unit {
-  ch: string;
-  start: number;
-  end: number;
-  upper: boolean;
-  /** It came from a look-alike letter or sits before an invisible character (for reporting). */
-  odd: 'lookalike' | 'invisible' | undefined;
+const ODD_LOOKALIKE = 1;
+const ODD_INVISIBLE = 2;
+
+/** A decoded character folded, with its case and whether it is a look-alike (cached per character). */
+interface CharInfo {
+  folded: string;
+  upper: number;
+  odd: number;
 }
 
-function decodeUnits(text: string): Unit[] {
-  const units: Unit[] = [];
-  const skip: Array<[number, number]> = [];
+const CHAR_CACHE = new Map<string, CharInfo>();
+
+function describeChar(cp: string): CharInfo {
+  let info = CHAR_CACHE.get(cp);
+  if (info) return info;
+  const folded = foldChar(cp);
+  const c0 = cp.charCodeAt(0);
+  const upper = (c0 < 128 ? c0 >= 65 && c0 <= 90 : cp !== cp.toLowerCase()) ? 1 : 0;
+  let odd = 0;
+  if (c0 >= 128 && folded !== '') {
+    if (LOOKALIKES[cp] !== undefined) odd = ODD_LOOKALIKE;
+    else if (cp.normalize('NFD') === cp && folded !== cp && /^[a-z]+$/.test(folded)) odd = ODD_LOOKALIKE;
+  }
+  info = { folded, upper, odd };
+  if (CHAR_CACHE.size >= FOLD_CACHE_MAX) CHAR_CACHE.clear();
+  CHAR_CACHE.set(cp, info);
+  return info;
+}
+
+/**
+ * The post folded to lower case, with the original span of every folded character. For plain
+ * ASCII posts `starts` is null: folded index i is original index i.
+ */
+interface Folded {
+  s: string;
+  starts: Int32Array | null;
+  ends: Int32Array | null;
+  upper: Uint8Array | null;
+  odd: Uint8Array | null;
+  /** The original text (for upper case in the ASCII path). */
+  text: string;
+}
+
+function maskRanges(text: string): Array<[number, number]> | undefined {
+  if (text.indexOf('@') < 0 && text.indexOf('http') < 0 && text.indexOf('www.') < 0) return undefined;
+  const ranges: Array<[number, number]> = [];
   HANDLE_OR_URL.lastIndex = 0;
   for (let m = HANDLE_OR_URL.exec(text); m !== null; m = HANDLE_OR_URL.exec(text)) {
-    skip.push([m.index, m.index + m[0].length]);
+    ranges.push([m.index, m.index + m[0].length]);
   }
-  let s = 0;
+  return ranges.length > 0 ? ranges : undefined;
+}
+
+function isPlainAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || c === 38 /* & */) return false;
+  }
+  return true;
+}
+
+function fold(text: string): Folded {
+  const masks = maskRanges(text);
+  if (isPlainAscii(text)) {
+    let s = text.toLowerCase();
+    if (masks) {
+      let out = '';
+      let at = 0;
+      for (const [a, b] of masks) {
+        out += s.slice(at, a) + ' '.repeat(b - a);
+        at = b;
+      }
+      s = out + s.slice(at);
+    }
+    return { s, starts: null, ends: null, upper: null, odd: null, text };
+  }
+  const buf = FoldBuffer.shared(text.length);
+  let m = 0;
   let i = 0;
   while (i < text.length) {
-    const range = skip[s];
+    const range = masks?.[m];
     if (range && i >= range[0]) {
-      units.push({ ch: ' ', start: range[0], end: range[1], upper: false, odd: undefined });
+      buf.push(' ', range[0], range[1], 0, 0);
       i = range[1];
-      s++;
+      m++;
       continue;
     }
     const code = text.charCodeAt(i);
+    if (code < 128 && code !== 38 /* & */) {
+      // A run of plain ASCII is copied in one go.
+      let j = i + 1;
+      const stop = range ? range[0] : text.length;
+      while (j < stop) {
+        const c = text.charCodeAt(j);
+        if (c >= 128 || c === 38) break;
+        j++;
+      }
+      buf.pushAscii(text, i, j);
+      i = j;
+      continue;
+    }
     let cp: string;
     let next: number;
     if (code === 38 /* & */) {
       ENTITY.lastIndex = i;
-      const m = ENTITY.exec(text);
-      if (m) {
-        const num = m[1] ? Number.parseInt(m[1], 10) : m[2] ? Number.parseInt(m[2], 16) : -1;
-        cp =
-          num >= 0
-            ? num <= 0x10ffff && !(num >= 0xd800 && num <= 0xdfff)
-              ? String.fromCodePoint(num)
-              : ' '
-            : (NAMED_ENTITIES[m[3]!.toLowerCase()] ?? ' ');
-        next = i + m[0].length;
+      const e = ENTITY.exec(text);
+      if (e) {
+        const num = e[1] ? Number.parseInt(e[1], 10) : e[2] ? Number.parseInt(e[2], 16) : -1;
+        if (num >= 0)
+          cp = num <= 0x10ffff && !(num >= 0xd800 && num <= 0xdfff) ? String.fromCodePoint(num) : ' ';
+        else cp = NAMED_ENTITIES[e[3]!.toLowerCase()] ?? ' ';
+        next = i + e[0].length;
       } else {
         cp = '&';
         next = i + 1;
       }
     } else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
       const low = text.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        cp = text.slice(i, i + 2);
-        next = i + 2;
-      } else {
-        cp = text[i]!;
-        next = i + 1;
-      }
+      next = low >= 0xdc00 && low <= 0xdfff ? i + 2 : i + 1;
+      cp = text.slice(i, next);
     } else {
       cp = text[i]!;
       next = i + 1;
     }
-    const folded = foldChar(cp);
-    const upper = code < 128 ? code >= 65 && code <= 90 : cp !== cp.toLowerCase();
-    let odd: Unit['odd'];
-    if (code >= 128 && folded !== '') {
-      if (LOOKALIKES[cp] !== undefined) odd = 'lookalike';
-      else if (cp.normalize('NFD') === cp && folded !== cp && /^[a-z]+$/.test(folded)) odd = 'lookalike';
-    }
-    for (const ch of folded) units.push({ ch, start: i, end: next, upper, odd });
-    if (folded === '' && units.length > 0) units[units.length - 1]!.odd = 'invisible';
+    const c = describeChar(cp);
+    for (let k = 0; k < c.folded.length; k++) buf.push(c.folded[k]!, i, next, c.upper, c.odd);
+    if (c.folded === '') buf.markInvisible();
     i = next;
   }
-  return units;
+  return buf.done(text);
 }
 
-function isWordChar(ch: string): boolean {
-  const c = ch.charCodeAt(0);
-  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
-  return LETTER.test(ch) || /\p{N}/u.test(ch);
+/** Grows the folded text and its position maps as characters are added. */
+class FoldBuffer {
+  s = '';
+  len = 0;
+  starts: Int32Array;
+  ends: Int32Array;
+  upper: Uint8Array;
+  odd: Uint8Array;
+
+  private static reused: FoldBuffer | undefined;
+
+  /** One buffer reused for every post (normalise is synchronous and copies out what it keeps). */
+  static shared(size: number): FoldBuffer {
+    const buf =
+      FoldBuffer.reused && FoldBuffer.reused.starts.length >= size + 16
+        ? FoldBuffer.reused
+        : new FoldBuffer(size);
+    // Very long posts get a buffer of their own, so memory does not stay high afterwards.
+    if (size < 100_000) FoldBuffer.reused = buf;
+    buf.s = '';
+    buf.len = 0;
+    return buf;
+  }
+
+  constructor(size: number) {
+    const cap = size + 16;
+    this.starts = new Int32Array(cap);
+    this.ends = new Int32Array(cap);
+    this.upper = new Uint8Array(cap);
+    this.odd = new Uint8Array(cap);
+  }
+
+  private ensure(extra: number): void {
+    if (this.len + extra <= this.starts.length) return;
+    const cap = (this.len + extra) * 2;
+    const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.starts = grow(this.starts, (n) => new Int32Array(n));
+    this.ends = grow(this.ends, (n) => new Int32Array(n));
+    this.upper = grow(this.upper, (n) => new Uint8Array(n));
+    this.odd = grow(this.odd, (n) => new Uint8Array(n));
+  }
+
+  push(ch: string, start: number, end: number, upper: number, odd: number): void {
+    this.ensure(1);
+    this.s += ch;
+    this.starts[this.len] = start;
+    this.ends[this.len] = end;
+    this.upper[this.len] = upper;
+    this.odd[this.len] = odd;
+    this.len++;
+  }
+
+  pushAscii(text: string, a: number, b: number): void {
+    this.ensure(b - a);
+    this.s += text.slice(a, b).toLowerCase();
+    for (let k = a; k < b; k++) {
+      const c = text.charCodeAt(k);
+      this.starts[this.len] = k;
+      this.ends[this.len] = k + 1;
+      this.upper[this.len] = c >= 65 && c <= 90 ? 1 : 0;
+      this.odd[this.len] = 0;
+      this.len++;
+    }
+  }
+
+  markInvisible(): void {
+    if (this.len > 0) this.odd[this.len - 1] = ODD_INVISIBLE;
+  }
+
+  done(text: string): Folded {
+    return { s: this.s, starts: this.starts, ends: this.ends, upper: this.upper, odd: this.odd, text };
+  }
 }
 
-function isLetter(ch: string): boolean {
-  const c = ch.charCodeAt(0);
+function origStart(f: Folded, i: number): number {
+  return f.starts ? f.starts[i]! : i;
+}
+
+function origEnd(f: Folded, i: number): number {
+  // End of the folded character at index i.
+  return f.ends ? f.ends[i]! : i + 1;
+}
+
+function isUpperAt(f: Folded, i: number): boolean {
+  if (f.upper) return f.upper[i] === 1;
+  const c = f.text.charCodeAt(i);
+  return c >= 65 && c <= 90;
+}
+
+function isLetterCode(c: number, ch: string): boolean {
   if (c < 128) return c >= 97 && c <= 122;
   return LETTER.test(ch);
 }
 
+function isWordCode(c: number, ch: string): boolean {
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+  return LETTER_OR_NUMBER.test(ch);
+}
+
+function asciiTable(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const ch of chars) if (ch.charCodeAt(0) < 128) table[ch.charCodeAt(0)] = 1;
+  return table;
+}
+
+/** Characters stripped from the edges of a whitespace-separated chunk. */
+const EDGE = new Set([...'.,?!;:"()[]{}<>«»…“”-~=/\\‘’\''].map((c) => c.charCodeAt(0)));
 /** Characters that can sit inside an obfuscated word: leet symbols and separators. */
-const INNER = new Set(['@', '$', '!', '|', '+', '€', '£', '*', '.', '-', '_', '~', "'", '^', '#', '%']);
+const INNER = new Set([..."@$!|+€£*.-_~'^#%"].map((c) => c.charCodeAt(0)));
+const EDGE_ASCII = asciiTable([...EDGE].map((c) => String.fromCharCode(c)).join(''));
+const INNER_ASCII = asciiTable([...INNER].map((c) => String.fromCharCode(c)).join(''));
+const isEdge = (c: number) => (c < 128 ? EDGE_ASCII[c] === 1 : EDGE.has(c));
+const STAR = 42;
+const APOSTROPHE = 39;
+
+function hasTriple(word: string): boolean {
+  for (let i = 2; i < word.length; i++) if (word[i] === word[i - 1] && word[i] === word[i - 2]) return true;
+  return false;
+}
 
 function collapseRuns(word: string, max: number): string {
   let out = '';
@@ -270,250 +452,202 @@ function collapseRuns(word: string, max: number): string {
   return out;
 }
 
+interface Revealed {
+  term: string;
+  repeated: boolean;
+}
+
 /** Finds the term a word stands for, trying repeated-letter collapses; reports which evasion it undid. */
-function reveal(word: string, known: KnownTerms): { term: string; repeated: boolean } | undefined {
+function reveal(word: string, known: KnownTerms): Revealed | undefined {
   const direct = known.lookup(word);
   if (direct) return { term: direct, repeated: false };
   // Only deliberate stretching (a letter three or more times) is undone: "aan" is not "an".
-  if (!/(.)\1\1/u.test(word)) return undefined;
+  if (!hasTriple(word)) return undefined;
   const two = collapseRuns(word, 2);
-  if (two !== word) {
-    const t = known.lookup(two);
-    if (t) return { term: t, repeated: true };
-  }
+  const t2 = known.lookup(two);
+  if (t2) return { term: t2, repeated: true };
   const one = collapseRuns(word, 1);
   if (one !== two) {
-    const t = known.lookup(one);
-    if (t) return { term: t, repeated: true };
+    const t1 = known.lookup(one);
+    if (t1) return { term: t1, repeated: true };
   }
   return undefined;
-}
-
-interface Chunk {
-  units: Unit[];
-}
-
-function splitChunks(units: Unit[]): Chunk[] {
-  const chunks: Chunk[] = [];
-  let current: Unit[] = [];
-  for (const u of units) {
-    if (u.ch === ' ' || SPACE.test(u.ch)) {
-      if (current.length > 0) chunks.push({ units: current });
-      current = [];
-    } else current.push(u);
-  }
-  if (current.length > 0) chunks.push({ units: current });
-  return chunks;
 }
 
 const CONTRACTION = /^(\p{L}+)'(re|m|ll|ve|d)$/u;
 const CONTRACTED: Record<string, string> = { re: 'are', m: 'am', ll: 'will', ve: 'have', d: 'would' };
 
+/** Emits one plain word (folded indices a..b, apostrophes already trimmed). */
+function emitWord(f: Folded, a: number, b: number, hashtag: boolean, known: KnownTerms, out: Token[]): void {
+  const raw = f.s.slice(a, b);
+  if (raw.indexOf("'") > 0) {
+    // Contractions that carry a verb ("they're" → "they are") are split so patterns can read them.
+    const cut = CONTRACTION.exec(raw);
+    if (cut) {
+      const mid = a + cut[1]!.length;
+      emitWord(f, a, mid, hashtag, known, out);
+      out.push(token(CONTRACTED[cut[2]!]!, origEnd(f, mid - 1), origEnd(f, b - 1), undefined, hashtag));
+      return;
+    }
+  }
+  const found = reveal(raw, known);
+  let evasion: Evasion | undefined;
+  if (found?.repeated) evasion = 'repeated';
+  else if (found && f.odd) {
+    for (let k = a; k < b; k++) {
+      if (f.odd[k] === ODD_INVISIBLE) evasion = 'invisible';
+      else if (f.odd[k] === ODD_LOOKALIKE && evasion === undefined) evasion = 'lookalike';
+    }
+  }
+  const norm = found ? found.term : hasTriple(raw) ? collapseRuns(raw, 2) : raw;
+  out.push(token(norm, origStart(f, a), origEnd(f, b - 1), evasion, hashtag));
+}
+
+/** Splits a chunk into plain words: letters and digits, apostrophes inside words, camel case in hashtags. */
 function plainWords(
-  units: Unit[],
+  f: Folded,
+  a: number,
+  b: number,
   hashtag: boolean,
-  out: Token[],
   known: KnownTerms,
+  out: Token[],
+): void {
+  const s = f.s;
+  let ws = -1;
+  let prevLower = false;
+  for (let i = a; i <= b; i++) {
+    const c = i < b ? s.charCodeAt(i) : 32;
+    const wordy = i < b && (isWordCode(c, s[i]!) || (c === APOSTROPHE && ws >= 0));
+    if (wordy) {
+      if (hashtag) {
+        const upper = isUpperAt(f, i);
+        if (ws >= 0 && prevLower && upper) {
+          flushWord(f, ws, i, hashtag, known, out);
+          ws = -1;
+        }
+        prevLower = !upper && isLetterCode(c, s[i]!);
+      }
+      if (ws < 0) ws = i;
+    } else {
+      if (ws >= 0) flushWord(f, ws, i, hashtag, known, out);
+      ws = -1;
+      prevLower = false;
+    }
+  }
+}
+
+function flushWord(f: Folded, a: number, b: number, hashtag: boolean, known: KnownTerms, out: Token[]): void {
+  while (a < b && f.s.charCodeAt(a) === APOSTROPHE) a++;
+  while (b > a && f.s.charCodeAt(b - 1) === APOSTROPHE) b--;
+  if (b > a) emitWord(f, a, b, hashtag, known, out);
+}
+
+/** The obfuscated reading of a chunk (leet symbols to letters, separators dropped), if it is a known term. */
+function obfuscated(f: Folded, a: number, b: number, known: KnownTerms): Token | undefined {
+  let joined = '';
+  let masked = false;
+  let sawLeet = false;
+  let letters = 0;
+  for (let i = a; i < b; i++) {
+    const ch = f.s[i]!;
+    const c = ch.charCodeAt(0);
+    if (isLetterCode(c, ch)) {
+      joined += ch;
+      letters++;
+    } else if (LEET[ch] !== undefined) {
+      joined += LEET[ch];
+      sawLeet = true;
+    } else if (c === STAR || ch === '#' || ch === '%') {
+      joined += '*';
+      masked = true;
+    }
+  }
+  if (letters === 0) return undefined;
+  const start = origStart(f, a);
+  const end = origEnd(f, b - 1);
+  if (masked) {
+    if (letters < 2) return undefined;
+    const term = known.lookup(joined.replace(/\*+/g, '*'));
+    return term ? token(term, start, end, 'masked', false) : undefined;
+  }
+  const found = reveal(joined, known);
+  if (!found) return undefined;
+  return token(found.term, start, end, sawLeet ? 'leet' : found.repeated ? 'repeated' : 'symbols', false);
+}
+
+function chunkTokens(
+  f: Folded,
+  a: number,
+  b: number,
+  known: KnownTerms,
+  out: Token[],
   ignore?: ReadonlySet<string>,
 ): void {
-  // Runs of letters/digits (apostrophes inside words kept), split at camel case inside hashtags.
-  let word = '';
-  let start = -1;
-  let ends: number[] = [];
-  let odd: Unit['odd'];
-  const emit = (raw: string, s: number, e: number) => {
-    // Repeated letters ("loooser") or a look-alike/invisible character inside a known term.
-    const found = reveal(raw, known);
-    const token: Token = { norm: found ? found.term : collapseRuns(raw, 2), start: s, end: e };
-    if (hashtag) token.hashtag = true;
-    if (found?.repeated) token.evasion = 'repeated';
-    else if (found && odd) token.evasion = odd;
-    out.push(token);
-  };
-  const flush = () => {
-    if (word.length > 0) {
-      let a = 0;
-      let b = word.length;
-      while (a < b && word[a] === "'") a++;
-      while (b > a && word[b - 1] === "'") b--;
-      if (b > a) {
-        const trimmed = word.slice(a, b);
-        const s = a === 0 ? start : ends[a - 1]!;
-        const e = ends[b - 1]!;
-        // Contractions that carry a verb ("they're" → "they are") are split so patterns can read them.
-        const cut = CONTRACTION.exec(trimmed);
-        if (cut && cut[1]!.length > 0) {
-          const mid = ends[a + cut[1]!.length - 1]!;
-          emit(cut[1]!, s, mid);
-          emit(CONTRACTED[cut[2]!]!, mid, e);
-        } else emit(trimmed, s, e);
-      }
-    }
-    word = '';
-    start = -1;
-    ends = [];
-    odd = undefined;
-  };
-  let prevLower = false;
-  for (const u of units) {
-    const wordy = isWordChar(u.ch) || (u.ch === "'" && word.length > 0);
-    if (!wordy) {
-      flush();
-      prevLower = false;
-      continue;
-    }
-    if (hashtag && u.upper && prevLower) flush();
-    if (start < 0) start = u.start;
-    word += u.ch;
-    ends.push(u.end);
-    if (u.odd) odd = u.odd;
-    prevLower = !u.upper && isLetter(u.ch);
-  }
-  flush();
-  if (hashtag && ignore && ignore.size > 0) {
-    // Drop ignored hashtags as a whole (the campaign's own tags are not content).
-    const whole = units
-      .map((u) => u.ch)
-      .join('')
-      .replace(/[^\p{L}\p{N}_]/gu, '');
-    if (ignore.has(whole)) {
-      for (let i = out.length - 1; i >= 0 && out[i]!.start >= units[0]!.start; i--) out.pop();
-    }
-  }
-}
-
-const EDGE_PUNCT = new Set([
-  '.',
-  ',',
-  '?',
-  '!',
-  ';',
-  ':',
-  '"',
-  "'",
-  '(',
-  ')',
-  '[',
-  ']',
-  '{',
-  '}',
-  '<',
-  '>',
-  '«',
-  '»',
-  '…',
-  '“',
-  '”',
-  '-',
-  '~',
-  '*',
-  '=',
-  '/',
-  '\\',
-]);
-
-function chunkTokens(chunk: Chunk, known: KnownTerms, out: Token[], ignore?: ReadonlySet<string>): void {
-  let units = chunk.units;
-  let a = 0;
-  let b = units.length;
-  while (a < b && EDGE_PUNCT.has(units[a]!.ch) && units[a]!.ch !== '*') a++;
-  while (b > a && EDGE_PUNCT.has(units[b - 1]!.ch) && units[b - 1]!.ch !== '*') b--;
-  units = units.slice(a, b);
-  if (units.length === 0) return;
+  const s = f.s;
+  while (a < b && isEdge(s.charCodeAt(a))) a++;
+  while (b > a && isEdge(s.charCodeAt(b - 1))) b--;
+  if (a >= b) return;
   let hashtag = false;
-  if (units[0]!.ch === '#' && units.length > 1) {
+  if (s.charCodeAt(a) === 35 /* # */ && b - a > 1) {
     hashtag = true;
-    units = units.slice(1);
+    a++;
+    if (ignore && ignore.size > 0 && ignore.has(s.slice(a, b).replace(/[^\p{L}\p{N}_]/gu, ''))) return;
   }
-  let plain = true;
-  let letters = 0;
-  for (const u of units) {
-    if (isLetter(u.ch) || u.ch === "'") letters += u.ch === "'" ? 0 : 1;
-    else if (!(u.ch >= '0' && u.ch <= '9') || INNER.has(u.ch)) plain = false;
-    if (u.ch >= '0' && u.ch <= '9') plain = false;
+  // Symbols or digits inside the chunk: it may be an obfuscated spelling.
+  let inner = false;
+  for (let i = a; i < b && !inner; i++) {
+    const c = s.charCodeAt(i);
+    if (c === APOSTROPHE) continue;
+    if (c < 128 ? INNER_ASCII[c] === 1 || (c >= 48 && c <= 57) : INNER.has(c)) inner = true;
   }
-  if (!plain && letters >= 1 && units.length <= 40) {
-    // Try the obfuscated reading of the whole chunk: leet symbols to letters, separators removed.
-    let joined = '';
-    let masked = false;
-    let sawLeet = false;
-    for (const u of units) {
-      if (isLetter(u.ch)) joined += u.ch;
-      else if (LEET[u.ch] !== undefined) {
-        joined += LEET[u.ch];
-        sawLeet = true;
-      } else if (u.ch === '*' || u.ch === '#' || u.ch === '%') {
-        joined += '*';
-        masked = true;
-      } else if (u.ch === "'") joined += "'";
-    }
-    const candidates: string[] = [joined];
-    if (joined.includes("'")) candidates.push(joined.replace(/'/g, ''));
-    for (const candidate of candidates) {
-      const found = masked ? undefined : reveal(candidate, known);
-      if (found) {
-        const evasion: Evasion = sawLeet ? 'leet' : found.repeated ? 'repeated' : 'symbols';
-        out.push({
-          norm: found.term,
-          start: units[0]!.start,
-          end: units[units.length - 1]!.end,
-          evasion,
-          ...(hashtag ? { hashtag } : {}),
-        });
-        return;
-      }
-    }
-    if (masked && letters >= 2) {
-      const term = known.lookup(joined.replace(/\*+/g, '*'));
-      if (term) {
-        out.push({
-          norm: term,
-          start: units[0]!.start,
-          end: units[units.length - 1]!.end,
-          evasion: 'masked',
-        });
+  if (inner && b - a <= 40) {
+    {
+      const revealed = obfuscated(f, a, b, known);
+      if (revealed) {
+        revealed.hashtag = hashtag;
+        out.push(revealed);
         return;
       }
     }
   }
-  plainWords(units, hashtag, out, known, ignore);
+  plainWords(f, a, b, hashtag, known, out);
 }
+
+const SPACED_GAP = /^[\s.\-_*]*$/u;
 
 /** Joins runs of single letters ("f a g" or "f.a.g" split by spaces) when they spell a known term. */
 function joinSpaced(tokens: Token[], text: string, known: KnownTerms): Token[] {
+  let singles = 0;
+  for (const t of tokens) if (t.norm.length === 1) singles++;
+  if (singles < 3) return tokens;
   const out: Token[] = [];
   let i = 0;
   while (i < tokens.length) {
     const t = tokens[i]!;
-    if (t.norm.length === 1 && isLetter(t.norm)) {
+    if (t.norm.length === 1 && isLetterCode(t.norm.charCodeAt(0), t.norm)) {
       let j = i + 1;
       while (
         j < tokens.length &&
         tokens[j]!.norm.length <= 2 &&
-        isLetter(tokens[j]!.norm[0]!) &&
+        isLetterCode(tokens[j]!.norm.charCodeAt(0), tokens[j]!.norm[0]!) &&
         tokens[j]!.start - tokens[j - 1]!.end <= 3 &&
-        /^[\s.\-_*]*$/u.test(text.slice(tokens[j - 1]!.end, tokens[j]!.start))
+        SPACED_GAP.test(text.slice(tokens[j - 1]!.end, tokens[j]!.start))
       ) {
         j++;
       }
-      if (j - i >= 3) {
-        // Longest prefix of the run that spells a term.
-        let matched = false;
-        for (let k = j; k - i >= 3; k--) {
-          const word = tokens
-            .slice(i, k)
-            .map((x) => x.norm)
-            .join('');
-          const found = reveal(word, known);
-          if (found) {
-            out.push({ norm: found.term, start: t.start, end: tokens[k - 1]!.end, evasion: 'spaced' });
-            i = k;
-            matched = true;
-            break;
-          }
+      let matched = false;
+      // Longest prefix of the run that spells a term.
+      for (let k = j; k - i >= 3 && !matched; k--) {
+        let word = '';
+        for (let x = i; x < k; x++) word += tokens[x]!.norm;
+        const found = reveal(word, known);
+        if (found) {
+          out.push(token(found.term, t.start, tokens[k - 1]!.end, 'spaced', false));
+          i = k;
+          matched = true;
         }
-        if (matched) continue;
       }
+      if (matched) continue;
     }
     out.push(t);
     i++;
@@ -523,9 +657,17 @@ function joinSpaced(tokens: Token[], text: string, known: KnownTerms): Token[] {
 
 /** Normalises a post into tokens; never throws, spans always lie inside `text`. */
 export function normalise(text: string, known: KnownTerms, options: NormaliseOptions = {}): Token[] {
-  const units = decodeUnits(text);
+  const f = fold(text);
+  const s = f.s;
   const tokens: Token[] = [];
-  for (const chunk of splitChunks(units)) chunkTokens(chunk, known, tokens, options.ignoreHashtags);
+  let a = -1;
+  for (let i = 0; i <= s.length; i++) {
+    const space = i === s.length || s.charCodeAt(i) <= 32;
+    if (space) {
+      if (a >= 0) chunkTokens(f, a, i, known, tokens, options.ignoreHashtags);
+      a = -1;
+    } else if (a < 0) a = i;
+  }
   return joinSpaced(tokens, text, known);
 }
 

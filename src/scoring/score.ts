@@ -1,11 +1,14 @@
 /**
  * The scorer: normalise → signals (lexicons, patterns, fitted model, context, sentiment) → Verdict.
  * Pure: everything it needs (lexicons, model, AFINN labels) comes in as `ScoringData`.
+ *
+ * Speed matters (the monitor scores every mention of a trending hashtag), so everything known about
+ * a word is gathered once, at construction, into one table: a post costs one look-up per word.
  */
 import { DEFAULT_THRESHOLD } from './config.ts';
-import type { Lexicon, Slur, WordClass } from './lexicon.ts';
+import type { CompiledPattern, Element, Lexicon, Slur, WordClass } from './lexicon.ts';
 import { TermIndex } from './lexicon.ts';
-import { applyModel, extractFeatures, type Model, type TagFn } from './model.ts';
+import { extractFeatures, type Model, type Tags } from './model.ts';
 import { foldTerm, normalise, type Token } from './normalise.ts';
 import type { Reason, ScoreOptions, Severity, Verdict } from './types.ts';
 
@@ -20,14 +23,87 @@ export interface ScoringData {
 
 /** How much a counter-speech context keeps of the score (quoting or reporting abuse to condemn it). */
 const COUNTER_SPEECH_FACTOR = 0.3;
+/** Slur weights where no model is fitted for the language (with a model, slurs count through it). */
 const SLUR_WEIGHT = { high: 0.55, medium: 0.4, low: 0.25 } as const;
 const RECLAIMABLE_WEIGHT = 0.1;
+const SLUR_WEIGHT_WITH_MODEL = { high: 0.2, medium: 0.1, low: 0 } as const;
 const NEGATION_LOOKBEHIND = 2;
 /** A post-initial negator before these is a rhetorical question ("Shouldn't we ..."), not a negation. */
 const RHETORICAL = new Set(['we', 'you', 'i', 'they', 'it']);
 const DEFAULT_LANGUAGE = 'en';
 /** Reasons from the model: at most this many features, each with a positive weight. */
 const MODEL_REASONS = 3;
+const SLUR_TAG = { high: 'slur_high', medium: 'slur_medium', low: 'slur_low' } as const;
+/** The model reads a post only when one of these classes (or a slur) occurs in it. */
+const GATE_CLASSES = ['identity', 'profanity', 'dehumanising', 'trait', 'threat', 'groupref', 'exclusion'];
+const QUANTIFIERS = new Set(['all', 'every', 'tous', 'toutes', 'alle', 'allemaal']);
+const QUOTES = /["“”«»„]/;
+
+/** What one lexicon says about one word. */
+interface LexWord {
+  /** Bits of the pattern-relevant classes the word belongs to (or starts a phrase of). */
+  mask: number;
+  /** The word itself (not a phrase it starts) is in a class that lets the model read the post. */
+  gate: boolean;
+  slur: Slur | undefined;
+  identity: boolean;
+  identityPhrase: boolean;
+  weakref: boolean;
+  negator: boolean;
+  /** Bits of the patterns whose first element is this literal word. */
+  firstWords: number;
+  /** The word is, or starts, a counter-speech cue / a reporting verb. */
+  cue: boolean;
+  reporting: boolean;
+  /** The fitted model's weight for the word and for pairs starting with it. */
+  modelWord: number | undefined;
+  modelEpoch: number;
+  modelPairs: Map<string, Weight> | undefined;
+}
+
+/** Everything known about one word, across languages. */
+interface WordInfo {
+  afinn: number;
+  afinnNegator: boolean;
+  quantifier: boolean;
+  /** Per language index: detection votes (function word, identity term or slur). */
+  langVote: number;
+  lex: Array<LexWord | undefined>;
+}
+
+/** A compiled lexicon with its class bits and model, ready for scoring. */
+interface Language {
+  index: number;
+  lex: Lexicon;
+  model: Model | undefined;
+  bits: Map<string, number>;
+  groupBit: number;
+  tagWeights: Map<string, Weight>;
+  patterns: Array<CompiledPattern & { requiresMask: number; firstBit: number; firstWordBit: number }>;
+}
+
+/** One model feature that pushed a post towards hate: a word, a word pair, or a lexicon tag. */
+interface Contribution {
+  first: number;
+  last: number;
+  weight: number;
+  tag: string | undefined;
+}
+
+/** A model weight that remembers the last post it was added for (features count once per post). */
+interface Weight {
+  weight: number;
+  epoch: number;
+}
+
+function featureName(tokens: readonly Token[], c: Contribution): string {
+  if (c.tag !== undefined) return `t:${c.tag}`;
+  return c.first === c.last
+    ? `w:${tokens[c.first]!.norm}`
+    : `b:${tokens[c.first]!.norm}_${tokens[c.last]!.norm}`;
+}
+
+const DIGITS = /^\d+$/;
 
 interface Match {
   first: number;
@@ -36,29 +112,21 @@ interface Match {
 
 interface PostContext {
   tokens: Token[];
-  lex: Lexicon;
-  hasIdentity: boolean;
-  hasAll: boolean;
+  /** Pronouns ("they", "them") count as a group reference: a group is named or "all" is used. */
+  weakGroup: boolean;
+  weakref: WordClass;
 }
 
-const GATE_CLASSES = ['dehumanising', 'trait', 'threat', 'groupref', 'exclusion'];
-const QUANTIFIERS = new Set(['all', 'every', 'tous', 'toutes', 'alle', 'allemaal']);
-
 /** Length (in tokens) of a class member starting at token i, or 0. */
-function classAt(ctx: PostContext, name: string, i: number): number {
-  const cls = ctx.lex.classes.get(name);
-  const token = ctx.tokens[i];
-  if (!cls || !token) return 0;
-  const phrase = phraseAt(cls, ctx.tokens, i);
-  if (phrase > 0) return phrase;
-  if (cls.words.has(token.norm)) return 1;
-  if (
-    name === 'group' &&
-    (ctx.hasIdentity || ctx.hasAll) &&
-    ctx.lex.classes.get('weakref')!.words.has(token.norm)
-  ) {
-    return 1;
+function classAt(ctx: PostContext, el: { name: string; cls: WordClass }, i: number): number {
+  const word = ctx.tokens[i]!.norm;
+  const cls = el.cls;
+  if (cls.phrases.size > 0 && cls.phrases.has(word)) {
+    const phrase = phraseAt(cls, ctx.tokens, i);
+    if (phrase > 0) return phrase;
   }
+  if (cls.words.has(word)) return 1;
+  if (ctx.weakGroup && el.name === 'group' && ctx.weakref.words.has(word)) return 1;
   return 0;
 }
 
@@ -78,42 +146,36 @@ function phraseAt(cls: WordClass, tokens: readonly Token[], i: number): number {
 /** Matches pattern elements from token i; returns the last token index matched, or -1. */
 function matchFrom(
   ctx: PostContext,
-  elements: readonly import('./lexicon.ts').Element[],
+  elements: readonly Element[],
   e: number,
   i: number,
-  gapTokens: number[],
+  gaps: number[],
 ): number {
   if (e === elements.length) return i - 1;
   const el = elements[e]!;
   if (el.kind === 'gap') {
     for (let skip = 0; skip <= el.max; skip++) {
       if (i + skip > ctx.tokens.length) break;
-      const mark = gapTokens.length;
-      for (let k = 0; k < skip; k++) gapTokens.push(i + k);
-      const end = matchFrom(ctx, elements, e + 1, i + skip, gapTokens);
+      const mark = gaps.length;
+      for (let k = 0; k < skip; k++) gaps.push(i + k);
+      const end = matchFrom(ctx, elements, e + 1, i + skip, gaps);
       if (end >= 0) return end;
-      gapTokens.length = mark;
+      gaps.length = mark;
     }
     return -1;
   }
   if (i >= ctx.tokens.length) return -1;
   if (el.kind === 'words') {
-    return el.words.has(ctx.tokens[i]!.norm) ? matchFrom(ctx, elements, e + 1, i + 1, gapTokens) : -1;
+    return el.words.has(ctx.tokens[i]!.norm) ? matchFrom(ctx, elements, e + 1, i + 1, gaps) : -1;
   }
-  const len = classAt(ctx, el.name, i);
-  return len > 0 ? matchFrom(ctx, elements, e + 1, i + len, gapTokens) : -1;
+  const len = classAt(ctx, el, i);
+  return len > 0 ? matchFrom(ctx, elements, e + 1, i + len, gaps) : -1;
 }
 
 function span(text: string, tokens: readonly Token[], first: number, last: number): Reason['span'] {
   const start = tokens[first]!.start;
   const end = tokens[last]!.end;
   return { start, end, text: text.slice(start, end) };
-}
-
-function noisyOr(weights: Iterable<number>): number {
-  let keep = 1;
-  for (const w of weights) keep *= 1 - w;
-  return 1 - keep;
 }
 
 function anyPhrase(cls: WordClass, tokens: readonly Token[]): number {
@@ -123,51 +185,176 @@ function anyPhrase(cls: WordClass, tokens: readonly Token[]): number {
   return -1;
 }
 
-const QUOTES = /["“”«»„]/;
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
 
 /** A scorer over one set of data. `score(text, options)` is pure and never throws on any string. */
 export class Scorer {
   readonly index: TermIndex;
-  private readonly ownCache = new WeakMap<readonly string[], string[]>();
+  private readonly languages: Language[] = [];
+  private readonly byCode = new Map<string, Language>();
+  private readonly words = new Map<string, WordInfo>();
+  /** Reused per-word bit arrays (zeroed for each post), to spare the garbage collector. */
+  private readonly scratchArrays: Int32Array[] = [new Int32Array(256), new Int32Array(256)];
+
+  private scratch(n: number, which: number): Int32Array {
+    let a = this.scratchArrays[which]!;
+    if (a.length < n) {
+      a = new Int32Array(n * 2);
+      this.scratchArrays[which] = a;
+    } else a.fill(0, 0, n);
+    return a;
+  }
+
+  /** Counts model evaluations; see `Weight`. */
+  private epoch = 0;
+  private readonly ownCache = new WeakMap<readonly string[], string[][]>();
   private readonly hashtagCache = new WeakMap<readonly string[], Set<string>>();
 
   constructor(readonly data: ScoringData) {
     this.index = new TermIndex([...data.lexicons.values()], data.afinnNegators);
+    // English first: it is the default and the fallback for slurs in any language.
+    const lexicons = [...data.lexicons.values()].sort((a, b) =>
+      a.language === DEFAULT_LANGUAGE
+        ? -1
+        : b.language === DEFAULT_LANGUAGE
+          ? 1
+          : a.language < b.language
+            ? -1
+            : 1,
+    );
+    for (const lex of lexicons) this.addLanguage(lex, data.models.get(lex.language));
+    for (const [word, score] of data.afinn) this.info(word).afinn = score;
+    for (const word of data.afinnNegators) this.info(word).afinnNegator = true;
+    for (const word of QUANTIFIERS) this.info(word).quantifier = true;
   }
 
-  detectLanguage(tokens: readonly Token[]): string {
-    let best = DEFAULT_LANGUAGE;
-    let bestCount = 0;
-    for (const lex of this.data.lexicons.values()) {
-      let count = 0;
-      for (const t of tokens)
-        if (lex.detect.has(t.norm) || lex.identityGroup.has(t.norm) || lex.slurs.has(t.norm)) count++;
-      if (count > bestCount || (count === bestCount && lex.language === DEFAULT_LANGUAGE && count > 0)) {
-        best = lex.language;
-        bestCount = count;
+  private info(word: string): WordInfo {
+    let info = this.words.get(word);
+    if (!info) {
+      info = { afinn: 0, afinnNegator: false, quantifier: false, langVote: 0, lex: [] };
+      this.words.set(word, info);
+    }
+    return info;
+  }
+
+  private lexWord(word: string, index: number): LexWord {
+    const info = this.info(word);
+    let lw = info.lex[index];
+    if (!lw) {
+      lw = {
+        mask: 0,
+        gate: false,
+        slur: undefined,
+        identity: false,
+        identityPhrase: false,
+        weakref: false,
+        negator: false,
+        firstWords: 0,
+        cue: false,
+        reporting: false,
+        modelWord: undefined,
+        modelEpoch: 0,
+        modelPairs: undefined,
+      };
+      info.lex[index] = lw;
+    }
+    return lw;
+  }
+
+  private addLanguage(lex: Lexicon, model: Model | undefined): void {
+    const index = this.languages.length;
+    const bits = new Map<string, number>();
+    const bitOf = (name: string) => {
+      if (!bits.has(name) && bits.size < 30) bits.set(name, 1 << bits.size);
+      return bits.get(name) ?? 0;
+    };
+    let wordPatterns = 0;
+    const firstWordsOf = new Map<string, number>();
+    const patterns = lex.patterns.map((p) => {
+      let requiresMask = 0;
+      for (const name of p.requires) requiresMask |= bitOf(name);
+      // The first element decides where a match can start: only there is the pattern tried.
+      const first = p.elements[0]!;
+      const firstBit = first.kind === 'class' ? bitOf(first.name) : 0;
+      // Patterns that start with literal words get a bit of their own, set on those words.
+      let firstWordBit = 0;
+      if (first.kind === 'words' && wordPatterns < 31) {
+        firstWordBit = 1 << wordPatterns++;
+        for (const w of first.words) firstWordsOf.set(w, (firstWordsOf.get(w) ?? 0) | firstWordBit);
+      }
+      return { ...p, requiresMask, firstBit, firstWordBit };
+    });
+    const groupBit = bitOf('group');
+    const tagWeights = new Map([...(model?.tags ?? [])].map(([tag, weight]) => [tag, { weight, epoch: 0 }]));
+    const language: Language = { index, lex, model, bits, groupBit, patterns, tagWeights };
+    this.languages.push(language);
+    this.byCode.set(lex.language, language);
+
+    for (const [name, bit] of bits) {
+      const cls = lex.classes.get(name);
+      if (!cls) continue;
+      for (const w of cls.words) this.lexWord(w, index).mask |= bit;
+      for (const w of cls.phrases.keys()) this.lexWord(w, index).mask |= bit;
+    }
+    for (const name of GATE_CLASSES)
+      for (const w of lex.classes.get(name)?.words ?? []) this.lexWord(w, index).gate = true;
+    for (const [w, slur] of lex.slurs) if (!w.includes(' ')) this.lexWord(w, index).slur = slur;
+    for (const w of lex.identityGroup.keys()) if (!w.includes(' ')) this.lexWord(w, index).identity = true;
+    for (const w of lex.classes.get('identity')!.phrases.keys()) this.lexWord(w, index).identityPhrase = true;
+    for (const w of lex.classes.get('weakref')!.words) this.lexWord(w, index).weakref = true;
+    for (const w of lex.negators) this.lexWord(w, index).negator = true;
+    for (const [w, bits] of firstWordsOf) this.lexWord(w, index).firstWords = bits;
+    for (const w of [...lex.counterSpeech.words, ...lex.counterSpeech.phrases.keys()])
+      this.lexWord(w, index).cue = true;
+    for (const w of [...lex.reporting.words, ...lex.reporting.phrases.keys()])
+      this.lexWord(w, index).reporting = true;
+    const votes = [...lex.detect, ...lex.identityGroup.keys(), ...lex.slurs.keys()];
+    for (const w of votes) this.info(w).langVote |= 1 << index;
+    if (model) {
+      for (const [w, weight] of model.words) this.lexWord(w, index).modelWord = weight;
+      for (const [w, pairs] of model.pairs) {
+        this.lexWord(w, index).modelPairs = new Map(
+          [...pairs].map(([second, weight]) => [second, { weight, epoch: 0 }]),
+        );
       }
     }
-    return best;
   }
 
-  private lexiconFor(lang: string): Lexicon {
-    return this.data.lexicons.get(lang) ?? this.data.lexicons.get(DEFAULT_LANGUAGE)!;
+  /** The lexicon language with most function words, identity terms and slurs in the post; English on ties. */
+  detectLanguage(tokens: readonly Token[], infos?: ReadonlyArray<WordInfo | undefined>): string {
+    if (this.languages.length === 1) return this.languages[0]!.lex.language;
+    const counts = new Int32Array(this.languages.length);
+    for (let i = 0; i < tokens.length; i++) {
+      const vote = (infos ? infos[i] : this.words.get(tokens[i]!.norm))?.langVote ?? 0;
+      if (vote !== 0) for (let l = 0; l < counts.length; l++) if (vote & (1 << l)) counts[l]!++;
+    }
+    let best = 0;
+    for (let l = 1; l < counts.length; l++) if (counts[l]! > counts[best]!) best = l;
+    return this.languages[best]!.lex.language;
   }
 
-  private slurOf(lex: Lexicon, word: string): Slur | undefined {
-    return lex.slurs.get(word) ?? this.data.lexicons.get(DEFAULT_LANGUAGE)?.slurs.get(word);
+  private language(code: string): Language {
+    return this.byCode.get(code) ?? this.languages[0]!;
   }
 
-  private ownMessages(messages: readonly string[]): string[] {
+  /**
+   * The campaign's messages as normalised fragments: template placeholders ({hashtags}, {date}...)
+   * split a message, and fragments of fewer than three words are dropped as too common to match.
+   */
+  private ownMessages(messages: readonly string[]): string[][] {
     let cached = this.ownCache.get(messages);
     if (!cached) {
       cached = messages
         .map((m) =>
-          normalise(m, this.index)
-            .map((t) => t.norm)
-            .join(' '),
+          m
+            .split(/\{[^{}]*\}/)
+            .map((part) => normalise(part, this.index).map((t) => t.norm))
+            .filter((words) => words.length >= 3)
+            .map((words) => words.join(' ')),
         )
-        .filter((m) => m.length > 0);
+        .filter((fragments) => fragments.length > 0);
       this.ownCache.set(messages, cached);
     }
     return cached;
@@ -184,48 +371,105 @@ export class Scorer {
   }
 
   /** AFINN comparative score (sum of word scores / word count), with the `sentiment` negation rule. */
-  sentiment(tokens: readonly Token[]): number {
+  sentiment(tokens: readonly Token[], infos?: ReadonlyArray<WordInfo | undefined>): number {
     if (tokens.length === 0) return 0;
     let total = 0;
+    let prevNegator = false;
     for (let i = 0; i < tokens.length; i++) {
-      const s = this.data.afinn.get(tokens[i]!.norm);
-      if (s === undefined) continue;
-      total += i > 0 && this.data.afinnNegators.has(tokens[i - 1]!.norm) ? -s : s;
+      const info = infos ? infos[i] : this.words.get(tokens[i]!.norm);
+      if (info && info.afinn !== 0) total += prevNegator ? -info.afinn : info.afinn;
+      prevNegator = info?.afinnNegator ?? false;
     }
     return total / tokens.length;
   }
 
-  private tagger(lex: Lexicon, tokens: readonly Token[]): TagFn {
-    // Tokens inside identity phrases ("white people") are hidden from the model like single terms.
-    const hidden = new Set<Token>();
-    const identity = lex.classes.get('identity')!;
+  /** Model tags for the tokens: slur severities; `null` hides identity terms from the model. */
+  private tags(
+    language: Language,
+    tokens: readonly Token[],
+    infos: ReadonlyArray<WordInfo | undefined>,
+  ): Array<string | undefined | null> {
+    const tags: Array<string | undefined | null> = new Array(tokens.length);
+    const identity = language.lex.classes.get('identity')!;
     for (let i = 0; i < tokens.length; i++) {
-      const len = phraseAt(identity, tokens, i);
-      for (let k = 0; k < len; k++) hidden.add(tokens[i + k]!);
+      const info = infos[i];
+      if (!info) continue;
+      const lw = info.lex[language.index];
+      const slur = lw?.slur ?? info.lex[0]?.slur;
+      if (slur) {
+        // In-group and reclaimed terms (e.g. in African-American English) are hidden from the model
+        // like identity terms: the labelled data over-flags them, and they mark no hate by themselves.
+        if (tags[i] !== null) tags[i] = slur.reclaimable ? null : SLUR_TAG[slur.severity];
+      } else if (lw?.identity) tags[i] = null;
+      else if (lw?.identityPhrase) {
+        // Words inside identity phrases ("white people") are hidden from the model like single terms.
+        const len = phraseAt(identity, tokens, i);
+        for (let k = 0; k < len; k++) tags[i + k] = null;
+      }
     }
-    return (t) => {
-      const slur = this.slurOf(lex, t.norm);
-      if (slur) return slur.reclaimable ? 'slur_reclaimable' : `slur_${slur.severity}`;
-      return lex.identityGroup.has(t.norm) || hidden.has(t) ? null : undefined;
-    };
-  }
-
-  /** The model only reads posts with at least one lexicon signal (slur, group, insult, threat). */
-  private modelApplies(lex: Lexicon, tokens: readonly Token[], slurs: number): boolean {
-    if (slurs > 0) return true;
-    for (const t of tokens) {
-      const w = t.norm;
-      if (lex.identityGroup.has(w) || lex.profanity.has(w)) return true;
-      for (const name of GATE_CLASSES) if (lex.classes.get(name)?.words.has(w)) return true;
-    }
-    return false;
+    return tags;
   }
 
   /** The model's feature names for a post (used by the fitting script, so fit and use agree). */
   modelFeatures(text: string, options: ScoreOptions = {}): string[] {
     const tokens = normalise(text, this.index);
-    const lex = this.lexiconFor(options.lang ?? this.detectLanguage(tokens));
-    return extractFeatures(tokens, this.tagger(lex, tokens)).map((f) => f.name);
+    const language = this.language(options.lang ?? this.detectLanguage(tokens));
+    const infos = tokens.map((t) => this.words.get(t.norm));
+    return extractFeatures(tokens, this.tags(language, tokens, infos)).map((f) => f.name);
+  }
+
+  /**
+   * The model's probability: the same features as `extractFeatures`, read from the word table.
+   * Features with a positive weight go to `contributions` (the reasons shown to moderators).
+   */
+  private modelProbability(
+    language: Language,
+    model: Model,
+    tokens: readonly Token[],
+    infos: ReadonlyArray<WordInfo | undefined>,
+    tags: Tags,
+    contributions: Contribution[],
+  ): number {
+    // Features count once per post, as in fitting: each weight remembers the post (epoch) that
+    // last added it, so no set of seen features is built per post.
+    const epoch = ++this.epoch;
+    let z = model.bias + model.shift;
+    let prev: LexWord | undefined;
+    let prevOk = false;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tags[i];
+      const word = tokens[i]!.norm;
+      if (t === null || (word.charCodeAt(0) <= 57 && DIGITS.test(word))) {
+        prevOk = false;
+        continue;
+      }
+      const lw = infos[i]?.lex[language.index];
+      if (lw?.modelWord !== undefined && lw.modelEpoch !== epoch) {
+        lw.modelEpoch = epoch;
+        z += lw.modelWord;
+        if (lw.modelWord > 0) contributions.push({ first: i, last: i, weight: lw.modelWord, tag: undefined });
+      }
+      if (prevOk && prev?.modelPairs !== undefined) {
+        const pair = prev.modelPairs.get(word);
+        if (pair !== undefined && pair.epoch !== epoch) {
+          pair.epoch = epoch;
+          z += pair.weight;
+          if (pair.weight > 0)
+            contributions.push({ first: i - 1, last: i, weight: pair.weight, tag: undefined });
+        }
+      }
+      if (t) {
+        const tag = language.tagWeights.get(t);
+        if (tag !== undefined && tag.epoch !== epoch) {
+          tag.epoch = epoch;
+          z += tag.weight;
+          if (tag.weight > 0) contributions.push({ first: i, last: i, weight: tag.weight, tag: t });
+        }
+      }
+      prev = lw;
+      prevOk = true;
+    }
+    return sigmoid(z);
   }
 
   score(text: string, options: ScoreOptions = {}): Verdict {
@@ -233,18 +477,23 @@ export class Scorer {
     const input = typeof text === 'string' ? text : String(text ?? '');
     const ignoreHashtags = this.hashtags(options.campaignHashtags);
     const tokens = normalise(input, this.index, ignoreHashtags ? { ignoreHashtags } : {});
-    const sentiment = this.sentiment(tokens);
-    const lang = options.lang ? options.lang.slice(0, 2).toLowerCase() : this.detectLanguage(tokens);
-    const lex = this.lexiconFor(lang);
+    const n = tokens.length;
+    const infos: Array<WordInfo | undefined> = new Array(n);
+    for (let i = 0; i < n; i++) infos[i] = this.words.get(tokens[i]!.norm);
+    const sentiment = this.sentiment(tokens, infos);
+    const language = this.language(
+      options.lang ? options.lang.slice(0, 2).toLowerCase() : this.detectLanguage(tokens, infos),
+    );
+    const lex = language.lex;
     const never =
       options.neverFlag && options.neverFlag.length > 0
         ? new Set(options.neverFlag.map(foldTerm))
         : undefined;
 
-    if (options.ownMessages && options.ownMessages.length > 0 && tokens.length > 0) {
-      const post = tokens.map((t) => t.norm).join(' ');
-      for (const own of this.ownMessages(options.ownMessages)) {
-        if (post.includes(own)) {
+    if (options.ownMessages && options.ownMessages.length > 0 && n > 0) {
+      const post = ` ${tokens.map((t) => t.norm).join(' ')} `;
+      for (const fragments of this.ownMessages(options.ownMessages)) {
+        if (fragments.every((fragment) => post.includes(` ${fragment} `))) {
           return {
             flagged: false,
             score: 0,
@@ -257,56 +506,74 @@ export class Scorer {
       }
     }
 
-    const reasons: Reason[] = [];
-    const ruleWeights = new Map<string, number>();
-    const addRule = (family: string, w: number) =>
-      ruleWeights.set(family, Math.max(ruleWeights.get(family) ?? 0, w));
-
-    // Slurs.
+    // One pass over the words: slurs, identity terms, "all", which classes occur (per word and in
+    // the post), and the model's tags (slur severities; identity terms hidden from the model).
+    let present = 0;
+    let gate = false;
     let hasIdentity = false;
     let hasAll = false;
-    let hostile = false;
+    let hasWeak = false;
+    let hasCue = false;
+    let hasReporting = false;
+    const masks = this.scratch(n, 0);
+    const firstWords = this.scratch(n, 1);
+    const tags: Array<string | undefined | null> = new Array(n);
+    const identityClass = lex.classes.get('identity')!;
     const slurTokens: Array<{ index: number; slur: Slur }> = [];
-    for (let i = 0; i < tokens.length; i++) {
-      const word = tokens[i]!.norm;
-      if (never?.has(word)) continue;
-      if (lex.identityGroup.has(word)) hasIdentity = true;
-      if (QUANTIFIERS.has(word)) hasAll = true;
-      const slur = this.slurOf(lex, word);
-      if (slur) slurTokens.push({ index: i, slur });
-    }
-    if (!hasIdentity) {
-      const identity = lex.classes.get('identity')!;
-      for (let i = 0; i < tokens.length && !hasIdentity; i++)
-        if (phraseAt(identity, tokens, i) > 0) hasIdentity = true;
-    }
-    const ctx: PostContext = { tokens, lex, hasIdentity, hasAll };
-
-    // Patterns (threats, exclusion, dehumanisation, derogation, collective blame).
-    const present = new Set<string>();
-    const matched: Match[] = [];
-    for (const pattern of lex.patterns) {
-      let possible = true;
-      for (const name of pattern.requires) {
-        if (present.has(name)) continue;
-        const cls = lex.classes.get(name)!;
-        let found = false;
-        for (let i = 0; i < tokens.length && !found; i++) {
-          const w = tokens[i]!.norm;
-          if (cls.words.has(w) || cls.phrases.has(w)) found = true;
-          else if (name === 'group' && (hasIdentity || hasAll) && lex.classes.get('weakref')!.words.has(w))
-            found = true;
-        }
-        if (found) present.add(name);
-        else {
-          possible = false;
-          break;
-        }
+    for (let i = 0; i < n; i++) {
+      const info = infos[i];
+      if (!info) continue;
+      if (never?.has(tokens[i]!.norm)) {
+        tags[i] = null;
+        continue;
       }
-      if (!possible) continue;
+      if (info.quantifier) hasAll = true;
+      const lw = info.lex[language.index];
+      const slur = lw?.slur ?? info.lex[0]?.slur;
+      if (slur) {
+        slurTokens.push({ index: i, slur });
+        // In-group and reclaimed terms (e.g. in African-American English) are hidden from the model
+        // like identity terms: the labelled data over-flags them, and they mark no hate by themselves.
+        if (tags[i] !== null) tags[i] = slur.reclaimable ? null : SLUR_TAG[slur.severity];
+      }
+      if (!lw) continue;
+      masks[i] = lw.mask;
+      firstWords[i] = lw.firstWords;
+      present |= lw.mask;
+      if (lw.gate) gate = true;
+      if (lw.weakref) hasWeak = true;
+      if (lw.cue) hasCue = true;
+      if (lw.reporting) hasReporting = true;
+      if (lw.identity) {
+        hasIdentity = true;
+        if (!slur) tags[i] = null;
+      } else if (lw.identityPhrase) {
+        // Words inside identity phrases ("white people") are hidden from the model like single terms.
+        const len = phraseAt(identityClass, tokens, i);
+        if (len > 0) hasIdentity = true;
+        for (let k = 0; k < len; k++) tags[i + k] = null;
+      }
+    }
+    const weakGroup = hasIdentity || hasAll;
+    if (weakGroup && hasWeak) {
+      present |= language.groupBit;
+      for (let i = 0; i < n; i++) if (infos[i]?.lex[language.index]?.weakref) masks[i]! |= language.groupBit;
+    }
+    const ctx: PostContext = { tokens, weakGroup, weakref: lex.classes.get('weakref')! };
+
+    // Patterns: threats, exclusion, dehumanisation, derogation, collective blame.
+    const reasons: Reason[] = [];
+    const ruleWeights = new Map<string, number>();
+    let hostile = false;
+    const matched: Match[] = [];
+    const gaps: number[] = [];
+    for (const pattern of language.patterns) {
+      if ((present & pattern.requiresMask) !== pattern.requiresMask) continue;
       let negatedReported = false;
-      for (let i = 0; i < tokens.length; i++) {
-        const gaps: number[] = [];
+      for (let i = 0; i < n; i++) {
+        if (pattern.firstBit !== 0 && (masks[i]! & pattern.firstBit) === 0) continue;
+        if (pattern.firstWordBit !== 0 && (firstWords[i]! & pattern.firstWordBit) === 0) continue;
+        gaps.length = 0;
         const last = matchFrom(ctx, pattern.elements, 0, i, gaps);
         if (last < 0) continue;
         if (never && tokens.slice(i, last + 1).some((t) => never.has(t.norm))) continue;
@@ -331,49 +598,52 @@ export class Scorer {
           continue;
         }
         reasons.push({
-          rule: `${pattern.rule}.${pattern.id.split('.')[1]}`,
+          rule: `${pattern.rule}.${pattern.name}`,
           explanation: pattern.explanation,
           span: span(input, tokens, i, last),
           weight: pattern.weight,
         });
-        addRule(pattern.rule, pattern.weight);
+        ruleWeights.set(pattern.rule, Math.max(ruleWeights.get(pattern.rule) ?? 0, pattern.weight));
         matched.push({ first: i, last });
         hostile = true;
         break;
       }
     }
 
+    const model = language.model;
     for (const { index, slur } of slurTokens) {
       const token = tokens[index]!;
-      const weight = slur.reclaimable && !hostile ? RECLAIMABLE_WEIGHT : SLUR_WEIGHT[slur.severity];
+      const reclaimed = slur.reclaimable && !hostile;
+      const weight = reclaimed ? RECLAIMABLE_WEIGHT : SLUR_WEIGHT[slur.severity];
       const how = token.evasion ? ` (spelled to evade: ${token.evasion})` : '';
       reasons.push({
-        rule: slur.reclaimable && !hostile ? 'slur.reclaimable' : `slur.${slur.severity}`,
-        explanation:
-          slur.reclaimable && !hostile
-            ? `slur against ${slur.group} also used in-group or reclaimed; not enough on its own${how}`
-            : `${slur.severity}-severity slur against ${slur.group}${how}`,
+        rule: reclaimed ? 'slur.reclaimable' : `slur.${slur.severity}`,
+        explanation: reclaimed
+          ? `slur against ${slur.group} also used in-group or reclaimed; not enough on its own${how}`
+          : `${slur.severity}-severity slur against ${slur.group}${how}`,
         span: span(input, tokens, index, index),
         weight,
       });
-      // With a fitted model for the language, slurs count through the model (which learned when a
-      // slur marked hate and when it was in-group use or plain swearing); otherwise as rules.
-      if (!this.data.models.has(lex.language)) addRule(`slur:${token.norm}`, weight);
+      // With a fitted model for the language, slurs count mostly through the model (which learned when
+      // a slur marked hate and when it was in-group use or plain swearing), plus a small floor.
+      const counted = model ? (reclaimed ? 0 : SLUR_WEIGHT_WITH_MODEL[slur.severity]) : weight;
+      const key = `slur:${token.norm}`;
+      if (counted > 0) ruleWeights.set(key, Math.max(ruleWeights.get(key) ?? 0, counted));
       matched.push({ first: index, last: index });
     }
 
-    // The fitted model (English): words and word pairs that marked hate in the labelled data.
+    // The fitted model: words and word pairs that marked hate in the labelled data. It reads only
+    // posts with at least one lexicon signal (slur, group, insult, threat).
     let modelScore = 0;
-    const model = this.data.models.get(lex.language);
-    if (model && tokens.length > 0 && this.modelApplies(lex, tokens, slurTokens.length)) {
-      const result = applyModel(model, extractFeatures(tokens, this.tagger(lex, tokens)));
-      modelScore = result.probability;
+    if (model && n > 0 && (slurTokens.length > 0 || hasIdentity || gate)) {
+      const contributions: Contribution[] = [];
+      modelScore = this.modelProbability(language, model, tokens, infos, tags, contributions);
       if (modelScore >= threshold / 2) {
-        for (const c of result.contributions.slice(0, MODEL_REASONS)) {
-          if (never && tokens.slice(c.first, c.last + 1).some((t) => never.has(t.norm))) continue;
+        contributions.sort((a, b) => b.weight - a.weight);
+        for (const c of contributions.slice(0, MODEL_REASONS)) {
           reasons.push({
             rule: 'model.feature',
-            explanation: `word${c.first === c.last ? '' : 's'} that marked hate in the labelled data (${c.name})`,
+            explanation: `word${c.first === c.last ? '' : 's'} that marked hate in the labelled data (${featureName(tokens, c)})`,
             span: span(input, tokens, c.first, c.last),
             weight: Math.round(c.weight * 1000) / 1000,
           });
@@ -381,13 +651,15 @@ export class Scorer {
       }
     }
 
-    let score = noisyOr([...ruleWeights.values(), modelScore]);
+    let keep = 1 - modelScore;
+    for (const w of ruleWeights.values()) keep *= 1 - w;
+    let score = 1 - keep;
 
     // Context: quoting or reporting abuse in order to condemn it.
     if (score > 0) {
-      const cue = anyPhrase(lex.counterSpeech, tokens);
+      const cue = hasCue ? anyPhrase(lex.counterSpeech, tokens) : -1;
       let quoted = false;
-      if (cue < 0 && QUOTES.test(input) && anyPhrase(lex.reporting, tokens) >= 0) {
+      if (cue < 0 && hasReporting && QUOTES.test(input) && anyPhrase(lex.reporting, tokens) >= 0) {
         quoted = matched.some((m) => {
           const before = input.slice(0, tokens[m.first]!.start);
           const after = input.slice(tokens[m.last]!.end);
@@ -409,9 +681,8 @@ export class Scorer {
 
     score = Math.min(1, Math.max(0, Math.round(score * 1000) / 1000));
     const flagged = score >= threshold;
-    const threat = ruleWeights.has('threat');
     let severity: Severity;
-    if (flagged) severity = score >= 0.8 || threat ? 'high' : 'medium';
+    if (flagged) severity = score >= 0.8 || ruleWeights.has('threat') ? 'high' : 'medium';
     else severity = score >= threshold / 2 ? 'low' : 'none';
     reasons.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
     return { flagged, score, severity, sentiment, reasons, lang: lex.language };

@@ -7,6 +7,7 @@ import { postNowCommand } from './post-now.ts';
 import { previewCommand } from './preview.ts';
 import { reviewCommands } from './review.ts';
 import { schemaCommand } from './schema.ts';
+import { scoreCommand } from './score.ts';
 import { startCommand } from './start.ts';
 import { statusCommand } from './status.ts';
 import { storeMigrateCommand } from './store-migrate.ts';
@@ -22,6 +23,7 @@ export const COMMANDS: Command[] = [
   previewCommand,
   postNowCommand,
   schemaCommand,
+  scoreCommand,
   exportCommand,
   storeVerifyCommand,
   storePruneCommand,

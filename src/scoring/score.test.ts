@@ -1,0 +1,169 @@
+import { createRequire } from 'node:module';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ScoringConfigSchema } from './config.ts';
+import { defaultScorer, score } from './index.ts';
+import type { Verdict } from './types.ts';
+
+function checkVerdict(text: string, verdict: Verdict): void {
+  expect(verdict.score).toBeGreaterThanOrEqual(0);
+  expect(verdict.score).toBeLessThanOrEqual(1);
+  expect(Number.isFinite(verdict.sentiment)).toBe(true);
+  for (const reason of verdict.reasons) {
+    if (!reason.span) continue;
+    expect(reason.span.start).toBeGreaterThanOrEqual(0);
+    expect(reason.span.end).toBeGreaterThanOrEqual(reason.span.start);
+    expect(reason.span.end).toBeLessThanOrEqual(text.length);
+    expect(text.slice(reason.span.start, reason.span.end)).toBe(reason.span.text);
+  }
+}
+
+// Words the scorer reacts to, mixed into random text so the properties reach the rule and model code.
+const charged = fc.constantFrom(
+  'muslims',
+  'are',
+  'vermin',
+  'kill',
+  'all',
+  'deport',
+  'not',
+  'they',
+  'f*ck',
+  'mu$lim$',
+  'm u s l i m',
+  '&amp;',
+  '&#8220;',
+  '@handle',
+  'https://t.co/x',
+  '#BanThem',
+  '"',
+  'called me',
+  "they're",
+  'ｍｕｓｌｉｍ',
+  '\u200b',
+  '\u0301',
+);
+
+describe('score() properties', () => {
+  it('never throws and keeps spans inside the text, on any string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        checkVerdict(text, score(text));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('never throws on text mixing lone surrogates, marks and the words it reacts to', () => {
+    const piece = fc.oneof(
+      charged,
+      fc.string({ unit: 'binary', maxLength: 8 }),
+      fc.constantFrom('\ud800', '\udfff', '\ud83d', ' ', '\n', '&#55296;', '&#x110000;', '&'),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 60 }), (parts) => {
+        const text = parts.join(' ');
+        checkVerdict(text, score(text));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('handles 100,000 characters of random Unicode', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 100_000, maxLength: 100_000 }), (text) => {
+        checkVerdict(text, score(text));
+      }),
+      { numRuns: 3 },
+    );
+    const long = 'muslims are vermin '.repeat(6000);
+    checkVerdict(long, score(long));
+  });
+
+  it('accepts non-string input from untyped callers without throwing', () => {
+    expect(score(undefined as unknown as string).flagged).toBe(false);
+    expect(score(42 as unknown as string).flagged).toBe(false);
+  });
+});
+
+describe('score() behaviour', () => {
+  it('reports sentiment separately: negative sentiment alone never flags', () => {
+    const verdict = score('This is awful, terrible, horrible, the worst day, I am devastated and furious');
+    expect(verdict.sentiment).toBeLessThan(-0.5);
+    expect(verdict.flagged).toBe(false);
+  });
+
+  it('explains each flag with a rule, an explanation and the span in the original text', () => {
+    const text = 'Honestly, MUSLIMS are vermin.';
+    const verdict = score(text);
+    expect(verdict.flagged).toBe(true);
+    const reason = verdict.reasons.find((r) => r.rule.startsWith('dehumanisation.'))!;
+    expect(reason.explanation.length).toBeGreaterThan(10);
+    expect(reason.span!.text).toBe('MUSLIMS are vermin');
+  });
+
+  it('names the evasion a slur was spelled with', () => {
+    const verdict = score('that f4gg0t next door');
+    const slur = verdict.reasons.find((r) => r.rule.startsWith('slur.'))!;
+    expect(slur.explanation).toContain('leet');
+    expect(slur.span!.text).toBe('f4gg0t');
+  });
+
+  it("never flags the campaign's own messages, templates and all", () => {
+    const ownMessages = ['Hate crime has no place here. Report every hate incident: call 101 {hashtags}'];
+    const post =
+      'RT @bot: Hate crime has no place here. Report every hate incident: call 101 #WeStandTogether';
+    const verdict = score(post, { ownMessages });
+    expect(verdict.flagged).toBe(false);
+    expect(verdict.reasons.map((r) => r.rule)).toEqual(['context.own_message']);
+    expect(score('Kill all muslims', { ownMessages }).flagged).toBe(true);
+  });
+
+  it('does not read campaign hashtags as words', () => {
+    expect(score('#DeportThemAll', { campaignHashtags: ['deportthemall'] }).reasons).toEqual([]);
+  });
+
+  it('applies the threshold: higher flags less', () => {
+    const text = 'Immigrants are lazy';
+    const verdict = score(text);
+    expect(verdict.flagged).toBe(true);
+    expect(score(text, { threshold: Math.min(1, verdict.score + 0.01) }).flagged).toBe(false);
+    expect(score(text, { threshold: verdict.score }).flagged).toBe(true);
+  });
+
+  it('neverFlag words are not counted as signals', () => {
+    expect(score('Queers are degenerates').flagged).toBe(true);
+    expect(score('I love the queer film festival', { neverFlag: ['queer'] }).reasons).toEqual([]);
+  });
+
+  it('does not flag in-group (reclaimed) use on its own, but does with hostile context', () => {
+    expect(score('me and my nigga at the game').flagged).toBe(false);
+    const hostile = score('deport every nigga');
+    expect(hostile.flagged).toBe(true);
+  });
+
+  it('detects French and Dutch, and a language hint wins', () => {
+    expect(score('Les musulmans sont des rats').lang).toBe('fr');
+    expect(score('Vluchtelingen zijn ratten').lang).toBe('nl');
+    expect(score('Les musulmans sont des rats').flagged).toBe(true);
+    expect(score('rats', { lang: 'nl' }).lang).toBe('nl');
+  });
+
+  it('the default threshold is the documented one', () => {
+    expect(ScoringConfigSchema.parse({}).threshold).toBe(0.5);
+    expect(ScoringConfigSchema.safeParse({ threshold: 0 }).success).toBe(false);
+    expect(ScoringConfigSchema.safeParse({ threshold: 2 }).success).toBe(false);
+    expect(ScoringConfigSchema.safeParse({ threshold: 0.6, neverFlag: ['x'], language: 'fr' }).success).toBe(
+      true,
+    );
+    expect(ScoringConfigSchema.safeParse({ thresold: 0.6 }).success).toBe(false);
+  });
+
+  it('agrees with the sentiment package on plain text', () => {
+    const require = createRequire(import.meta.url);
+    const Sentiment = require('sentiment') as new () => { analyze(text: string): { comparative: number } };
+    const plain = 'I love this city and I hate what happened';
+    const expected = new Sentiment().analyze(plain).comparative;
+    expect(defaultScorer().score(plain).sentiment).toBeCloseTo(expected, 5);
+  });
+});
