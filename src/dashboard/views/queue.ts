@@ -53,7 +53,7 @@ export function queuePage(input: {
   items: Flag[];
   total: number;
   next?: string | undefined;
-}): Buffer {
+}): Buffer[] {
   const f = input.filters;
   const canDecide = input.user.role !== 'viewer';
   const returnTo = queueUrl(f, f.after);
@@ -138,17 +138,18 @@ ${pager}`;
     },
     body,
   );
-  // The cards are cached UTF-8 fragments (no per-session parts): copied in, not re-encoded.
+  // The cards are cached UTF-8 fragments (no per-session parts): the page is returned in parts,
+  // written to the socket as they are, neither re-encoded nor copied into one buffer.
   const at = markup.indexOf(LIST_SLOT);
-  if (at < 0) return Buffer.from(markup, 'utf8');
+  if (at < 0) return [Buffer.from(markup, 'utf8')];
   const cards = input.items.map((flag) =>
     flagItemBytes(flag, { form: false, maxChars: 1200, selectable: canDecide }),
   );
-  return Buffer.concat([
+  return [
     Buffer.from(markup.slice(0, at), 'utf8'),
     ...cards,
     Buffer.from(markup.slice(at + LIST_SLOT.length), 'utf8'),
-  ]);
+  ];
 }
 
 /** Where the cards go; holds "<", so no escaped text can contain it. */
