@@ -807,16 +807,18 @@ export class FileStore implements Store {
     const deadline = Date.now() + this.#applyTimeoutMs;
     for (;;) {
       await new Promise((r) => setTimeout(r, 25));
-      const rejected = await readFile(`${path}.error`, 'utf8').catch(() => undefined);
-      if (rejected !== undefined) {
-        await removeQuietly(`${path}.error`);
-        await removeQuietly(`${path}.rejected`);
-        throw errorFromJson(rejected);
-      }
       const pending = await stat(path).then(
         () => true,
         () => false,
       );
+      // The bot writes the error before it moves the change aside: wait for both.
+      const rejected = await readFile(`${path}.error`, 'utf8').catch(() => undefined);
+      if (rejected !== undefined && !pending) {
+        await removeQuietly(`${path}.error`);
+        await removeQuietly(`${path}.rejected`);
+        throw errorFromJson(rejected);
+      }
+      if (rejected !== undefined) continue;
       if (!pending) break;
       if (!(await liveHolder(this.dir)) || Date.now() > deadline) {
         // The bot stopped (or is stuck): apply the inbox ourselves if we can take the lock.
@@ -889,8 +891,9 @@ export class FileStore implements Store {
           ? error
           : new SolidarityError('INPUT_INVALID', `${path}: ${(error as Error).message}`);
         this.logger.warn({ file: name, code: failure.code }, 'inbox change rejected');
-        await rename(path, `${path}.rejected`).catch(() => {});
+        // The error first, then the rename: a client that sees the change gone always finds why.
         await writeFileAtomic(`${path}.error`, errorToJson(failure), this.#fsync).catch(() => {});
+        await rename(path, `${path}.rejected`).catch(() => {});
       }
     }
   }
