@@ -89,6 +89,11 @@ describe('solidarity moderator', () => {
     expect(last.stderr).toContain('last enabled admin');
     await cli(['moderator', 'add', 'second', '--role', 'admin']);
     expect((await cli(['moderator', 'disable', 'root'])).code).toBe(0);
+    const reset = await cli(['moderator', 'reset', 'root']);
+    expect(reset.stdout).toMatch(/New one-time password for root: [A-Za-z0-9_-]{20}\n/);
+    const afterReset = await reader();
+    expect(afterReset.getModerator('root')!.mustChangePassword).toBe(true);
+    await afterReset.close();
     const unknown = await cli(['moderator', 'enable', 'nobody']);
     expect([unknown.code, unknown.stderr.split(':')[0]]).toEqual([4, 'DASHBOARD_AUTH']);
     const store = await reader();
