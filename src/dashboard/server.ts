@@ -238,7 +238,7 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
     const token = request.cookies[SESSION_COOKIE];
     const session = sessions.get(token);
     const moderator = session ? store.getModerator(session.name) : undefined;
-    if (!session || !moderator || moderator.disabled) {
+    if (!session || !moderator || moderator.disabled || moderator.passwordHash !== session.credential) {
       if (session) sessions.destroy(token);
       if (request.method === 'GET' && request.is404 !== true) {
         const next = encodeURIComponent(request.url);
@@ -396,7 +396,7 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
       });
     }
     limiter.succeed(ip, name);
-    const { token } = sessions.create(moderator.name);
+    const { token } = sessions.create(moderator.name, moderator.passwordHash);
     reply.clearCookie(LOGIN_COOKIE, { path: '/login' });
     reply.setCookie(SESSION_COOKIE, token, {
       path: '/',
@@ -772,6 +772,7 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
       return again(400, error.message);
     }
     sessions.destroyFor(auth.user.name, auth.session);
+    auth.session.credential = store.getModerator(auth.user.name)?.passwordHash ?? '';
     log.info({ moderator: auth.user.name }, 'password changed');
     auth.session.flash = 'Password changed.';
     return reply.redirect('/queue', 303);
