@@ -167,6 +167,43 @@ describe('solidarity review', () => {
     expect((await cli(['review', 'show', 'nope'])).stderr).toContain('FLAG_NOT_FOUND');
   });
 
+  it('comments need a note; reopen undoes a dismissal and keeps the record', async () => {
+    const id = flags[4]!.id;
+    expect((await cli(['review', 'comment', id])).stderr).toContain('A comment needs a note');
+    expect((await cli(['review', 'comment', id, '--note', 'seen before'])).code).toBe(0);
+    await cli(['review', 'dismiss', id]);
+    const reopened = await cli(['review', 'reopen', id]);
+    expect(reopened.stdout).toContain('now open');
+    const store = await reader();
+    expect(store.getFlag(id)!.events.map((e) => e.action)).toEqual(['comment', 'dismiss', 'reopen']);
+    expect(store.getFlag(id)!.state).toBe('open');
+    await store.close();
+  });
+
+  it('every review and moderator command has --help', async () => {
+    for (const name of [
+      'list',
+      'show',
+      'ack',
+      'escalate',
+      'resolve',
+      'dismiss',
+      'comment',
+      'reopen',
+      'export',
+    ]) {
+      const help = await cli(['review', name, '--help']);
+      expect(help.code, name).toBe(0);
+      expect(help.stdout, name).toMatch(/^Usage: solidarity review /);
+    }
+    for (const name of ['add', 'list', 'disable', 'enable', 'reset']) {
+      expect((await cli(['moderator', name, '--help'])).stdout, name).toMatch(
+        /^Usage: solidarity moderator /,
+      );
+    }
+    expect((await cli(['dashboard', '--help'])).stdout).toContain('DASHBOARD_HOST:DASHBOARD_PORT');
+  });
+
   it('shows hostile text without handing terminal escapes to the terminal', async () => {
     const show = await cli(['review', 'show', flags[6]!.id]);
     expect(show.stdout).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F]/);
