@@ -178,7 +178,7 @@ ${originalLink(flag)}
 <a class="details" href="/flag?id=${encodeURIComponent(flag.id)}">details</a>
 </div>
 <div class="textwrap">
-<input type="checkbox" class="reveal" id="r-${id}"><label class="revealbtn" for="r-${id}"></label>
+<input type="checkbox" class="reveal" id="r-${id}" aria-label="Reveal the text"><label class="revealbtn" for="r-${id}"></label>
 <div class="flagtext" dir="auto">${flagText(flag, o.maxChars)}</div>
 ${reasonsList(flag)}
 </div>
