@@ -180,6 +180,26 @@ describe('solidarity review', () => {
     await store.close();
   });
 
+  it('false-positives re-scores dismissed flags with the current scorer, by rule and reason, without text', async () => {
+    const store = await openStore({ dir, mode: 'writer', role: 'cli', fsync: false, pruneEveryMs: 0 });
+    const hateful = makeFlag({ n: 40, text: 'Migrants are vermin and should all go back #westandtogether' });
+    const benign = makeFlag({ n: 41, text: 'Lovely vigil tonight, thank you all #westandtogether' });
+    await store.addFlag(hateful);
+    await store.addFlag(benign);
+    await store.close();
+    await cli(['review', 'dismiss', hateful.id, '--reason', 'news quote']);
+    await cli(['review', 'dismiss', benign.id]);
+    const res = await cli(['review', 'false-positives', '--json']);
+    expect(res.code).toBe(0);
+    const out = JSON.parse(res.stdout);
+    expect(out).toMatchObject({ dismissed: 2, stillFlagged: 1, noLongerFlagged: 1 });
+    expect(out.reasons).toEqual({ 'news quote': 1, '(no reason)': 1 });
+    expect(Object.keys(out.rules)).toContain('dehumanisation.group_is_vermin');
+    expect(res.stdout).not.toContain('vermin and should');
+    const text = await cli(['review', 'false-positives']);
+    expect(text.stdout).toContain('2 dismissed flag(s); the current scorer would still flag 1.');
+  });
+
   it('every review and moderator command has --help', async () => {
     for (const name of [
       'list',
