@@ -58,7 +58,8 @@ interface LexWord {
   /** The fitted model's weight for the word and for pairs starting with it. */
   modelWord: number | undefined;
   modelEpoch: number;
-  modelPairs: Map<string, Weight> | undefined;
+  /** This word's number in the model's pair table (0: in no pair). */
+  pairId: number;
 }
 
 /** Everything known about one word, across languages. */
@@ -79,6 +80,8 @@ interface Language {
   bits: Map<string, number>;
   groupBit: number;
   tagWeights: Map<string, Weight>;
+  /** Model word pairs by first * PAIR_BASE + second word number. */
+  pairs: Map<number, Weight>;
   patterns: Array<CompiledPattern & { requiresMask: number; firstBit: number; firstWordBit: number }>;
 }
 
@@ -104,6 +107,8 @@ function featureName(tokens: readonly Token[], c: Contribution): string {
 }
 
 const DIGITS = /^\d+$/;
+/** Word numbers stay below this (the model has far fewer words), so pair keys stay small integers. */
+const PAIR_BASE = 1 << 15;
 
 interface Match {
   first: number;
@@ -256,7 +261,7 @@ export class Scorer {
         reporting: false,
         modelWord: undefined,
         modelEpoch: 0,
-        modelPairs: undefined,
+        pairId: 0,
       };
       info.lex[index] = lw;
     }
@@ -288,7 +293,7 @@ export class Scorer {
     });
     const groupBit = bitOf('group');
     const tagWeights = new Map([...(model?.tags ?? [])].map(([tag, weight]) => [tag, { weight, epoch: 0 }]));
-    const language: Language = { index, lex, model, bits, groupBit, patterns, tagWeights };
+    const language: Language = { index, lex, model, bits, groupBit, patterns, tagWeights, pairs: new Map() };
     this.languages.push(language);
     this.byCode.set(lex.language, language);
 
@@ -314,10 +319,20 @@ export class Scorer {
     for (const w of votes) this.info(w).langVote |= 1 << index;
     if (model) {
       for (const [w, weight] of model.words) this.lexWord(w, index).modelWord = weight;
-      for (const [w, pairs] of model.pairs) {
-        this.lexWord(w, index).modelPairs = new Map(
-          [...pairs].map(([second, weight]) => [second, { weight, epoch: 0 }]),
-        );
+      // Word pairs live in one table keyed by two word numbers: no string is built per pair.
+      let nextId = 1;
+      const idOf = (w: string) => {
+        const lw = this.lexWord(w, index);
+        if (lw.pairId === 0) {
+          if (nextId >= PAIR_BASE)
+            throw new Error(`model-${lex.language}.json: more than ${PAIR_BASE - 1} words in pairs`);
+          lw.pairId = nextId++;
+        }
+        return lw.pairId;
+      };
+      for (const [first, pairs] of model.pairs) {
+        for (const [second, weight] of pairs)
+          language.pairs.set(idOf(first) * PAIR_BASE + idOf(second), { weight, epoch: 0 });
       }
     }
   }
@@ -449,8 +464,8 @@ export class Scorer {
         z += lw.modelWord;
         if (lw.modelWord > 0) contributions.push({ first: i, last: i, weight: lw.modelWord, tag: undefined });
       }
-      if (prevOk && prev?.modelPairs !== undefined) {
-        const pair = prev.modelPairs.get(word);
+      if (prevOk && prev !== undefined && prev.pairId !== 0 && lw !== undefined && lw.pairId !== 0) {
+        const pair = language.pairs.get(prev.pairId * PAIR_BASE + lw.pairId);
         if (pair !== undefined && pair.epoch !== epoch) {
           pair.epoch = epoch;
           z += pair.weight;
