@@ -443,7 +443,7 @@ export class Scorer {
     tokens: readonly Token[],
     infos: ReadonlyArray<WordInfo | undefined>,
     tags: Tags,
-    contributions: Contribution[],
+    contributions: Contribution[] | undefined,
   ): number {
     // Features count once per post, as in fitting: each weight remembers the post (epoch) that
     // last added it, so no set of seen features is built per post.
@@ -462,14 +462,15 @@ export class Scorer {
       if (lw?.modelWord !== undefined && lw.modelEpoch !== epoch) {
         lw.modelEpoch = epoch;
         z += lw.modelWord;
-        if (lw.modelWord > 0) contributions.push({ first: i, last: i, weight: lw.modelWord, tag: undefined });
+        if (contributions && lw.modelWord > 0)
+          contributions.push({ first: i, last: i, weight: lw.modelWord, tag: undefined });
       }
       if (prevOk && prev !== undefined && prev.pairId !== 0 && lw !== undefined && lw.pairId !== 0) {
         const pair = language.pairs.get(prev.pairId * PAIR_BASE + lw.pairId);
         if (pair !== undefined && pair.epoch !== epoch) {
           pair.epoch = epoch;
           z += pair.weight;
-          if (pair.weight > 0)
+          if (contributions && pair.weight > 0)
             contributions.push({ first: i - 1, last: i, weight: pair.weight, tag: undefined });
         }
       }
@@ -478,7 +479,8 @@ export class Scorer {
         if (tag !== undefined && tag.epoch !== epoch) {
           tag.epoch = epoch;
           z += tag.weight;
-          if (tag.weight > 0) contributions.push({ first: i, last: i, weight: tag.weight, tag: t });
+          if (contributions && tag.weight > 0)
+            contributions.push({ first: i, last: i, weight: tag.weight, tag: t });
         }
       }
       prev = lw;
@@ -651,9 +653,11 @@ export class Scorer {
     // posts with at least one lexicon signal (slur, group, insult, threat).
     let modelScore = 0;
     if (model && n > 0 && (slurTokens.length > 0 || hasIdentity || gate)) {
-      const contributions: Contribution[] = [];
-      modelScore = this.modelProbability(language, model, tokens, infos, tags, contributions);
+      modelScore = this.modelProbability(language, model, tokens, infos, tags, undefined);
       if (modelScore >= threshold / 2) {
+        // Only posts worth a look get their strongest features listed (a second, recording pass).
+        const contributions: Contribution[] = [];
+        this.modelProbability(language, model, tokens, infos, tags, contributions);
         contributions.sort((a, b) => b.weight - a.weight);
         for (const c of contributions.slice(0, MODEL_REASONS)) {
           reasons.push({
