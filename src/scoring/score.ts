@@ -218,7 +218,6 @@ export class Scorer {
   private readonly hashtagCache = new WeakMap<readonly string[], Set<string>>();
 
   constructor(readonly data: ScoringData) {
-    this.index = new TermIndex([...data.lexicons.values()], data.afinnNegators);
     // English first: it is the default and the fallback for slurs in any language.
     const lexicons = [...data.lexicons.values()].sort((a, b) =>
       a.language === DEFAULT_LANGUAGE
@@ -233,6 +232,10 @@ export class Scorer {
     for (const [word, score] of data.afinn) this.info(word).afinn = score;
     for (const word of data.afinnNegators) this.info(word).afinnNegator = true;
     for (const word of QUANTIFIERS) this.info(word).quantifier = true;
+    // The normaliser's look-up hands each word its table entry: one look-up per word in all.
+    this.index = new TermIndex([...data.lexicons.values()], data.afinnNegators, this.words.keys(), (word) =>
+      this.words.get(word),
+    );
   }
 
   private info(word: string): WordInfo {
@@ -496,7 +499,7 @@ export class Scorer {
     const tokens = normalise(input, this.index, ignoreHashtags ? { ignoreHashtags } : {});
     const n = tokens.length;
     const infos: Array<WordInfo | undefined> = new Array(n);
-    for (let i = 0; i < n; i++) infos[i] = this.words.get(tokens[i]!.norm);
+    for (let i = 0; i < n; i++) infos[i] = tokens[i]!.data as WordInfo | undefined;
     const sentiment = this.sentiment(tokens, infos);
     const language = this.language(
       options.lang ? options.lang.slice(0, 2).toLowerCase() : this.detectLanguage(tokens, infos),
