@@ -470,10 +470,15 @@ interface Revealed {
 }
 
 /** Finds the term a word stands for, trying repeated-letter collapses; reports which evasion it undid. */
-function reveal(word: string, known: KnownTerms, direct = known.resolve(word)): Revealed | undefined {
+function reveal(
+  word: string,
+  known: KnownTerms,
+  direct = known.resolve(word),
+  triple = hasTriple(word),
+): Revealed | undefined {
   if (direct?.term) return { term: direct.term, repeated: false, data: direct.data };
   // Only deliberate stretching (a letter three or more times) is undone: "aan" is not "an".
-  if (!hasTriple(word)) return undefined;
+  if (!triple) return undefined;
   const two = collapseRuns(word, 2);
   const r2 = known.resolve(two);
   if (r2?.term) return { term: r2.term, repeated: true, data: r2.data };
@@ -512,7 +517,8 @@ function emitWord(f: Folded, a: number, b: number, hashtag: boolean, known: Know
     }
   }
   const direct = known.resolve(raw);
-  const found = reveal(raw, known, direct);
+  const triple = direct?.term ? false : hasTriple(raw);
+  const found = reveal(raw, known, direct, triple);
   let evasion: Evasion | undefined;
   if (found?.repeated) evasion = 'repeated';
   else if (found && f.odd) {
@@ -526,7 +532,7 @@ function emitWord(f: Folded, a: number, b: number, hashtag: boolean, known: Know
   if (found) {
     norm = found.term;
     data = found.data;
-  } else if (hasTriple(raw)) {
+  } else if (triple) {
     norm = collapseRuns(raw, 2);
     data = known.resolve(norm)?.data;
   }
@@ -630,21 +636,27 @@ function chunkTokens(
     a++;
     if (ignore && ignore.size > 0 && ignore.has(s.slice(a, b).replace(/[^\p{L}\p{N}_]/gu, ''))) return;
   }
-  // Symbols or digits inside the chunk: it may be an obfuscated spelling.
+  // Symbols or digits inside the chunk: it may be an obfuscated spelling. Plain lower-case ASCII
+  // (most words) is one word as it stands.
   let inner = false;
+  let plainLower = true;
   for (let i = a; i < b && !inner; i++) {
     const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) continue;
+    plainLower = false;
     if (c === APOSTROPHE) continue;
     if (c < 128 ? INNER_ASCII[c] === 1 || (c >= 48 && c <= 57) : INNER.has(c)) inner = true;
   }
+  if (plainLower && !hashtag) {
+    emitWord(f, a, b, false, known, out);
+    return;
+  }
   if (inner && b - a <= 40) {
-    {
-      const revealed = obfuscated(f, a, b, known);
-      if (revealed) {
-        revealed.hashtag = hashtag;
-        out.push(revealed);
-        return;
-      }
+    const revealed = obfuscated(f, a, b, known);
+    if (revealed) {
+      revealed.hashtag = hashtag;
+      out.push(revealed);
+      return;
     }
   }
   plainWords(f, a, b, hashtag, known, out);
