@@ -200,6 +200,7 @@ export class Scorer {
   private readonly languages: Language[] = [];
   private readonly byCode = new Map<string, Language>();
   private readonly words = new Map<string, WordInfo>();
+  private readonly langCounts = new Int32Array(32);
   /** Reused per-word bit arrays (zeroed for each post), to spare the garbage collector. */
   private readonly scratchArrays: Int32Array[] = [new Int32Array(256), new Int32Array(256)];
 
@@ -343,13 +344,14 @@ export class Scorer {
   /** The lexicon language with most function words, identity terms and slurs in the post; English on ties. */
   detectLanguage(tokens: readonly Token[], infos?: ReadonlyArray<WordInfo | undefined>): string {
     if (this.languages.length === 1) return this.languages[0]!.lex.language;
-    const counts = new Int32Array(this.languages.length);
+    const counts = this.langCounts;
+    counts.fill(0);
     for (let i = 0; i < tokens.length; i++) {
       const vote = (infos ? infos[i] : this.words.get(tokens[i]!.norm))?.langVote ?? 0;
-      if (vote !== 0) for (let l = 0; l < counts.length; l++) if (vote & (1 << l)) counts[l]!++;
+      if (vote !== 0) for (let l = 0; l < this.languages.length; l++) if (vote & (1 << l)) counts[l]!++;
     }
     let best = 0;
-    for (let l = 1; l < counts.length; l++) if (counts[l]! > counts[best]!) best = l;
+    for (let l = 1; l < this.languages.length; l++) if (counts[l]! > counts[best]!) best = l;
     return this.languages[best]!.lex.language;
   }
 
@@ -529,6 +531,7 @@ export class Scorer {
     // One pass over the words: slurs, identity terms, "all", which classes occur (per word and in
     // the post), and the model's tags (slur severities; identity terms hidden from the model).
     let present = 0;
+    let presentFirst = 0;
     let gate = false;
     let hasIdentity = false;
     let hasAll = false;
@@ -559,6 +562,7 @@ export class Scorer {
       if (!lw) continue;
       masks[i] = lw.mask;
       firstWords[i] = lw.firstWords;
+      presentFirst |= lw.firstWords;
       present |= lw.mask;
       if (lw.gate) gate = true;
       if (lw.weakref) hasWeak = true;
@@ -589,6 +593,7 @@ export class Scorer {
     const gaps: number[] = [];
     for (const pattern of language.patterns) {
       if ((present & pattern.requiresMask) !== pattern.requiresMask) continue;
+      if (pattern.firstWordBit !== 0 && (presentFirst & pattern.firstWordBit) === 0) continue;
       let negatedReported = false;
       for (let i = 0; i < n; i++) {
         if (pattern.firstBit !== 0 && (masks[i]! & pattern.firstBit) === 0) continue;
