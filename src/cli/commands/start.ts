@@ -162,12 +162,12 @@ export const startCommand: Command = {
     writeLine(io.stdout, `\n${signal}: stopping…`);
     await scheduler.stop();
     await monitor.stop();
+    await dashboard?.close();
     const counts = monitor.counts();
     writeLine(
       io.stdout,
       `Mentions: ${counts.seen} seen, ${counts.flagged} flagged, ${counts.queued} in the review queue, ${counts.dropped} dropped.`,
     );
-    await dashboard?.close();
     await store.close();
     ctx.logger.info({ signal }, 'bot stopped');
     ctx.logger.flush();
