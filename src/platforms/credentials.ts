@@ -15,7 +15,8 @@ export async function verifyCredentials(
   const checks = new Map<Platform, CredentialCheck>();
   const seen = new Set<PlatformAdapter>();
   for (const [platform, adapter] of Object.entries(adapters) as Array<[Platform, PlatformAdapter]>) {
-    if (seen.has(adapter) || !adapter.checkCredentials) continue;
+    // The local outbox needs no credentials (and stands in for every platform in local mode).
+    if (seen.has(adapter) || !adapter.checkCredentials || adapter.name === 'local') continue;
     seen.add(adapter);
     const check = await adapter.checkCredentials();
     checks.set(platform, check);
