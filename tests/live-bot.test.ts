@@ -55,6 +55,10 @@ function setup(text: string) {
       SOLIDARITY_DATA_DIR: join(t.path, 'data'),
       SOLIDARITY_CAMPAIGNS_DIR: campaigns,
       SOLIDARITY_MODE: 'live',
+      // A free port: other tests may run a bot with the default dashboard port at the same time.
+      DASHBOARD_PORT: '0',
+      // Live monitoring starts too: keep its Jetstream connection on this machine (nothing listens).
+      JETSTREAM_URL: 'ws://127.0.0.1:9/subscribe',
       BLUESKY_SERVICE: pds.url,
       BLUESKY_IDENTIFIER: HANDLE,
       BLUESKY_APP_PASSWORD: PASSWORD,
