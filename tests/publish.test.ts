@@ -274,6 +274,38 @@ describe('scheduled posting with an injected clock', () => {
     );
   });
 
+  it('does not post a rate-limited slot when the bot comes back long after the reset', async () => {
+    const lines = [
+      'start: 2026-03-22T00:00',
+      'platforms: [x]',
+      'schedules:',
+      '  - cron: "0 9 * * *"',
+      'messages: ["a", "b"]',
+    ];
+    const bot = await startBot({ stale429: lines }, '2026-03-22T08:55:00Z');
+    bot.x.failures.push(
+      new PlatformError('x', 'rate-limited', '429', {
+        status: 429,
+        retryAt: new Date('2026-03-22T09:40:00Z'),
+      }),
+    );
+    await bot.runUntil('2026-03-22T09:05:00Z');
+    // The bot was down from 09:05 to 15:00: a restart (no retry times in memory).
+    const restarted = new Publisher({
+      store: bot.store,
+      adapters: { x: bot.x },
+      clock: bot.clock,
+      logger: silentLogger(),
+    });
+    bot.clock.set('2026-03-22T15:00:00Z');
+    const [result] = await restarted.retryDue(bot.campaigns);
+    expect(result?.outcome).toBe('skipped');
+    expect(bot.x.posts).toHaveLength(0);
+    expect(bot.store.getJournal('stale429@2026-03-22T09:00:00.000Z/x')?.note).toMatch(
+      /^missed: 360 min late/,
+    );
+  });
+
   it('retries 5xx with bounded exponential backoff and gives up after 6 attempts', async () => {
     const lines = [
       'start: 2026-03-22T00:00',

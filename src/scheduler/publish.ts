@@ -278,8 +278,12 @@ export class Publisher {
 
     const hold = holdFor(campaign, this.store);
     if (hold.held) return this.skip(draft, entry, hold.reason);
-    // A slot kept for a rate-limit reset is posted late on purpose; anything else honours grace.
-    const keptForRateLimit = entry?.state === 'failed' && entry.note?.startsWith('rate limited');
+    // A slot kept for a rate-limit reset is posted late on purpose, at the reset (within the grace
+    // window after it: a bot that was down long past the reset skips it like any missed slot).
+    const resetAt =
+      entry?.state === 'failed' ? /^rate limited until (\S+)$/.exec(entry.note ?? '')?.[1] : undefined;
+    const keptForRateLimit =
+      resetAt !== undefined && now.getTime() <= Date.parse(resetAt) + campaign.graceMinutes * 60_000;
     const late = keptForRateLimit ? undefined : this.tooLate(campaign, draft, now);
     if (late) return this.skip(draft, entry, late);
 
