@@ -28,7 +28,8 @@ beforeAll(async () => {
   ({ did } = await pds.createAccount(HANDLE, PASSWORD));
 });
 afterAll(async () => {
-  await Promise.all([pds?.close(), fake?.close()]);
+  // Remove the folders even when a server fails to close.
+  await Promise.allSettled([pds?.close(), fake?.close()]);
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 

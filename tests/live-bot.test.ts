@@ -24,7 +24,8 @@ beforeAll(async () => {
   await pds.createAccount(HANDLE, PASSWORD);
 });
 afterAll(async () => {
-  await Promise.all([pds?.close(), fake?.close()]);
+  // Remove the folders even when a server fails to close.
+  await Promise.allSettled([pds?.close(), fake?.close()]);
   for (const fn of cleanups) fn();
 });
 
