@@ -3,7 +3,7 @@
  * compiled form. Pure: the loader (`load.ts`) reads the files and hands the parsed JSON here.
  */
 import { z } from 'zod';
-import { foldTerm, type KnownTerms } from './normalise.ts';
+import { foldTerm, type KnownTerms, type Resolution } from './normalise.ts';
 
 const Term = z.string().min(1);
 
@@ -256,21 +256,35 @@ const RESOLVED_MAX = 200_000;
 export class TermIndex implements KnownTerms {
   private readonly words = new Set<string>();
   private readonly byLength = new Map<number, string[]>();
-  /** Every word seen so far and what it resolved to (null: not a known term); bounded. */
-  private resolved = new Map<string, string | null>();
+  /** Extra words that carry data but are not terms to reveal (e.g. sentiment and model words). */
+  private readonly vocabulary: string[];
+  /** Every word seen so far and how it resolved (null: not a term, no data); bounded. */
+  private resolved = new Map<string, Resolution | null>();
 
-  constructor(lexicons: readonly Lexicon[], extra: Iterable<string> = []) {
+  /**
+   * @param extra more known terms (folded first)
+   * @param vocabulary words that carry `data` without being terms
+   * @param dataOf the data a resolved word carries (the scorer's facts about the word), looked up once per word
+   */
+  constructor(
+    lexicons: readonly Lexicon[],
+    extra: Iterable<string> = [],
+    vocabulary: Iterable<string> = [],
+    private readonly dataOf: (word: string) => unknown = () => undefined,
+  ) {
     for (const lex of lexicons) {
       for (const w of lex.known) this.add(w);
       for (const w of lex.counterSpeech.words) this.add(w);
     }
     for (const w of extra) this.add(foldTerm(w));
+    this.vocabulary = [...vocabulary];
     this.resetResolved();
   }
 
   private resetResolved(): void {
     this.resolved = new Map();
-    for (const w of this.words) this.resolved.set(w, w);
+    for (const w of this.words) this.resolved.set(w, { term: w, data: this.dataOf(w) });
+    for (const w of this.vocabulary) if (!this.resolved.has(w)) this.resolved.set(w, this.compute(w));
   }
 
   private add(word: string): void {
@@ -283,10 +297,23 @@ export class TermIndex implements KnownTerms {
 
   /** The known word for `word`, trying suffixes; `*` in `word` stands for any one letter. */
   lookup(word: string): string | undefined {
+    return this.resolve(word)?.term;
+  }
+
+  /** The term `word` stands for (if any) and the data of that term (or of the word itself). */
+  resolve(word: string): Resolution | undefined {
     const cached = this.resolved.get(word);
     if (cached !== undefined) return cached ?? undefined;
+    const resolution = this.compute(word);
+    if (this.resolved.size > this.words.size + this.vocabulary.length + RESOLVED_MAX) this.resetResolved();
+    this.resolved.set(word, resolution);
+    return resolution ?? undefined;
+  }
+
+  private compute(word: string): Resolution | null {
     let found: string | undefined;
-    if (word.includes('*')) found = this.masked(word);
+    if (this.words.has(word)) found = word;
+    else if (word.includes('*')) found = this.masked(word);
     else {
       for (const stem of stems(word)) {
         if (stem.length >= 2 && this.words.has(stem)) {
@@ -295,9 +322,8 @@ export class TermIndex implements KnownTerms {
         }
       }
     }
-    if (this.resolved.size > this.words.size + RESOLVED_MAX) this.resetResolved();
-    this.resolved.set(word, found ?? null);
-    return found;
+    const data = this.dataOf(found ?? word);
+    return found === undefined && data === undefined ? null : { term: found, data };
   }
 
   private masked(word: string): string | undefined {

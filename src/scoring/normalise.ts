@@ -25,6 +25,8 @@ export interface Token {
   evasion: Evasion | undefined;
   /** The word came from a hashtag. */
   hashtag: boolean;
+  /** What `KnownTerms.resolve` attached to the normalised word (the scorer's facts about it). */
+  data: unknown;
 }
 
 /** Every token has the same shape (all fields set), which keeps property access fast. */
@@ -34,14 +36,23 @@ function token(
   end: number,
   evasion: Evasion | undefined,
   hashtag: boolean,
+  data: unknown,
 ): Token {
-  return { norm, start, end, evasion, hashtag };
+  return { norm, start, end, evasion, hashtag, data };
+}
+
+/** How a word resolved: the known term it stands for, and data the caller attached to it. */
+export interface Resolution {
+  term: string | undefined;
+  data: unknown;
 }
 
 /** What the normaliser needs to know about the lexicons: which words are terms worth revealing. */
 export interface KnownTerms {
   /** The canonical term for a word (plural/suffix forms included), or undefined. */
   lookup(word: string): string | undefined;
+  /** The same, with the caller's data for the word (one look-up serves both). */
+  resolve(word: string): Resolution | undefined;
 }
 
 export interface NormaliseOptions {
@@ -455,21 +466,26 @@ function collapseRuns(word: string, max: number): string {
 interface Revealed {
   term: string;
   repeated: boolean;
+  data: unknown;
 }
 
 /** Finds the term a word stands for, trying repeated-letter collapses; reports which evasion it undid. */
-function reveal(word: string, known: KnownTerms): Revealed | undefined {
-  const direct = known.lookup(word);
-  if (direct) return { term: direct, repeated: false };
+function reveal(
+  word: string,
+  known: KnownTerms,
+  direct = known.resolve(word),
+  triple = hasTriple(word),
+): Revealed | undefined {
+  if (direct?.term) return { term: direct.term, repeated: false, data: direct.data };
   // Only deliberate stretching (a letter three or more times) is undone: "aan" is not "an".
-  if (!hasTriple(word)) return undefined;
+  if (!triple) return undefined;
   const two = collapseRuns(word, 2);
-  const t2 = known.lookup(two);
-  if (t2) return { term: t2, repeated: true };
+  const r2 = known.resolve(two);
+  if (r2?.term) return { term: r2.term, repeated: true, data: r2.data };
   const one = collapseRuns(word, 1);
   if (one !== two) {
-    const t1 = known.lookup(one);
-    if (t1) return { term: t1, repeated: true };
+    const r1 = known.resolve(one);
+    if (r1?.term) return { term: r1.term, repeated: true, data: r1.data };
   }
   return undefined;
 }
@@ -486,11 +502,23 @@ function emitWord(f: Folded, a: number, b: number, hashtag: boolean, known: Know
     if (cut) {
       const mid = a + cut[1]!.length;
       emitWord(f, a, mid, hashtag, known, out);
-      out.push(token(CONTRACTED[cut[2]!]!, origEnd(f, mid - 1), origEnd(f, b - 1), undefined, hashtag));
+      const expanded = CONTRACTED[cut[2]!]!;
+      out.push(
+        token(
+          expanded,
+          origEnd(f, mid - 1),
+          origEnd(f, b - 1),
+          undefined,
+          hashtag,
+          known.resolve(expanded)?.data,
+        ),
+      );
       return;
     }
   }
-  const found = reveal(raw, known);
+  const direct = known.resolve(raw);
+  const triple = direct?.term ? false : hasTriple(raw);
+  const found = reveal(raw, known, direct, triple);
   let evasion: Evasion | undefined;
   if (found?.repeated) evasion = 'repeated';
   else if (found && f.odd) {
@@ -499,8 +527,16 @@ function emitWord(f: Folded, a: number, b: number, hashtag: boolean, known: Know
       else if (f.odd[k] === ODD_LOOKALIKE && evasion === undefined) evasion = 'lookalike';
     }
   }
-  const norm = found ? found.term : hasTriple(raw) ? collapseRuns(raw, 2) : raw;
-  out.push(token(norm, origStart(f, a), origEnd(f, b - 1), evasion, hashtag));
+  let norm = raw;
+  let data = direct?.data;
+  if (found) {
+    norm = found.term;
+    data = found.data;
+  } else if (triple) {
+    norm = collapseRuns(raw, 2);
+    data = known.resolve(norm)?.data;
+  }
+  out.push(token(norm, origStart(f, a), origEnd(f, b - 1), evasion, hashtag, data));
 }
 
 /** Splits a chunk into plain words: letters and digits, apostrophes inside words, camel case in hashtags. */
@@ -567,12 +603,19 @@ function obfuscated(f: Folded, a: number, b: number, known: KnownTerms): Token |
   const end = origEnd(f, b - 1);
   if (masked) {
     if (letters < 2) return undefined;
-    const term = known.lookup(joined.replace(/\*+/g, '*'));
-    return term ? token(term, start, end, 'masked', false) : undefined;
+    const res = known.resolve(joined.replace(/\*+/g, '*'));
+    return res?.term ? token(res.term, start, end, 'masked', false, res.data) : undefined;
   }
   const found = reveal(joined, known);
   if (!found) return undefined;
-  return token(found.term, start, end, sawLeet ? 'leet' : found.repeated ? 'repeated' : 'symbols', false);
+  return token(
+    found.term,
+    start,
+    end,
+    sawLeet ? 'leet' : found.repeated ? 'repeated' : 'symbols',
+    false,
+    found.data,
+  );
 }
 
 function chunkTokens(
@@ -593,21 +636,27 @@ function chunkTokens(
     a++;
     if (ignore && ignore.size > 0 && ignore.has(s.slice(a, b).replace(/[^\p{L}\p{N}_]/gu, ''))) return;
   }
-  // Symbols or digits inside the chunk: it may be an obfuscated spelling.
+  // Symbols or digits inside the chunk: it may be an obfuscated spelling. Plain lower-case ASCII
+  // (most words) is one word as it stands.
   let inner = false;
+  let plainLower = true;
   for (let i = a; i < b && !inner; i++) {
     const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) continue;
+    plainLower = false;
     if (c === APOSTROPHE) continue;
     if (c < 128 ? INNER_ASCII[c] === 1 || (c >= 48 && c <= 57) : INNER.has(c)) inner = true;
   }
+  if (plainLower && !hashtag) {
+    emitWord(f, a, b, false, known, out);
+    return;
+  }
   if (inner && b - a <= 40) {
-    {
-      const revealed = obfuscated(f, a, b, known);
-      if (revealed) {
-        revealed.hashtag = hashtag;
-        out.push(revealed);
-        return;
-      }
+    const revealed = obfuscated(f, a, b, known);
+    if (revealed) {
+      revealed.hashtag = hashtag;
+      out.push(revealed);
+      return;
     }
   }
   plainWords(f, a, b, hashtag, known, out);
@@ -642,7 +691,7 @@ function joinSpaced(tokens: Token[], text: string, known: KnownTerms): Token[] {
         for (let x = i; x < k; x++) word += tokens[x]!.norm;
         const found = reveal(word, known);
         if (found) {
-          out.push(token(found.term, t.start, tokens[k - 1]!.end, 'spaced', false));
+          out.push(token(found.term, t.start, tokens[k - 1]!.end, 'spaced', false, found.data));
           i = k;
           matched = true;
         }

@@ -58,7 +58,8 @@ interface LexWord {
   /** The fitted model's weight for the word and for pairs starting with it. */
   modelWord: number | undefined;
   modelEpoch: number;
-  modelPairs: Map<string, Weight> | undefined;
+  /** This word's number in the model's pair table (0: in no pair). */
+  pairId: number;
 }
 
 /** Everything known about one word, across languages. */
@@ -79,6 +80,8 @@ interface Language {
   bits: Map<string, number>;
   groupBit: number;
   tagWeights: Map<string, Weight>;
+  /** Model word pairs by first * PAIR_BASE + second word number. */
+  pairs: Map<number, Weight>;
   patterns: Array<CompiledPattern & { requiresMask: number; firstBit: number; firstWordBit: number }>;
 }
 
@@ -104,6 +107,8 @@ function featureName(tokens: readonly Token[], c: Contribution): string {
 }
 
 const DIGITS = /^\d+$/;
+/** Word numbers stay below this (the model has far fewer words), so pair keys stay small integers. */
+const PAIR_BASE = 1 << 15;
 
 interface Match {
   first: number;
@@ -195,6 +200,7 @@ export class Scorer {
   private readonly languages: Language[] = [];
   private readonly byCode = new Map<string, Language>();
   private readonly words = new Map<string, WordInfo>();
+  private readonly langCounts = new Int32Array(32);
   /** Reused per-word bit arrays (zeroed for each post), to spare the garbage collector. */
   private readonly scratchArrays: Int32Array[] = [new Int32Array(256), new Int32Array(256)];
 
@@ -213,7 +219,6 @@ export class Scorer {
   private readonly hashtagCache = new WeakMap<readonly string[], Set<string>>();
 
   constructor(readonly data: ScoringData) {
-    this.index = new TermIndex([...data.lexicons.values()], data.afinnNegators);
     // English first: it is the default and the fallback for slurs in any language.
     const lexicons = [...data.lexicons.values()].sort((a, b) =>
       a.language === DEFAULT_LANGUAGE
@@ -228,6 +233,10 @@ export class Scorer {
     for (const [word, score] of data.afinn) this.info(word).afinn = score;
     for (const word of data.afinnNegators) this.info(word).afinnNegator = true;
     for (const word of QUANTIFIERS) this.info(word).quantifier = true;
+    // The normaliser's look-up hands each word its table entry: one look-up per word in all.
+    this.index = new TermIndex([...data.lexicons.values()], data.afinnNegators, this.words.keys(), (word) =>
+      this.words.get(word),
+    );
   }
 
   private info(word: string): WordInfo {
@@ -256,7 +265,7 @@ export class Scorer {
         reporting: false,
         modelWord: undefined,
         modelEpoch: 0,
-        modelPairs: undefined,
+        pairId: 0,
       };
       info.lex[index] = lw;
     }
@@ -288,7 +297,7 @@ export class Scorer {
     });
     const groupBit = bitOf('group');
     const tagWeights = new Map([...(model?.tags ?? [])].map(([tag, weight]) => [tag, { weight, epoch: 0 }]));
-    const language: Language = { index, lex, model, bits, groupBit, patterns, tagWeights };
+    const language: Language = { index, lex, model, bits, groupBit, patterns, tagWeights, pairs: new Map() };
     this.languages.push(language);
     this.byCode.set(lex.language, language);
 
@@ -314,10 +323,20 @@ export class Scorer {
     for (const w of votes) this.info(w).langVote |= 1 << index;
     if (model) {
       for (const [w, weight] of model.words) this.lexWord(w, index).modelWord = weight;
-      for (const [w, pairs] of model.pairs) {
-        this.lexWord(w, index).modelPairs = new Map(
-          [...pairs].map(([second, weight]) => [second, { weight, epoch: 0 }]),
-        );
+      // Word pairs live in one table keyed by two word numbers: no string is built per pair.
+      let nextId = 1;
+      const idOf = (w: string) => {
+        const lw = this.lexWord(w, index);
+        if (lw.pairId === 0) {
+          if (nextId >= PAIR_BASE)
+            throw new Error(`model-${lex.language}.json: more than ${PAIR_BASE - 1} words in pairs`);
+          lw.pairId = nextId++;
+        }
+        return lw.pairId;
+      };
+      for (const [first, pairs] of model.pairs) {
+        for (const [second, weight] of pairs)
+          language.pairs.set(idOf(first) * PAIR_BASE + idOf(second), { weight, epoch: 0 });
       }
     }
   }
@@ -325,13 +344,14 @@ export class Scorer {
   /** The lexicon language with most function words, identity terms and slurs in the post; English on ties. */
   detectLanguage(tokens: readonly Token[], infos?: ReadonlyArray<WordInfo | undefined>): string {
     if (this.languages.length === 1) return this.languages[0]!.lex.language;
-    const counts = new Int32Array(this.languages.length);
+    const counts = this.langCounts;
+    counts.fill(0);
     for (let i = 0; i < tokens.length; i++) {
       const vote = (infos ? infos[i] : this.words.get(tokens[i]!.norm))?.langVote ?? 0;
-      if (vote !== 0) for (let l = 0; l < counts.length; l++) if (vote & (1 << l)) counts[l]!++;
+      if (vote !== 0) for (let l = 0; l < this.languages.length; l++) if (vote & (1 << l)) counts[l]!++;
     }
     let best = 0;
-    for (let l = 1; l < counts.length; l++) if (counts[l]! > counts[best]!) best = l;
+    for (let l = 1; l < this.languages.length; l++) if (counts[l]! > counts[best]!) best = l;
     return this.languages[best]!.lex.language;
   }
 
@@ -428,7 +448,7 @@ export class Scorer {
     tokens: readonly Token[],
     infos: ReadonlyArray<WordInfo | undefined>,
     tags: Tags,
-    contributions: Contribution[],
+    contributions: Contribution[] | undefined,
   ): number {
     // Features count once per post, as in fitting: each weight remembers the post (epoch) that
     // last added it, so no set of seen features is built per post.
@@ -447,14 +467,15 @@ export class Scorer {
       if (lw?.modelWord !== undefined && lw.modelEpoch !== epoch) {
         lw.modelEpoch = epoch;
         z += lw.modelWord;
-        if (lw.modelWord > 0) contributions.push({ first: i, last: i, weight: lw.modelWord, tag: undefined });
+        if (contributions && lw.modelWord > 0)
+          contributions.push({ first: i, last: i, weight: lw.modelWord, tag: undefined });
       }
-      if (prevOk && prev?.modelPairs !== undefined) {
-        const pair = prev.modelPairs.get(word);
+      if (prevOk && prev !== undefined && prev.pairId !== 0 && lw !== undefined && lw.pairId !== 0) {
+        const pair = language.pairs.get(prev.pairId * PAIR_BASE + lw.pairId);
         if (pair !== undefined && pair.epoch !== epoch) {
           pair.epoch = epoch;
           z += pair.weight;
-          if (pair.weight > 0)
+          if (contributions && pair.weight > 0)
             contributions.push({ first: i - 1, last: i, weight: pair.weight, tag: undefined });
         }
       }
@@ -463,7 +484,8 @@ export class Scorer {
         if (tag !== undefined && tag.epoch !== epoch) {
           tag.epoch = epoch;
           z += tag.weight;
-          if (tag.weight > 0) contributions.push({ first: i, last: i, weight: tag.weight, tag: t });
+          if (contributions && tag.weight > 0)
+            contributions.push({ first: i, last: i, weight: tag.weight, tag: t });
         }
       }
       prev = lw;
@@ -479,7 +501,7 @@ export class Scorer {
     const tokens = normalise(input, this.index, ignoreHashtags ? { ignoreHashtags } : {});
     const n = tokens.length;
     const infos: Array<WordInfo | undefined> = new Array(n);
-    for (let i = 0; i < n; i++) infos[i] = this.words.get(tokens[i]!.norm);
+    for (let i = 0; i < n; i++) infos[i] = tokens[i]!.data as WordInfo | undefined;
     const sentiment = this.sentiment(tokens, infos);
     const language = this.language(
       options.lang ? options.lang.slice(0, 2).toLowerCase() : this.detectLanguage(tokens, infos),
@@ -509,6 +531,7 @@ export class Scorer {
     // One pass over the words: slurs, identity terms, "all", which classes occur (per word and in
     // the post), and the model's tags (slur severities; identity terms hidden from the model).
     let present = 0;
+    let presentFirst = 0;
     let gate = false;
     let hasIdentity = false;
     let hasAll = false;
@@ -539,6 +562,7 @@ export class Scorer {
       if (!lw) continue;
       masks[i] = lw.mask;
       firstWords[i] = lw.firstWords;
+      presentFirst |= lw.firstWords;
       present |= lw.mask;
       if (lw.gate) gate = true;
       if (lw.weakref) hasWeak = true;
@@ -569,6 +593,7 @@ export class Scorer {
     const gaps: number[] = [];
     for (const pattern of language.patterns) {
       if ((present & pattern.requiresMask) !== pattern.requiresMask) continue;
+      if (pattern.firstWordBit !== 0 && (presentFirst & pattern.firstWordBit) === 0) continue;
       let negatedReported = false;
       for (let i = 0; i < n; i++) {
         if (pattern.firstBit !== 0 && (masks[i]! & pattern.firstBit) === 0) continue;
@@ -636,9 +661,11 @@ export class Scorer {
     // posts with at least one lexicon signal (slur, group, insult, threat).
     let modelScore = 0;
     if (model && n > 0 && (slurTokens.length > 0 || hasIdentity || gate)) {
-      const contributions: Contribution[] = [];
-      modelScore = this.modelProbability(language, model, tokens, infos, tags, contributions);
+      modelScore = this.modelProbability(language, model, tokens, infos, tags, undefined);
       if (modelScore >= threshold / 2) {
+        // Only posts worth a look get their strongest features listed (a second, recording pass).
+        const contributions: Contribution[] = [];
+        this.modelProbability(language, model, tokens, infos, tags, contributions);
         contributions.sort((a, b) => b.weight - a.weight);
         for (const c of contributions.slice(0, MODEL_REASONS)) {
           reasons.push({
