@@ -5,15 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import { addModerator } from '../src/dashboard/accounts.ts';
 import type { EvidenceExport } from '../src/moderation/evidence.ts';
 import type { Flag } from '../src/moderation/types.ts';
 import { openStore } from '../src/store/index.ts';
 import { HOSTILE_TEXTS, makeFlag } from './_review-fixtures.ts';
-import { runCliProcess, tempDir } from './_util.ts';
+import { runCliInProcess, runCliProcess, tempDir } from './_util.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -32,25 +30,12 @@ beforeEach(async () => {
 
 afterEach(() => cleanup());
 
-async function cli(args: string[], input = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    stdin: Readable.from([input]),
-    env: { SOLIDARITY_DATA_DIR: dir, LOG_LEVEL: 'silent', SOLIDARITY_CAMPAIGNS_DIR: join(dir, 'none') },
-    debug: false,
-  });
-  return { code, stdout: out, stderr: err };
+function cli(args: string[], input = '') {
+  return runCliInProcess(
+    args,
+    { SOLIDARITY_DATA_DIR: dir, LOG_LEVEL: 'silent', SOLIDARITY_CAMPAIGNS_DIR: join(dir, 'none') },
+    input,
+  );
 }
 
 async function reader() {
