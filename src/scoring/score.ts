@@ -201,6 +201,8 @@ export class Scorer {
   private readonly byCode = new Map<string, Language>();
   private readonly words = new Map<string, WordInfo>();
   private readonly langCounts = new Int32Array(32);
+  /** The current post's word entries (reused: score() is synchronous and keeps none of it). */
+  private readonly infoScratch: Array<WordInfo | undefined> = [];
   /** Reused per-word bit arrays (zeroed for each post), to spare the garbage collector. */
   private readonly scratchArrays: Int32Array[] = [new Int32Array(256), new Int32Array(256)];
 
@@ -500,7 +502,8 @@ export class Scorer {
     const ignoreHashtags = this.hashtags(options.campaignHashtags);
     const tokens = normalise(input, this.index, ignoreHashtags ? { ignoreHashtags } : {});
     const n = tokens.length;
-    const infos: Array<WordInfo | undefined> = new Array(n);
+    const infos = this.infoScratch;
+    infos.length = n;
     for (let i = 0; i < n; i++) infos[i] = tokens[i]!.data as WordInfo | undefined;
     const sentiment = this.sentiment(tokens, infos);
     const language = this.language(
