@@ -94,6 +94,10 @@ process.stdout.write(
   `${JSON.stringify({ url: dashboard.url, cookie, seedMs, store: kind, renderColdMs, renderWarmMs, deepCursor })}\n`,
 );
 
+process.on('message', (message) => {
+  if (message === 'cpu') process.send?.(process.cpuUsage());
+});
+
 process.once('SIGTERM', async () => {
   await dashboard.close();
   await closeStore();

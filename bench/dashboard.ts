@@ -76,6 +76,14 @@ function combine(runs: Run[]) {
   };
 }
 
+/** The server process's CPU time so far (user + system, µs), asked over the IPC channel. */
+function serverCpu(): Promise<number> {
+  return new Promise((resolve) => {
+    server.once('message', (m: { user: number; system: number }) => resolve(m.user + m.system));
+    server.send('cpu');
+  });
+}
+
 const server = spawn(
   process.execPath,
   [
@@ -85,7 +93,7 @@ const server = spawn(
     new URL('./dashboard-server.ts', import.meta.url).pathname,
   ],
   {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     env: process.env,
   },
 );
@@ -124,13 +132,31 @@ try {
     queue_filtered: [],
     queue_deep: [],
   };
+  const cpuUs: Record<keyof typeof routes, number> = {
+    trivial: 0,
+    queue: 0,
+    queue_filtered: 0,
+    queue_deep: 0,
+  };
   for (let i = 0; i < rounds; i++) {
     for (const [name, r] of Object.entries(routes) as Array<
       [keyof typeof routes, (typeof routes)[keyof typeof routes]]
     >) {
+      const before = await serverCpu();
       runs[name].push(await load(r.url, r.cookie, ROUND_SECONDS));
+      cpuUs[name] += (await serverCpu()) - before;
     }
   }
+  // CPU time the server spent per request: less sensitive than throughput to other work on a
+  // shared machine.
+  const cpuPerRequest = (name: keyof typeof routes) =>
+    Math.round(
+      cpuUs[name] /
+        Math.max(
+          1,
+          runs[name].reduce((n, r) => n + r.latencies.length, 0),
+        ),
+    );
   const trivial = combine(runs.trivial);
   const queue = combine(runs.queue);
   const filtered = combine(runs.queue_filtered);
@@ -154,6 +180,13 @@ try {
       ratio_filtered: Math.round((filtered.rps / trivial.rps) * 1000) / 1000,
       queue_deep_rps: deep.rps,
       ratio_deep: Math.round((deep.rps / trivial.rps) * 1000) / 1000,
+      server_cpu_us_per_request: {
+        trivial: cpuPerRequest('trivial'),
+        queue: cpuPerRequest('queue'),
+        queue_filtered: cpuPerRequest('queue_filtered'),
+        queue_deep: cpuPerRequest('queue_deep'),
+      },
+      cpu_ratio: Math.round((cpuPerRequest('trivial') / cpuPerRequest('queue')) * 1000) / 1000,
       trivial,
       queue,
       queue_filtered: filtered,

@@ -44,22 +44,6 @@ export function envExample(): string {
 
 const cell = (text: string) => text.replaceAll('|', '\\|');
 
-/** Pads a Markdown table the way `biome format` does, so formatting leaves the README as generated. */
-function alignTable(rows: string[]): string[] {
-  const split = (row: string) =>
-    row
-      .slice(2, -2)
-      .split(/(?<!\\) \| /)
-      .map((c) => c.trim());
-  const cells = rows.map(split);
-  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  return cells.map((r, n) =>
-    n === 1
-      ? `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`
-      : `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`,
-  );
-}
-
 export function envSection(): string {
   const rows = ['| Variable | Default | Meaning |', '| --- | --- | --- |'];
   for (const [group, names] of groups()) {
@@ -75,7 +59,7 @@ export function envSection(): string {
     'checked at start-up and a bad one stops the bot with `ENV_INVALID`, naming the variable.',
     'Secrets are never logged or printed.',
     '',
-    ...alignTable(rows),
+    ...rows,
   ].join('\n');
 }
 
@@ -92,7 +76,7 @@ export function errorsSection(): string {
     'names the file, line, field or variable involved; no stack trace unless `--debug`. Exit codes:',
     '0 ok, 1 unexpected, 2 usage, 3 configuration or campaign, 4 authentication, 5 platform, 6 store.',
     '',
-    ...alignTable(rows),
+    ...rows,
   ].join('\n');
 }
 
@@ -106,7 +90,7 @@ export function cliSection(): string {
     'One CLI for everything: `npx solidarity --help`, and `--help` on every command. `--debug` on',
     'any command prints stack traces and debug logs.',
     '',
-    ...alignTable(rows),
+    ...rows,
   ].join('\n');
 }
 

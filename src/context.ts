@@ -4,13 +4,16 @@
  */
 import { join, resolve } from 'node:path';
 import type { Platform } from './campaign/schema.ts';
-import { type Env, isLocalMode, loadEnv } from './config/env.ts';
+import { blueskyCredentials, type Env, isLocalMode, loadEnv, xCredentials } from './config/env.ts';
 import { SolidarityError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { BlueskyAdapter } from './platforms/bluesky/adapter.ts';
 import { OutboxAdapter } from './platforms/local/outbox-adapter.ts';
 import type { PlatformAdapter } from './platforms/types.ts';
+import { XAdapter } from './platforms/x/adapter.ts';
 import { type Clock, systemClock } from './scheduler/clock.ts';
 import type { Adapters } from './scheduler/scheduler.ts';
+import type { Store } from './store/types.ts';
 
 export interface Context {
   env: Env;
@@ -50,23 +53,53 @@ export function createContext(options: ContextOptions = {}): Context {
 
 /**
  * The adapter for each platform the campaigns use. In local mode one outbox adapter stands in for
- * every platform, so the outbox shows exactly what each network would get.
+ * every platform, so the outbox shows exactly what each network would get. Live adapters need the
+ * store (Bluesky keeps its session there).
  */
-export function createAdapters(ctx: Context, platforms: Iterable<Platform>): Adapters {
+export function createAdapters(
+  ctx: Context,
+  platforms: Iterable<Platform>,
+  state?: Pick<Store, 'getState' | 'setState'>,
+): Adapters {
   const adapters: Adapters = {};
   const outbox = new OutboxAdapter(ctx.dataDir, ctx.clock, ctx.print);
   for (const platform of new Set(platforms)) {
-    adapters[platform] = ctx.mode === 'local' || platform === 'local' ? outbox : liveAdapter(ctx, platform);
+    adapters[platform] =
+      ctx.mode === 'local' || platform === 'local' ? outbox : liveAdapter(ctx, platform, state);
   }
   return adapters;
 }
 
-function liveAdapter(_ctx: Context, platform: Platform): PlatformAdapter {
-  throw new SolidarityError(
+function liveAdapter(
+  ctx: Context,
+  platform: Exclude<Platform, 'local'>,
+  state: Pick<Store, 'getState' | 'setState'> | undefined,
+): PlatformAdapter {
+  const now = () => ctx.clock.now();
+  if (platform === 'x') {
+    const credentials = xCredentials(ctx.env);
+    if (!credentials) throw notConfigured('X', 'X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET');
+    return new XAdapter({
+      credentials,
+      logger: ctx.logger,
+      now,
+      ...(ctx.env.X_API_BASE_URL ? { baseUrl: ctx.env.X_API_BASE_URL } : {}),
+    });
+  }
+  const credentials = blueskyCredentials(ctx.env);
+  if (!credentials) throw notConfigured('Bluesky', 'BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD');
+  if (!state) {
+    throw new SolidarityError('UNEXPECTED', 'The Bluesky adapter needs the store to keep its session.');
+  }
+  return new BlueskyAdapter({ ...credentials, state, logger: ctx.logger, now });
+}
+
+function notConfigured(network: string, vars: string): SolidarityError {
+  return new SolidarityError(
     'PLATFORM_NOT_CONFIGURED',
-    `Posting to ${platform} is not available in this version.`,
+    `A campaign posts to ${network}, but its credentials are not set.`,
     {
-      hint: 'Run in local mode (SOLIDARITY_MODE=local) to see what would be posted.',
+      hint: `Set ${vars} in .env, remove the platform from the campaign's platforms, or run in local mode (SOLIDARITY_MODE=local).`,
     },
   );
 }

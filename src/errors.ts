@@ -95,6 +95,11 @@ export const CATALOGUE = {
     summary:
       'A campaign used its daily X read budget (X_READ_BUDGET_PER_DAY); X monitoring waits for the next UTC day.',
   },
+  X_GAP: {
+    exit: EXIT.platform,
+    summary:
+      'X monitoring was down longer than recent search reaches back (7 days); older posts are not read.',
+  },
   BLUESKY_GAP: {
     exit: EXIT.platform,
     summary: 'Bluesky monitoring was down longer than Jetstream keeps events and could not backfill the gap.',

@@ -39,6 +39,10 @@ export class FakeXSearch {
   private readonly options: FakeXOptions;
   /** Forces the next n requests to answer 429. */
   force429 = 0;
+  /** Forces the next n requests to answer 503 (X over capacity). */
+  force503 = 0;
+  /** since_id values below this are refused with 400, as X does beyond its 7-day window. */
+  oldestSinceId: bigint | undefined;
 
   constructor(options: FakeXOptions = {}) {
     this.options = options;
@@ -97,6 +101,10 @@ export class FakeXSearch {
       'x-rate-limit-remaining': String(remaining),
       'x-rate-limit-reset': reset,
     };
+    if (this.force503 > 0) {
+      this.force503 -= 1;
+      return this.send(res, 503, { title: 'Service Unavailable', status: 503 });
+    }
     if (this.force429 > 0 || this.windowCount > limit) {
       if (this.force429 > 0) this.force429 -= 1;
       this.rateLimited += 1;
@@ -106,6 +114,19 @@ export class FakeXSearch {
         { title: 'Too Many Requests', status: 429 },
         { ...rlHeaders, 'x-rate-limit-remaining': '0' },
       );
+    }
+    if (params.since_id && this.oldestSinceId !== undefined && BigInt(params.since_id) < this.oldestSinceId) {
+      return this.send(res, 400, {
+        errors: [
+          {
+            parameters: { since_id: [params.since_id] },
+            message: `Invalid 'since_id':'${params.since_id}'. 'since_id' must be a tweet id created in the last 7 days.`,
+          },
+        ],
+        title: 'Invalid Request',
+        detail: 'One or more parameters to your request was invalid.',
+        type: 'https://api.twitter.com/2/problems/invalid-request',
+      });
     }
     const max = Number(params.max_results ?? '10');
     if (!Number.isInteger(max) || max < 10 || max > 100) {

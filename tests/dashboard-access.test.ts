@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addModerator } from '../src/dashboard/accounts.ts';
+import { addModerator, resetPassword } from '../src/dashboard/accounts.ts';
 import { dashboardRoutes, LOGIN_COOKIE, SESSION_COOKIE } from '../src/dashboard/server.ts';
 import type { FileStore } from '../src/store/index.ts';
 import {
@@ -124,6 +124,14 @@ describe('roles', () => {
 
   it('moderators decide; the event records who and when; the state is derived', async () => {
     const mod = await login(app, 'moderator', PASSWORDS.moderator);
+    // The card is rendered (and cached) before the decision and must show the new state after it.
+    const card = (body: string) => body.slice(body.indexOf(`data-id="${flagId()}"`)).split('</li>')[0]!;
+    const before = await app.inject({
+      method: 'GET',
+      url: '/queue?state=all',
+      headers: { cookie: mod.cookie },
+    });
+    expect(card(before.body)).toContain('<span class="state">open</span>');
     const res = await post(mod, '/decide', {
       id: flagId(),
       action: 'resolve',
@@ -134,6 +142,12 @@ describe('roles', () => {
     expect(res.statusCode).toBe(303);
     const flag = store.getFlag(flagId())!;
     expect(flag.state).toBe('resolved');
+    const after = await app.inject({
+      method: 'GET',
+      url: '/queue?state=all',
+      headers: { cookie: mod.cookie },
+    });
+    expect(card(after.body)).toContain('<span class="state">resolved</span>');
     expect(flag.events[0]).toMatchObject({
       action: 'resolve',
       by: 'moderator',
@@ -202,6 +216,27 @@ describe('roles', () => {
       (await app.inject({ method: 'GET', url: '/queue', headers: { cookie: kim.cookie } })).statusCode,
     ).toBe(200);
     expect(store.getModerator('kim')!.mustChangePassword).toBeUndefined();
+  });
+
+  it('a new password (set by its owner, or reset from the command line) ends other sessions', async () => {
+    const first = await login(app, 'viewer', PASSWORDS.viewer);
+    const second = await login(app, 'viewer', PASSWORDS.viewer);
+    const changed = await post(second, '/account/password', {
+      current: PASSWORDS.viewer,
+      password: 'another long passphrase',
+      confirm: 'another long passphrase',
+    });
+    expect(changed.headers.location).toBe('/queue');
+    expect(
+      (await app.inject({ method: 'GET', url: '/queue', headers: { cookie: first.cookie } })).statusCode,
+    ).toBe(303);
+    expect(
+      (await app.inject({ method: 'GET', url: '/queue', headers: { cookie: second.cookie } })).statusCode,
+    ).toBe(200);
+    await resetPassword(store, 'viewer', '2026-11-25T21:00:00.000Z');
+    expect(
+      (await app.inject({ method: 'GET', url: '/queue', headers: { cookie: second.cookie } })).statusCode,
+    ).toBe(303);
   });
 
   it('disabling an account ends its sessions', async () => {

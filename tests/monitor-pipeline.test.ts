@@ -267,5 +267,33 @@ describe('hijack alerts in the pipeline', () => {
     expect(Date.parse(alerts[0]!.at)).toBeGreaterThan(Date.parse('2026-11-25T11:00:00Z'));
     expect(log.withCode('HIJACK_ALERT')).toHaveLength(1);
     expect(pipeline.counts().alerts).toBe(1);
+
+    // A restart in the middle of the surge: history and cooldown come back from the store, so
+    // the same hijack is not announced twice; without them it would be.
+    const more = (from: number): MentionSource => ({
+      name: 'scripted',
+      stats: () => ({ malformed: 0, reconnects: 0, backfilled: 0 }),
+      async *mentions() {
+        for (let i = from; i < from + 40; i++) {
+          now += 10_000;
+          yield { mention: mention(i, 'vermin #WeStandTogether') };
+        }
+      },
+    });
+    const options = { store, scorer: testScore, campaigns: [campaign], logger: log.logger, clock: () => now };
+    const restarted = new MentionPipeline(options);
+    await restarted.primeFromStore(
+      new Date(now - 600_000).toISOString(),
+      new Date(now - restarted.hijackHistoryMs).toISOString(),
+    );
+    const savedNow = now;
+    await restarted.run(more(1000), new AbortController().signal);
+    expect(restarted.counts().alerts).toBe(0);
+    expect(store.log.filter((e) => e.type === 'alert.hijack')).toHaveLength(1);
+
+    now = savedNow;
+    const forgetful = new MentionPipeline({ ...options, store: new MemoryStore() });
+    await forgetful.run(more(2000), new AbortController().signal);
+    expect(forgetful.counts().alerts).toBe(1);
   });
 });

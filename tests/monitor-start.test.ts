@@ -125,6 +125,14 @@ describe('startMonitoring', () => {
         username: 'xb',
         createdAt: new Date().toISOString(),
       },
+      // The bot's own account quoting abuse it received: never flagged.
+      {
+        id: '1900000000000000003',
+        text: 'We were sent "vermin" today. #WeStandTogether',
+        authorId: '777',
+        username: 'campaign_account',
+        createdAt: new Date().toISOString(),
+      },
     );
     const xUrl = await x.start();
     cleanups.push(() => x.stop());
@@ -132,13 +140,24 @@ describe('startMonitoring', () => {
       SOLIDARITY_MODE: 'live',
       JETSTREAM_URL: jetstreamUrl,
       BLUESKY_APPVIEW_URL: 'http://127.0.0.1:9/',
+      // Bluesky is unreachable for the search login: live monitoring runs on without backfill.
+      BLUESKY_SERVICE: 'http://127.0.0.1:9/',
+      BLUESKY_IDENTIFIER: 'bot.example.com',
+      BLUESKY_APP_PASSWORD: 'app-password',
       X_BEARER_TOKEN: 'bearer-for-tests',
+      X_API_KEY: 'key',
+      X_API_SECRET: 'secret',
+      X_ACCESS_TOKEN: '777-accesstoken',
+      X_ACCESS_SECRET: 'access-secret',
       X_API_BASE_URL: xUrl,
     });
     const store = new MemoryStore();
     const monitor = await startMonitoring(ctx, loadCampaigns('campaigns'), { store, scorer: testScore });
     cleanups.push(() => monitor.stop());
-    await vi.waitFor(() => expect(store.mentionsSeen()).toHaveLength(4), { timeout: 10_000 });
+    await vi.waitFor(
+      () => expect(store.mentionsSeen().map((e) => `${e.campaign}:${e.mention.id}`)).toHaveLength(5),
+      { timeout: 10_000 },
+    );
     await monitor.stop();
     expect(
       monitor
@@ -162,8 +181,11 @@ describe('startMonitoring', () => {
         'notohatecrime:bluesky:did:plc:bb',
         'westandtogether:x:xa',
         'notohatecrime:x:xb',
+        'westandtogether:x:campaign_account',
       ].sort(),
     );
     expect([...store.flags.values()].map((f) => f.campaign)).toEqual(['notohatecrime']);
+    const own = store.mentionsSeen().find((e) => e.mention.authorId === '777')!;
+    expect(own.verdict).toMatchObject({ flagged: false, rules: ['own-post'] });
   });
 });

@@ -146,6 +146,54 @@ describe('X recent search monitoring', () => {
     expect(new Set(store.mentionsSeen().map((e) => e.mention.id)).size).toBe(450);
   });
 
+  it('rides out X server errors mid-pagination: since_id stays, the next cycle reads everything once', async () => {
+    await start();
+    fake.add(...tweets(250));
+    const store = new MemoryStore();
+    // Page 1 succeeds, page 2 fails (503), so cycle 1 ends early.
+    let calls = 0;
+    const client = createXSearchClient({ bearerToken: 'test-bearer', baseUrl: base, clock: () => clock.now });
+    const flaky = {
+      searchRecent: async (request: Parameters<typeof client.searchRecent>[0]) => {
+        calls += 1;
+        if (calls === 2) fake.force503 = 1;
+        return client.searchRecent(request);
+      },
+    };
+    const log = captureLog('info');
+    const controller = new AbortController();
+    let intervals = 0;
+    const source = new XSearchSource({
+      campaign,
+      client: flaky,
+      store,
+      logger: log.logger,
+      budgetPerDay: 10_000,
+      pricePerRead: 0.005,
+      intervalMs: INTERVAL,
+      clock: () => clock.now,
+      sleep: async (ms) => {
+        clock.now += ms;
+        if (ms === INTERVAL && ++intervals >= 2) controller.abort();
+      },
+    });
+    const pipeline = new MentionPipeline({
+      store,
+      scorer: testScore,
+      campaigns: [campaign],
+      logger: log.logger,
+    });
+    await pipeline.run(source, controller.signal);
+    // Cycle 1: page 1 read, page 2 failed; since_id was not moved, so cycle 2 read from the start.
+    expect(fake.requests.filter((r) => r.since_id === undefined).length).toBeGreaterThanOrEqual(4);
+    expect(log.lines.some((l) => l.msg === 'X search failed; retrying next cycle')).toBe(true);
+    const ids = store.mentionsSeen().map((e) => e.mention.id);
+    expect(ids).toHaveLength(250);
+    expect(new Set(ids).size).toBe(250);
+    expect(pipeline.counts().duplicates).toBe(100);
+    expect(store.getCursor(sinceIdKey('belgium'))).toBe(fake.tweets.at(-1)!.id);
+  });
+
   it('stops at the daily read budget, says so once, and starts again the next UTC day', async () => {
     await start();
     fake.add(...tweets(400));
@@ -174,6 +222,22 @@ describe('X recent search monitoring', () => {
       day: '2026-11-26',
       reads: 20,
     });
+  });
+
+  it('after downtime longer than recent search reaches, logs X_GAP and reads what X still has', async () => {
+    await start();
+    const old = tweets(5);
+    fake.add(...old, ...tweets(40));
+    fake.oldestSinceId = BigInt(old.at(-1)!.id) + 1n;
+    const store = new MemoryStore();
+    await store.setCursor(sinceIdKey('belgium'), old[0]!.id);
+    const { log } = await runX(store, 1);
+    expect(log.withCode('X_GAP')).toHaveLength(1);
+    expect(fake.requests[0]!.since_id).toBe(old[0]!.id);
+    expect(fake.requests[1]!.since_id).toBeUndefined();
+    // Everything X still returns is read once (the fake still holds the old ones too).
+    expect(store.mentionsSeen()).toHaveLength(45);
+    expect(store.getCursor(sinceIdKey('belgium'))).toBe(fake.tweets.at(-1)!.id);
   });
 
   it('rejects bad credentials with X_AUTH_FAILED', async () => {

@@ -89,6 +89,11 @@ describe('solidarity moderator', () => {
     expect(last.stderr).toContain('last enabled admin');
     await cli(['moderator', 'add', 'second', '--role', 'admin']);
     expect((await cli(['moderator', 'disable', 'root'])).code).toBe(0);
+    const reset = await cli(['moderator', 'reset', 'root']);
+    expect(reset.stdout).toMatch(/New one-time password for root: [A-Za-z0-9_-]{20}\n/);
+    const afterReset = await reader();
+    expect(afterReset.getModerator('root')!.mustChangePassword).toBe(true);
+    await afterReset.close();
     const unknown = await cli(['moderator', 'enable', 'nobody']);
     expect([unknown.code, unknown.stderr.split(':')[0]]).toEqual([4, 'DASHBOARD_AUTH']);
     const store = await reader();
@@ -160,6 +165,63 @@ describe('solidarity review', () => {
         .map((l) => JSON.parse(l).id),
     ).toEqual([flags[3]!.id, flags[2]!.id]);
     expect((await cli(['review', 'show', 'nope'])).stderr).toContain('FLAG_NOT_FOUND');
+  });
+
+  it('comments need a note; reopen undoes a dismissal and keeps the record', async () => {
+    const id = flags[4]!.id;
+    expect((await cli(['review', 'comment', id])).stderr).toContain('A comment needs a note');
+    expect((await cli(['review', 'comment', id, '--note', 'seen before'])).code).toBe(0);
+    await cli(['review', 'dismiss', id]);
+    const reopened = await cli(['review', 'reopen', id]);
+    expect(reopened.stdout).toContain('now open');
+    const store = await reader();
+    expect(store.getFlag(id)!.events.map((e) => e.action)).toEqual(['comment', 'dismiss', 'reopen']);
+    expect(store.getFlag(id)!.state).toBe('open');
+    await store.close();
+  });
+
+  it('false-positives re-scores dismissed flags with the current scorer, by rule and reason, without text', async () => {
+    const store = await openStore({ dir, mode: 'writer', role: 'cli', fsync: false, pruneEveryMs: 0 });
+    const hateful = makeFlag({ n: 40, text: 'Migrants are vermin and should all go back #westandtogether' });
+    const benign = makeFlag({ n: 41, text: 'Lovely vigil tonight, thank you all #westandtogether' });
+    await store.addFlag(hateful);
+    await store.addFlag(benign);
+    await store.close();
+    await cli(['review', 'dismiss', hateful.id, '--reason', 'news quote']);
+    await cli(['review', 'dismiss', benign.id]);
+    const res = await cli(['review', 'false-positives', '--json']);
+    expect(res.code).toBe(0);
+    const out = JSON.parse(res.stdout);
+    expect(out).toMatchObject({ dismissed: 2, stillFlagged: 1, noLongerFlagged: 1 });
+    expect(out.reasons).toEqual({ 'news quote': 1, '(no reason)': 1 });
+    expect(Object.keys(out.rules)).toContain('dehumanisation.group_is_vermin');
+    expect(res.stdout).not.toContain('vermin and should');
+    const text = await cli(['review', 'false-positives']);
+    expect(text.stdout).toContain('2 dismissed flag(s); the current scorer would still flag 1.');
+  });
+
+  it('every review and moderator command has --help', async () => {
+    for (const name of [
+      'list',
+      'show',
+      'ack',
+      'escalate',
+      'resolve',
+      'dismiss',
+      'comment',
+      'reopen',
+      'export',
+    ]) {
+      const help = await cli(['review', name, '--help']);
+      expect(help.code, name).toBe(0);
+      expect(help.stdout, name).toMatch(/^Usage: solidarity review /);
+    }
+    for (const name of ['add', 'list', 'disable', 'enable', 'reset']) {
+      expect((await cli(['moderator', name, '--help'])).stdout, name).toMatch(
+        /^Usage: solidarity moderator /,
+      );
+    }
+    expect((await cli(['dashboard', '--help'])).stdout).toContain('DASHBOARD_HOST:DASHBOARD_PORT');
   });
 
   it('shows hostile text without handing terminal escapes to the terminal', async () => {

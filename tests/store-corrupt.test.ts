@@ -1,6 +1,6 @@
 /** Corrupt, truncated and torn files: clear errors naming file and line, and nothing overwritten. */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SolidarityError } from '../src/errors.ts';
@@ -212,5 +212,15 @@ describe('corrupt files', () => {
       expect(exported.status).toBe(6);
       expect(exported.stderr).toContain(`${path}:2:`);
     });
+  });
+
+  it('names the folder and the file-system error when the data folder cannot be used (exit 6)', async () => {
+    const dir = await seeded();
+    mkdirSync(join(dir, 'store.lock')); // a folder where the lock file should be
+    const error = await openError(dir);
+    expect(error.code).toBe('STORE_IO');
+    expect(error.exitCode).toBe(6);
+    expect(error.message).toContain(`Cannot use the data folder ${dir}`);
+    expect(error.message).toMatch(/EISDIR/);
   });
 });

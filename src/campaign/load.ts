@@ -3,7 +3,7 @@
  * line and column, the field, what is wrong and what to do; nothing is silently defaulted.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, join, relative } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SolidarityError } from '../errors.ts';
@@ -14,6 +14,7 @@ import {
   type Campaign,
   type CampaignFile,
   CampaignFileSchema,
+  IMAGE_MAX_BYTES,
   type Platform,
   type Schedule,
 } from './schema.ts';
@@ -196,10 +197,14 @@ function longestValues(campaign: Campaign): TemplateValues {
 }
 
 /** Semantic checks the schema cannot express: zone, times, cron, templates, lengths, spam. */
+/** Size in bytes of a file next to the campaign file, or undefined when it cannot be read. */
+export type FileSizeOf = (relativePath: string) => number | undefined;
+
 function buildCampaign(
   file: string,
   data: CampaignFile,
   locate: Locator,
+  fileSize?: FileSizeOf,
 ): { campaign?: Campaign; problems: Problem[]; warnings: Problem[] } {
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
@@ -271,6 +276,28 @@ function buildCampaign(
     else seen.set(text.trim(), i);
   });
 
+  // Images: the file must be there and small enough for every network.
+  if (fileSize) {
+    data.messages.forEach((message, i) => {
+      if (typeof message === 'string' || !message.image) return;
+      const size = fileSize(message.image.file);
+      const path: Path = ['messages', i, 'image', 'file'];
+      if (size === undefined) {
+        problem(
+          path,
+          `image file "${message.image.file}" not found`,
+          'The path is relative to the campaign file.',
+        );
+      } else if (size > IMAGE_MAX_BYTES) {
+        problem(
+          path,
+          `image is ${size} bytes; the limit is ${IMAGE_MAX_BYTES} (Bluesky)`,
+          'Resize or compress it.',
+        );
+      }
+    });
+  }
+
   const hashtagWarnings = (tags: readonly string[], path: Path) => {
     tags.forEach((tag, i) => {
       const bare = stripHash(tag);
@@ -298,6 +325,7 @@ function buildCampaign(
   if (data.overrides.bluesky) {
     overrides.bluesky = {
       threadgate: data.overrides.bluesky.threadgate,
+      ...(data.overrides.bluesky.link_card ? { linkCard: data.overrides.bluesky.link_card } : {}),
       ...(data.overrides.bluesky.hashtags
         ? { hashtags: data.overrides.bluesky.hashtags.map(stripHash) }
         : {}),
@@ -395,7 +423,7 @@ function buildCampaign(
 }
 
 /** Validates one campaign file's text; never throws for bad content. */
-export function validateCampaignText(file: string, text: string): Validation {
+export function validateCampaignText(file: string, text: string, fileSize?: FileSizeOf): Validation {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const locate = new Locator(doc, lines);
@@ -433,7 +461,7 @@ export function validateCampaignText(file: string, text: string): Validation {
     };
   }
   const first = CampaignFileSchema.safeParse(raw, { reportInput: true });
-  if (first.success) return { file, ...buildCampaign(file, first.data, locate) };
+  if (first.success) return { file, ...buildCampaign(file, first.data, locate, fileSize) };
   const problems = schemaProblems(file, first, locate);
   // Keep checking what can be checked: without the optional fields that failed, the rest
   // (times, templates, lengths) may still be valid, and the organiser should hear of it all now.
@@ -451,7 +479,7 @@ export function validateCampaignText(file: string, text: string): Validation {
   if (!('links' in lenient) && rawLinks && typeof rawLinks === 'object' && !Array.isArray(rawLinks)) {
     second.data.links = Object.fromEntries(Object.entries(rawLinks).map(([k, v]) => [k, String(v)]));
   }
-  const rest = buildCampaign(file, second.data, locate);
+  const rest = buildCampaign(file, second.data, locate, fileSize);
   return { file, problems: [...problems, ...rest.problems], warnings: rest.warnings };
 }
 
@@ -470,7 +498,13 @@ export function validateCampaignFile(path: string, cwd = process.cwd()): Validat
       },
     );
   }
-  return validateCampaignText(file, text);
+  return validateCampaignText(file, text, (relativePath) => {
+    try {
+      return statSync(resolve(dirname(path), relativePath)).size;
+    } catch {
+      return undefined;
+    }
+  });
 }
 
 function invalid(validations: Validation[]): SolidarityError {

@@ -28,6 +28,31 @@ const dateTime = z
 
 const messageText = z.string().min(1, 'a message cannot be empty');
 
+export const IMAGE_TYPES = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+} as const;
+/** Bluesky's limit per image (X allows 5 MB); the smaller one decides. */
+export const IMAGE_MAX_BYTES = 1_000_000;
+
+const messageImage = z
+  .strictObject({
+    file: z
+      .string()
+      .regex(/\.(png|jpe?g|gif|webp)$/i, 'an image file is .png, .jpg, .jpeg, .gif or .webp')
+      .describe('Image file, relative to the campaign file (at most 1 MB).'),
+    alt: z
+      .string()
+      .trim()
+      .min(1, 'alt text is required: describe the image for people who cannot see it')
+      .max(1000, 'alt text is at most 1000 characters')
+      .describe('Alt text, read by screen readers. Required.'),
+  })
+  .describe('An image posted with the message, with its alt text.');
+
 export const MessageSchema = z.union([
   messageText.describe('The message text; may use template variables such as {hashtags}.'),
   z
@@ -36,6 +61,7 @@ export const MessageSchema = z.union([
       x: messageText.optional().describe('Replaces text on X.'),
       bluesky: messageText.optional().describe('Replaces text on Bluesky.'),
       local: messageText.optional().describe('Replaces text in the local outbox.'),
+      image: messageImage.optional(),
     })
     .describe('A message with per-platform variants.'),
 ]);
@@ -145,6 +171,15 @@ export const CampaignFileSchema = z
               .describe(
                 'Who can reply to campaign posts on Bluesky (a threadgate); default: people the account follows.',
               ),
+            link_card: z
+              .strictObject({
+                title: z.string().min(1).max(300).describe('Card title.'),
+                description: z.string().max(1000).default('').describe('Card text under the title.'),
+              })
+              .optional()
+              .describe(
+                'Show the first link of a post as a card with this title and text (the bot fetches no web pages).',
+              ),
           })
           .optional(),
         local: z.strictObject(platformOverride).optional(),
@@ -174,7 +209,14 @@ export interface Campaign {
   paused: boolean;
   rotation: 'in-order' | 'shuffle';
   schedules: Schedule[];
-  messages: Array<{ text: string; x?: string; bluesky?: string; local?: string }>;
+  messages: Array<{
+    text: string;
+    x?: string;
+    bluesky?: string;
+    local?: string;
+    /** `file` as written, relative to the campaign file. */
+    image?: { file: string; alt: string };
+  }>;
   /** Without '#', as written. */
   hashtags: string[];
   /** Lower case, without '#'. */
@@ -185,7 +227,11 @@ export interface Campaign {
   graceMinutes: number;
   overrides: {
     x?: { hashtags?: string[]; replySettings: 'everyone' | 'following' | 'mentionedUsers' };
-    bluesky?: { hashtags?: string[]; threadgate: 'everyone' | 'nobody' | 'following' | 'mentioned' };
+    bluesky?: {
+      hashtags?: string[];
+      threadgate: 'everyone' | 'nobody' | 'following' | 'mentioned';
+      linkCard?: { title: string; description: string };
+    };
     local?: { hashtags?: string[] };
   };
   scoring: ScoringConfig;

@@ -180,6 +180,26 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
 
+  /**
+   * Sends a page made of byte parts in one corked write (a single writev), without joining them
+   * into one buffer first. The headers set so far (security headers included) go with it.
+   */
+  const sendParts = (reply: FastifyReply, parts: Buffer[]) => {
+    let length = 0;
+    for (const part of parts) length += part.length;
+    reply.hijack();
+    const raw = reply.raw;
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (value !== undefined) raw.setHeader(name, value);
+    }
+    raw.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': length });
+    raw.cork();
+    for (const part of parts) raw.write(part);
+    raw.end();
+    raw.uncork();
+    return reply;
+  };
+
   const send = (reply: FastifyReply, status: number, body: string | Buffer) =>
     reply.code(status).type('text/html; charset=utf-8').send(body);
 
@@ -218,7 +238,7 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
     const token = request.cookies[SESSION_COOKIE];
     const session = sessions.get(token);
     const moderator = session ? store.getModerator(session.name) : undefined;
-    if (!session || !moderator || moderator.disabled) {
+    if (!session || !moderator || moderator.disabled || moderator.passwordHash !== session.credential) {
       if (session) sessions.destroy(token);
       if (request.method === 'GET' && request.is404 !== true) {
         const next = encodeURIComponent(request.url);
@@ -376,7 +396,7 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
       });
     }
     limiter.succeed(ip, name);
-    const { token } = sessions.create(moderator.name);
+    const { token } = sessions.create(moderator.name, moderator.passwordHash);
     reply.clearCookie(LOGIN_COOKIE, { path: '/login' });
     reply.setCookie(SESSION_COOKIE, token, {
       path: '/',
@@ -451,9 +471,8 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
       throw error;
     }
     const auth = request.auth!;
-    return send(
+    return sendParts(
       reply,
-      200,
       queuePage({
         user: auth.user,
         csrf: auth.session.csrf,
@@ -753,6 +772,7 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
       return again(400, error.message);
     }
     sessions.destroyFor(auth.user.name, auth.session);
+    auth.session.credential = store.getModerator(auth.user.name)?.passwordHash ?? '';
     log.info({ moderator: auth.user.name }, 'password changed');
     auth.session.flash = 'Password changed.';
     return reply.redirect('/queue', 303);

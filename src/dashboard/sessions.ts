@@ -10,6 +10,8 @@ export const SESSION_MAX_MS = 24 * 60 * 60 * 1000;
 
 export interface Session {
   name: string;
+  /** The password hash the session was opened with: a new password (or a reset) ends the session. */
+  credential: string;
   csrf: string;
   createdAt: number;
   lastSeenAt: number;
@@ -26,12 +28,13 @@ export class SessionTable {
 
   constructor(private readonly now: () => number) {}
 
-  create(name: string): { token: string; session: Session } {
+  create(name: string, credential: string): { token: string; session: Session } {
     this.sweep();
     const token = randomBytes(32).toString('base64url');
     const at = this.now();
     const session: Session = {
       name,
+      credential,
       csrf: randomBytes(24).toString('base64url'),
       createdAt: at,
       lastSeenAt: at,

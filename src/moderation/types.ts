@@ -22,7 +22,7 @@ export interface ReviewEvent {
 
 /** A flagged mention in the review queue. */
 export interface Flag {
-  /** Stable: platform + mention id. */
+  /** Stable: `platform:mentionId#campaign` (one mention can carry the tags of two campaigns). */
   id: string;
   campaign: string;
   mention: Mention;

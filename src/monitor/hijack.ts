@@ -83,6 +83,22 @@ export class HijackDetector {
     return alerts;
   }
 
+  /** Records history (from before a restart) without raising alerts. */
+  seed(campaign: string, hashtags: readonly string[], flagged: boolean, at: number): void {
+    for (const hashtag of hashtags) this.record(this.seriesFor(campaign, hashtag), flagged, at);
+  }
+
+  /** An alert raised before a restart: the cooldown runs from it. */
+  noteAlert(campaign: string, hashtag: string, at: number): void {
+    const s = this.seriesFor(campaign, hashtag);
+    if (at > s.lastAlertAt) s.lastAlertAt = at;
+  }
+
+  /** How far back history matters (window + baseline). */
+  get historyMs(): number {
+    return this.options.windowMs + this.options.baselineMs;
+  }
+
   /** Window and baseline shares for one hashtag now, for status displays. */
   shares(campaign: string, hashtag: string, now: number): { windowShare: number; baselineShare: number } {
     const s = this.series.get(`${campaign}\u0000${hashtag}`);
@@ -91,19 +107,18 @@ export class HijackDetector {
     return { windowShare: window.total === 0 ? 0 : window.flagged / window.total, baselineShare: baseline };
   }
 
-  private observeOne(
-    campaign: string,
-    hashtag: string,
-    flagged: boolean,
-    at: number,
-  ): HijackAlert | undefined {
-    const o = this.options;
+  private seriesFor(campaign: string, hashtag: string): Series {
     const key = `${campaign}\u0000${hashtag}`;
     let s = this.series.get(key);
     if (!s) {
       s = { buckets: [], lastAlertAt: Number.NEGATIVE_INFINITY };
       this.series.set(key, s);
     }
+    return s;
+  }
+
+  private record(s: Series, flagged: boolean, at: number): void {
+    const o = this.options;
     const start = Math.floor(at / o.bucketMs) * o.bucketMs;
     // Mentions arrive roughly in time order; a late one joins its own bucket if still kept.
     let bucket = s.buckets.findLast((b) => b.start === start);
@@ -116,7 +131,17 @@ export class HijackDetector {
     if (flagged) bucket.flagged += 1;
     const oldest = at - o.windowMs - o.baselineMs;
     while (s.buckets.length > 0 && s.buckets[0]!.start + o.bucketMs <= oldest) s.buckets.shift();
+  }
 
+  private observeOne(
+    campaign: string,
+    hashtag: string,
+    flagged: boolean,
+    at: number,
+  ): HijackAlert | undefined {
+    const o = this.options;
+    const s = this.seriesFor(campaign, hashtag);
+    this.record(s, flagged, at);
     if (!flagged || at - s.lastAlertAt < o.cooldownMs) return undefined;
     const { window, baseline } = this.split(s, at);
     if (window.total < o.minMentions || window.flagged < o.minFlagged) return undefined;

@@ -128,7 +128,8 @@ export class LocalReplaySource implements MentionSource {
               'skipped a mentions line that is not valid',
             );
           }
-          // Keep the cursor moving over bad lines: a checkpoint on a placeholder would need a mention.
+          // The next good line's checkpoint moves the cursor past this one (bad lines at the very
+          // end are read, and warned about, again on the next start).
           continue;
         }
         yield { mention: localMention(parsed.value, new Date(clock()).toISOString()), checkpoint };

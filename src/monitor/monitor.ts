@@ -63,7 +63,10 @@ export async function runMonitor(options: RunMonitorOptions): Promise<MonitorHan
   const previous = store.getState<MonitorStatus>(MONITOR_STATUS_KEY);
   const lookback = options.dedupeLookbackMs ?? 10 * 60_000;
   const anchor = previous?.lastStoredAt ? Date.parse(previous.lastStoredAt) : clock();
-  const primed = await pipeline.primeFromStore(new Date(anchor - lookback).toISOString());
+  const primed = await pipeline.primeFromStore(
+    new Date(anchor - lookback).toISOString(),
+    new Date(clock() - pipeline.hijackHistoryMs).toISOString(),
+  );
   const startedAt = new Date(clock()).toISOString();
   const errors = new Map<string, string>();
   let running = true;

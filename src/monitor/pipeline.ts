@@ -128,6 +128,11 @@ export class MentionPipeline {
     for (const c of options.campaigns) this.perCampaign.set(c.id, emptyCounts());
   }
 
+  /** How far back the hijack detector looks (for priming from the store). */
+  get hijackHistoryMs(): number {
+    return this.detector.historyMs;
+  }
+
   counts(): MonitorCounts {
     return { ...this.totals };
   }
@@ -142,15 +147,31 @@ export class MentionPipeline {
   }
 
   /**
-   * Remembers the ids of mentions stored since `since`, so mentions a source delivers again after
-   * a restart (Jetstream rewinds a few seconds) are recognised as duplicates.
+   * Picks up where the last run left off, from the store:
+   * - the ids of mentions stored since `dedupeSince`, so mentions a source delivers again after a
+   *   restart (Jetstream rewinds a few seconds) are recognised as duplicates;
+   * - the flagged shares per hashtag since `historySince` and the alerts already raised, so the
+   *   hijack detector keeps its baseline and cooldown across restarts.
    */
-  async primeFromStore(since: string): Promise<number> {
+  async primeFromStore(dedupeSince: string, historySince = dedupeSince): Promise<number> {
     let n = 0;
-    for await (const event of this.store.events({ since, types: ['mention.seen'] })) {
+    const since = dedupeSince < historySince ? dedupeSince : historySince;
+    const routes = new Map(this.routes.map((r) => [r.campaign.id, r]));
+    for await (const event of this.store.events({ since, types: ['mention.seen', 'alert.hijack'] })) {
+      if (event.type === 'alert.hijack') {
+        this.detector.noteAlert(event.campaign, event.hashtag, Date.parse(event.at));
+        continue;
+      }
       if (event.type !== 'mention.seen') continue;
-      this.remember(dedupeKey(event.mention));
-      n += 1;
+      if (event.at >= dedupeSince) {
+        this.remember(dedupeKey(event.mention));
+        n += 1;
+      }
+      const route = routes.get(event.campaign);
+      if (route && event.at >= historySince) {
+        const tags = matchingTags(event.mention.hashtags, route.tags);
+        this.detector.seed(event.campaign, tags, event.verdict.flagged, Date.parse(event.at));
+      }
     }
     return n;
   }
@@ -275,7 +296,7 @@ export class MentionPipeline {
     this.bump(campaign, 'scored');
     if (own) this.bump(campaign, 'own');
     const flagged = verdict.flagged && !own;
-    const rules = verdict.reasons.map((r) => r.rule);
+    const rules = [...new Set(verdict.reasons.map((r) => r.rule))];
     log.info(
       {
         campaign,

@@ -69,9 +69,19 @@ export async function startMonitoring(
       const credentials = blueskyCredentials(env);
       let backfill: BlueskyBackfill | undefined;
       if (credentials) {
-        const client = await createBlueskySearchClient(credentials);
-        ownAccounts.push(client.did, credentials.identifier);
-        backfill = searchBackfill({ client, logger, clock });
+        ownAccounts.push(credentials.identifier);
+        try {
+          const client = await createBlueskySearchClient(credentials);
+          ownAccounts.push(client.did);
+          backfill = searchBackfill({ client, logger, clock });
+        } catch (error) {
+          // Live mentions do not need the login; only backfill after long downtime does.
+          const code = (error as { code?: string }).code ?? 'PLATFORM_ERROR';
+          logger.warn(
+            { err: error, code },
+            'Bluesky login for search failed: monitoring runs without backfill after long downtime',
+          );
+        }
       }
       sources.push(
         new JetstreamSource({
@@ -88,6 +98,9 @@ export async function startMonitoring(
     }
     const onX = campaigns.filter((c) => c.platforms.includes('x'));
     const xCreds = xCredentials(env);
+    // An OAuth 1.0a access token starts with the numeric id of the account it belongs to.
+    const xUserId = xCreds ? /^(\d+)-/.exec(xCreds.accessToken)?.[1] : undefined;
+    if (xUserId) ownAccounts.push(xUserId);
     if (onX.length > 0 && (env.X_BEARER_TOKEN || xCreds)) {
       const client = createXSearchClient({
         ...(env.X_BEARER_TOKEN ? { bearerToken: env.X_BEARER_TOKEN } : {}),

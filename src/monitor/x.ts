@@ -9,7 +9,12 @@
  */
 import { isSolidarityError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { XRateLimited, type XSearchClient, type XSearchTweet } from '../platforms/x/search.ts';
+import {
+  XRateLimited,
+  type XSearchClient,
+  type XSearchTweet,
+  XSinceIdTooOld,
+} from '../platforms/x/search.ts';
 import type { Store } from '../store/types.ts';
 import { mergeHashtags } from './hashtags.ts';
 import type { Mention, MentionSource, SourceItem, SourceStats } from './types.ts';
@@ -169,7 +174,7 @@ export class XSearchSource implements MentionSource {
   /** One search cycle: every page newer than since_id, or until the budget runs out. */
   private async *cycle(signal: AbortSignal): AsyncGenerator<SourceItem> {
     const key = sinceIdKey(this.o.campaign.id);
-    const sinceId = this.o.store.getCursor(key);
+    let sinceId = this.o.store.getCursor(key);
     const query = xQuery(this.o.campaign.hashtags);
     let nextToken: string | undefined;
     let newestId: string | undefined;
@@ -206,6 +211,16 @@ export class XSearchSource implements MentionSource {
             { code: 'RATE_LIMITED', resetAt: new Date(error.resetAt).toISOString() },
             'X rate limit hit',
           );
+          continue;
+        }
+        if (error instanceof XSinceIdTooOld && sinceId) {
+          // Down longer than recent search reaches (7 days): read what X still has.
+          this.log.warn(
+            { code: 'X_GAP', sinceId, detail: error.message },
+            'X monitoring was down longer than recent search reaches back; posts older than 7 days are not read',
+          );
+          sinceId = undefined;
+          nextToken = undefined;
           continue;
         }
         if (isSolidarityError(error) && error.code === 'X_AUTH_FAILED') throw error;

@@ -1,5 +1,37 @@
+/**
+ * The contract between the scheduler and the networks. Only `src/platforms/*` imports an SDK;
+ * everything above this line speaks in PostRequest / Post / PlatformError (errors.ts).
+ */
 import type { PostDraft } from '../campaign/render.ts';
 import type { Platform } from '../campaign/schema.ts';
+
+/** An image to attach; alt text is required (screen readers, and the networks' own guidance). */
+export interface PostImage {
+  data: Uint8Array;
+  mimeType: string;
+  alt: string;
+}
+
+/** A link card (Bluesky external embed). X builds its own card from the URL in the text. */
+export interface LinkCard {
+  url: string;
+  title: string;
+  description: string;
+}
+
+/** Who may reply to a campaign post. `everyone` means no restriction. */
+export type ReplyPolicy = 'everyone' | 'following' | 'mentioned' | 'followers' | 'nobody';
+
+/**
+ * One post to make: the rendered draft plus what only some networks use. The draft's slot key and
+ * platform identify it; adapters that can make a write idempotent derive their key from them
+ * (Bluesky: the record key), so a retry can never create a second post.
+ */
+export interface PostRequest extends PostDraft {
+  images?: PostImage[];
+  link?: LinkCard;
+  replyPolicy?: ReplyPolicy;
+}
 
 /** A post as published: where it went and how to find it again. */
 export interface Post {
@@ -8,11 +40,57 @@ export interface Post {
   url: string;
   /** ISO 8601 UTC. */
   postedAt: string;
+  /** True when the post already existed (found by key, by lookup or by a duplicate answer). */
+  existed?: boolean;
+}
+
+export interface RateLimitState {
+  limit?: number;
+  remaining?: number;
+  /** When the window resets (ISO 8601). */
+  resetAt?: string;
+  /** Set while a 429 is in force. */
+  limitedUntil?: string;
+}
+
+export interface CredentialCheck {
+  ok: boolean;
+  /** Account the credentials belong to (handle, @name) when known. */
+  account?: string;
+  message: string;
+  /** Why not ok: the credentials were rejected, or the network could not be reached. */
+  problem?: 'auth' | 'unreachable';
+  /** What to do about it (names the env vars). */
+  hint?: string;
 }
 
 /** One network. Only code under src/platforms/ imports a network SDK. */
 export interface PlatformAdapter {
   /** Which network this adapter posts to ('local' posts to the outbox for any platform). */
   readonly name: string;
-  post(draft: PostDraft): Promise<Post>;
+  /**
+   * True when `post` of the same draft can never create a second post (Bluesky: deterministic
+   * record key). The scheduler may then retry an unconfirmed intent without looking first.
+   */
+  readonly idempotent?: boolean;
+  /** Makes the post. Live adapters throw PlatformError with a kind the scheduler acts on. */
+  post(draft: PostRequest): Promise<Post>;
+  /**
+   * Finds a post made earlier for this draft (after a crash between call and confirm).
+   * Resolves undefined when it certainly does not exist; throws when it cannot be known.
+   */
+  lookup?(draft: PostRequest): Promise<Post | undefined>;
+  /**
+   * Logs in / resumes a session and reports whose account it is; never throws for bad credentials.
+   * `passive`: change nothing saved (no token refresh), for `status` beside a running bot.
+   */
+  checkCredentials?(options?: { passive?: boolean }): Promise<CredentialCheck>;
+  /** The last rate-limit figures the platform reported, if any. */
+  rateLimit?(): RateLimitState | undefined;
+  close?(): Promise<void>;
+}
+
+/** The key a post is known by in the journal and on idempotent networks. */
+export function postKey(draft: Pick<PostDraft, 'slotKey' | 'platform'>): string {
+  return `${draft.slotKey}/${draft.platform}`;
 }

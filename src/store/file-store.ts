@@ -9,7 +9,7 @@
  * per file and one fsync, and each caller's promise resolves only after that.
  */
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Logger } from 'pino';
@@ -168,6 +168,21 @@ export class FileStore implements Store {
 
   /** Opens the store in the data folder; see OpenStoreOptions.mode. */
   static async open(options: OpenStoreOptions): Promise<FileStore> {
+    try {
+      return await FileStore.#open(options);
+    } catch (error) {
+      // A file-system error (permissions, a file where a folder should be, disk full) is named
+      // with its path, not shown as a bug.
+      const errno = error as NodeJS.ErrnoException;
+      if (isSolidarityError(error) || typeof errno?.code !== 'string') throw error;
+      throw new SolidarityError('STORE_IO', `Cannot use the data folder ${options.dir}: ${errno.message}`, {
+        hint: 'Check that the folder and the files in it can be read and written by this user, and that the disk has space; or set SOLIDARITY_DATA_DIR.',
+        cause: error,
+      });
+    }
+  }
+
+  static async #open(options: OpenStoreOptions): Promise<FileStore> {
     let mode: StoreMode;
     let role = options.role ?? 'bot';
     if (options.mode === 'auto') {
@@ -659,6 +674,7 @@ export class FileStore implements Store {
     return this.#kv.get(key) as T | undefined;
   }
 
+  /** Stores a JSON value under `key`; `undefined` removes the key. */
   setState<T>(key: string, value: T): Promise<void> {
     // A JSON round trip: the stored value is what a restart reads back, and later changes to the
     // caller's object do not leak in.
@@ -675,6 +691,12 @@ export class FileStore implements Store {
   async stats(range: StatsRange): Promise<Stats> {
     const from = Date.parse(range.from);
     const to = Date.parse(range.to);
+    if (Number.isNaN(from) || Number.isNaN(to)) {
+      throw new SolidarityError(
+        'INPUT_INVALID',
+        `Stats range "${range.from}" to "${range.to}" is not two ISO times.`,
+      );
+    }
     const firstHour = new Date(from).toISOString().slice(0, 13);
     const fromDay = new Date(from).toISOString().slice(0, 10);
     const toDay = new Date(to).toISOString().slice(0, 10);
@@ -807,17 +829,17 @@ export class FileStore implements Store {
     const deadline = Date.now() + this.#applyTimeoutMs;
     for (;;) {
       await new Promise((r) => setTimeout(r, 25));
-      const rejected = await readFile(`${path}.error`, 'utf8').catch(() => undefined);
-      if (rejected !== undefined) {
-        await removeQuietly(`${path}.error`);
-        await removeQuietly(`${path}.rejected`);
-        throw errorFromJson(rejected);
-      }
       const pending = await stat(path).then(
         () => true,
         () => false,
       );
-      if (!pending) break;
+      if (!pending) {
+        // Gone: applied, or refused (the bot writes NAME.error before it removes NAME).
+        const rejected = await readFile(`${path}.error`, 'utf8').catch(() => undefined);
+        if (rejected === undefined) break;
+        await removeQuietly(`${path}.error`);
+        throw errorFromJson(rejected);
+      }
       if (!(await liveHolder(this.dir)) || Date.now() > deadline) {
         // The bot stopped (or is stuck): apply the inbox ourselves if we can take the lock.
         try {
@@ -889,8 +911,15 @@ export class FileStore implements Store {
           ? error
           : new SolidarityError('INPUT_INVALID', `${path}: ${(error as Error).message}`);
         this.logger.warn({ file: name, code: failure.code }, 'inbox change rejected');
-        await rename(path, `${path}.rejected`).catch(() => {});
-        await writeFileAtomic(`${path}.error`, errorToJson(failure), this.#fsync).catch(() => {});
+        // The reason (and the change itself) go to NAME.error first, then NAME goes: a waiting
+        // command that sees NAME gone finds the reason; with nobody waiting it stays for a person.
+        const change = await readFile(path, 'utf8').catch(() => '');
+        try {
+          await writeFileAtomic(`${path}.error`, errorToJson(failure, change), this.#fsync);
+          await unlink(path);
+        } catch (writeError) {
+          this.logger.error({ file: name, err: writeError }, 'could not record an inbox refusal');
+        }
       }
     }
   }
@@ -944,8 +973,9 @@ export class FileStore implements Store {
   }
 }
 
-function errorToJson(error: SolidarityError): string {
-  return `${JSON.stringify({ code: error.code, message: error.message, hint: error.hint, details: error.details })}\n`;
+function errorToJson(error: SolidarityError, change: string): string {
+  const body = { code: error.code, message: error.message, hint: error.hint, details: error.details, change };
+  return `${JSON.stringify(body)}\n`;
 }
 
 function errorFromJson(text: string): SolidarityError {

@@ -157,10 +157,10 @@ export async function verifyStore(dir: string): Promise<VerifyReport> {
 
   const inbox = await readdir(join(dir, INBOX_DIR)).catch(() => [] as string[]);
   report.inbox.pending = inbox.filter((n) => n.endsWith('.json') && !n.startsWith('.')).length;
-  report.inbox.rejected = inbox.filter((n) => n.endsWith('.rejected')).length;
+  report.inbox.rejected = inbox.filter((n) => n.endsWith('.json.error')).length;
   if (report.inbox.rejected > 0) {
     report.warnings.push(
-      `${report.inbox.rejected} rejected change(s) in ${join(dir, INBOX_DIR)} (*.rejected, reason in *.error).`,
+      `${report.inbox.rejected} rejected change(s) in ${join(dir, INBOX_DIR)} (*.json.error: the reason and the change).`,
     );
   }
   return report;

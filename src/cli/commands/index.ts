@@ -3,13 +3,17 @@ import { openCliStore } from '../store-access.ts';
 import { dashboardCommand } from './dashboard.ts';
 import { exportCommand } from './export.ts';
 import { moderatorCommands } from './moderator.ts';
+import { pauseCommand } from './pause.ts';
 import { postNowCommand } from './post-now.ts';
 import { previewCommand } from './preview.ts';
+import { resumeCommand } from './resume.ts';
+import { resumeAllCommand } from './resume-all.ts';
 import { reviewCommands } from './review.ts';
 import { schemaCommand } from './schema.ts';
 import { scoreCommand } from './score.ts';
 import { startCommand } from './start.ts';
 import { statusCommand } from './status.ts';
+import { stopAllCommand } from './stop-all.ts';
 import { storeMigrateCommand } from './store-migrate.ts';
 import { storePruneCommand } from './store-prune.ts';
 import { storeVerifyCommand } from './store-verify.ts';
@@ -22,6 +26,10 @@ export const COMMANDS: Command[] = [
   validateCommand,
   previewCommand,
   postNowCommand,
+  pauseCommand,
+  resumeCommand,
+  stopAllCommand,
+  resumeAllCommand,
   schemaCommand,
   scoreCommand,
   exportCommand,

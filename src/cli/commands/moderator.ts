@@ -1,6 +1,6 @@
 /** `solidarity moderator add|list|disable|enable`: dashboard accounts. */
 import type { Readable } from 'node:stream';
-import { addModerator, ROLES, setDisabled } from '../../dashboard/accounts.ts';
+import { addModerator, ROLES, resetPassword, setDisabled } from '../../dashboard/accounts.ts';
 import { SolidarityError } from '../../errors.ts';
 import { type Command, flag, stringOption, writeLine } from '../command.ts';
 import type { StoreOpener } from '../store-access.ts';
@@ -108,5 +108,22 @@ export function moderatorCommands(open: StoreOpener): Command[] {
       });
     },
   });
-  return [add, list, toggle(true), toggle(false)];
+  const reset: Command = {
+    name: 'moderator reset',
+    summary: 'Give an account a new one-time password (for a forgotten password)',
+    usage: 'moderator reset NAME',
+    description:
+      'Prints a new one-time password; the old password stops working and the dashboard asks for a\n' +
+      'new one at the next login. Works for admins too, so a forgotten admin password is never a\n' +
+      "dead end for whoever can run commands on the bot's machine.",
+    async run(args, io) {
+      const who = name(args.positionals, this.usage);
+      return open(io, 'write', async (store) => {
+        const password = await resetPassword(store, who, new Date().toISOString());
+        writeLine(io.stdout, `New one-time password for ${who.trim().toLowerCase()}: ${password}`);
+        return 0;
+      });
+    },
+  };
+  return [add, list, toggle(true), toggle(false), reset];
 }

@@ -1,8 +1,11 @@
 import { loadCampaign } from '../../campaign/load.ts';
+import { renderPost } from '../../campaign/render.ts';
 import { nextSlots } from '../../campaign/slots.ts';
 import { createAdapters, createContext } from '../../context.ts';
 import { SolidarityError } from '../../errors.ts';
-import { Scheduler } from '../../scheduler/scheduler.ts';
+import { holdFor } from '../../scheduler/controls.ts';
+import { Publisher, type PublishResult } from '../../scheduler/publish.ts';
+import { openStore } from '../../store/index.ts';
 import { type Command, stringOption, writeLine } from '../command.ts';
 import { parsePlatform } from './preview.ts';
 
@@ -11,7 +14,9 @@ export const postNowCommand: Command = {
   summary: "Post a campaign's next message at once (to every platform, or one)",
   usage: 'post-now FILE [--platform P]',
   description:
-    'Renders the message of the next slot and posts it now. In local mode it goes to data/outbox.jsonl.',
+    'Renders the message of the next slot and posts it now, through the same journal as the bot: when\n' +
+    'that slot comes, it is not posted again. A paused or stopped campaign is refused. In local mode\n' +
+    'it goes to data/outbox.jsonl. Beside a running bot, the journal writes go through the bot.',
   options: {
     platform: { type: 'string', valueName: 'P', description: 'only this platform (local, x, bluesky)' },
   },
@@ -34,20 +39,47 @@ export const postNowCommand: Command = {
     const platforms = platform ? [platform] : campaign.platforms;
     const [slot] = nextSlots(campaign, ctx.clock.now(), 1);
     if (!slot) throw new SolidarityError('USAGE', `${campaign.id} has no slot left (it has ended).`);
-    const scheduler = new Scheduler({
-      campaigns: [campaign],
-      adapters: createAdapters(ctx, platforms),
-      clock: ctx.clock,
-      logger: ctx.logger,
-    });
-    const results = await scheduler.postSlot(campaign, slot, platforms);
+    const store = await openStore({ dir: ctx.dataDir, mode: 'auto', logger: ctx.logger });
+    const results: PublishResult[] = [];
+    try {
+      const hold = holdFor(campaign, store);
+      if (hold.held) {
+        throw new SolidarityError('USAGE', `${campaign.id} is held (${hold.reason}); nothing was posted.`, {
+          hint: 'Lift the hold first (solidarity resume / resume-all, or paused: false in the file).',
+        });
+      }
+      const adapters = createAdapters(ctx, platforms, store);
+      const publisher = new Publisher({ store, adapters, clock: ctx.clock, logger: ctx.logger });
+      for (const p of platforms)
+        results.push(await publisher.publish(campaign, renderPost(campaign, slot, p)));
+    } finally {
+      await store.close();
+    }
     ctx.logger.flush();
-    const failed = results.filter((r) => r.error);
-    for (const r of failed) writeLine(io.stderr, `failed on ${r.draft.platform}: ${r.error}`);
+    for (const r of results) {
+      if (r.outcome === 'done') writeLine(io.stdout, `${r.draft.platform}: this slot was already posted`);
+      if (r.outcome === 'posted' || r.outcome === 'already-posted') {
+        writeLine(
+          io.stdout,
+          `${r.draft.platform}: ${r.outcome === 'posted' ? 'posted' : 'was already posted'} ${r.post?.url ?? ''}`,
+        );
+      }
+    }
+    const failed = results.filter(
+      (r) => r.outcome !== 'posted' && r.outcome !== 'already-posted' && r.outcome !== 'done',
+    );
+    for (const r of failed)
+      writeLine(io.stderr, `${r.outcome} on ${r.draft.platform}: ${r.error?.message ?? r.reason ?? ''}`);
     if (failed.length > 0) {
-      throw new SolidarityError('PLATFORM_ERROR', `${failed.length} of ${results.length} post(s) failed.`, {
-        hint: 'See the log in data/logs/ for details.',
-      });
+      const auth = failed.find((r) => r.error?.kind === 'auth')?.error;
+      if (auth) throw auth;
+      throw new SolidarityError(
+        'PLATFORM_ERROR',
+        `${failed.length} of ${results.length} post(s) did not go out.`,
+        {
+          hint: 'See solidarity status and the log in data/logs/ for details.',
+        },
+      );
     }
     return 0;
   },

@@ -1,7 +1,11 @@
 import { loadCampaign } from '../../campaign/load.ts';
 import { previewPosts } from '../../campaign/preview.ts';
-import { PLATFORMS, type Platform } from '../../campaign/schema.ts';
+import { renderPost } from '../../campaign/render.ts';
+import { type Campaign, PLATFORMS, type Platform } from '../../campaign/schema.ts';
+import { nextSlots, slotsBetween } from '../../campaign/slots.ts';
+import { loadEnv } from '../../config/env.ts';
 import { SolidarityError } from '../../errors.ts';
+import { describeXCost, estimateXCost, type XPrices } from '../../platforms/x/cost.ts';
 import { type Command, flag, stringOption, writeLine } from '../command.ts';
 
 export function parseFrom(value: string | undefined, now: Date): Date {
@@ -21,6 +25,29 @@ export function parsePlatform(value: string | undefined): Platform | undefined {
     throw new SolidarityError('USAGE', `--platform "${value}" is not one of ${PLATFORMS.join(', ')}.`);
   }
   return value as Platform;
+}
+
+const DAY = 86_400_000;
+
+/** The X cost lines preview prints: the posts shown, and the whole campaign (or 30 days if open-ended). */
+export function xCostLines(campaign: Campaign, shownXTexts: string[], from: Date, prices: XPrices): string[] {
+  if (!campaign.platforms.includes('x')) return [];
+  const lines = [
+    `Estimated X API cost of the X posts shown: ${describeXCost(estimateXCost(shownXTexts, prices), prices)}`,
+  ];
+  const start = new Date(Math.max(from.getTime(), campaign.start.getTime() - 1));
+  const slots = campaign.end
+    ? slotsBetween(campaign, start, campaign.end)
+    : nextSlots(campaign, start, 100_000).filter((s) => s.at.getTime() <= start.getTime() + 30 * DAY);
+  const texts = slots.map((slot) => renderPost(campaign, slot, 'x').text);
+  const span = campaign.end
+    ? `until the campaign ends (${campaign.end.toISOString()})`
+    : 'over the next 30 days';
+  lines.push(`Estimated X API cost ${span}: ${describeXCost(estimateXCost(texts, prices), prices)}`);
+  lines.push(
+    'Prices come from X_PRICE_PER_POST_USD and X_PRICE_PER_POST_WITH_URL_USD; check X’s current pricing.',
+  );
+  return lines;
 }
 
 export const previewCommand: Command = {
@@ -67,8 +94,21 @@ export const previewCommand: Command = {
         `note: only ${rows.length} post(s) left before the campaign ends (or in the next 5 years).`,
       );
     }
+    const env = loadEnv(io.env);
+    const prices = { perPost: env.X_PRICE_PER_POST_USD, perPostWithUrl: env.X_PRICE_PER_POST_WITH_URL_USD };
+    const costLines =
+      platform && platform !== 'x'
+        ? []
+        : xCostLines(
+            campaign,
+            rows.filter((r) => r.platform === 'x').map((r) => r.text),
+            from,
+            prices,
+          );
     if (flag(args, 'json')) {
       for (const row of rows) writeLine(io.stdout, JSON.stringify(row));
+      // stdout stays one JSON row per line; the estimate goes beside it.
+      for (const line of costLines) writeLine(io.stderr, `note: ${line}`);
       return 0;
     }
     for (const row of rows) {
@@ -77,7 +117,11 @@ export const previewCommand: Command = {
         `${row.at}  (${row.utc.replace('.000Z', 'Z')})  ${row.platform.padEnd(7)} ${row.length}/${row.limit} ${row.unit}`,
       );
       for (const line of row.text.split('\n')) writeLine(io.stdout, `    ${line}`);
+      const image = campaign.messages[row.messageIndex]?.image;
+      if (image) writeLine(io.stdout, `    [image ${image.file}, alt text: ${image.alt}]`);
     }
+    if (costLines.length > 0) writeLine(io.stdout);
+    for (const line of costLines) writeLine(io.stdout, line);
     return 0;
   },
 };

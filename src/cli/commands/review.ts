@@ -212,7 +212,7 @@ function decisionCommand(
   return {
     name: `review ${word}`,
     summary,
-    usage: `review ${word} ID... ${action === 'resolve' ? '--outcome OUTCOME ' : ''}[--note TEXT]`,
+    usage: `review ${word} ID... ${action === 'resolve' ? '--outcome OUTCOME ' : ''}[${action === 'dismiss' ? '--reason' : '--note'} TEXT]`,
     description:
       'Records the decision as a review event (who, when, note); the flag keeps every earlier event.\n' +
       'Several ids decide for all of them; one not allowed in its state is reported and skipped\n' +
@@ -299,6 +299,83 @@ export function exportCommand(open: StoreOpener): Command {
   };
 }
 
+/**
+ * Dismissed flags are the scorer's known false positives: re-score each with the current scorer
+ * and report how many it would still flag, by rule and by dismiss reason (never the text).
+ */
+export function falsePositivesCommand(open: StoreOpener): Command {
+  return {
+    name: 'review false-positives',
+    summary: 'Re-score dismissed flags: how many the current scorer would still flag, by rule',
+    usage: 'review false-positives [--campaign ID] [--json]',
+    description:
+      'Dismissed flags (false positives, with the reasons moderators gave) are the evaluation set the\n' +
+      'queue builds up. This re-scores each with the current scorer and prints how many would still be\n' +
+      'flagged, which rules fire on them and the dismiss reasons, never the text. Run it after changing\n' +
+      'the scorer; export the set itself with: solidarity review list --state dismissed --json',
+    options: {
+      campaign: { type: 'string', valueName: 'ID', description: 'only this campaign' },
+      json: { type: 'boolean', description: 'print one JSON object' },
+    },
+    async run(args, io) {
+      const { score } = await import('../../scoring/index.ts');
+      return open(io, 'read', async (store) => {
+        const campaign = stringOption(args, 'campaign');
+        let total = 0;
+        let stillFlagged = 0;
+        const rules = new Map<string, number>();
+        const reasons = new Map<string, number>();
+        let after: string | undefined;
+        do {
+          const page = store.queuePage({
+            state: 'dismissed',
+            limit: 1000,
+            ...(campaign ? { campaign } : {}),
+            ...(after ? { after } : {}),
+          });
+          for (const f of page.items) {
+            total++;
+            const verdict = score(f.mention.text, {
+              lang: f.mention.lang,
+              campaignHashtags: f.mention.hashtags,
+            });
+            const reason = [...f.events].reverse().find((e) => e.action === 'dismiss')?.note ?? '(no reason)';
+            reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+            if (!verdict.flagged) continue;
+            stillFlagged++;
+            for (const rule of new Set(verdict.reasons.map((r) => r.rule)))
+              rules.set(rule, (rules.get(rule) ?? 0) + 1);
+          }
+          after = page.next;
+        } while (after);
+        const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort((a, b) => b[1] - a[1]));
+        const result = {
+          dismissed: total,
+          stillFlagged,
+          noLongerFlagged: total - stillFlagged,
+          rules: sorted(rules),
+          reasons: sorted(reasons),
+        };
+        if (flag(args, 'json')) {
+          writeLine(io.stdout, JSON.stringify(result));
+          return 0;
+        }
+        writeLine(
+          io.stdout,
+          `${total} dismissed flag(s); the current scorer would still flag ${stillFlagged}.`,
+        );
+        if (rules.size > 0) writeLine(io.stdout, 'Rules still firing on them:');
+        for (const [rule, n] of Object.entries(result.rules))
+          writeLine(io.stdout, terminalText(`  ${String(n).padStart(5)}  ${rule}`));
+        if (reasons.size > 0) writeLine(io.stdout, 'Dismiss reasons:');
+        for (const [reason, n] of Object.entries(result.reasons))
+          writeLine(io.stdout, terminalText(`  ${String(n).padStart(5)}  ${reason}`));
+        return 0;
+      });
+    },
+  };
+}
+
 export function reviewCommands(open: StoreOpener): Command[] {
   return [
     listCommand(open),
@@ -318,6 +395,7 @@ export function reviewCommands(open: StoreOpener): Command[] {
     decisionCommand(open, 'comment', 'comment', 'Add a note to flags without changing their state'),
     decisionCommand(open, 'reopen', 'reopen', 'Reopen resolved or dismissed flags decided in error'),
     exportCommand(open),
+    falsePositivesCommand(open),
   ];
 }
 

@@ -4,6 +4,9 @@ import { createAdapters, createContext } from '../../context.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { isSolidarityError } from '../../errors.ts';
 import { startMonitoring } from '../../monitor/start.ts';
+import { verifyCredentials } from '../../platforms/credentials.ts';
+import { Publisher, platformStopKey } from '../../scheduler/publish.ts';
+import { campaignReloader } from '../../scheduler/reload.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
 import { score } from '../../scoring/index.ts';
 import { openStore } from '../../store/index.ts';
@@ -54,10 +57,6 @@ export const startCommand: Command = {
     const stopSignal = untilSignal(io);
     const ctx = createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
     const campaigns = loadCampaigns(ctx.campaignsDir);
-    const adapters = createAdapters(
-      ctx,
-      campaigns.flatMap((c) => c.platforms),
-    );
     // The bot is the one writer of the data folder: a second bot stops here with STORE_LOCKED.
     const store = await openStore({
       dir: ctx.dataDir,
@@ -67,7 +66,39 @@ export const startCommand: Command = {
       clock: () => ctx.clock.now(),
       retention: retentionFromEnv(ctx.env),
     });
-    const scheduler = new Scheduler({ campaigns, adapters, clock: ctx.clock, logger: ctx.logger });
+    let scheduler: Scheduler;
+    try {
+      // Live adapters keep state in the store (the Bluesky session).
+      const adapters = createAdapters(
+        ctx,
+        campaigns.flatMap((c) => c.platforms),
+        store,
+      );
+      // Rejected credentials stop here with exit code 4, naming the env vars.
+      const checks = await verifyCredentials(adapters, ctx.logger);
+      for (const [platform, check] of checks) {
+        if (!check.ok || platform === 'local' || ctx.mode === 'local') continue;
+        writeLine(io.stdout, `${platform}: ${check.message}`);
+        if (store.getState(platformStopKey(platform))) await store.setState(platformStopKey(platform), null);
+      }
+      // Exactly-once posting through the journal; pause / stop-all are read before every post.
+      const publisher = new Publisher({ store, adapters, clock: ctx.clock, logger: ctx.logger });
+      scheduler = new Scheduler({
+        campaigns,
+        adapters,
+        clock: ctx.clock,
+        logger: ctx.logger,
+        publisher,
+        reloadCampaigns: campaignReloader(campaigns, ctx.logger),
+        cursor: {
+          get: () => store.getCursor('scheduler.lastTick'),
+          set: (value) => store.setCursor('scheduler.lastTick', value),
+        },
+      });
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
 
     const modeText =
       ctx.mode === 'local'
@@ -109,6 +140,15 @@ export const startCommand: Command = {
       );
     }
 
+    // Slots missed while the bot was down, and intents a crash left unconfirmed.
+    for (const r of await scheduler.recover()) {
+      if (r.outcome === 'skipped' || r.outcome === 'needs-attention') {
+        writeLine(
+          io.stdout,
+          `  ${r.outcome}: ${r.draft.campaign} → ${r.draft.platform} ${r.draft.slotAt.toISOString()} (${r.error ?? ''})`,
+        );
+      }
+    }
     scheduler.start();
     const monitor = await startMonitoring(ctx, campaigns, { store, scorer: score, announce: true });
     writeLine(
@@ -122,12 +162,12 @@ export const startCommand: Command = {
     writeLine(io.stdout, `\n${signal}: stopping…`);
     await scheduler.stop();
     await monitor.stop();
+    await dashboard?.close();
     const counts = monitor.counts();
     writeLine(
       io.stdout,
       `Mentions: ${counts.seen} seen, ${counts.flagged} flagged, ${counts.queued} in the review queue, ${counts.dropped} dropped.`,
     );
-    await dashboard?.close();
     await store.close();
     ctx.logger.info({ signal }, 'bot stopped');
     ctx.logger.flush();

@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadCampaigns } from '../../campaign/load.ts';
+import type { Platform } from '../../campaign/schema.ts';
 import { loadEnv } from '../../config/env.ts';
-import { createContext } from '../../context.ts';
+import { createAdapters, createContext } from '../../context.ts';
 import { readMonitorStatus } from '../../monitor/monitor.ts';
 import { monitorStatusLines } from '../../monitor/status.ts';
+import type { CredentialCheck } from '../../platforms/types.ts';
+import { campaignStatus, formatStatus } from '../../scheduler/status.ts';
 import { openStore } from '../../store/index.ts';
 import { type Command, flag, writeLine } from '../command.ts';
 
@@ -13,15 +16,19 @@ const DAY_MS = 86_400_000;
 export const statusCommand: Command = {
   name: 'status',
   summary:
-    'Show what the bot has done: posts, mentions seen and flagged, open flags, hijack alerts, X read budget',
-  usage: 'status [--json]',
+    'Show what the bot has done and will do: next slot, last post, pending posts, limits, logins, mentions, alerts',
+  usage: 'status [--json] [--no-check]',
   description:
     'Reads the data folder (SOLIDARITY_DATA_DIR) without changing it, so it works while the bot runs.\n' +
     'Per campaign: posts, mentions seen and flagged and hijack alerts in the last 24 hours, and open\n' +
     'review items; then the monitoring counts the bot last saved (seen, scored, stored, flagged, queued,\n' +
-    'dropped…), each mention source, and the X read budget used today (X_READ_BUDGET_EXHAUSTED when spent).',
+    'dropped…), each mention source, and the X read budget used today (X_READ_BUDGET_EXHAUSTED when spent).\n' +
+    'Per campaign and platform: the next slot, the last post with its URL, pending and needs-attention\n' +
+    'posts, the last rate limit, and a login check that posts nothing and does not refresh a saved\n' +
+    'Bluesky session (on X it costs one read). --no-check skips the network.',
   options: {
     json: { type: 'boolean', description: 'print one JSON object instead of text' },
+    'no-check': { type: 'boolean', description: 'do not contact the platforms for the login check' },
   },
   async run(args, io) {
     // Before the context, which creates the data folder for its logs.
@@ -33,9 +40,24 @@ export const statusCommand: Command = {
     }
     const ctx = createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
     const now = ctx.clock.now();
-    const campaignIds = existsSync(ctx.campaignsDir) ? loadCampaigns(ctx.campaignsDir).map((c) => c.id) : [];
+    const loaded = existsSync(ctx.campaignsDir) ? loadCampaigns(ctx.campaignsDir) : [];
+    const campaignIds = loaded.map((c) => c.id);
     const store = await openStore({ dir: ctx.dataDir, mode: 'reader', logger: ctx.logger });
     try {
+      // Publishing: per campaign and platform, with a login check that changes nothing saved.
+      const credentials: Partial<Record<Platform, CredentialCheck>> = {};
+      const platforms = new Set(loaded.flatMap((c) => c.platforms));
+      if (ctx.mode === 'local') {
+        for (const p of platforms)
+          credentials[p] = { ok: true, message: 'local mode: posts go to data/outbox.jsonl' };
+      } else if (!flag(args, 'no-check')) {
+        const adapters = createAdapters(ctx, platforms, store);
+        for (const platform of platforms) {
+          const check = await adapters[platform]?.checkCredentials?.({ passive: true });
+          if (check) credentials[platform] = check;
+        }
+      }
+      const publishing = loaded.map((c) => campaignStatus(c, store, now, credentials));
       const monitor = readMonitorStatus(store);
       const ids = [...new Set([...campaignIds, ...Object.keys(monitor?.campaigns ?? {})])];
       const range = { from: new Date(now.getTime() - DAY_MS).toISOString(), to: now.toISOString() };
@@ -43,8 +65,17 @@ export const statusCommand: Command = {
       for (const id of ids) {
         const stats = await store.stats({ ...range, campaign: id });
         const open = store.queuePage({ campaign: id, state: 'open', limit: 1 }).total;
+        const published = publishing.find((p) => p.id === id);
         campaigns.push({
           id,
+          ...(published
+            ? {
+                name: published.name,
+                state: published.state,
+                ...(published.hold ? { hold: published.hold } : {}),
+                platforms: published.platforms,
+              }
+            : {}),
           last24h: {
             posts: stats.posts,
             seen: stats.mentionsSeen,
@@ -64,6 +95,7 @@ export const statusCommand: Command = {
           io.stdout,
           JSON.stringify({
             at: now.toISOString(),
+            mode: ctx.mode,
             campaigns,
             hijackAlerts: alerts,
             monitor: monitor ?? null,
@@ -89,6 +121,8 @@ export const statusCommand: Command = {
           );
         }
       }
+      writeLine(io.stdout, `Publishing (${ctx.mode} mode), per campaign and platform:`);
+      for (const line of formatStatus(publishing)) writeLine(io.stdout, `  ${line}`);
       for (const line of view.lines) writeLine(io.stdout, line);
       return 0;
     } finally {

@@ -26,7 +26,9 @@ export function flagText(flag: Flag, maxChars = Number.POSITIVE_INFINITY): Html 
       : html`${inner}`;
   });
   const more =
-    cut > 0 ? html` <span class="more">… ${cut} more characters: open the item to read all</span>` : '';
+    cut > 0
+      ? html` <span class="more">&hellip; ${cut} more characters: open the item to read all</span>`
+      : '';
   return html`${parts}${more}`;
 }
 
@@ -38,14 +40,14 @@ function originalLink(flag: Flag): Html {
   const href = safeHref(flag.mention.url);
   return href
     ? html`<a class="original" href="${href}" target="_blank" rel="noreferrer nofollow">original post</a>`
-    : html`<span class="original">link not shown (not http/https)</span>`;
+    : html`<span class="original muted" title="only http and https addresses become links">no web link</span>`;
 }
 
 export function reasonsList(flag: Flag): Html {
   if (flag.verdict.reasons.length === 0) return html``;
   return html`<ul class="reasons">${flag.verdict.reasons.map(
     (r) =>
-      html`<li><code>${shown(r.rule)}</code> ${shown(r.explanation)}${r.span ? html` — matched “<mark>${shown(r.span.text)}</mark>”` : ''}</li>`,
+      html`<li><code>${shown(r.rule)}</code> ${shown(r.explanation)}${r.span ? html` &mdash; matched &ldquo;<mark>${shown(r.span.text)}</mark>&rdquo;` : ''}</li>`,
   )}</ul>`;
 }
 
@@ -64,7 +66,7 @@ ${button('acknowledge', 'Acknowledge')}
 ${button('escalate', 'Escalate')}
 ${
   allowed.has('resolve')
-    ? html`<select name="outcome" aria-label="Outcome"><option value="">Outcome…</option>${RESOLVE_OUTCOMES.map((o) => html`<option value="${o}">${OUTCOME_LABELS[o]}</option>`)}</select>
+    ? html`<select name="outcome" aria-label="Outcome"><option value="">Outcome&hellip;</option>${RESOLVE_OUTCOMES.map((o) => html`<option value="${o}">${OUTCOME_LABELS[o]}</option>`)}</select>
 ${button('resolve', 'Resolve')}`
     : ''
 }
@@ -102,13 +104,37 @@ export function domId(flagId: string): string {
  */
 export function flagItemBytes(flag: Flag, o: ItemOptions): Buffer {
   const last = flag.events.length > 0 ? flag.events[flag.events.length - 1]!.id : '';
-  const key = `${flag.id}\u0000${flag.events.length}\u0000${last}\u0000${flag.mention.text.length}\u0000${o.form}\u0000${o.maxChars ?? 0}\u0000${o.selectable ?? false}`;
-  const cached = FRAGMENTS.get(key);
-  if (cached !== undefined) return cached;
-  const fragment = Buffer.from(renderItem(flag, o).value, 'utf8');
-  if (FRAGMENTS.size >= MAX_FRAGMENTS) FRAGMENTS.delete(FRAGMENTS.keys().next().value!);
-  FRAGMENTS.set(key, fragment);
-  return fragment;
+  const options = `${o.form ? 1 : 0}${o.selectable ? 1 : 0}${o.maxChars ?? 0}`;
+  // Fast path: the same flag object as last time (the store hands out its own), unchanged, so
+  // its key need not be built again. Only the key is remembered per object; the bytes live in
+  // the bounded FRAGMENTS map.
+  const seen = BY_OBJECT.get(flag);
+  let key: string;
+  if (
+    seen &&
+    seen.options === options &&
+    seen.events === flag.events.length &&
+    seen.last === last &&
+    seen.textLength === flag.mention.text.length
+  ) {
+    key = seen.key;
+  } else {
+    key = `${flag.id}\u0000${flag.events.length}\u0000${last}\u0000${flag.mention.text.length}\u0000${options}`;
+    BY_OBJECT.set(flag, {
+      options,
+      events: flag.events.length,
+      last,
+      textLength: flag.mention.text.length,
+      key,
+    });
+  }
+  let bytes = FRAGMENTS.get(key);
+  if (bytes === undefined) {
+    bytes = Buffer.from(renderItem(flag, o).value, 'utf8');
+    if (FRAGMENTS.size >= MAX_FRAGMENTS) FRAGMENTS.delete(FRAGMENTS.keys().next().value!);
+    FRAGMENTS.set(key, bytes);
+  }
+  return bytes;
 }
 
 export function flagItem(flag: Flag, o: ItemOptions): string {
@@ -117,10 +143,15 @@ export function flagItem(flag: Flag, o: ItemOptions): string {
 
 const FRAGMENTS = new Map<string, Buffer>();
 const MAX_FRAGMENTS = 5000;
+let BY_OBJECT = new WeakMap<
+  Flag,
+  { options: string; events: number; last: string; textLength: number; key: string }
+>();
 
 /** Empties the card cache (benchmarks measure rendering from cold with it). */
 export function clearFragmentCache(): void {
   FRAGMENTS.clear();
+  BY_OBJECT = new WeakMap();
 }
 
 export function fillSlots(markup: string, csrf: string, returnTo: string): string {
@@ -147,7 +178,7 @@ ${originalLink(flag)}
 <a class="details" href="/flag?id=${encodeURIComponent(flag.id)}">details</a>
 </div>
 <div class="textwrap">
-<input type="checkbox" class="reveal" id="r-${id}"><label class="revealbtn" for="r-${id}"></label>
+<input type="checkbox" class="reveal" id="r-${id}" aria-label="Reveal the text"><label class="revealbtn" for="r-${id}"></label>
 <div class="flagtext" dir="auto">${flagText(flag, o.maxChars)}</div>
 ${reasonsList(flag)}
 </div>

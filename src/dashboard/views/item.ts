@@ -30,7 +30,7 @@ export function itemPage(input: {
   const canDecide = input.user.role !== 'viewer';
   const returnTo = `/flag?id=${encodeURIComponent(flag.id)}`;
   const m = flag.mention;
-  const body = html`<p><a href="/queue">← Review queue</a></p>
+  const body = html`<p><a href="/queue">&larr; Review queue</a></p>
 <h1>Flag</h1>
 <ol class="queue">${raw(fillSlots(flagItem(flag, { form: canDecide }), csrf, returnTo))}</ol>
 <h2>Details</h2>

@@ -47,7 +47,7 @@ export function page(frame: PageFrame, body: Html): string {
 ${navLink('/queue', 'Review queue', frame.nav === 'queue')}
 ${navLink('/overview', 'Overview', frame.nav === 'overview')}
 ${u.role === 'admin' ? navLink('/moderators', 'Accounts', frame.nav === 'accounts') : ''}
-<span class="who">${u.name} (${u.role}) · <a href="/account/password">password</a></span>
+<span class="who">${u.name} (${u.role}) &middot; <a href="/account/password">password</a></span>
 ${frame.keyboard ? html`<button type="button" data-help title="Keyboard shortcuts (?)">?</button>` : ''}
 <form method="post" action="/logout">${csrfField(frame.csrf)}<button type="submit" id="logout">Log out</button></form>
 </header>`
@@ -59,7 +59,7 @@ ${frame.keyboard ? html`<button type="button" data-help title="Keyboard shortcut
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex, nofollow">
-<title>${frame.title} · solidarity review</title>
+<title>${frame.title} &middot; solidarity review</title>
 <link rel="stylesheet" href="/assets/dashboard.css">
 <script src="/assets/dashboard.js" defer></script>
 </head>

@@ -53,7 +53,7 @@ export function queuePage(input: {
   items: Flag[];
   total: number;
   next?: string | undefined;
-}): Buffer {
+}): Buffer[] {
   const f = input.filters;
   const canDecide = input.user.role !== 'viewer';
   const returnTo = queueUrl(f, f.after);
@@ -102,7 +102,7 @@ ${csrfField(input.csrf)}<input type="hidden" name="return" value="${returnTo}">
 <span><span id="selcount">0</span> selected</span>
 <button type="submit" name="action" value="acknowledge">Acknowledge</button>
 <button type="submit" name="action" value="escalate">Escalate</button>
-<select name="outcome" aria-label="Outcome for resolve"><option value="">Outcome…</option>${RESOLVE_OUTCOMES.map((o) => html`<option value="${o}">${OUTCOME_LABELS[o]}</option>`)}</select>
+<select name="outcome" aria-label="Outcome for resolve"><option value="">Outcome&hellip;</option>${RESOLVE_OUTCOMES.map((o) => html`<option value="${o}">${OUTCOME_LABELS[o]}</option>`)}</select>
 <button type="submit" name="action" value="resolve">Resolve</button>
 <input name="note" maxlength="2000" placeholder="Note / reason" aria-label="Note for the selection">
 <button type="submit" name="action" value="dismiss" class="danger" id="bulk-dismiss">Dismiss</button>
@@ -138,17 +138,18 @@ ${pager}`;
     },
     body,
   );
-  // The cards are cached UTF-8 fragments (no per-session parts): copied in, not re-encoded.
+  // The cards are cached UTF-8 fragments (no per-session parts): the page is returned in parts,
+  // written to the socket as they are, neither re-encoded nor copied into one buffer.
   const at = markup.indexOf(LIST_SLOT);
-  if (at < 0) return Buffer.from(markup, 'utf8');
+  if (at < 0) return [Buffer.from(markup, 'utf8')];
   const cards = input.items.map((flag) =>
     flagItemBytes(flag, { form: false, maxChars: 1200, selectable: canDecide }),
   );
-  return Buffer.concat([
+  return [
     Buffer.from(markup.slice(0, at), 'utf8'),
     ...cards,
     Buffer.from(markup.slice(at + LIST_SLOT.length), 'utf8'),
-  ]);
+  ];
 }
 
 /** Where the cards go; holds "<", so no escaped text can contain it. */

@@ -2,8 +2,8 @@
 import { pathToFileURL } from 'node:url';
 import type { PostDraft } from '../../campaign/render.ts';
 import type { Clock } from '../../scheduler/clock.ts';
-import { appendOutbox, outboxPath } from '../../store/outbox.ts';
-import type { PlatformAdapter, Post } from '../types.ts';
+import { appendOutbox, outboxPath, readOutbox } from '../../store/outbox.ts';
+import type { CredentialCheck, PlatformAdapter, Post } from '../types.ts';
 
 export class OutboxAdapter implements PlatformAdapter {
   readonly name = 'local';
@@ -14,6 +14,25 @@ export class OutboxAdapter implements PlatformAdapter {
     /** Where the readable line goes (the terminal); silent when omitted. */
     private readonly print?: (line: string) => void,
   ) {}
+
+  /** A post already in the outbox for this slot and platform (after a crash between write and confirm). */
+  async lookup(draft: PostDraft): Promise<Post | undefined> {
+    const found = readOutbox(this.dataDir).find(
+      (r) => r.slot === draft.slotKey && r.platform === draft.platform,
+    );
+    if (!found) return undefined;
+    return {
+      platform: draft.platform,
+      remoteId: `${draft.slotKey}/${draft.platform}`,
+      url: pathToFileURL(outboxPath(this.dataDir)).href,
+      postedAt: found.postedAt,
+      existed: true,
+    };
+  }
+
+  async checkCredentials(): Promise<CredentialCheck> {
+    return { ok: true, account: 'local outbox', message: `writes to ${outboxPath(this.dataDir)}` };
+  }
 
   async post(draft: PostDraft): Promise<Post> {
     const postedAt = this.clock.now().toISOString();

@@ -60,6 +60,14 @@ export class XRateLimited extends Error {
   }
 }
 
+/** X refused since_id: recent search reaches back 7 days only, and the saved id is older. */
+export class XSinceIdTooOld extends Error {
+  constructor(detail: string) {
+    super(`X refused since_id: ${detail}`);
+    this.name = 'XSinceIdTooOld';
+  }
+}
+
 export interface XSearchClientOptions {
   /** App-only bearer token (preferred for search), or OAuth 1.0a user credentials. */
   bearerToken?: string;
@@ -159,6 +167,12 @@ export function createXSearchClient(options: XSearchClientOptions): XSearchClien
             const reset = error.rateLimit?.reset;
             throw new XRateLimited(reset ? reset * 1000 : clock() + 15 * 60_000);
           }
+          const data = error.data as {
+            errors?: Array<{ parameters?: Record<string, unknown>; message?: string }>;
+          };
+          const sinceError = data?.errors?.find((e) => e.parameters && 'since_id' in e.parameters);
+          if (error.code === 400 && sinceError)
+            throw new XSinceIdTooOld(sinceError.message ?? 'since_id is too old');
           if (error.code === 401 || error.code === 403) {
             throw new SolidarityError('X_AUTH_FAILED', `X refused the search request (${error.code}).`, {
               hint: 'Check X_BEARER_TOKEN (or the OAuth 1.0a keys) and that the app has access to recent search.',

@@ -1,0 +1,39 @@
+import type { Platform } from '../campaign/schema.ts';
+import { SolidarityError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { CredentialCheck, PlatformAdapter } from './types.ts';
+
+/**
+ * Checks every live adapter's credentials once at start-up. Rejected credentials stop the bot
+ * with X_AUTH_FAILED / BLUESKY_AUTH_FAILED (exit code 4) naming the env vars; an unreachable
+ * network is only a warning (the scheduler retries when a slot falls due).
+ */
+export async function verifyCredentials(
+  adapters: Partial<Record<Platform, PlatformAdapter>>,
+  logger: Logger,
+): Promise<Map<Platform, CredentialCheck>> {
+  const checks = new Map<Platform, CredentialCheck>();
+  const seen = new Set<PlatformAdapter>();
+  for (const [platform, adapter] of Object.entries(adapters) as Array<[Platform, PlatformAdapter]>) {
+    if (seen.has(adapter) || !adapter.checkCredentials) continue;
+    seen.add(adapter);
+    const check = await adapter.checkCredentials();
+    checks.set(platform, check);
+    if (check.ok) {
+      logger.info({ platform, account: check.account }, 'credentials accepted');
+      continue;
+    }
+    if (check.problem === 'auth') {
+      throw new SolidarityError(
+        platform === 'x' ? 'X_AUTH_FAILED' : 'BLUESKY_AUTH_FAILED',
+        `${platform === 'x' ? 'X' : 'Bluesky'} rejected the credentials in .env: ${check.message}`,
+        check.hint ? { hint: check.hint } : {},
+      );
+    }
+    logger.warn(
+      { platform, message: check.message },
+      'platform unreachable at start-up; will retry at the next slot',
+    );
+  }
+  return checks;
+}

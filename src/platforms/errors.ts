@@ -1,0 +1,57 @@
+import type { Platform } from '../campaign/schema.ts';
+import { type ErrorCode, SolidarityError } from '../errors.ts';
+
+/**
+ * What the scheduler should do about a failed call:
+ * - `rate-limited`: nothing was posted; wait until `retryAt` and keep the slot.
+ * - `transient`: 5xx, timeout or network; the post may or may not exist. Reconcile, then retry
+ *   with backoff.
+ * - `auth`: credentials rejected; stop this platform, tell the organiser which env vars to fix.
+ * - `duplicate`: the platform says this exact text was already posted (X 403).
+ * - `rejected`: the platform refused this post for good (bad request, too long...).
+ */
+export type FailureKind = 'rate-limited' | 'transient' | 'auth' | 'duplicate' | 'rejected';
+
+export class PlatformError extends SolidarityError {
+  readonly platform: Platform;
+  readonly kind: FailureKind;
+  readonly status: number | undefined;
+  readonly retryAt: Date | undefined;
+
+  constructor(
+    platform: Platform,
+    kind: FailureKind,
+    message: string,
+    options: { status?: number; retryAt?: Date; hint?: string; details?: string[]; cause?: unknown } = {},
+  ) {
+    super(codeFor(platform, kind), message, options);
+    this.name = 'PlatformError';
+    this.platform = platform;
+    this.kind = kind;
+    this.status = options.status;
+    this.retryAt = options.retryAt;
+  }
+}
+
+function codeFor(platform: Platform, kind: FailureKind): ErrorCode {
+  if (kind === 'auth') return platform === 'x' ? 'X_AUTH_FAILED' : 'BLUESKY_AUTH_FAILED';
+  if (kind === 'rate-limited') return 'RATE_LIMITED';
+  return 'PLATFORM_ERROR';
+}
+
+export function isPlatformError(error: unknown): error is PlatformError {
+  return error instanceof PlatformError;
+}
+
+export const AUTH_HINT: Record<Exclude<Platform, 'local'>, string> = {
+  x: 'Check X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET in .env (the access token must have read and write permission); then restart the bot.',
+  bluesky:
+    'Check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD in .env (an app password from Settings → Privacy and security → App passwords) and BLUESKY_SERVICE; then restart the bot.',
+};
+
+/** Parses a rate-limit reset header: epoch seconds (X, Bluesky) → Date. */
+export function resetFromHeader(value: string | null | undefined, fallback: Date): Date {
+  const seconds = Number(value);
+  if (!value || !Number.isFinite(seconds) || seconds <= 0) return fallback;
+  return new Date(seconds * 1000);
+}

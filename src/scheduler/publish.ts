@@ -1,0 +1,507 @@
+/**
+ * Exactly-once posting. Every post is a journal entry keyed by campaign + slot + platform:
+ * written as an `intent` before the network call and `confirmed` (with the remote id and URL)
+ * after it. An unconfirmed intent found later (a crash, a lost answer) is reconciled, never blindly
+ * retried: the adapter looks the post up first; Bluesky writes to a record key derived from the
+ * slot, so even a retry cannot make a second post; X refuses the same text twice, which the X
+ * adapter turns into "already posted". When it cannot be known, the entry becomes
+ * `needs-attention` and the organiser is told, rather than risking a duplicate.
+ */
+
+import { measure } from '../campaign/limits.ts';
+import { type PostDraft, renderPost } from '../campaign/render.ts';
+import type { Campaign, Platform } from '../campaign/schema.ts';
+import { inQuietHours, slotKey, slotsBetween } from '../campaign/slots.ts';
+import type { Logger } from '../logger.ts';
+import { isPlatformError, PlatformError } from '../platforms/errors.ts';
+import { type Post, type PostRequest, postKey, type ReplyPolicy } from '../platforms/types.ts';
+import type { JournalEntry, Store } from '../store/types.ts';
+import { BACKOFF, backoffDelay } from './backoff.ts';
+import type { Clock } from './clock.ts';
+import { holdFor } from './controls.ts';
+import { messageImages } from './images.ts';
+
+export type Adapters = Partial<Record<Platform, import('../platforms/types.ts').PlatformAdapter>>;
+
+export type Outcome =
+  | 'posted'
+  | 'already-posted'
+  | 'skipped'
+  | 'waiting'
+  | 'failed'
+  | 'needs-attention'
+  | 'done'
+  | 'platform-stopped';
+
+export interface PublishResult {
+  outcome: Outcome;
+  key: string;
+  draft: PostRequest;
+  post?: Post;
+  error?: PlatformError;
+  reason?: string;
+}
+
+export interface PublisherOptions {
+  store: Store;
+  adapters: Adapters;
+  clock: Clock;
+  logger: Logger;
+  random?: () => number;
+  /** Test seam: runs once the intent is durable, before the network call. */
+  beforeCall?: (draft: PostRequest) => void | Promise<void>;
+  /** Test seam: runs after the network call returned, before the confirmation is written. */
+  afterCall?: (draft: PostRequest, post: Post) => void | Promise<void>;
+}
+
+/** Where rate-limit state is kept for `solidarity status`. */
+export const rateLimitKey = (platform: string) => `ratelimit:${platform}`;
+/** Where a stopped platform (credentials rejected) is recorded for `solidarity status`. */
+export const platformStopKey = (platform: string) => `platform.stopped:${platform}`;
+
+export function isFinal(entry: JournalEntry): boolean {
+  if (entry.state === 'confirmed' || entry.state === 'skipped' || entry.state === 'needs-attention')
+    return true;
+  return entry.state === 'failed' && entry.attempts >= BACKOFF.maxAttempts;
+}
+
+/** Who may reply, from the campaign's per-platform override (Bluesky threadgate on by default). */
+export function replyPolicyFor(campaign: Campaign, platform: Platform): ReplyPolicy {
+  if (platform === 'bluesky') return campaign.overrides.bluesky?.threadgate ?? 'following';
+  if (platform === 'x') {
+    const setting = campaign.overrides.x?.replySettings ?? 'everyone';
+    return setting === 'mentionedUsers' ? 'mentioned' : setting;
+  }
+  return 'everyone';
+}
+
+/** The request for a draft: the campaign's reply policy, the message's image, a link card. */
+export function requestFor(campaign: Campaign, draft: PostDraft): PostRequest {
+  const images = messageImages(campaign, draft.messageIndex);
+  // A card shows the post's first link; X builds its own card from the URL.
+  const card = draft.platform === 'bluesky' ? campaign.overrides.bluesky?.linkCard : undefined;
+  const url = card ? /https?:\/\/\S*[^\s.,;:!?)]/.exec(draft.text)?.[0] : undefined;
+  return {
+    ...draft,
+    replyPolicy: replyPolicyFor(campaign, draft.platform),
+    ...(images.length ? { images } : {}),
+    ...(card && url ? { link: { url, title: card.title, description: card.description } } : {}),
+  };
+}
+
+/** Which message a journal entry was rendered from (its slot renders the same text), or -1. */
+function messageIndexOf(campaign: Campaign, entry: JournalEntry): number {
+  const at = new Date(entry.slotAt);
+  const [slot] = slotsBetween(campaign, new Date(at.getTime() - 1), at);
+  if (!slot) return -1;
+  const draft = renderPost(campaign, slot, entry.platform as Platform);
+  return draft.text === entry.text ? draft.messageIndex : -1;
+}
+
+/** Rebuilds the request of a journal entry (its text as first rendered: rotation may have moved on). */
+export function requestFromEntry(campaign: Campaign, entry: JournalEntry): PostRequest {
+  const platform = entry.platform as Platform;
+  const slotAt = new Date(entry.slotAt);
+  return requestFor(campaign, {
+    campaign: campaign.id,
+    slotKey: slotKey(campaign.id, slotAt),
+    slotAt,
+    platform,
+    messageIndex: messageIndexOf(campaign, entry),
+    text: entry.text,
+    lang: campaign.language,
+    measure: measure(entry.text, platform),
+  });
+}
+
+export class Publisher {
+  private readonly log: Logger;
+  private readonly random: () => number;
+  /** Journal key → earliest time of the next attempt (rate limit reset or backoff). */
+  readonly retries = new Map<string, Date>();
+  /** Platforms whose credentials were rejected: nothing more is sent to them until restart. */
+  readonly stopped = new Map<Platform, PlatformError>();
+
+  constructor(private readonly options: PublisherOptions) {
+    this.log = options.logger.child({ name: 'scheduler.publish' });
+    this.random = options.random ?? Math.random;
+  }
+
+  private get store(): Store {
+    return this.options.store;
+  }
+
+  private now(): Date {
+    return this.options.clock.now();
+  }
+
+  private async put(entry: JournalEntry, patch: Partial<JournalEntry>): Promise<JournalEntry> {
+    const next: JournalEntry = { ...entry, ...patch, updatedAt: this.now().toISOString() };
+    await this.store.putJournal(next);
+    return next;
+  }
+
+  private async skip(
+    draft: PostRequest,
+    entry: JournalEntry | undefined,
+    reason: string,
+  ): Promise<PublishResult> {
+    const key = postKey(draft);
+    const base: JournalEntry = entry ?? {
+      key,
+      campaign: draft.campaign,
+      platform: draft.platform,
+      slotAt: draft.slotAt.toISOString(),
+      text: draft.text,
+      state: 'skipped',
+      attempts: 0,
+      updatedAt: this.now().toISOString(),
+    };
+    await this.put(base, { state: 'skipped', note: reason });
+    await this.store.append({
+      type: 'post.skipped',
+      at: this.now().toISOString(),
+      campaign: draft.campaign,
+      platform: draft.platform,
+      slotKey: key,
+      reason,
+    });
+    this.retries.delete(key);
+    this.log.info({ campaign: draft.campaign, platform: draft.platform, slot: key, reason }, 'slot skipped');
+    return { outcome: 'skipped', key, draft, reason };
+  }
+
+  private async confirm(
+    draft: PostRequest,
+    entry: JournalEntry,
+    post: Post,
+    how: string,
+  ): Promise<PublishResult> {
+    const key = postKey(draft);
+    await this.put(entry, {
+      state: 'confirmed',
+      remoteId: post.remoteId,
+      url: post.url,
+      note: how,
+    });
+    await this.store.append({
+      type: 'post.confirmed',
+      at: this.now().toISOString(),
+      campaign: draft.campaign,
+      platform: draft.platform,
+      slotKey: key,
+      remoteId: post.remoteId,
+      url: post.url,
+    });
+    this.retries.delete(key);
+    this.log.info(
+      {
+        campaign: draft.campaign,
+        platform: draft.platform,
+        slot: key,
+        remoteId: post.remoteId,
+        url: post.url,
+        how,
+      },
+      'post confirmed',
+    );
+    return { outcome: post.existed ? 'already-posted' : 'posted', key, draft, post };
+  }
+
+  private async attention(draft: PostRequest, entry: JournalEntry, note: string, error?: PlatformError) {
+    const key = postKey(draft);
+    await this.put(entry, { state: 'needs-attention', note });
+    await this.store.append({
+      type: 'post.failed',
+      at: this.now().toISOString(),
+      campaign: draft.campaign,
+      platform: draft.platform,
+      slotKey: key,
+      code: error?.code ?? 'PLATFORM_ERROR',
+      message: `needs attention: ${note}`,
+    });
+    this.retries.delete(key);
+    this.log.error(
+      { campaign: draft.campaign, platform: draft.platform, slot: key, note },
+      'post needs attention',
+    );
+    return { outcome: 'needs-attention' as const, key, draft, reason: note, ...(error ? { error } : {}) };
+  }
+
+  /** Why a slot may not be posted now (beyond holds), or undefined. */
+  private tooLate(campaign: Campaign, draft: PostRequest, now: Date): string | undefined {
+    if (campaign.end && now.getTime() > campaign.end.getTime() + campaign.graceMinutes * 60_000) {
+      return `campaign ended at ${campaign.end.toISOString()}`;
+    }
+    const lateMs = now.getTime() - draft.slotAt.getTime();
+    if (lateMs > campaign.graceMinutes * 60_000) {
+      return `missed: ${Math.round(lateMs / 60_000)} min late, beyond the ${campaign.graceMinutes} min grace window`;
+    }
+    if (lateMs > 0 && inQuietHours(campaign, now)) return 'quiet hours began before the slot could be posted';
+    return undefined;
+  }
+
+  /** Posts one draft exactly once, or records why not. Never throws for platform failures. */
+  async publish(campaign: Campaign, draftIn: PostDraft | PostRequest): Promise<PublishResult> {
+    const key = postKey(draftIn);
+    let entry = this.store.getJournal(key);
+    const draft = entry ? requestFromEntry(campaign, entry) : requestFor(campaign, draftIn);
+    if (entry && isFinal(entry)) return { outcome: 'done', key, draft };
+    const now = this.now();
+    const notBefore = this.retries.get(key);
+    if (notBefore && now < notBefore)
+      return { outcome: 'waiting', key, draft, reason: `retry at ${notBefore.toISOString()}` };
+
+    const adapter = this.options.adapters[draft.platform];
+    if (!adapter) {
+      this.log.error({ campaign: campaign.id, platform: draft.platform }, 'no adapter for platform');
+      return { outcome: 'failed', key, draft, reason: `no adapter for ${draft.platform}` };
+    }
+    const stopped = this.stopped.get(draft.platform);
+    if (stopped) {
+      await this.store.append({
+        type: 'post.skipped',
+        at: now.toISOString(),
+        campaign: campaign.id,
+        platform: draft.platform,
+        slotKey: key,
+        reason: `platform stopped: ${stopped.code}`,
+      });
+      return { outcome: 'platform-stopped', key, draft, error: stopped };
+    }
+
+    // An intent with no confirmation: the earlier call may have posted. Look before anything else.
+    if (entry?.state === 'intent') {
+      const reconciled = await this.reconcile(campaign, draft, entry);
+      if (reconciled) return reconciled;
+    }
+
+    const hold = holdFor(campaign, this.store);
+    if (hold.held) return this.skip(draft, entry, hold.reason);
+    // A slot kept for a rate-limit reset is posted late on purpose; anything else honours grace.
+    const keptForRateLimit = entry?.state === 'failed' && entry.note?.startsWith('rate limited');
+    const late = keptForRateLimit ? undefined : this.tooLate(campaign, draft, now);
+    if (late) return this.skip(draft, entry, late);
+
+    const attempts = (entry?.attempts ?? 0) + 1;
+    entry = await this.put(
+      entry ?? {
+        key,
+        campaign: campaign.id,
+        platform: draft.platform,
+        slotAt: draft.slotAt.toISOString(),
+        text: draft.text,
+        state: 'intent',
+        attempts: 0,
+        updatedAt: now.toISOString(),
+      },
+      { state: 'intent', attempts, note: undefined },
+    );
+    await this.store.append({
+      type: 'post.intent',
+      at: now.toISOString(),
+      campaign: campaign.id,
+      platform: draft.platform,
+      slotKey: key,
+      text: draft.text,
+    });
+    await this.options.beforeCall?.(draft);
+    let post: Post;
+    try {
+      post = await adapter.post(draft);
+    } catch (error) {
+      return this.failure(campaign, draft, entry, error);
+    }
+    await this.options.afterCall?.(draft, post);
+    return this.confirm(draft, entry, post, attempts > 1 ? `posted on attempt ${attempts}` : 'posted');
+  }
+
+  /** Settles an unconfirmed intent; undefined means "it was not posted: go ahead". */
+  private async reconcile(
+    campaign: Campaign,
+    draft: PostRequest,
+    entry: JournalEntry,
+  ): Promise<PublishResult | undefined> {
+    const adapter = this.options.adapters[draft.platform]!;
+    if (!adapter.lookup) {
+      if (adapter.idempotent) return undefined;
+      return this.attention(
+        draft,
+        entry,
+        'an earlier attempt may have posted and this platform cannot be searched',
+      );
+    }
+    try {
+      const found = await adapter.lookup(draft);
+      if (found) return this.confirm(draft, entry, { ...found, existed: true }, 'found after restart');
+      this.log.info(
+        { campaign: campaign.id, platform: draft.platform, slot: entry.key },
+        'unconfirmed intent was not posted',
+      );
+      return undefined;
+    } catch (error) {
+      const mapped = isPlatformError(error) ? error : undefined;
+      if (mapped?.kind === 'rate-limited' || mapped?.kind === 'transient') {
+        // Cannot look now; try again later, the intent stays.
+        const at =
+          mapped.retryAt ?? new Date(this.now().getTime() + backoffDelay(entry.attempts || 1, this.random));
+        this.retries.set(entry.key, at);
+        return {
+          outcome: 'waiting',
+          key: entry.key,
+          draft,
+          error: mapped,
+          reason: `lookup failed; retry at ${at.toISOString()}`,
+        };
+      }
+      if (adapter.idempotent) return undefined;
+      return this.attention(
+        draft,
+        entry,
+        `cannot tell whether an earlier attempt posted: ${(error as Error).message}`,
+        mapped,
+      );
+    }
+  }
+
+  private async failure(
+    campaign: Campaign,
+    draft: PostRequest,
+    entry: JournalEntry,
+    error: unknown,
+  ): Promise<PublishResult> {
+    const key = postKey(draft);
+    const now = this.now();
+    const pe = isPlatformError(error)
+      ? error
+      : new PlatformError(draft.platform, 'transient', (error as Error)?.message ?? String(error), {
+          cause: error,
+        });
+    const context = {
+      campaign: campaign.id,
+      platform: draft.platform,
+      slot: key,
+      code: pe.code,
+      status: pe.status,
+    };
+    const failed = async (retryAt?: Date) =>
+      this.store.append({
+        type: 'post.failed',
+        at: now.toISOString(),
+        campaign: campaign.id,
+        platform: draft.platform,
+        slotKey: key,
+        code: pe.code,
+        message: pe.message,
+        ...(retryAt ? { retryAt: retryAt.toISOString() } : {}),
+      });
+
+    switch (pe.kind) {
+      case 'rate-limited': {
+        const retryAt = pe.retryAt ?? new Date(now.getTime() + 15 * 60_000);
+        // Nothing was posted; the slot is kept until the reset the platform gave.
+        await this.put(entry, { state: 'failed', note: `rate limited until ${retryAt.toISOString()}` });
+        await this.store.setState(rateLimitKey(draft.platform), {
+          limitedUntil: retryAt.toISOString(),
+          at: now.toISOString(),
+        });
+        await failed(retryAt);
+        this.retries.set(key, retryAt);
+        this.log.warn({ ...context, retryAt }, 'rate limited; keeping the slot until the reset');
+        return {
+          outcome: 'waiting',
+          key,
+          draft,
+          error: pe,
+          reason: `rate limited until ${retryAt.toISOString()}`,
+        };
+      }
+      case 'transient': {
+        if (entry.attempts >= BACKOFF.maxAttempts) {
+          // Still unknown whether the last attempt landed: one last look, else tell the organiser.
+          const adapter = this.options.adapters[draft.platform]!;
+          try {
+            const found = await adapter.lookup?.(draft);
+            if (found) return this.confirm(draft, entry, { ...found, existed: true }, 'found after failures');
+            if (adapter.lookup) {
+              await this.put(entry, {
+                state: 'failed',
+                note: `gave up after ${entry.attempts} attempts: ${pe.message}`,
+              });
+              await failed();
+              this.log.error(context, 'gave up on the slot after repeated failures');
+              return { outcome: 'failed', key, draft, error: pe };
+            }
+          } catch {
+            // fall through: unknown
+          }
+          await failed();
+          return this.attention(draft, entry, `gave up after ${entry.attempts} attempts: ${pe.message}`, pe);
+        }
+        const retryAt = new Date(now.getTime() + backoffDelay(entry.attempts, this.random));
+        // The state stays `intent`: the call may have landed, so the retry looks first.
+        await this.put(entry, { note: `attempt ${entry.attempts} failed: ${pe.message}` });
+        await failed(retryAt);
+        this.retries.set(key, retryAt);
+        this.log.warn({ ...context, retryAt, attempt: entry.attempts }, 'post failed; will retry');
+        return { outcome: 'waiting', key, draft, error: pe, reason: `retry at ${retryAt.toISOString()}` };
+      }
+      case 'auth': {
+        this.stopped.set(draft.platform, pe);
+        await this.put(entry, { state: 'failed', note: pe.message });
+        await failed();
+        await this.store.setState(platformStopKey(draft.platform), {
+          code: pe.code,
+          message: pe.message,
+          hint: pe.hint,
+          at: now.toISOString(),
+        });
+        await this.store.append({
+          type: 'error',
+          at: now.toISOString(),
+          component: `platform.${draft.platform}`,
+          code: pe.code,
+          message: `${pe.message} ${pe.hint ?? ''}`.trim(),
+        });
+        this.log.error(
+          { ...context, hint: pe.hint },
+          'credentials rejected; this platform is stopped until restart',
+        );
+        return { outcome: 'failed', key, draft, error: pe };
+      }
+      case 'duplicate':
+        return this.attention(
+          draft,
+          entry,
+          `${pe.message} The post could not be found on the account; check it by hand.`,
+          pe,
+        );
+      case 'rejected':
+        await failed();
+        return this.attention(draft, entry, `the platform refused the post: ${pe.message}`, pe);
+    }
+  }
+
+  /** Journal entries that are not settled yet (intents and retryable failures). */
+  unfinished(): JournalEntry[] {
+    return [
+      ...this.store.listJournal({ state: 'intent' }),
+      ...this.store.listJournal({ state: 'failed' }).filter((e) => !isFinal(e)),
+    ];
+  }
+
+  /** Revisits unsettled journal entries whose retry time has come (and every one after a restart). */
+  async retryDue(campaigns: readonly Campaign[]): Promise<PublishResult[]> {
+    const now = this.now();
+    const results: PublishResult[] = [];
+    for (const entry of this.unfinished()) {
+      const at = this.retries.get(entry.key);
+      if (at && at > now) continue;
+      const campaign = campaigns.find((c) => c.id === entry.campaign);
+      if (!campaign) continue;
+      if (this.stopped.has(entry.platform as Platform)) continue;
+      results.push(await this.publish(campaign, requestFromEntry(campaign, entry)));
+    }
+    return results;
+  }
+}

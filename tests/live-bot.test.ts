@@ -1,0 +1,146 @@
+/**
+ * `solidarity start` and `solidarity status` in live mode, as a user runs them, against a real PDS
+ * and the fake X API: rejected credentials stop start-up with exit code 4 naming the env vars; good
+ * ones post a due slot to both networks, and status shows the posts with their URLs.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAKE_X_CA_FILE, type FakeX, startFakeX } from './_fake-x.ts';
+import { type LocalPds, startLocalPds } from './_pds.ts';
+import { CLI, ROOT, runCliProcess, tempDir } from './_util.ts';
+
+const X_CREDS = { appKey: 'live-ck', appSecret: 'live-cs', accessToken: 'live-at', accessSecret: 'live-as' };
+const HANDLE = 'livebot.test';
+const PASSWORD = 'live-pass-1234';
+
+let pds: LocalPds;
+let fake: FakeX;
+const cleanups: Array<() => void> = [];
+
+beforeAll(async () => {
+  [pds, fake] = await Promise.all([startLocalPds(), startFakeX(X_CREDS)]);
+  await pds.createAccount(HANDLE, PASSWORD);
+});
+afterAll(async () => {
+  await Promise.all([pds?.close(), fake?.close()]);
+  for (const fn of cleanups) fn();
+});
+
+/** A data folder and a campaign whose one slot fell due a minute ago (inside the grace window). */
+function setup(text: string) {
+  const t = tempDir('solidarity-live-');
+  cleanups.push(t.cleanup);
+  const campaigns = join(t.path, 'campaigns');
+  mkdirSync(campaigns);
+  const slot = new Date(Date.now() - 60_000);
+  const wall = slot.toISOString().slice(0, 16);
+  writeFileSync(
+    join(campaigns, 'live.yaml'),
+    [
+      'id: live',
+      'name: Live test',
+      'timezone: UTC',
+      'start: 2026-01-01T00:00',
+      'platforms: [x, bluesky]',
+      'schedules:',
+      `  - at: ["${wall}"]`,
+      'messages:',
+      `  - ${JSON.stringify(text)}`,
+    ].join('\n'),
+  );
+  return {
+    env: {
+      SOLIDARITY_DATA_DIR: join(t.path, 'data'),
+      SOLIDARITY_CAMPAIGNS_DIR: campaigns,
+      SOLIDARITY_MODE: 'live',
+      BLUESKY_SERVICE: pds.url,
+      BLUESKY_IDENTIFIER: HANDLE,
+      BLUESKY_APP_PASSWORD: PASSWORD,
+      X_API_KEY: X_CREDS.appKey,
+      X_API_SECRET: X_CREDS.appSecret,
+      X_ACCESS_TOKEN: X_CREDS.accessToken,
+      X_ACCESS_SECRET: X_CREDS.accessSecret,
+      X_API_BASE_URL: fake.url,
+      NODE_EXTRA_CA_CERTS: FAKE_X_CA_FILE,
+    },
+  };
+}
+
+describe('solidarity start in live mode', () => {
+  it('exits with code 4 and names the X variables when X rejects the credentials', async () => {
+    const { env } = setup('Never posted: wrong X secret #WeStandTogether');
+    const result = await runCliProcess(['start'], { env: { ...env, X_ACCESS_SECRET: 'wrong' } });
+    expect(result.code, result.stderr).toBe(4);
+    expect(result.stderr).toContain('X_AUTH_FAILED');
+    expect(result.stderr).toContain('X_ACCESS_SECRET');
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(fake.tweets.some((t) => t.text.startsWith('Never posted'))).toBe(false);
+  });
+
+  it('exits with code 4 and names the Bluesky variables when the app password is wrong', async () => {
+    const { env } = setup('Never posted: wrong app password #WeStandTogether');
+    const result = await runCliProcess(['start'], { env: { ...env, BLUESKY_APP_PASSWORD: 'wrong-one' } });
+    expect(result.code, result.stderr).toBe(4);
+    expect(result.stderr).toContain('BLUESKY_AUTH_FAILED');
+    expect(result.stderr).toContain('BLUESKY_APP_PASSWORD');
+  });
+
+  it('posts a due slot to X and Bluesky, stops on SIGTERM, and status shows both posts', {
+    timeout: 120_000,
+  }, async () => {
+    const text = 'Live: we will always stand together. Report hate on 101. #WeStandTogether';
+    const { env } = setup(text);
+    const child = spawn(process.execPath, [CLI, 'start'], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (stdout.includes('Running.')) resolve();
+      });
+      child.on('close', (code) => reject(new Error(`start exited ${code}: ${stderr}`)));
+    });
+    expect(stdout).toContain('bluesky: logged in as @livebot.test');
+    expect(stdout).toContain('x: authorised as @westandtogether');
+    expect(fake.tweets.filter((t) => t.text === text)).toHaveLength(1);
+
+    const status = await runCliProcess(['status', '--json'], { env });
+    expect(status.code, status.stderr).toBe(0);
+    const report = JSON.parse(status.stdout) as {
+      mode: string;
+      campaigns: Array<{
+        id: string;
+        platforms: Array<{
+          platform: string;
+          lastPost?: { url?: string };
+          pending: unknown[];
+          credentials?: { ok: boolean };
+        }>;
+      }>;
+    };
+    expect(report.mode).toBe('live');
+    const live = report.campaigns.find((c) => c.id === 'live')!;
+    const x = live.platforms.find((p) => p.platform === 'x')!;
+    const bluesky = live.platforms.find((p) => p.platform === 'bluesky')!;
+    expect(x.lastPost?.url).toMatch(/^https:\/\/x\.com\/westandtogether\/status\/\d+$/);
+    expect(bluesky.lastPost?.url).toMatch(
+      /^https:\/\/bsky\.app\/profile\/did:plc:[a-z0-9]+\/post\/[a-z0-9]{13}$/,
+    );
+    expect(x.pending).toEqual([]);
+    expect(x.credentials?.ok).toBe(true);
+    expect(bluesky.credentials?.ok).toBe(true);
+
+    child.removeAllListeners('close');
+    const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * Readers while the bot writes: a child process appends, sets a cursor and adds flags without
+ * pause (checkpointing every 64 KiB of log), while this process opens read-only views again and
+ * again. Every open must succeed and see a state that only moves forward.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../src/store/file-store.ts';
+import { verifyStore } from '../src/store/verify.ts';
+import { tempDataDir } from './store-fixtures.ts';
+
+const CHILD = join(import.meta.dirname, 'store-child.ts');
+const { dir, cleanup } = tempDataDir('solidarity-readers-');
+afterAll(cleanup);
+
+describe('readers beside a running writer', () => {
+  it('always open, across checkpoints, and never see the state go back', { timeout: 60_000 }, async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'append', dir, '0'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let acked = 0;
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          acked += chunk
+            .toString()
+            .split('\n')
+            .filter((l) => l.startsWith('cursor ')).length;
+          if (acked >= 20) resolve();
+        });
+        child.on('exit', (code) => reject(new Error(`writer exited early: ${code}`)));
+      });
+      let lastFlags = 0;
+      let lastCursor = -1;
+      const generations = new Set<number>();
+      for (let i = 0; i < 40; i++) {
+        const reader = await openStore({ dir, mode: 'reader' });
+        const cursor = Number(reader.getCursor('child'));
+        const flags = reader.flagCount;
+        expect(flags).toBeGreaterThanOrEqual(lastFlags);
+        // Four writers interleave their cursor writes, so allow a small step back.
+        expect(cursor).toBeGreaterThanOrEqual(lastCursor - 8);
+        lastFlags = flags;
+        lastCursor = Math.max(lastCursor, cursor);
+        const report = await verifyStore(dir);
+        expect(report.problems).toEqual([]);
+        generations.add(report.wal.generation);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // The views were taken across several checkpoints, and the state moved on meanwhile.
+      expect(generations.size).toBeGreaterThan(1);
+      expect(lastFlags).toBeGreaterThan(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
