@@ -4,19 +4,7 @@ import { startDashboard } from '../../dashboard/server.ts';
 import { isSolidarityError, SolidarityError } from '../../errors.ts';
 import { type FileStore, openStore } from '../../store/index.ts';
 import { type Command, stringOption, writeLine } from '../command.ts';
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const done = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve(signal);
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
-}
+import { untilSignal } from '../signals.ts';
 
 export const dashboardCommand: Command = {
   name: 'dashboard',
@@ -36,6 +24,7 @@ export const dashboardCommand: Command = {
     },
   },
   async run(args, io) {
+    const stopSignal = untilSignal(io);
     const ctx = createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
     const host = stringOption(args, 'host') ?? ctx.env.DASHBOARD_HOST;
     const portText = stringOption(args, 'port');
@@ -67,7 +56,7 @@ export const dashboardCommand: Command = {
       if (accounts === 0)
         writeLine(io.stdout, 'No accounts yet: add one with  solidarity moderator add NAME --role admin');
       writeLine(io.stdout, 'Press Ctrl-C to stop.');
-      const signal = await untilSignal();
+      const signal = await stopSignal;
       writeLine(io.stdout, `\n${signal}: stopping…`);
       await dashboard.close();
     } finally {

@@ -12,28 +12,7 @@ import { score } from '../../scoring/index.ts';
 import { openStore } from '../../store/index.ts';
 import { retentionFromEnv } from '../../store/retention.ts';
 import { type Command, writeLine } from '../command.ts';
-
-/**
- * Resolves on the first SIGINT or SIGTERM. A terminal's Ctrl-C, or a service manager, often
- * delivers the signal twice (to npm, which forwards it, and to the bot directly): repeats within
- * two seconds are ignored; a later one means "stop now" and ends the process at once.
- */
-function untilSignal(io: { stderr: NodeJS.WritableStream }): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    let first: number | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (first === undefined) {
-        first = Date.now();
-        resolve(signal);
-      } else if (Date.now() - first > 2000) {
-        io.stderr.write(`${signal} again: stopping at once.\n`);
-        process.exit(130);
-      }
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-}
+import { untilSignal } from '../signals.ts';
 
 export const startCommand: Command = {
   name: 'start',
