@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli/commands/index.ts';
-import { runCli } from '../src/cli/main.ts';
 import { readOutbox } from '../src/store/outbox.ts';
-import { CLI, ROOT, runCliProcess, tempDir } from './_util.ts';
+import { CLI, ROOT, runCliInProcess, runCliProcess, tempDir } from './_util.ts';
 
 const temps: Array<() => void> = [];
 afterEach(() => {
@@ -19,20 +17,7 @@ function temp() {
   return t.path;
 }
 
-async function inProcess(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const code = await runCli(argv, { stdout, stderr, stdin: new PassThrough(), env: {}, debug: false });
-  return { code, stdout: out, stderr: err };
-}
+const inProcess = (argv: string[]) => runCliInProcess(argv);
 
 const BAD_CAMPAIGN = `name: Broken
 timezone: Europe/London

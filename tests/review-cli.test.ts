@@ -5,18 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
+import { addModerator } from '../src/dashboard/accounts.ts';
 import type { EvidenceExport } from '../src/moderation/evidence.ts';
 import type { Flag } from '../src/moderation/types.ts';
 import { openStore } from '../src/store/index.ts';
 import { HOSTILE_TEXTS, makeFlag } from './_review-fixtures.ts';
-import { runCliProcess, tempDir } from './_util.ts';
+import { runCliInProcess, runCliProcess, tempDir } from './_util.ts';
 
 let dir: string;
 let cleanup: () => void;
 const flags: Flag[] = [];
+const at0 = '2026-11-25T10:00:00.000Z';
 
 beforeEach(async () => {
   ({ path: dir, cleanup } = tempDir('solidarity-review-cli-'));
@@ -30,25 +30,12 @@ beforeEach(async () => {
 
 afterEach(() => cleanup());
 
-async function cli(args: string[], input = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    stdin: Readable.from([input]),
-    env: { SOLIDARITY_DATA_DIR: dir, LOG_LEVEL: 'silent', SOLIDARITY_CAMPAIGNS_DIR: join(dir, 'none') },
-    debug: false,
-  });
-  return { code, stdout: out, stderr: err };
+function cli(args: string[], input = '') {
+  return runCliInProcess(
+    args,
+    { SOLIDARITY_DATA_DIR: dir, LOG_LEVEL: 'silent', SOLIDARITY_CAMPAIGNS_DIR: join(dir, 'none') },
+    input,
+  );
 }
 
 async function reader() {
@@ -355,6 +342,28 @@ describe('solidarity dashboard', () => {
     };
   }
 
+  async function signIn(
+    url: string,
+    name: string,
+    password: string,
+  ): Promise<{ session: string; csrf: string }> {
+    const form = await fetch(`${url}/login`);
+    const loginCookie = form.headers.getSetCookie()[0]!.split(';')[0]!;
+    const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+    const res = await fetch(`${url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name, password, _csrf: token }).toString(),
+    });
+    const session = res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('sb_session='))!
+      .split(';')[0]!;
+    const queue = await (await fetch(`${url}/queue`, { headers: { cookie: session } })).text();
+    return { session, csrf: /name="_csrf" value="([^"]+)"/.exec(queue)![1]! };
+  }
+
   it('runs alone, holding the data folder, and shows the queue to a signed-in moderator', async () => {
     await cli(['moderator', 'add', 'mo', '--role', 'moderator', '--password-stdin'], 'a long passphrase\n');
     const d = await startDashboardProcess();
@@ -391,10 +400,27 @@ describe('solidarity dashboard', () => {
       inboxPollMs: 50,
     });
     try {
+      await addModerator(bot, { name: 'mo', role: 'moderator', password: 'a long passphrase', now: at0 });
       const d = await startDashboardProcess();
       try {
         expect(d.out()).toContain('a running bot holds the data folder');
-        expect((await fetch(`${d.url}/healthz`)).status).toBe(200);
+        // A decision made in this dashboard reaches the bot through its inbox.
+        const { session, csrf } = await signIn(d.url, 'mo', 'a long passphrase');
+        const res = await fetch(`${d.url}/decide`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { cookie: session, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            _csrf: csrf,
+            id: flags[0]!.id,
+            action: 'escalate',
+            note: 'for the police',
+          }).toString(),
+        });
+        expect(res.status).toBe(303);
+        expect(bot.getFlag(flags[0]!.id)!.events).toEqual([
+          expect.objectContaining({ action: 'escalate', by: 'mo', note: 'for the police' }),
+        ]);
       } finally {
         await d.stop();
       }

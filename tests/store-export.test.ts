@@ -1,10 +1,10 @@
 /** solidarity export: JSON Lines and CSV, filtered by time and type, streamed with back-pressure. */
-import { PassThrough, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import { csvField, exportEvents } from '../src/store/export.ts';
 import { openStore } from '../src/store/file-store.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
+import { runCliInProcess } from './_util.ts';
 import { at, mentionEvent, tempDataDir } from './store-fixtures.ts';
 
 const cleanups: Array<() => void> = [];
@@ -26,24 +26,8 @@ async function seeded(): Promise<string> {
 }
 
 async function run(dir: string, argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => {
-    out += c;
-  });
-  stderr.on('data', (c) => {
-    err += c;
-  });
-  const code = await runCli(argv, {
-    stdout,
-    stderr,
-    stdin: new PassThrough(),
-    env: { SOLIDARITY_DATA_DIR: dir },
-    debug: false,
-  });
-  return { code, out, err };
+  const { code, stdout, stderr } = await runCliInProcess(argv, { SOLIDARITY_DATA_DIR: dir });
+  return { code: code ?? -1, out: stdout, err: stderr };
 }
 
 /** Minimal RFC 4180 reader for the test. */

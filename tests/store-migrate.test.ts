@@ -1,12 +1,12 @@
 /** Data version 1 (single-file lowdb, data/db.json) is migrated on open, crash-safely, never lost. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.ts';
 import { openStore } from '../src/store/file-store.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
 import { verifyStore } from '../src/store/verify.ts';
+import { captureIo } from './_util.ts';
 import { at, flag, mentionEvent, tempDataDir } from './store-fixtures.ts';
 
 const cleanups: Array<() => void> = [];
@@ -49,21 +49,8 @@ function legacyDir(): { dir: string; text: string } {
 }
 
 function io(dir: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => {
-    out += c;
-  });
-  stderr.on('data', (c) => {
-    err += c;
-  });
-  return {
-    io: { stdout, stderr, stdin: new PassThrough(), env: { SOLIDARITY_DATA_DIR: dir }, debug: false },
-    out: () => out,
-    err: () => err,
-  };
+  const captured = captureIo({ SOLIDARITY_DATA_DIR: dir });
+  return { io: captured.io, out: captured.stdout, err: captured.stderr };
 }
 
 async function events(dir: string): Promise<ActivityEvent[]> {
