@@ -710,12 +710,23 @@ export function normalise(text: string, known: KnownTerms, options: NormaliseOpt
   const s = f.s;
   const tokens: Token[] = [];
   let a = -1;
+  // Most chunks are plain lower-case words: those go straight to emitWord.
+  let lower = true;
   for (let i = 0; i <= s.length; i++) {
-    const space = i === s.length || s.charCodeAt(i) <= 32;
-    if (space) {
-      if (a >= 0) chunkTokens(f, a, i, known, tokens, options.ignoreHashtags);
+    const c = i === s.length ? 32 : s.charCodeAt(i);
+    if (c <= 32) {
+      if (a >= 0) {
+        if (lower) emitWord(f, a, i, false, known, tokens);
+        else chunkTokens(f, a, i, known, tokens, options.ignoreHashtags);
+      }
       a = -1;
-    } else if (a < 0) a = i;
+    } else {
+      if (a < 0) {
+        a = i;
+        lower = true;
+      }
+      if (lower && (c < 97 || c > 122)) lower = false;
+    }
   }
   return joinSpaced(tokens, text, known);
 }

@@ -201,6 +201,8 @@ export class Scorer {
   private readonly byCode = new Map<string, Language>();
   private readonly words = new Map<string, WordInfo>();
   private readonly langCounts = new Int32Array(32);
+  /** The current post's word entries (reused: score() is synchronous and keeps none of it). */
+  private readonly infoScratch: Array<WordInfo | undefined> = [];
   /** Reused per-word bit arrays (zeroed for each post), to spare the garbage collector. */
   private readonly scratchArrays: Int32Array[] = [new Int32Array(256), new Int32Array(256)];
 
@@ -500,12 +502,31 @@ export class Scorer {
     const ignoreHashtags = this.hashtags(options.campaignHashtags);
     const tokens = normalise(input, this.index, ignoreHashtags ? { ignoreHashtags } : {});
     const n = tokens.length;
-    const infos: Array<WordInfo | undefined> = new Array(n);
+    const infos = this.infoScratch;
+    infos.length = n;
     for (let i = 0; i < n; i++) infos[i] = tokens[i]!.data as WordInfo | undefined;
-    const sentiment = this.sentiment(tokens, infos);
-    const language = this.language(
-      options.lang ? options.lang.slice(0, 2).toLowerCase() : this.detectLanguage(tokens, infos),
-    );
+    // Sentiment (AFINN with the `sentiment` negation rule) and language votes in one pass.
+    let afinnTotal = 0;
+    let prevNegator = false;
+    const votes = this.langCounts;
+    votes.fill(0, 0, this.languages.length);
+    for (let i = 0; i < n; i++) {
+      const info = infos[i];
+      if (!info) {
+        prevNegator = false;
+        continue;
+      }
+      if (info.afinn !== 0) afinnTotal += prevNegator ? -info.afinn : info.afinn;
+      prevNegator = info.afinnNegator;
+      const vote = info.langVote;
+      if (vote !== 0) for (let l = 0; l < this.languages.length; l++) if (vote & (1 << l)) votes[l]!++;
+    }
+    const sentiment = n === 0 ? 0 : afinnTotal / n;
+    let detected = 0;
+    for (let l = 1; l < this.languages.length; l++) if (votes[l]! > votes[detected]!) detected = l;
+    const language = options.lang
+      ? this.language(options.lang.slice(0, 2).toLowerCase())
+      : this.languages[detected]!;
     const lex = language.lex;
     const never =
       options.neverFlag && options.neverFlag.length > 0
