@@ -70,7 +70,10 @@ const bars = {
 
 const suites = new Map<string, { cases: number; correct: number; failures: string[] }>();
 for (const c of readSuites()) {
-  const verdict = scorer.score(c.text, { threshold });
+  const verdict = scorer.score(c.text, {
+    threshold,
+    ...(c.campaignHashtags ? { campaignHashtags: c.campaignHashtags } : {}),
+  });
   const entry = suites.get(c.category) ?? { cases: 0, correct: 0, failures: [] };
   entry.cases++;
   if (verdict.flagged === c.hateful) entry.correct++;

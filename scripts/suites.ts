@@ -16,6 +16,8 @@ export const SuiteCaseSchema = z.object({
   /** The rule family expected to fire (threat, slur, exclusion, ...) or the context that must hold. */
   rule: z.string().min(1),
   lang: z.enum(['en', 'fr', 'nl']).optional(),
+  /** The campaign's hashtags (lower case, no '#'), as the running bot passes them to the scorer. */
+  campaignHashtags: z.array(z.string().min(1)).optional(),
 });
 
 export type SuiteCase = z.infer<typeof SuiteCaseSchema> & { category: string; line: number };

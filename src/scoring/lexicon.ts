@@ -54,6 +54,11 @@ export const LexiconSchema = z.object({
   counterSpeech: z.array(Term),
   /** Words that introduce quoted speech ("said", "called me"): with quotation marks, counter-speech. */
   reporting: z.array(Term).default([]),
+  /**
+   * Phrases that aim a post at the perpetrators as individuals ("whoever did this", "the gunman"):
+   * without a protected group or slur in the post, abuse of them is not hate. Optional per language.
+   */
+  individualTarget: z.array(Term).default([]),
   patterns: z.array(PatternSchema),
 });
 
@@ -101,6 +106,7 @@ export interface Lexicon {
   negators: Set<string>;
   counterSpeech: WordClass;
   reporting: WordClass;
+  individualTarget: WordClass;
   patterns: CompiledPattern[];
   /** Every single word this lexicon knows (for normalisation). */
   known: Set<string>;
@@ -231,6 +237,7 @@ export function compileLexicon(file: LexiconFile): Lexicon {
     negators: new Set(file.negators.map(foldTerm)),
     counterSpeech: makeClass(file.counterSpeech),
     reporting: makeClass(file.reporting),
+    individualTarget: makeClass(file.individualTarget),
     patterns,
     known,
     wordClasses,

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ScoringConfigSchema } from './config.ts';
-import { defaultScorer, score } from './index.ts';
+import { defaultScorer, Scorer, score } from './index.ts';
+import { loadScoringData } from './load.ts';
 import type { Verdict } from './types.ts';
 
 function checkVerdict(text: string, verdict: Verdict): void {
@@ -121,6 +122,58 @@ describe('score() behaviour', () => {
 
   it('does not read campaign hashtags as words', () => {
     expect(score('#DeportThemAll', { campaignHashtags: ['deportthemall'] }).reasons).toEqual([]);
+  });
+
+  describe('abuse aimed at the perpetrators as individuals', () => {
+    const attacks = [
+      {
+        text: 'Whoever planned this is a pathetic excuse for a human being. #NoToHateCrime',
+        campaignHashtags: ['notohatecrime', 'lovenothate'],
+        phrase: 'Whoever planned this',
+      },
+      {
+        text: 'The people who planned this are scum and I hope they never see daylight again. #StandWithBelgium',
+        campaignHashtags: ['westandtogether', 'standwithbelgium', 'prayforbrussels'],
+        phrase: 'The people who planned this',
+      },
+    ];
+
+    it.each(attacks)('is not flagged, and says why: $phrase', ({ text, campaignHashtags, phrase }) => {
+      const verdict = score(text, { campaignHashtags });
+      expect(verdict.flagged).toBe(false);
+      const reason = verdict.reasons.find((r) => r.rule === 'context.individual_target');
+      expect(reason?.span?.text).toBe(phrase);
+      expect(text.slice(reason!.span!.start, reason!.span!.end)).toBe(phrase);
+    });
+
+    it.each(attacks)(
+      'comes from the data: without its phrases, $phrase flags',
+      ({ text, campaignHashtags }) => {
+        const data = loadScoringData();
+        const en = data.lexicons.get('en')!;
+        const lexicons = new Map(data.lexicons);
+        lexicons.set('en', { ...en, individualTarget: { words: new Set(), phrases: new Map() } });
+        const verdict = new Scorer({ ...data, lexicons }).score(text, { campaignHashtags });
+        expect(verdict.flagged).toBe(true);
+        expect(verdict.reasons.map((r) => r.rule)).not.toContain('context.individual_target');
+      },
+    );
+
+    it('does not hold when the post names a protected group or uses a slur', () => {
+      for (const text of [
+        'The bombers were Muslims and all Muslims are terrorists',
+        'Whoever did this is scum, all Muslims are pathetic',
+        'The gunman was a migrant, kill all migrants',
+        'Whoever did this is a f4gg0t',
+      ]) {
+        const verdict = score(text);
+        expect(verdict.flagged, text).toBe(true);
+        expect(
+          verdict.reasons.map((r) => r.rule),
+          text,
+        ).not.toContain('context.individual_target');
+      }
+    });
   });
 
   it('applies the threshold: higher flags less', () => {

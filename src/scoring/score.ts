@@ -23,6 +23,8 @@ export interface ScoringData {
 
 /** How much a counter-speech context keeps of the score (quoting or reporting abuse to condemn it). */
 const COUNTER_SPEECH_FACTOR = 0.3;
+/** How much abuse aimed at the perpetrators as individuals keeps of the score (no group, no slur named). */
+const INDIVIDUAL_TARGET_FACTOR = COUNTER_SPEECH_FACTOR;
 /** Slur weights where no model is fitted for the language (with a model, slurs count through it). */
 const SLUR_WEIGHT = { high: 0.55, medium: 0.4, low: 0.25 } as const;
 const RECLAIMABLE_WEIGHT = 0.1;
@@ -55,6 +57,8 @@ interface LexWord {
   /** The word is, or starts, a counter-speech cue / a reporting verb. */
   cue: boolean;
   reporting: boolean;
+  /** The word is, or starts, a phrase naming the perpetrators as individuals ("the gunman"). */
+  target: boolean;
   /** The fitted model's weight for the word and for pairs starting with it. */
   modelWord: number | undefined;
   modelEpoch: number;
@@ -265,6 +269,7 @@ export class Scorer {
         firstWords: 0,
         cue: false,
         reporting: false,
+        target: false,
         modelWord: undefined,
         modelEpoch: 0,
         pairId: 0,
@@ -321,6 +326,8 @@ export class Scorer {
       this.lexWord(w, index).cue = true;
     for (const w of [...lex.reporting.words, ...lex.reporting.phrases.keys()])
       this.lexWord(w, index).reporting = true;
+    for (const w of [...lex.individualTarget.words, ...lex.individualTarget.phrases.keys()])
+      this.lexWord(w, index).target = true;
     const votes = [...lex.detect, ...lex.identityGroup.keys(), ...lex.slurs.keys()];
     for (const w of votes) this.info(w).langVote |= 1 << index;
     if (model) {
@@ -559,6 +566,7 @@ export class Scorer {
     let hasWeak = false;
     let hasCue = false;
     let hasReporting = false;
+    let hasTarget = false;
     const masks = this.scratch(n, 0);
     const firstWords = this.scratch(n, 1);
     const tags: Array<string | undefined | null> = new Array(n);
@@ -589,6 +597,7 @@ export class Scorer {
       if (lw.weakref) hasWeak = true;
       if (lw.cue) hasCue = true;
       if (lw.reporting) hasReporting = true;
+      if (lw.target) hasTarget = true;
       if (lw.identity) {
         hasIdentity = true;
         if (!slur) tags[i] = null;
@@ -723,6 +732,28 @@ export class Scorer {
             : 'the post reports or condemns abuse (counter-speech)',
           ...(cue >= 0 ? { span: span(input, tokens, cue, cue) } : {}),
           weight: -(1 - COUNTER_SPEECH_FACTOR),
+        });
+      }
+    }
+
+    // Context: abuse aimed at the perpetrators as individuals ("whoever did this is scum"). It holds
+    // only when the post names no protected group, group reference or counted slur: "the Muslims who
+    // did this" is scored as before.
+    if (score > 0 && hasTarget && !hasIdentity) {
+      const countedSlur = slurTokens.some(({ slur }) => !(slur.reclaimable && !hostile));
+      const target = countedSlur ? -1 : anyPhrase(lex.individualTarget, tokens);
+      if (target >= 0 && anyPhrase(lex.classes.get('groupref')!, tokens) < 0) {
+        score *= INDIVIDUAL_TARGET_FACTOR;
+        reasons.push({
+          rule: 'context.individual_target',
+          explanation: 'abuse aimed at the perpetrators as individuals, not at a group',
+          span: span(
+            input,
+            tokens,
+            target,
+            target + Math.max(0, phraseAt(lex.individualTarget, tokens, target) - 1),
+          ),
+          weight: -(1 - INDIVIDUAL_TARGET_FACTOR),
         });
       }
     }
