@@ -47,3 +47,22 @@ export const openCliStore: StoreOpener = async (io, mode, run) => {
     await store.close();
   }
 };
+
+/**
+ * Makes one change for a command (pause, stop-all …): through the running bot's inbox when a bot
+ * holds the data folder, else directly. Returns the sentence that says which happened.
+ */
+export async function changeForCommand(
+  io: CommandIO,
+  change: (store: FileStore) => Promise<void>,
+): Promise<string> {
+  const store = await openForCommand(io, 'auto');
+  try {
+    await change(store);
+    return store.mode === 'client'
+      ? 'The running bot has applied it.'
+      : 'No bot is running; it applies at the next start.';
+  } finally {
+    await store.close();
+  }
+}

@@ -1,9 +1,9 @@
 import { loadCampaigns } from '../../campaign/load.ts';
-import { createContext } from '../../context.ts';
+import { loadEnv } from '../../config/env.ts';
 import { SolidarityError } from '../../errors.ts';
 import { setPaused } from '../../scheduler/controls.ts';
-import { openStore } from '../../store/index.ts';
 import { type Command, type CommandIO, type ParsedArgs, stringOption, writeLine } from '../command.ts';
+import { changeForCommand } from '../store-access.ts';
 
 /** pause / resume share everything but the direction. */
 export async function runPause(args: ParsedArgs, io: CommandIO, on: boolean): Promise<number> {
@@ -14,36 +14,28 @@ export async function runPause(args: ParsedArgs, io: CommandIO, on: boolean): Pr
       hint: `Example: npx solidarity ${verb} westandtogether`,
     });
   }
-  const ctx = createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
-  const campaigns = loadCampaigns(ctx.campaignsDir);
+  const campaignsDir = loadEnv(io.env).SOLIDARITY_CAMPAIGNS_DIR;
+  const campaigns = loadCampaigns(campaignsDir);
   const campaign = campaigns.find((c) => c.id === id);
   if (!campaign) {
-    throw new SolidarityError('CAMPAIGN_UNKNOWN', `No campaign in ${ctx.campaignsDir} has the id "${id}".`, {
+    throw new SolidarityError('CAMPAIGN_UNKNOWN', `No campaign in ${campaignsDir} has the id "${id}".`, {
       hint: `Known ids: ${campaigns.map((c) => c.id).join(', ') || '(none)'}.`,
     });
   }
-  const store = await openStore({ dir: ctx.dataDir, mode: 'auto', logger: ctx.logger });
-  try {
-    await setPaused(store, campaign.id, on, ctx.clock.now(), stringOption(args, 'reason'));
-    const bot =
-      store.mode === 'client'
-        ? 'The running bot has applied it.'
-        : 'No bot is running; it applies at the next start.';
+  const bot = await changeForCommand(io, (store) =>
+    setPaused(store, campaign.id, on, new Date(), stringOption(args, 'reason')),
+  );
+  writeLine(
+    io.stdout,
+    on
+      ? `Paused ${campaign.id}: nothing is posted until \`solidarity resume ${campaign.id}\`. ${bot}`
+      : `Resumed ${campaign.id}: it posts from its next slot. ${bot}`,
+  );
+  if (!on && campaign.paused) {
     writeLine(
-      io.stdout,
-      on
-        ? `Paused ${campaign.id}: nothing is posted until \`solidarity resume ${campaign.id}\`. ${bot}`
-        : `Resumed ${campaign.id}: it posts from its next slot. ${bot}`,
+      io.stderr,
+      `note: ${campaign.file} still says paused: true, which holds the campaign; set it to false.`,
     );
-    if (!on && campaign.paused) {
-      writeLine(
-        io.stderr,
-        `note: ${campaign.file} still says paused: true, which holds the campaign; set it to false.`,
-      );
-    }
-  } finally {
-    await store.close();
-    ctx.logger.flush();
   }
   return 0;
 }

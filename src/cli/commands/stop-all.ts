@@ -1,27 +1,17 @@
-import { createContext } from '../../context.ts';
 import { setStopAll } from '../../scheduler/controls.ts';
-import { openStore } from '../../store/index.ts';
 import { type Command, type CommandIO, type ParsedArgs, stringOption, writeLine } from '../command.ts';
+import { changeForCommand } from '../store-access.ts';
 
 export async function runStopAll(args: ParsedArgs, io: CommandIO, on: boolean): Promise<number> {
-  const ctx = createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
-  const store = await openStore({ dir: ctx.dataDir, mode: 'auto', logger: ctx.logger });
-  try {
-    await setStopAll(store, on, ctx.clock.now(), stringOption(args, 'reason'));
-    const bot =
-      store.mode === 'client'
-        ? 'The running bot has applied it.'
-        : 'No bot is running; it applies at the next start.';
-    writeLine(
-      io.stdout,
-      on
-        ? `Emergency stop: no campaign posts anywhere until \`solidarity resume-all\`. ${bot}`
-        : `Emergency stop lifted: campaigns post from their next slots (paused ones stay paused). ${bot}`,
-    );
-  } finally {
-    await store.close();
-    ctx.logger.flush();
-  }
+  const bot = await changeForCommand(io, (store) =>
+    setStopAll(store, on, new Date(), stringOption(args, 'reason')),
+  );
+  writeLine(
+    io.stdout,
+    on
+      ? `Emergency stop: no campaign posts anywhere until \`solidarity resume-all\`. ${bot}`
+      : `Emergency stop lifted: campaigns post from their next slots (paused ones stay paused). ${bot}`,
+  );
   return 0;
 }
 
