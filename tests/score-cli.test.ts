@@ -86,7 +86,7 @@ describe('solidarity score', () => {
           '  - text: "Report hate crime: call 101, or 999 if urgent {hashtags}"',
           'scoring:',
           '  threshold: 0.95',
-          '  neverFlag: [queer]',
+          '  never_flag: [queer]',
           '',
         ].join('\n'),
       );

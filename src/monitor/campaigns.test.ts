@@ -12,6 +12,14 @@ describe('monitored campaign', () => {
     expect(monitored.scoreOptions.threshold).toBe(0.5);
   });
 
+  it("scores with every setting of the campaign's scoring block, as `solidarity score --campaign` does", () => {
+    const tuned = monitoredCampaign(
+      { ...campaign, scoring: { threshold: 0.7, language: 'fr', never_flag: ['queer'] } },
+      { now: new Date('2026-03-23T12:00:00Z') },
+    );
+    expect(tuned.scoreOptions).toMatchObject({ threshold: 0.7, lang: 'fr', neverFlag: ['queer'] });
+  });
+
   it("recognises the campaign's posts, date variables included, and copies of them", () => {
     const own = ownPostMatcher(monitored.ownMessages, []);
     expect(

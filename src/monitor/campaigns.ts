@@ -1,6 +1,7 @@
 /** What monitoring needs from a Campaign: its tags, its own words and accounts, its scoring options. */
 import { dateValues, fillMessage, messageTemplate } from '../campaign/render.ts';
 import type { Campaign, Platform } from '../campaign/schema.ts';
+import { scoreOptionsFrom } from '../scoring/config.ts';
 import { normaliseHashtag } from './hashtags.ts';
 import { OWN_TEXT_WILDCARD } from './own-posts.ts';
 import type { MonitoredCampaign } from './types.ts';
@@ -52,7 +53,7 @@ export function monitoredCampaign(
     ownMessages: [...ownMessagePatterns(campaign), ...(options.postedTexts ?? [])],
     ownAccounts: [...(options.ownAccounts ?? [])],
     scoreOptions: {
-      threshold: campaign.scoring.threshold,
+      ...scoreOptionsFrom(campaign.scoring),
       ownMessages: [...rendered, ...(options.postedTexts ?? [])],
       campaignHashtags: [...new Set([...hashtags, ...campaign.hashtags.map(normaliseHashtag)])],
     },

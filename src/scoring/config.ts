@@ -2,6 +2,7 @@
  * The `scoring` block of a campaign file. The campaign schema imports `ScoringConfigSchema`.
  */
 import { z } from 'zod';
+import type { ScoreOptions } from './types.ts';
 
 /** Flag at or above this score. Tuned on the Davidson `dev` split (see README, section scoring). */
 export const DEFAULT_THRESHOLD = 0.5;
@@ -18,7 +19,7 @@ export const ScoringConfigSchema = z
       .enum(['en', 'fr', 'nl'])
       .optional()
       .describe('Language of the mentions; detected per mention when absent.'),
-    neverFlag: z
+    never_flag: z
       .array(z.string().min(1))
       .default([])
       .describe('Words never counted as hate signals in this campaign (e.g. a community name).'),
@@ -26,3 +27,14 @@ export const ScoringConfigSchema = z
   .strict();
 
 export type ScoringConfig = z.infer<typeof ScoringConfigSchema>;
+
+/** The score options a campaign's `scoring` block sets; the bot and `solidarity score` both use it. */
+export function scoreOptionsFrom(
+  config: ScoringConfig,
+): Pick<ScoreOptions, 'threshold' | 'lang' | 'neverFlag'> {
+  return {
+    threshold: config.threshold,
+    ...(config.language ? { lang: config.language } : {}),
+    ...(config.never_flag.length > 0 ? { neverFlag: config.never_flag } : {}),
+  };
+}

@@ -206,7 +206,7 @@ describe('score() behaviour', () => {
     expect(ScoringConfigSchema.parse({}).threshold).toBe(0.5);
     expect(ScoringConfigSchema.safeParse({ threshold: 0 }).success).toBe(false);
     expect(ScoringConfigSchema.safeParse({ threshold: 2 }).success).toBe(false);
-    expect(ScoringConfigSchema.safeParse({ threshold: 0.6, neverFlag: ['x'], language: 'fr' }).success).toBe(
+    expect(ScoringConfigSchema.safeParse({ threshold: 0.6, never_flag: ['x'], language: 'fr' }).success).toBe(
       true,
     );
     expect(ScoringConfigSchema.safeParse({ thresold: 0.6 }).success).toBe(false);

@@ -30,6 +30,6 @@ export interface ScoreOptions {
   ownMessages?: readonly string[];
   /** The campaign's hashtags (lower case, no '#'): not read as content words. */
   campaignHashtags?: readonly string[];
-  /** Words never counted as hate signals (campaign `scoring.neverFlag`), e.g. a group's own name for itself. */
+  /** Words never counted as hate signals (campaign `scoring.never_flag`), e.g. a group's own name for itself. */
   neverFlag?: readonly string[];
 }

@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import { z } from 'zod';
 import { loadCampaign } from '../../campaign/load.ts';
 import { SolidarityError } from '../../errors.ts';
-import { ScoringConfigSchema } from '../../scoring/config.ts';
+import { ScoringConfigSchema, scoreOptionsFrom } from '../../scoring/config.ts';
 import { defaultScorer } from '../../scoring/index.ts';
 import type { ScoreOptions } from '../../scoring/types.ts';
 import { type Command, stringOption, writeLine } from '../command.ts';
@@ -40,7 +40,7 @@ export const scoreCommand: Command = {
     'and writes one line per input, in order: {"id","flagged","score","severity","sentiment","reasons"}.\n' +
     'A line that is not valid JSON or lacks "id"/"text" gets {"line","error"} (with "id" when known) and\n' +
     'scoring goes on; blank lines are skipped. A summary goes to stderr. Exit code 0 once all input is read.\n\n' +
-    "With --campaign, the campaign file's `scoring` block (threshold, language, neverFlag), messages and\n" +
+    "With --campaign, the campaign file's `scoring` block (threshold, language, never_flag), messages and\n" +
     "hashtags apply: the campaign's own messages are never flagged. --threshold overrides the campaign's.\n\n" +
     'Example: echo \'{"id":"1","text":"we stand together"}\' | npx solidarity score',
   options: {
@@ -60,10 +60,7 @@ export const scoreCommand: Command = {
     const campaignPath = stringOption(args, 'campaign');
     if (campaignPath) {
       const campaign = loadCampaign(campaignPath);
-      const scoring = campaign.scoring ?? ScoringConfigSchema.parse({});
-      options.threshold = scoring.threshold;
-      if (scoring.language) options.lang = scoring.language;
-      if (scoring.neverFlag.length > 0) options.neverFlag = scoring.neverFlag;
+      Object.assign(options, scoreOptionsFrom(campaign.scoring));
       options.ownMessages = campaign.messages.flatMap((m) =>
         [m.text, m.x, m.bluesky, m.local].filter((t): t is string => typeof t === 'string'),
       );
