@@ -1,7 +1,8 @@
 /**
  * Readers while the bot writes: a child process appends, sets a cursor and adds flags without
  * pause (checkpointing every 64 KiB of log), while this process opens read-only views again and
- * again. Every open must succeed and see a state that only moves forward.
+ * again, and keeps one view current with refresh(). Every open must succeed and see a state that
+ * only moves forward; at the end the refreshed view and a fresh one agree.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -34,7 +35,13 @@ describe('readers beside a running writer', () => {
       let lastFlags = 0;
       let lastCursor = -1;
       const generations = new Set<number>();
+      // One long-lived view kept current with refresh(), beside views opened afresh.
+      const kept = await openStore({ dir, mode: 'reader' });
+      let keptFlags = 0;
       for (let i = 0; i < 40; i++) {
+        await kept.refresh();
+        expect(kept.flagCount).toBeGreaterThanOrEqual(keptFlags);
+        keptFlags = kept.flagCount;
         const reader = await openStore({ dir, mode: 'reader' });
         const cursor = Number(reader.getCursor('child'));
         const flags = reader.flagCount;
@@ -51,8 +58,18 @@ describe('readers beside a running writer', () => {
       // The views were taken across several checkpoints, and the state moved on meanwhile.
       expect(generations.size).toBeGreaterThan(1);
       expect(lastFlags).toBeGreaterThan(0);
-    } finally {
+      // Once the writer stops, the refreshed view and a fresh one agree exactly.
       child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      await kept.refresh();
+      const fresh = await openStore({ dir, mode: 'reader' });
+      expect(kept.flagCount).toBe(fresh.flagCount);
+      expect(kept.getCursor('child')).toBe(fresh.getCursor('child'));
+      expect(kept.queuePage({ limit: 1000 }).items.map((f) => f.id)).toEqual(
+        fresh.queuePage({ limit: 1000 }).items.map((f) => f.id),
+      );
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
   });
 });

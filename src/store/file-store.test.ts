@@ -319,4 +319,22 @@ describe('file store', () => {
     expect(bot.getState('store.lastPrune')).toMatchObject({ policy: { unflaggedDays: 7, flaggedDays: 90 } });
     expect((await collect(bot.events())).length).toBe(1);
   });
+
+  it('a reader refresh() picks up new changes, within a log generation and across a checkpoint', async () => {
+    const dir = dataDir();
+    const bot = await writer(dir, { checkpointBytes: 4_000 });
+    await bot.setCursor('a', '1');
+    await bot.flush();
+    const reader = await openStore({ dir, mode: 'reader' });
+    expect(reader.getCursor('a')).toBe('1');
+    await bot.setCursor('a', '2');
+    await reader.refresh();
+    expect(reader.getCursor('a')).toBe('2');
+    // Enough flags to force checkpoints (new state.json, new log generation).
+    for (let i = 0; i < 20; i++) await bot.addFlag(flag(i, at(i)));
+    await bot.setCursor('a', '3');
+    await reader.refresh();
+    expect(reader.getCursor('a')).toBe('3');
+    expect(reader.flagCount).toBe(20);
+  });
 });

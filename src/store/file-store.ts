@@ -132,6 +132,10 @@ export class FileStore implements Store {
   #walGen = 1;
   #walBytes = 0;
   #snapshotSeq = 0;
+  /** Reader side: which state.json was read, and where the complete write-ahead lines end. */
+  #snapshotKey: string | undefined;
+  #walOffset = 0;
+  #walLine = 1;
 
   #lock: Lock | undefined;
   #db: Low<Snapshot> | undefined;
@@ -254,9 +258,13 @@ export class FileStore implements Store {
     const file = new SnapshotFile(join(this.dir, STATE_FILE), this.#fsync);
     this.#db = new Low(file, emptySnapshot(this.clock()));
     for (let attempt = 0; ; attempt++) {
+      // Taken before the read: if the file is replaced in between, the next refresh sees a new
+      // key and reads everything again.
+      const key = await this.#stateKey();
       await this.#db.read();
       const snapshot = this.#db.data;
       this.#reset(snapshot);
+      this.#snapshotKey = key;
       try {
         await this.#replay(walPath(this.dir, snapshot.walGen), snapshot.seq, writer);
         return;
@@ -270,6 +278,16 @@ export class FileStore implements Store {
         }
         throw error;
       }
+    }
+  }
+
+  /** Identifies the state.json on disk (a checkpoint replaces it with a new inode). */
+  async #stateKey(): Promise<string> {
+    try {
+      const st = await stat(join(this.dir, STATE_FILE));
+      return `${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      return 'none';
     }
   }
 
@@ -289,15 +307,20 @@ export class FileStore implements Store {
     this.#snapshotSeq = snapshot.seq;
   }
 
-  async #replay(path: string, after: number, writer: boolean): Promise<void> {
+  /** Applies the write-ahead log from `start` (a line start); remembers where the complete lines end. */
+  async #replay(path: string, after: number, writer: boolean, start = 0, firstLine = 1): Promise<void> {
     await stat(path); // ENOENT surfaces here, before any state changes.
+    this.#walOffset = start;
+    this.#walLine = firstLine;
     const lines = readLines(path, {
+      start,
+      firstLine,
       onTorn: (t) => {
         if (writer)
           this.logger.warn({ file: path, line: t.line }, 'torn last line in the write-ahead log skipped');
       },
     });
-    for await (const { text, line } of lines) {
+    for await (const { text, line, offset } of lines) {
       let raw: unknown;
       try {
         raw = JSON.parse(text);
@@ -320,6 +343,8 @@ export class FileStore implements Store {
         throw corrupt(path, line, `wrong schema at ${issue.path.join('.') || '(line)'}: ${issue.message}`);
       }
       const record = result.data;
+      this.#walOffset = offset + Buffer.byteLength(text) + 1;
+      this.#walLine = line + 1;
       if (record.seq <= after) continue;
       this.#apply(record as StoreChange);
       this.#seq = Math.max(this.#seq, record.seq);
@@ -370,6 +395,15 @@ export class FileStore implements Store {
   /** Re-reads the state from disk (reader and client modes). */
   async refresh(): Promise<void> {
     if (this.#mode === 'writer') return;
+    // Same state.json as last time: only the log lines written since need reading.
+    if (this.#snapshotKey !== undefined && (await this.#stateKey()) === this.#snapshotKey) {
+      try {
+        await this.#replay(walPath(this.dir, this.#walGen), this.#seq, false, this.#walOffset, this.#walLine);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
     await this.#load(false);
   }
 
