@@ -4,17 +4,7 @@
  * flagged). Prints a table, then one JSON line.
  */
 import { HijackDetector } from '../src/monitor/hijack.ts';
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../src/random.ts';
 
 interface Detector {
   observe(flagged: boolean, at: number): boolean;

@@ -4,6 +4,8 @@
  * out twice in a row. Pure: slot index in, message index out.
  */
 
+import { mulberry32 } from '../random.ts';
+
 /** FNV-1a, for seeding: stable across runs and platforms. */
 function hash(text: string): number {
   let h = 0x811c9dc5;
@@ -14,20 +16,9 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: a small seeded PRNG. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function shuffledRound(size: number, seed: string): number[] {
   const order = Array.from({ length: size }, (_, i) => i);
-  const next = random(hash(seed));
+  const next = mulberry32(hash(seed));
   for (let i = size - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];
