@@ -50,7 +50,6 @@ const publisher = new Publisher({
 });
 const scheduler = new Scheduler({
   campaigns: [campaign],
-  adapters,
   clock,
   logger: silentLogger(),
   publisher,

@@ -93,7 +93,6 @@ async function startBot(files: Record<string, string[]>, start: string): Promise
   const publisher = new Publisher({ store, adapters, clock, logger: silentLogger(), random: () => 0.5 });
   const scheduler = new Scheduler({
     campaigns,
-    adapters,
     clock,
     logger: silentLogger(),
     publisher,
@@ -193,7 +192,6 @@ describe('scheduled posting with an injected clock', () => {
     // The bot was down from 08:50 to 13:10.
     const restarted = new Scheduler({
       campaigns: bot.campaigns,
-      adapters: { x: bot.x },
       clock: bot.clock,
       logger: silentLogger(),
       publisher: bot.publisher,

@@ -1,10 +1,17 @@
-import { describe, expect, it } from 'vitest';
-import { campaignFromYaml } from '../../tests/_util.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { campaignFromYaml, tempDir } from '../../tests/_util.ts';
 import type { PostDraft } from '../campaign/render.ts';
 import { silentLogger } from '../logger.ts';
 import type { PlatformAdapter, Post } from '../platforms/types.ts';
+import { openStore } from '../store/index.ts';
 import { ManualClock } from './clock.ts';
+import { Publisher } from './publish.ts';
 import { Scheduler } from './scheduler.ts';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
 
 class RecordingAdapter implements PlatformAdapter {
   readonly name = 'recording';
@@ -31,22 +38,30 @@ schedules:
 messages: ["first", "second", "third"]
 ${extra}`;
 
-function setup(extra = '', start = '2026-03-27T08:59:00Z') {
+async function setup(extra = '', start = '2026-03-27T08:59:00Z') {
   const clock = new ManualClock(start);
   const adapter = new RecordingAdapter();
   const campaign = campaignFromYaml(YAML(extra));
-  const scheduler = new Scheduler({
-    campaigns: [campaign],
-    adapters: { x: adapter, bluesky: adapter },
-    clock,
-    logger: silentLogger(),
+  const dir = tempDir('solidarity-scheduler-');
+  cleanups.push(dir.cleanup);
+  const store = await openStore({
+    dir: dir.path,
+    mode: 'writer',
+    role: 'bot',
+    fsync: false,
+    pruneEveryMs: 0,
   });
+  cleanups.push(() => store.close());
+  const adapters = { x: adapter, bluesky: adapter };
+  const logger = silentLogger();
+  const publisher = new Publisher({ store, adapters, clock, logger, random: () => 0.5 });
+  const scheduler = new Scheduler({ campaigns: [campaign], clock, logger, publisher });
   return { clock, adapter, scheduler };
 }
 
 describe('scheduler', () => {
   it('posts nothing before a slot and each due slot once on every platform', async () => {
-    const { clock, adapter, scheduler } = setup();
+    const { clock, adapter, scheduler } = await setup();
     expect(await scheduler.tick()).toEqual([]);
     clock.set('2026-03-27T09:00:00Z');
     const results = await scheduler.tick();
@@ -58,7 +73,7 @@ describe('scheduler', () => {
   });
 
   it('keeps local time across the DST change, minute by minute', async () => {
-    const { clock, adapter, scheduler } = setup('', '2026-03-28T00:00:00Z');
+    const { clock, adapter, scheduler } = await setup('', '2026-03-28T00:00:00Z');
     // Two days, one tick a minute, as node-cron would wake it.
     for (let minute = 0; minute < 2 * 24 * 60; minute++) {
       clock.advance(60_000);
@@ -74,14 +89,20 @@ describe('scheduler', () => {
   });
 
   it('skips the slots of a paused campaign', async () => {
-    const { clock, adapter, scheduler } = setup('paused: true');
+    const { clock, adapter, scheduler } = await setup('paused: true');
     clock.set('2026-03-27T09:00:00Z');
-    expect(await scheduler.tick()).toEqual([]);
+    const results = await scheduler.tick();
+    // Both platforms' slots are recorded as skipped (with the reason), and nothing is posted.
+    expect(results.map((r) => [r.draft.platform, r.outcome])).toEqual([
+      ['x', 'skipped'],
+      ['bluesky', 'skipped'],
+    ]);
+    expect(results[0]?.error).toMatch(/paused/);
     expect(adapter.posts).toEqual([]);
   });
 
   it('reports a failed post and goes on with the other platform', async () => {
-    const { clock, adapter, scheduler } = setup();
+    const { clock, adapter, scheduler } = await setup();
     adapter.failNext = true;
     clock.set('2026-03-27T09:00:00Z');
     const results = await scheduler.tick();
@@ -89,8 +110,8 @@ describe('scheduler', () => {
     expect(results[1]?.post?.remoteId).toBe('1');
   });
 
-  it('lists upcoming posts in time order', () => {
-    const { scheduler } = setup();
+  it('lists upcoming posts in time order', async () => {
+    const { scheduler } = await setup();
     const upcoming = scheduler.upcoming(2);
     expect(upcoming.map((d) => `${d.slotAt.toISOString()} ${d.platform} ${d.text}`)).toEqual([
       '2026-03-27T09:00:00.000Z x first',

@@ -64,7 +64,6 @@ export const startCommand: Command = {
       const publisher = new Publisher({ store, adapters, clock: ctx.clock, logger: ctx.logger });
       scheduler = new Scheduler({
         campaigns,
-        adapters,
         clock: ctx.clock,
         logger: ctx.logger,
         publisher,
