@@ -8,7 +8,7 @@
 import { DEFAULT_THRESHOLD } from './config.ts';
 import type { CompiledPattern, Element, Lexicon, Slur, WordClass } from './lexicon.ts';
 import { TermIndex } from './lexicon.ts';
-import { extractFeatures, type Model, type Tags } from './model.ts';
+import { extractFeatures, type Model } from './model.ts';
 import { foldTerm, normalise, type Token } from './normalise.ts';
 import type { Reason, ScoreOptions, Severity, Verdict } from './types.ts';
 
@@ -36,6 +36,19 @@ const DEFAULT_LANGUAGE = 'en';
 /** Reasons from the model: at most this many features, each with a positive weight. */
 const MODEL_REASONS = 3;
 const SLUR_TAG = { high: 'slur_high', medium: 'slur_medium', low: 'slur_low' } as const;
+/**
+ * The model's tags as small numbers, so a post's tags fit a reused typed array: 0 no tag, HIDDEN a
+ * word the model must not read (the `null` of `Tags`), then one code per slur severity.
+ */
+const TAG_HIDDEN = 1;
+const TAG_CODE = { high: 2, medium: 3, low: 4 } as const;
+const TAG_NAMES: ReadonlyArray<string | undefined> = [
+  undefined,
+  undefined,
+  SLUR_TAG.high,
+  SLUR_TAG.medium,
+  SLUR_TAG.low,
+];
 /** The model reads a post only when one of these classes (or a slur) occurs in it. */
 const GATE_CLASSES = ['identity', 'profanity', 'dehumanising', 'trait', 'threat', 'groupref', 'exclusion'];
 const QUANTIFIERS = new Set(['all', 'every', 'tous', 'toutes', 'alle', 'allemaal']);
@@ -83,7 +96,8 @@ interface Language {
   model: Model | undefined;
   bits: Map<string, number>;
   groupBit: number;
-  tagWeights: Map<string, Weight>;
+  /** Model tag weights by tag code (`TAG_CODE`). */
+  tagWeights: Array<Weight | undefined>;
   /** Model word pairs by first * PAIR_BASE + second word number. */
   pairs: Map<number, Weight>;
   patterns: Array<CompiledPattern & { requiresMask: number; firstBit: number; firstWordBit: number }>;
@@ -208,7 +222,14 @@ export class Scorer {
   /** The current post's word entries (reused: score() is synchronous and keeps none of it). */
   private readonly infoScratch: Array<WordInfo | undefined> = [];
   /** Reused per-word bit arrays (zeroed for each post), to spare the garbage collector. */
-  private readonly scratchArrays: Int32Array[] = [new Int32Array(256), new Int32Array(256)];
+  private readonly scratchArrays: Int32Array[] = [
+    new Int32Array(256),
+    new Int32Array(256),
+    new Int32Array(256),
+  ];
+  /** The current post's positive model features (reused records; see `contribute`). */
+  private readonly contributions: Contribution[] = [];
+  private contributionCount = 0;
 
   private scratch(n: number, which: number): Int32Array {
     let a = this.scratchArrays[which]!;
@@ -303,7 +324,10 @@ export class Scorer {
       return { ...p, requiresMask, firstBit, firstWordBit };
     });
     const groupBit = bitOf('group');
-    const tagWeights = new Map([...(model?.tags ?? [])].map(([tag, weight]) => [tag, { weight, epoch: 0 }]));
+    const tagWeights = TAG_NAMES.map((tag) => {
+      const weight = tag === undefined ? undefined : model?.tags.get(tag);
+      return weight === undefined ? undefined : { weight, epoch: 0 };
+    });
     const language: Language = { index, lex, model, bits, groupBit, patterns, tagWeights, pairs: new Map() };
     this.languages.push(language);
     this.byCode.set(lex.language, language);
@@ -449,26 +473,27 @@ export class Scorer {
 
   /**
    * The model's probability: the same features as `extractFeatures`, read from the word table.
-   * Features with a positive weight go to `contributions` (the reasons shown to moderators).
+   * Features with a positive weight are recorded in `this.contributions` (the reasons shown to
+   * moderators) as they are added, so a post that needs them is not read a second time.
    */
   private modelProbability(
     language: Language,
     model: Model,
     tokens: readonly Token[],
     infos: ReadonlyArray<WordInfo | undefined>,
-    tags: Tags,
-    contributions: Contribution[] | undefined,
+    tags: Int32Array,
   ): number {
     // Features count once per post, as in fitting: each weight remembers the post (epoch) that
     // last added it, so no set of seen features is built per post.
     const epoch = ++this.epoch;
+    this.contributionCount = 0;
     let z = model.bias + model.shift;
     let prev: LexWord | undefined;
     let prevOk = false;
     for (let i = 0; i < tokens.length; i++) {
-      const t = tags[i];
+      const t = tags[i]!;
       const word = tokens[i]!.norm;
-      if (t === null || (word.charCodeAt(0) <= 57 && DIGITS.test(word))) {
+      if (t === TAG_HIDDEN || (word.charCodeAt(0) <= 57 && DIGITS.test(word))) {
         prevOk = false;
         continue;
       }
@@ -476,31 +501,60 @@ export class Scorer {
       if (lw?.modelWord !== undefined && lw.modelEpoch !== epoch) {
         lw.modelEpoch = epoch;
         z += lw.modelWord;
-        if (contributions && lw.modelWord > 0)
-          contributions.push({ first: i, last: i, weight: lw.modelWord, tag: undefined });
+        if (lw.modelWord > 0) this.contribute(i, i, lw.modelWord, undefined);
       }
       if (prevOk && prev !== undefined && prev.pairId !== 0 && lw !== undefined && lw.pairId !== 0) {
         const pair = language.pairs.get(prev.pairId * PAIR_BASE + lw.pairId);
         if (pair !== undefined && pair.epoch !== epoch) {
           pair.epoch = epoch;
           z += pair.weight;
-          if (contributions && pair.weight > 0)
-            contributions.push({ first: i - 1, last: i, weight: pair.weight, tag: undefined });
+          if (pair.weight > 0) this.contribute(i - 1, i, pair.weight, undefined);
         }
       }
-      if (t) {
-        const tag = language.tagWeights.get(t);
+      if (t !== 0) {
+        const tag = language.tagWeights[t];
         if (tag !== undefined && tag.epoch !== epoch) {
           tag.epoch = epoch;
           z += tag.weight;
-          if (contributions && tag.weight > 0)
-            contributions.push({ first: i, last: i, weight: tag.weight, tag: t });
+          if (tag.weight > 0) this.contribute(i, i, tag.weight, TAG_NAMES[t]);
         }
       }
       prev = lw;
       prevOk = true;
     }
     return sigmoid(z);
+  }
+
+  /** Records one positive model feature of the current post, reusing the records of earlier posts. */
+  private contribute(first: number, last: number, weight: number, tag: string | undefined): void {
+    const c = this.contributions[this.contributionCount];
+    if (c === undefined) this.contributions.push({ first, last, weight, tag });
+    else {
+      c.first = first;
+      c.last = last;
+      c.weight = weight;
+      c.tag = tag;
+    }
+    this.contributionCount++;
+  }
+
+  /**
+   * The current post's `count` strongest contributions, strongest first and, among equal weights, in
+   * the order they were found (as a stable sort gives); picked without sorting the whole list.
+   */
+  private strongestContributions(count: number): Contribution[] {
+    const picked: Contribution[] = [];
+    const n = this.contributionCount;
+    while (picked.length < Math.min(count, n)) {
+      let best: Contribution | undefined;
+      for (let j = 0; j < n; j++) {
+        const c = this.contributions[j]!;
+        if (picked.includes(c)) continue;
+        if (best === undefined || c.weight > best.weight) best = c;
+      }
+      picked.push(best!);
+    }
+    return picked;
   }
 
   score(text: string, options: ScoreOptions = {}): Verdict {
@@ -569,14 +623,14 @@ export class Scorer {
     let hasTarget = false;
     const masks = this.scratch(n, 0);
     const firstWords = this.scratch(n, 1);
-    const tags: Array<string | undefined | null> = new Array(n);
+    const tags = this.scratch(n, 2);
     const identityClass = lex.classes.get('identity')!;
     const slurTokens: Array<{ index: number; slur: Slur }> = [];
     for (let i = 0; i < n; i++) {
       const info = infos[i];
       if (!info) continue;
       if (never?.has(tokens[i]!.norm)) {
-        tags[i] = null;
+        tags[i] = TAG_HIDDEN;
         continue;
       }
       if (info.quantifier) hasAll = true;
@@ -586,7 +640,7 @@ export class Scorer {
         slurTokens.push({ index: i, slur });
         // In-group and reclaimed terms (e.g. in African-American English) are hidden from the model
         // like identity terms: the labelled data over-flags them, and they mark no hate by themselves.
-        if (tags[i] !== null) tags[i] = slur.reclaimable ? null : SLUR_TAG[slur.severity];
+        if (tags[i] !== TAG_HIDDEN) tags[i] = slur.reclaimable ? TAG_HIDDEN : TAG_CODE[slur.severity];
       }
       if (!lw) continue;
       masks[i] = lw.mask;
@@ -600,12 +654,12 @@ export class Scorer {
       if (lw.target) hasTarget = true;
       if (lw.identity) {
         hasIdentity = true;
-        if (!slur) tags[i] = null;
+        if (!slur) tags[i] = TAG_HIDDEN;
       } else if (lw.identityPhrase) {
         // Words inside identity phrases ("white people") are hidden from the model like single terms.
         const len = phraseAt(identityClass, tokens, i);
         if (len > 0) hasIdentity = true;
-        for (let k = 0; k < len; k++) tags[i + k] = null;
+        for (let k = 0; k < len; k++) tags[i + k] = TAG_HIDDEN;
       }
     }
     const weakGroup = hasIdentity || hasAll;
@@ -691,13 +745,10 @@ export class Scorer {
     // posts with at least one lexicon signal (slur, group, insult, threat).
     let modelScore = 0;
     if (model && n > 0 && (slurTokens.length > 0 || hasIdentity || gate)) {
-      modelScore = this.modelProbability(language, model, tokens, infos, tags, undefined);
+      modelScore = this.modelProbability(language, model, tokens, infos, tags);
       if (modelScore >= threshold / 2) {
-        // Only posts worth a look get their strongest features listed (a second, recording pass).
-        const contributions: Contribution[] = [];
-        this.modelProbability(language, model, tokens, infos, tags, contributions);
-        contributions.sort((a, b) => b.weight - a.weight);
-        for (const c of contributions.slice(0, MODEL_REASONS)) {
+        // Only posts worth a look get their strongest features listed.
+        for (const c of this.strongestContributions(MODEL_REASONS)) {
           reasons.push({
             rule: 'model.feature',
             explanation: `word${c.first === c.last ? '' : 's'} that marked hate in the labelled data (${featureName(tokens, c)})`,
