@@ -260,6 +260,10 @@ export class Scorer {
     for (const [word, score] of data.afinn) this.info(word).afinn = score;
     for (const word of data.afinnNegators) this.info(word).afinnNegator = true;
     for (const word of QUANTIFIERS) this.info(word).quantifier = true;
+    // Every word's per-language list gets the same length and array kind (no holes, no empty
+    // lists), so reading `lex[i]` in score() is one fast, monomorphic load.
+    for (const info of this.words.values())
+      info.lex = Array.from({ length: this.languages.length }, (_, i) => info.lex[i]);
     // The normaliser's look-up hands each word its table entry: one look-up per word in all.
     this.index = new TermIndex([...data.lexicons.values()], data.afinnNegators, this.words.keys(), (word) =>
       this.words.get(word),
