@@ -72,9 +72,8 @@ interface LexWord {
   reporting: boolean;
   /** The word is, or starts, a phrase naming the perpetrators as individuals ("the gunman"). */
   target: boolean;
-  /** The fitted model's weight for the word and for pairs starting with it. */
+  /** The fitted model's weight for the word. */
   modelWord: number | undefined;
-  modelEpoch: number;
   /** This word's number in the model's pair table (0: in no pair). */
   pairId: number;
 }
@@ -89,8 +88,58 @@ interface WordInfo {
   lex: Array<LexWord | undefined>;
 }
 
+/** `WordTable.flags` bits. */
+const AFINN_NEGATOR = 1;
+const QUANTIFIER = 2;
+/** `LanguageWords.flags` bits: the `LexWord` booleans score() reads. */
+const GATE = 1;
+const IDENTITY = 2;
+const IDENTITY_PHRASE = 4;
+const WEAKREF = 8;
+const CUE = 16;
+const REPORTING = 32;
+const TARGET = 64;
+
+/**
+ * Everything known about words, by word number: the normaliser hands score() each word's number,
+ * and score() reads these arrays (compact, no pointers to follow) instead of per-word objects.
+ * Word number 0 is every word nothing is known about: all its entries are zero (or NaN, undefined).
+ * Built once, after construction, from the `WordInfo` / `LexWord` entries.
+ */
+interface WordTable {
+  afinn: Float64Array;
+  flags: Uint8Array;
+  langVote: Int32Array;
+}
+
+/** What one lexicon says about every word, by word number (see `LexWord`). */
+interface LanguageWords {
+  mask: Int32Array;
+  firstWords: Int32Array;
+  flags: Int32Array;
+  slur: Array<Slur | undefined>;
+  /** NaN: the model has no weight for the word. */
+  modelWord: Float64Array;
+  modelEpoch: Int32Array;
+  pairId: Int32Array;
+}
+
+function languageWords(size: number): LanguageWords {
+  return {
+    mask: new Int32Array(size),
+    firstWords: new Int32Array(size),
+    flags: new Int32Array(size),
+    slur: new Array<Slur | undefined>(size).fill(undefined),
+    modelWord: new Float64Array(size).fill(Number.NaN),
+    modelEpoch: new Int32Array(size),
+    pairId: new Int32Array(size),
+  };
+}
+
 /** A compiled lexicon with its class bits and model, ready for scoring. */
 interface Language {
+  /** The lexicon's facts by word number (filled in once every language is added). */
+  words: LanguageWords;
   index: number;
   lex: Lexicon;
   model: Model | undefined;
@@ -217,12 +266,19 @@ export class Scorer {
   readonly index: TermIndex;
   private readonly languages: Language[] = [];
   private readonly byCode = new Map<string, Language>();
+  /** Everything known about each word, while the scorer is built (then compiled into `table`). */
   private readonly words = new Map<string, WordInfo>();
+  /** Word numbers (1, 2, ...) by word; the number is what the normaliser attaches to a token. */
+  private readonly ids = new Map<string, number>();
+  private table: WordTable = {
+    afinn: new Float64Array(1),
+    flags: new Uint8Array(1),
+    langVote: new Int32Array(1),
+  };
   private readonly langCounts = new Int32Array(32);
-  /** The current post's word entries (reused: score() is synchronous and keeps none of it). */
-  private readonly infoScratch: Array<WordInfo | undefined> = [];
   /** Reused per-word bit arrays (zeroed for each post), to spare the garbage collector. */
   private readonly scratchArrays: Int32Array[] = [
+    new Int32Array(256),
     new Int32Array(256),
     new Int32Array(256),
     new Int32Array(256),
@@ -260,14 +316,49 @@ export class Scorer {
     for (const [word, score] of data.afinn) this.info(word).afinn = score;
     for (const word of data.afinnNegators) this.info(word).afinnNegator = true;
     for (const word of QUANTIFIERS) this.info(word).quantifier = true;
-    // Every word's per-language list gets the same length and array kind (no holes, no empty
-    // lists), so reading `lex[i]` in score() is one fast, monomorphic load.
-    for (const info of this.words.values())
-      info.lex = Array.from({ length: this.languages.length }, (_, i) => info.lex[i]);
-    // The normaliser's look-up hands each word its table entry: one look-up per word in all.
+    this.compileTable();
+    // The normaliser's look-up hands each word its number: one look-up per word in all.
     this.index = new TermIndex([...data.lexicons.values()], data.afinnNegators, this.words.keys(), (word) =>
-      this.words.get(word),
+      this.ids.get(word),
     );
+  }
+
+  /** Numbers every word and copies what is known about it into the arrays score() reads. */
+  private compileTable(): void {
+    const size = this.words.size + 1;
+    const table: WordTable = {
+      afinn: new Float64Array(size),
+      flags: new Uint8Array(size),
+      langVote: new Int32Array(size),
+    };
+    for (const language of this.languages) language.words = languageWords(size);
+    let id = 0;
+    for (const [word, info] of this.words) {
+      id++;
+      this.ids.set(word, id);
+      table.afinn[id] = info.afinn;
+      table.flags[id] = (info.afinnNegator ? AFINN_NEGATOR : 0) | (info.quantifier ? QUANTIFIER : 0);
+      table.langVote[id] = info.langVote;
+      for (const language of this.languages) {
+        const lw = info.lex[language.index];
+        if (!lw) continue;
+        const w = language.words;
+        w.mask[id] = lw.mask;
+        w.firstWords[id] = lw.firstWords;
+        w.flags[id] =
+          (lw.gate ? GATE : 0) |
+          (lw.identity ? IDENTITY : 0) |
+          (lw.identityPhrase ? IDENTITY_PHRASE : 0) |
+          (lw.weakref ? WEAKREF : 0) |
+          (lw.cue ? CUE : 0) |
+          (lw.reporting ? REPORTING : 0) |
+          (lw.target ? TARGET : 0);
+        w.slur[id] = lw.slur;
+        if (lw.modelWord !== undefined) w.modelWord[id] = lw.modelWord;
+        w.pairId[id] = lw.pairId;
+      }
+    }
+    this.table = table;
   }
 
   private info(word: string): WordInfo {
@@ -296,7 +387,6 @@ export class Scorer {
         reporting: false,
         target: false,
         modelWord: undefined,
-        modelEpoch: 0,
         pairId: 0,
       };
       info.lex[index] = lw;
@@ -332,7 +422,17 @@ export class Scorer {
       const weight = tag === undefined ? undefined : model?.tags.get(tag);
       return weight === undefined ? undefined : { weight, epoch: 0 };
     });
-    const language: Language = { index, lex, model, bits, groupBit, patterns, tagWeights, pairs: new Map() };
+    const language: Language = {
+      index,
+      words: languageWords(0),
+      lex,
+      model,
+      bits,
+      groupBit,
+      patterns,
+      tagWeights,
+      pairs: new Map(),
+    };
     this.languages.push(language);
     this.byCode.set(lex.language, language);
 
@@ -379,17 +479,22 @@ export class Scorer {
   }
 
   /** The lexicon language with most function words, identity terms and slurs in the post; English on ties. */
-  detectLanguage(tokens: readonly Token[], infos?: ReadonlyArray<WordInfo | undefined>): string {
+  detectLanguage(tokens: readonly Token[]): string {
     if (this.languages.length === 1) return this.languages[0]!.lex.language;
     const counts = this.langCounts;
     counts.fill(0);
     for (let i = 0; i < tokens.length; i++) {
-      const vote = (infos ? infos[i] : this.words.get(tokens[i]!.norm))?.langVote ?? 0;
+      const vote = this.table.langVote[this.idOf(tokens[i]!)]!;
       if (vote !== 0) for (let l = 0; l < this.languages.length; l++) if (vote & (1 << l)) counts[l]!++;
     }
     let best = 0;
     for (let l = 1; l < this.languages.length; l++) if (counts[l]! > counts[best]!) best = l;
     return this.languages[best]!.lex.language;
+  }
+
+  /** The token's word number (0: nothing known about the word). */
+  private idOf(token: Token): number {
+    return (token.data as number | undefined) ?? 0;
   }
 
   private language(code: string): Language {
@@ -428,37 +533,34 @@ export class Scorer {
   }
 
   /** AFINN comparative score (sum of word scores / word count), with the `sentiment` negation rule. */
-  sentiment(tokens: readonly Token[], infos?: ReadonlyArray<WordInfo | undefined>): number {
+  sentiment(tokens: readonly Token[]): number {
     if (tokens.length === 0) return 0;
+    const { afinn, flags } = this.table;
     let total = 0;
     let prevNegator = false;
     for (let i = 0; i < tokens.length; i++) {
-      const info = infos ? infos[i] : this.words.get(tokens[i]!.norm);
-      if (info && info.afinn !== 0) total += prevNegator ? -info.afinn : info.afinn;
-      prevNegator = info?.afinnNegator ?? false;
+      const id = this.idOf(tokens[i]!);
+      if (afinn[id] !== 0) total += prevNegator ? -afinn[id]! : afinn[id]!;
+      prevNegator = (flags[id]! & AFINN_NEGATOR) !== 0;
     }
     return total / tokens.length;
   }
 
   /** Model tags for the tokens: slur severities; `null` hides identity terms from the model. */
-  private tags(
-    language: Language,
-    tokens: readonly Token[],
-    infos: ReadonlyArray<WordInfo | undefined>,
-  ): Array<string | undefined | null> {
+  private tags(language: Language, tokens: readonly Token[]): Array<string | undefined | null> {
     const tags: Array<string | undefined | null> = new Array(tokens.length);
     const identity = language.lex.classes.get('identity')!;
+    const words = language.words;
     for (let i = 0; i < tokens.length; i++) {
-      const info = infos[i];
-      if (!info) continue;
-      const lw = info.lex[language.index];
-      const slur = lw?.slur ?? info.lex[0]?.slur;
+      const id = this.idOf(tokens[i]!);
+      if (id === 0) continue;
+      const slur = words.slur[id] ?? this.languages[0]!.words.slur[id];
       if (slur) {
         // In-group and reclaimed terms (e.g. in African-American English) are hidden from the model
         // like identity terms: the labelled data over-flags them, and they mark no hate by themselves.
         if (tags[i] !== null) tags[i] = slur.reclaimable ? null : SLUR_TAG[slur.severity];
-      } else if (lw?.identity) tags[i] = null;
-      else if (lw?.identityPhrase) {
+      } else if (words.flags[id]! & IDENTITY) tags[i] = null;
+      else if (words.flags[id]! & IDENTITY_PHRASE) {
         // Words inside identity phrases ("white people") are hidden from the model like single terms.
         const len = phraseAt(identity, tokens, i);
         for (let k = 0; k < len; k++) tags[i + k] = null;
@@ -471,8 +573,7 @@ export class Scorer {
   modelFeatures(text: string, options: ScoreOptions = {}): string[] {
     const tokens = normalise(text, this.index);
     const language = this.language(options.lang ?? this.detectLanguage(tokens));
-    const infos = tokens.map((t) => this.words.get(t.norm));
-    return extractFeatures(tokens, this.tags(language, tokens, infos)).map((f) => f.name);
+    return extractFeatures(tokens, this.tags(language, tokens)).map((f) => f.name);
   }
 
   /**
@@ -484,7 +585,7 @@ export class Scorer {
     language: Language,
     model: Model,
     tokens: readonly Token[],
-    infos: ReadonlyArray<WordInfo | undefined>,
+    ids: Int32Array,
     tags: Int32Array,
   ): number {
     // Features count once per post, as in fitting: each weight remembers the post (epoch) that
@@ -492,23 +593,26 @@ export class Scorer {
     const epoch = ++this.epoch;
     this.contributionCount = 0;
     let z = model.bias + model.shift;
-    let prev: LexWord | undefined;
-    let prevOk = false;
+    const { modelWord, modelEpoch, pairId } = language.words;
+    let prevPair = 0;
     for (let i = 0; i < tokens.length; i++) {
       const t = tags[i]!;
       const word = tokens[i]!.norm;
       if (t === TAG_HIDDEN || (word.charCodeAt(0) <= 57 && DIGITS.test(word))) {
-        prevOk = false;
+        prevPair = 0;
         continue;
       }
-      const lw = infos[i]?.lex[language.index];
-      if (lw?.modelWord !== undefined && lw.modelEpoch !== epoch) {
-        lw.modelEpoch = epoch;
-        z += lw.modelWord;
-        if (lw.modelWord > 0) this.contribute(i, i, lw.modelWord, undefined);
+      const id = ids[i]!;
+      const weight = modelWord[id]!;
+      if (!Number.isNaN(weight) && modelEpoch[id] !== epoch) {
+        modelEpoch[id] = epoch;
+        z += weight;
+        if (weight > 0) this.contribute(i, i, weight, undefined);
       }
-      if (prevOk && prev !== undefined && prev.pairId !== 0 && lw !== undefined && lw.pairId !== 0) {
-        const pair = language.pairs.get(prev.pairId * PAIR_BASE + lw.pairId);
+      // A pair needs both words in the pair table, with no skipped word (digits, hidden) between.
+      const pairNo = pairId[id]!;
+      if (prevPair !== 0 && pairNo !== 0) {
+        const pair = language.pairs.get(prevPair * PAIR_BASE + pairNo);
         if (pair !== undefined && pair.epoch !== epoch) {
           pair.epoch = epoch;
           z += pair.weight;
@@ -523,8 +627,7 @@ export class Scorer {
           if (tag.weight > 0) this.contribute(i, i, tag.weight, TAG_NAMES[t]);
         }
       }
-      prev = lw;
-      prevOk = true;
+      prevPair = pairNo;
     }
     return sigmoid(z);
   }
@@ -567,23 +670,21 @@ export class Scorer {
     const ignoreHashtags = this.hashtags(options.campaignHashtags);
     const tokens = normalise(input, this.index, ignoreHashtags ? { ignoreHashtags } : {});
     const n = tokens.length;
-    const infos = this.infoScratch;
-    infos.length = n;
-    for (let i = 0; i < n; i++) infos[i] = tokens[i]!.data as WordInfo | undefined;
-    // Sentiment (AFINN with the `sentiment` negation rule) and language votes in one pass.
+    // Sentiment (AFINN with the `sentiment` negation rule) and language votes in one pass, which
+    // also collects the word numbers.
+    const ids = this.scratch(n, 3);
+    const table = this.table;
     let afinnTotal = 0;
     let prevNegator = false;
     const votes = this.langCounts;
     votes.fill(0, 0, this.languages.length);
     for (let i = 0; i < n; i++) {
-      const info = infos[i];
-      if (!info) {
-        prevNegator = false;
-        continue;
-      }
-      if (info.afinn !== 0) afinnTotal += prevNegator ? -info.afinn : info.afinn;
-      prevNegator = info.afinnNegator;
-      const vote = info.langVote;
+      const id = this.idOf(tokens[i]!);
+      ids[i] = id;
+      const afinn = table.afinn[id]!;
+      if (afinn !== 0) afinnTotal += prevNegator ? -afinn : afinn;
+      prevNegator = (table.flags[id]! & AFINN_NEGATOR) !== 0;
+      const vote = table.langVote[id]!;
       if (vote !== 0) for (let l = 0; l < this.languages.length; l++) if (vote & (1 << l)) votes[l]!++;
     }
     const sentiment = n === 0 ? 0 : afinnTotal / n;
@@ -618,58 +719,57 @@ export class Scorer {
     // the post), and the model's tags (slur severities; identity terms hidden from the model).
     let present = 0;
     let presentFirst = 0;
-    let gate = false;
+    /** `LanguageWords.flags` of every word in the post, or-ed. */
+    let seen = 0;
     let hasIdentity = false;
     let hasAll = false;
-    let hasWeak = false;
-    let hasCue = false;
-    let hasReporting = false;
-    let hasTarget = false;
     const masks = this.scratch(n, 0);
     const firstWords = this.scratch(n, 1);
     const tags = this.scratch(n, 2);
     const identityClass = lex.classes.get('identity')!;
     const slurTokens: Array<{ index: number; slur: Slur }> = [];
+    const words = language.words;
+    const englishSlurs = this.languages[0]!.words.slur;
     for (let i = 0; i < n; i++) {
-      const info = infos[i];
-      if (!info) continue;
+      const id = ids[i]!;
+      if (id === 0) continue;
       if (never?.has(tokens[i]!.norm)) {
         tags[i] = TAG_HIDDEN;
         continue;
       }
-      if (info.quantifier) hasAll = true;
-      const lw = info.lex[language.index];
-      const slur = lw?.slur ?? info.lex[0]?.slur;
+      if (table.flags[id]! & QUANTIFIER) hasAll = true;
+      const slur = words.slur[id] ?? englishSlurs[id];
       if (slur) {
         slurTokens.push({ index: i, slur });
         // In-group and reclaimed terms (e.g. in African-American English) are hidden from the model
         // like identity terms: the labelled data over-flags them, and they mark no hate by themselves.
         if (tags[i] !== TAG_HIDDEN) tags[i] = slur.reclaimable ? TAG_HIDDEN : TAG_CODE[slur.severity];
       }
-      if (!lw) continue;
-      masks[i] = lw.mask;
-      firstWords[i] = lw.firstWords;
-      presentFirst |= lw.firstWords;
-      present |= lw.mask;
-      if (lw.gate) gate = true;
-      if (lw.weakref) hasWeak = true;
-      if (lw.cue) hasCue = true;
-      if (lw.reporting) hasReporting = true;
-      if (lw.target) hasTarget = true;
-      if (lw.identity) {
+      masks[i] = words.mask[id]!;
+      firstWords[i] = words.firstWords[id]!;
+      presentFirst |= firstWords[i]!;
+      present |= masks[i]!;
+      const flags = words.flags[id]!;
+      if (flags === 0) continue;
+      seen |= flags;
+      if (flags & IDENTITY) {
         hasIdentity = true;
         if (!slur) tags[i] = TAG_HIDDEN;
-      } else if (lw.identityPhrase) {
+      } else if (flags & IDENTITY_PHRASE) {
         // Words inside identity phrases ("white people") are hidden from the model like single terms.
         const len = phraseAt(identityClass, tokens, i);
         if (len > 0) hasIdentity = true;
         for (let k = 0; k < len; k++) tags[i + k] = TAG_HIDDEN;
       }
     }
+    const gate = (seen & GATE) !== 0;
+    const hasCue = (seen & CUE) !== 0;
+    const hasReporting = (seen & REPORTING) !== 0;
+    const hasTarget = (seen & TARGET) !== 0;
     const weakGroup = hasIdentity || hasAll;
-    if (weakGroup && hasWeak) {
+    if (weakGroup && (seen & WEAKREF) !== 0) {
       present |= language.groupBit;
-      for (let i = 0; i < n; i++) if (infos[i]?.lex[language.index]?.weakref) masks[i]! |= language.groupBit;
+      for (let i = 0; i < n; i++) if (words.flags[ids[i]!]! & WEAKREF) masks[i]! |= language.groupBit;
     }
     const ctx: PostContext = { tokens, weakGroup, weakref: lex.classes.get('weakref')! };
 
@@ -749,7 +849,7 @@ export class Scorer {
     // posts with at least one lexicon signal (slur, group, insult, threat).
     let modelScore = 0;
     if (model && n > 0 && (slurTokens.length > 0 || hasIdentity || gate)) {
-      modelScore = this.modelProbability(language, model, tokens, infos, tags);
+      modelScore = this.modelProbability(language, model, tokens, ids, tags);
       if (modelScore >= threshold / 2) {
         // Only posts worth a look get their strongest features listed.
         for (const c of this.strongestContributions(MODEL_REASONS)) {
