@@ -117,6 +117,7 @@ interface LanguageWords {
   mask: Int32Array;
   firstWords: Int32Array;
   flags: Int32Array;
+  /** The word's slur in this lexicon, else in the default language's. */
   slur: Array<Slur | undefined>;
   /** NaN: the model has no weight for the word. */
   modelWord: Float64Array;
@@ -129,7 +130,7 @@ function languageWords(size: number): LanguageWords {
     mask: new Int32Array(size),
     firstWords: new Int32Array(size),
     flags: new Int32Array(size),
-    slur: new Array<Slur | undefined>(size).fill(undefined),
+    slur: Array.from({ length: size }, () => undefined),
     modelWord: new Float64Array(size).fill(Number.NaN),
     modelEpoch: new Int32Array(size),
     pairId: new Int32Array(size),
@@ -148,7 +149,7 @@ interface Language {
   /** Model tag weights by tag code (`TAG_CODE`). */
   tagWeights: Array<Weight | undefined>;
   /** Model word pairs by first * PAIR_BASE + second word number. */
-  pairs: Map<number, Weight>;
+  pairs: PairTable;
   patterns: Array<CompiledPattern & { requiresMask: number; firstBit: number; firstWordBit: number }>;
 }
 
@@ -176,6 +177,49 @@ function featureName(tokens: readonly Token[], c: Contribution): string {
 const DIGITS = /^\d+$/;
 /** Word numbers stay below this (the model has far fewer words), so pair keys stay small integers. */
 const PAIR_BASE = 1 << 15;
+
+/**
+ * Model word-pair weights by pair key (first * PAIR_BASE + second pair number), in an
+ * open-addressing table over typed arrays: nearly every word pair of a post is looked up, and this
+ * costs a fraction of a Map look-up. Each slot also remembers the last post (epoch) that counted it.
+ */
+class PairTable {
+  /** 0 marks an empty slot: pair numbers start at 1, so no key is 0. */
+  private readonly keys: Int32Array;
+  readonly weights: Float64Array;
+  readonly epochs: Int32Array;
+  private readonly shift: number;
+
+  constructor(entries: ReadonlyMap<number, number>) {
+    let bits = 3;
+    while (1 << bits < entries.size * 2) bits++;
+    this.keys = new Int32Array(1 << bits);
+    this.weights = new Float64Array(1 << bits);
+    this.epochs = new Int32Array(1 << bits);
+    this.shift = 32 - bits;
+    for (const [key, weight] of entries) {
+      let slot = this.home(key);
+      while (this.keys[slot] !== 0) slot = (slot + 1) & (this.keys.length - 1);
+      this.keys[slot] = key;
+      this.weights[slot] = weight;
+    }
+  }
+
+  /** Where a key's probe starts: the top bits of a multiplicative (Fibonacci) hash. */
+  private home(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> this.shift;
+  }
+
+  /** The slot holding `key`, or -1. */
+  find(key: number): number {
+    const mask = this.keys.length - 1;
+    for (let slot = this.home(key); ; slot = (slot + 1) & mask) {
+      const k = this.keys[slot]!;
+      if (k === key) return slot;
+      if (k === 0) return -1;
+    }
+  }
+}
 
 interface Match {
   first: number;
@@ -215,14 +259,26 @@ function phraseAt(cls: WordClass, tokens: readonly Token[], i: number): number {
   return best;
 }
 
+/**
+ * Token positions skipped by `~N` gaps in the match being tried. A stack over a reused typed array:
+ * trying a pattern at a position pushes and pops positions, and resizing a JS array for that costs.
+ */
+class Gaps {
+  at = new Int32Array(64);
+  length = 0;
+
+  push(position: number): void {
+    if (this.length === this.at.length) {
+      const grown = new Int32Array(this.at.length * 2);
+      grown.set(this.at);
+      this.at = grown;
+    }
+    this.at[this.length++] = position;
+  }
+}
+
 /** Matches pattern elements from token i; returns the last token index matched, or -1. */
-function matchFrom(
-  ctx: PostContext,
-  elements: readonly Element[],
-  e: number,
-  i: number,
-  gaps: number[],
-): number {
+function matchFrom(ctx: PostContext, elements: readonly Element[], e: number, i: number, gaps: Gaps): number {
   if (e === elements.length) return i - 1;
   const el = elements[e]!;
   if (el.kind === 'gap') {
@@ -250,8 +306,20 @@ function span(text: string, tokens: readonly Token[], first: number, last: numbe
   return { start, end, text: text.slice(start, end) };
 }
 
-function anyPhrase(cls: WordClass, tokens: readonly Token[]): number {
+/**
+ * The first token that is a word or starts a phrase of `cls`, or -1. With `flags`, only tokens whose
+ * word has `bit` set there are looked at: the flag marks every word and phrase start of the class,
+ * so the other tokens need no look-up.
+ */
+function anyPhrase(
+  cls: WordClass,
+  tokens: readonly Token[],
+  ids?: Int32Array,
+  flags?: Int32Array,
+  bit = 0,
+): number {
   for (let i = 0; i < tokens.length; i++) {
+    if (flags && (flags[ids![i]!]! & bit) === 0) continue;
     if (cls.words.has(tokens[i]!.norm) || phraseAt(cls, tokens, i) > 0) return i;
   }
   return -1;
@@ -285,6 +353,7 @@ export class Scorer {
   ];
   /** The current post's positive model features (reused records; see `contribute`). */
   private readonly contributions: Contribution[] = [];
+  private readonly gaps = new Gaps();
   private contributionCount = 0;
 
   private scratch(n: number, which: number): Int32Array {
@@ -340,9 +409,11 @@ export class Scorer {
       table.flags[id] = (info.afinnNegator ? AFINN_NEGATOR : 0) | (info.quantifier ? QUANTIFIER : 0);
       table.langVote[id] = info.langVote;
       for (const language of this.languages) {
+        const w = language.words;
+        // A slur of the default language (English, index 0) counts whatever the post's language.
+        w.slur[id] = info.lex[language.index]?.slur ?? info.lex[0]?.slur;
         const lw = info.lex[language.index];
         if (!lw) continue;
-        const w = language.words;
         w.mask[id] = lw.mask;
         w.firstWords[id] = lw.firstWords;
         w.flags[id] =
@@ -353,7 +424,6 @@ export class Scorer {
           (lw.cue ? CUE : 0) |
           (lw.reporting ? REPORTING : 0) |
           (lw.target ? TARGET : 0);
-        w.slur[id] = lw.slur;
         if (lw.modelWord !== undefined) w.modelWord[id] = lw.modelWord;
         w.pairId[id] = lw.pairId;
       }
@@ -431,7 +501,7 @@ export class Scorer {
       groupBit,
       patterns,
       tagWeights,
-      pairs: new Map(),
+      pairs: new PairTable(new Map()),
     };
     this.languages.push(language);
     this.byCode.set(lex.language, language);
@@ -471,10 +541,11 @@ export class Scorer {
         }
         return lw.pairId;
       };
+      const pairWeights = new Map<number, number>();
       for (const [first, pairs] of model.pairs) {
-        for (const [second, weight] of pairs)
-          language.pairs.set(idOf(first) * PAIR_BASE + idOf(second), { weight, epoch: 0 });
+        for (const [second, weight] of pairs) pairWeights.set(idOf(first) * PAIR_BASE + idOf(second), weight);
       }
+      language.pairs = new PairTable(pairWeights);
     }
   }
 
@@ -554,7 +625,7 @@ export class Scorer {
     for (let i = 0; i < tokens.length; i++) {
       const id = this.idOf(tokens[i]!);
       if (id === 0) continue;
-      const slur = words.slur[id] ?? this.languages[0]!.words.slur[id];
+      const slur = words.slur[id];
       if (slur) {
         // In-group and reclaimed terms (e.g. in African-American English) are hidden from the model
         // like identity terms: the labelled data over-flags them, and they mark no hate by themselves.
@@ -594,6 +665,7 @@ export class Scorer {
     this.contributionCount = 0;
     let z = model.bias + model.shift;
     const { modelWord, modelEpoch, pairId } = language.words;
+    const pairs = language.pairs;
     let prevPair = 0;
     for (let i = 0; i < tokens.length; i++) {
       const t = tags[i]!;
@@ -612,11 +684,12 @@ export class Scorer {
       // A pair needs both words in the pair table, with no skipped word (digits, hidden) between.
       const pairNo = pairId[id]!;
       if (prevPair !== 0 && pairNo !== 0) {
-        const pair = language.pairs.get(prevPair * PAIR_BASE + pairNo);
-        if (pair !== undefined && pair.epoch !== epoch) {
-          pair.epoch = epoch;
-          z += pair.weight;
-          if (pair.weight > 0) this.contribute(i - 1, i, pair.weight, undefined);
+        const slot = pairs.find(prevPair * PAIR_BASE + pairNo);
+        if (slot >= 0 && pairs.epochs[slot] !== epoch) {
+          pairs.epochs[slot] = epoch;
+          const pairWeight = pairs.weights[slot]!;
+          z += pairWeight;
+          if (pairWeight > 0) this.contribute(i - 1, i, pairWeight, undefined);
         }
       }
       if (t !== 0) {
@@ -729,7 +802,6 @@ export class Scorer {
     const identityClass = lex.classes.get('identity')!;
     const slurTokens: Array<{ index: number; slur: Slur }> = [];
     const words = language.words;
-    const englishSlurs = this.languages[0]!.words.slur;
     for (let i = 0; i < n; i++) {
       const id = ids[i]!;
       if (id === 0) continue;
@@ -738,7 +810,7 @@ export class Scorer {
         continue;
       }
       if (table.flags[id]! & QUANTIFIER) hasAll = true;
-      const slur = words.slur[id] ?? englishSlurs[id];
+      const slur = words.slur[id];
       if (slur) {
         slurTokens.push({ index: i, slur });
         // In-group and reclaimed terms (e.g. in African-American English) are hidden from the model
@@ -778,7 +850,7 @@ export class Scorer {
     const ruleWeights = new Map<string, number>();
     let hostile = false;
     const matched: Match[] = [];
-    const gaps: number[] = [];
+    const gaps = this.gaps;
     for (const pattern of language.patterns) {
       if ((present & pattern.requiresMask) !== pattern.requiresMask) continue;
       if (pattern.firstWordBit !== 0 && (presentFirst & pattern.firstWordBit) === 0) continue;
@@ -792,7 +864,10 @@ export class Scorer {
         if (never && tokens.slice(i, last + 1).some((t) => never.has(t.norm))) continue;
         let negatedAt = -1;
         if (pattern.negatable) {
-          for (const g of gaps) if (lex.negators.has(tokens[g]!.norm)) negatedAt = g;
+          for (let k = 0; k < gaps.length; k++) {
+            const g = gaps.at[k]!;
+            if (lex.negators.has(tokens[g]!.norm)) negatedAt = g;
+          }
           for (let k = Math.max(0, i - NEGATION_LOOKBEHIND); k < i && negatedAt < 0; k++) {
             const rhetorical = k === 0 && RHETORICAL.has(tokens[1]?.norm ?? '');
             if (lex.negators.has(tokens[k]!.norm) && !rhetorical) negatedAt = k;
@@ -869,9 +944,14 @@ export class Scorer {
 
     // Context: quoting or reporting abuse in order to condemn it.
     if (score > 0) {
-      const cue = hasCue ? anyPhrase(lex.counterSpeech, tokens) : -1;
+      const cue = hasCue ? anyPhrase(lex.counterSpeech, tokens, ids, words.flags, CUE) : -1;
       let quoted = false;
-      if (cue < 0 && hasReporting && QUOTES.test(input) && anyPhrase(lex.reporting, tokens) >= 0) {
+      if (
+        cue < 0 &&
+        hasReporting &&
+        QUOTES.test(input) &&
+        anyPhrase(lex.reporting, tokens, ids, words.flags, REPORTING) >= 0
+      ) {
         quoted = matched.some((m) => {
           const before = input.slice(0, tokens[m.first]!.start);
           const after = input.slice(tokens[m.last]!.end);
@@ -896,7 +976,7 @@ export class Scorer {
     // did this" is scored as before.
     if (score > 0 && hasTarget && !hasIdentity) {
       const countedSlur = slurTokens.some(({ slur }) => !(slur.reclaimable && !hostile));
-      const target = countedSlur ? -1 : anyPhrase(lex.individualTarget, tokens);
+      const target = countedSlur ? -1 : anyPhrase(lex.individualTarget, tokens, ids, words.flags, TARGET);
       if (target >= 0 && anyPhrase(lex.classes.get('groupref')!, tokens) < 0) {
         score *= INDIVIDUAL_TARGET_FACTOR;
         reasons.push({
@@ -918,7 +998,7 @@ export class Scorer {
     let severity: Severity;
     if (flagged) severity = score >= 0.8 || ruleWeights.has('threat') ? 'high' : 'medium';
     else severity = score >= threshold / 2 ? 'low' : 'none';
-    reasons.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
+    if (reasons.length > 1) reasons.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
     return { flagged, score, severity, sentiment, reasons, lang: lex.language };
   }
 }
