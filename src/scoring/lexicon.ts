@@ -3,7 +3,7 @@
  * compiled form. Pure: the loader (`load.ts`) reads the files and hands the parsed JSON here.
  */
 import { z } from 'zod';
-import { foldTerm, type KnownTerms, type Resolution } from './normalise.ts';
+import { foldTerm, type KnownTerms, type Resolution, type SeenWord } from './normalise.ts';
 
 const Term = z.string().min(1);
 
@@ -259,14 +259,77 @@ function stems(word: string): string[] {
 /** How many unknown words the index remembers before starting afresh (memory stays bounded). */
 const RESOLVED_MAX = 200_000;
 
+/** FNV-1a over the UTF-16 code units of text[start, end). */
+function hashRange(text: string, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/**
+ * Words seen so far and how they resolved, in an open-addressing table keyed by a hash of the
+ * characters. Unlike a Map, it can be asked about a word straight from the post's text, without
+ * cutting the word out as a new string first: nearly every word of a post has been seen before.
+ */
+class SeenWords {
+  /** Entry number + 1 by slot; 0 marks an empty slot. Kept at most half full. */
+  private slots = new Int32Array(1 << 12);
+  private hashes: number[] = [];
+  private entries: SeenWord[] = [];
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** The entry for text[start, end), or undefined. */
+  find(text: string, start: number, end: number, hash: number): SeenWord | undefined {
+    const mask = this.slots.length - 1;
+    const length = end - start;
+    for (let slot = (hash ^ (hash >>> 15)) & mask; ; slot = (slot + 1) & mask) {
+      const e = this.slots[slot]! - 1;
+      if (e < 0) return undefined;
+      if (this.hashes[e] !== hash) continue;
+      const entry = this.entries[e]!;
+      const word = entry.word;
+      if (word.length !== length) continue;
+      let same = true;
+      for (let k = 0; k < length && same; k++) same = word.charCodeAt(k) === text.charCodeAt(start + k);
+      if (same) return entry;
+    }
+  }
+
+  /** Adds a word that `find` did not find. */
+  add(word: string, hash: number, resolution: Resolution | undefined): SeenWord {
+    const entry: SeenWord = { word, resolution };
+    this.entries.push(entry);
+    this.hashes.push(hash);
+    if (this.entries.length * 2 > this.slots.length) this.grow();
+    else this.place(this.entries.length - 1);
+    return entry;
+  }
+
+  private place(e: number): void {
+    const mask = this.slots.length - 1;
+    const hash = this.hashes[e]!;
+    let slot = (hash ^ (hash >>> 15)) & mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+    this.slots[slot] = e + 1;
+  }
+
+  private grow(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    for (let e = 0; e < this.entries.length; e++) this.place(e);
+  }
+}
+
 /** The words every lexicon knows, with plural and suffix forms, and `*`-masked spellings. */
 export class TermIndex implements KnownTerms {
   private readonly words = new Set<string>();
   private readonly byLength = new Map<number, string[]>();
   /** Extra words that carry data but are not terms to reveal (e.g. sentiment and model words). */
   private readonly vocabulary: string[];
-  /** Every word seen so far and how it resolved (null: not a term, no data); bounded. */
-  private resolved = new Map<string, Resolution | null>();
+  /** Every word seen so far and how it resolved; bounded. */
+  private seen = new SeenWords();
 
   /**
    * @param extra more known terms (folded first)
@@ -289,9 +352,10 @@ export class TermIndex implements KnownTerms {
   }
 
   private resetResolved(): void {
-    this.resolved = new Map();
-    for (const w of this.words) this.resolved.set(w, { term: w, data: this.dataOf(w) });
-    for (const w of this.vocabulary) if (!this.resolved.has(w)) this.resolved.set(w, this.compute(w));
+    this.seen = new SeenWords();
+    for (const w of this.words)
+      this.seen.add(w, hashRange(w, 0, w.length), { term: w, data: this.dataOf(w) });
+    for (const w of this.vocabulary) this.resolveRange(w, 0, w.length);
   }
 
   private add(word: string): void {
@@ -309,12 +373,17 @@ export class TermIndex implements KnownTerms {
 
   /** The term `word` stands for (if any) and the data of that term (or of the word itself). */
   resolve(word: string): Resolution | undefined {
-    const cached = this.resolved.get(word);
-    if (cached !== undefined) return cached ?? undefined;
-    const resolution = this.compute(word);
-    if (this.resolved.size > this.words.size + this.vocabulary.length + RESOLVED_MAX) this.resetResolved();
-    this.resolved.set(word, resolution);
-    return resolution ?? undefined;
+    return this.resolveRange(word, 0, word.length).resolution;
+  }
+
+  resolveRange(text: string, start: number, end: number): SeenWord {
+    const hash = hashRange(text, start, end);
+    const found = this.seen.find(text, start, end, hash);
+    if (found) return found;
+    const word = start === 0 && end === text.length ? text : text.slice(start, end);
+    const resolution = this.compute(word) ?? undefined;
+    if (this.seen.size > this.words.size + this.vocabulary.length + RESOLVED_MAX) this.resetResolved();
+    return this.seen.add(word, hash, resolution);
   }
 
   private compute(word: string): Resolution | null {

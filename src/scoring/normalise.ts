@@ -47,12 +47,23 @@ export interface Resolution {
   data: unknown;
 }
 
+/** A word as a string and how it resolved (see `KnownTerms.resolveRange`). */
+export interface SeenWord {
+  word: string;
+  resolution: Resolution | undefined;
+}
+
 /** What the normaliser needs to know about the lexicons: which words are terms worth revealing. */
 export interface KnownTerms {
   /** The canonical term for a word (plural/suffix forms included), or undefined. */
   lookup(word: string): string | undefined;
   /** The same, with the caller's data for the word (one look-up serves both). */
   resolve(word: string): Resolution | undefined;
+  /**
+   * `resolve(text.slice(start, end))`, with that word as a string, looked up straight from `text`:
+   * a word seen before costs no new string.
+   */
+  resolveRange(text: string, start: number, end: number): SeenWord;
 }
 
 export interface NormaliseOptions {
@@ -448,7 +459,10 @@ const STAR = 42;
 const APOSTROPHE = 39;
 
 function hasTriple(word: string): boolean {
-  for (let i = 2; i < word.length; i++) if (word[i] === word[i - 1] && word[i] === word[i - 2]) return true;
+  for (let i = 2; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c === word.charCodeAt(i - 1) && c === word.charCodeAt(i - 2)) return true;
+  }
   return false;
 }
 
@@ -495,7 +509,8 @@ const CONTRACTED: Record<string, string> = { re: 'are', m: 'am', ll: 'will', ve:
 
 /** Emits one plain word (folded indices a..b, apostrophes already trimmed). */
 function emitWord(f: Folded, a: number, b: number, hashtag: boolean, known: KnownTerms, out: Token[]): void {
-  const raw = f.s.slice(a, b);
+  const seen = known.resolveRange(f.s, a, b);
+  const raw = seen.word;
   if (raw.indexOf("'") > 0) {
     // Contractions that carry a verb ("they're" → "they are") are split so patterns can read them.
     const cut = CONTRACTION.exec(raw);
@@ -516,7 +531,7 @@ function emitWord(f: Folded, a: number, b: number, hashtag: boolean, known: Know
       return;
     }
   }
-  const direct = known.resolve(raw);
+  const direct = seen.resolution;
   const triple = direct?.term ? false : hasTriple(raw);
   const found = reveal(raw, known, direct, triple);
   let evasion: Evasion | undefined;
