@@ -272,9 +272,11 @@ function hashRange(text: string, start: number, end: number): number {
  * cutting the word out as a new string first: nearly every word of a post has been seen before.
  */
 class SeenWords {
-  /** Entry number + 1 by slot; 0 marks an empty slot. Kept at most half full. */
-  private slots = new Int32Array(1 << 12);
-  private hashes: number[] = [];
+  /**
+   * Two numbers per slot, side by side so one memory read gets both: the word's hash and its entry
+   * number + 1 (0: empty slot). Kept at most half full.
+   */
+  private slots = new Int32Array(2 << 12);
   private entries: SeenWord[] = [];
 
   get size(): number {
@@ -283,12 +285,13 @@ class SeenWords {
 
   /** The entry for text[start, end), or undefined. */
   find(text: string, start: number, end: number, hash: number): SeenWord | undefined {
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = slots.length - 2;
     const length = end - start;
-    for (let slot = (hash ^ (hash >>> 15)) & mask; ; slot = (slot + 1) & mask) {
-      const e = this.slots[slot]! - 1;
+    for (let slot = ((hash ^ (hash >>> 15)) << 1) & mask; ; slot = (slot + 2) & mask) {
+      const e = slots[slot + 1]! - 1;
       if (e < 0) return undefined;
-      if (this.hashes[e] !== hash) continue;
+      if (slots[slot] !== hash) continue;
       const entry = this.entries[e]!;
       const word = entry.word;
       if (word.length !== length) continue;
@@ -299,26 +302,28 @@ class SeenWords {
   }
 
   /** Adds a word that `find` did not find. */
-  add(word: string, hash: number, resolution: Resolution | undefined): SeenWord {
-    const entry: SeenWord = { word, resolution };
+  add(word: string, hash: number, resolution: Resolution | null): SeenWord {
+    const entry: SeenWord = { word, term: resolution?.term, data: resolution?.data };
     this.entries.push(entry);
-    this.hashes.push(hash);
-    if (this.entries.length * 2 > this.slots.length) this.grow();
-    else this.place(this.entries.length - 1);
+    if (this.entries.length * 4 > this.slots.length) this.grow();
+    else this.place(this.entries.length - 1, hash);
     return entry;
   }
 
-  private place(e: number): void {
-    const mask = this.slots.length - 1;
-    const hash = this.hashes[e]!;
-    let slot = (hash ^ (hash >>> 15)) & mask;
-    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-    this.slots[slot] = e + 1;
+  private place(e: number, hash: number): void {
+    const mask = this.slots.length - 2;
+    let slot = ((hash ^ (hash >>> 15)) << 1) & mask;
+    while (this.slots[slot + 1] !== 0) slot = (slot + 2) & mask;
+    this.slots[slot] = hash;
+    this.slots[slot + 1] = e + 1;
   }
 
   private grow(): void {
     this.slots = new Int32Array(this.slots.length * 2);
-    for (let e = 0; e < this.entries.length; e++) this.place(e);
+    for (let e = 0; e < this.entries.length; e++) {
+      const word = this.entries[e]!.word;
+      this.place(e, hashRange(word, 0, word.length));
+    }
   }
 }
 
@@ -373,7 +378,8 @@ export class TermIndex implements KnownTerms {
 
   /** The term `word` stands for (if any) and the data of that term (or of the word itself). */
   resolve(word: string): Resolution | undefined {
-    return this.resolveRange(word, 0, word.length).resolution;
+    const seen = this.resolveRange(word, 0, word.length);
+    return seen.term === undefined && seen.data === undefined ? undefined : seen;
   }
 
   resolveRange(text: string, start: number, end: number): SeenWord {
@@ -381,7 +387,7 @@ export class TermIndex implements KnownTerms {
     const found = this.seen.find(text, start, end, hash);
     if (found) return found;
     const word = start === 0 && end === text.length ? text : text.slice(start, end);
-    const resolution = this.compute(word) ?? undefined;
+    const resolution = this.compute(word);
     if (this.seen.size > this.words.size + this.vocabulary.length + RESOLVED_MAX) this.resetResolved();
     return this.seen.add(word, hash, resolution);
   }

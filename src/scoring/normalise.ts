@@ -47,10 +47,9 @@ export interface Resolution {
   data: unknown;
 }
 
-/** A word as a string and how it resolved (see `KnownTerms.resolveRange`). */
-export interface SeenWord {
+/** A word as a string and how it resolved (see `KnownTerms.resolveRange`); both fields undefined: nothing known. */
+export interface SeenWord extends Resolution {
   word: string;
-  resolution: Resolution | undefined;
 }
 
 /** What the normaliser needs to know about the lexicons: which words are terms worth revealing. */
@@ -531,9 +530,8 @@ function emitWord(f: Folded, a: number, b: number, hashtag: boolean, known: Know
       return;
     }
   }
-  const direct = seen.resolution;
-  const triple = direct?.term ? false : hasTriple(raw);
-  const found = reveal(raw, known, direct, triple);
+  const triple = seen.term ? false : hasTriple(raw);
+  const found = reveal(raw, known, seen, triple);
   let evasion: Evasion | undefined;
   if (found?.repeated) evasion = 'repeated';
   else if (found && f.odd) {
@@ -543,7 +541,7 @@ function emitWord(f: Folded, a: number, b: number, hashtag: boolean, known: Know
     }
   }
   let norm = raw;
-  let data = direct?.data;
+  let data = seen.data;
   if (found) {
     norm = found.term;
     data = found.data;

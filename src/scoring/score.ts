@@ -9,7 +9,7 @@ import { DEFAULT_THRESHOLD } from './config.ts';
 import type { CompiledPattern, Element, Lexicon, Slur, WordClass } from './lexicon.ts';
 import { TermIndex } from './lexicon.ts';
 import { extractFeatures, type Model } from './model.ts';
-import { foldTerm, normalise, type Token } from './normalise.ts';
+import { foldTerm, type NormaliseOptions, normalise, type Token } from './normalise.ts';
 import type { Reason, ScoreOptions, Severity, Verdict } from './types.ts';
 
 export interface ScoringData {
@@ -53,6 +53,7 @@ const TAG_NAMES: ReadonlyArray<string | undefined> = [
 const GATE_CLASSES = ['identity', 'profanity', 'dehumanising', 'trait', 'threat', 'groupref', 'exclusion'];
 const QUANTIFIERS = new Set(['all', 'every', 'tous', 'toutes', 'alle', 'allemaal']);
 const QUOTES = /["“”«»„]/;
+const NO_OPTIONS: NormaliseOptions = {};
 
 /** What one lexicon says about one word. */
 interface LexWord {
@@ -141,6 +142,10 @@ function languageWords(size: number): LanguageWords {
 interface Language {
   /** The lexicon's facts by word number (filled in once every language is added). */
   words: LanguageWords;
+  /** Classes score() reads for every post. */
+  identity: WordClass;
+  weakref: WordClass;
+  groupref: WordClass;
   index: number;
   lex: Lexicon;
   model: Model | undefined;
@@ -354,6 +359,8 @@ export class Scorer {
   /** The current post's positive model features (reused records; see `contribute`). */
   private readonly contributions: Contribution[] = [];
   private readonly gaps = new Gaps();
+  /** The strongest weight of each rule family and counted slur in the current post (reused). */
+  private readonly ruleWeights = new Map<string, number>();
   private contributionCount = 0;
 
   private scratch(n: number, which: number): Int32Array {
@@ -495,6 +502,9 @@ export class Scorer {
     const language: Language = {
       index,
       words: languageWords(0),
+      identity: lex.classes.get('identity')!,
+      weakref: lex.classes.get('weakref')!,
+      groupref: lex.classes.get('groupref')!,
       lex,
       model,
       bits,
@@ -741,7 +751,7 @@ export class Scorer {
     const threshold = options.threshold ?? DEFAULT_THRESHOLD;
     const input = typeof text === 'string' ? text : String(text ?? '');
     const ignoreHashtags = this.hashtags(options.campaignHashtags);
-    const tokens = normalise(input, this.index, ignoreHashtags ? { ignoreHashtags } : {});
+    const tokens = normalise(input, this.index, ignoreHashtags ? { ignoreHashtags } : NO_OPTIONS);
     const n = tokens.length;
     // Sentiment (AFINN with the `sentiment` negation rule) and language votes in one pass, which
     // also collects the word numbers.
@@ -799,7 +809,6 @@ export class Scorer {
     const masks = this.scratch(n, 0);
     const firstWords = this.scratch(n, 1);
     const tags = this.scratch(n, 2);
-    const identityClass = lex.classes.get('identity')!;
     const slurTokens: Array<{ index: number; slur: Slur }> = [];
     const words = language.words;
     for (let i = 0; i < n; i++) {
@@ -829,7 +838,7 @@ export class Scorer {
         if (!slur) tags[i] = TAG_HIDDEN;
       } else if (flags & IDENTITY_PHRASE) {
         // Words inside identity phrases ("white people") are hidden from the model like single terms.
-        const len = phraseAt(identityClass, tokens, i);
+        const len = phraseAt(language.identity, tokens, i);
         if (len > 0) hasIdentity = true;
         for (let k = 0; k < len; k++) tags[i + k] = TAG_HIDDEN;
       }
@@ -843,11 +852,12 @@ export class Scorer {
       present |= language.groupBit;
       for (let i = 0; i < n; i++) if (words.flags[ids[i]!]! & WEAKREF) masks[i]! |= language.groupBit;
     }
-    const ctx: PostContext = { tokens, weakGroup, weakref: lex.classes.get('weakref')! };
+    const ctx: PostContext = { tokens, weakGroup, weakref: language.weakref };
 
     // Patterns: threats, exclusion, dehumanisation, derogation, collective blame.
     const reasons: Reason[] = [];
-    const ruleWeights = new Map<string, number>();
+    const ruleWeights = this.ruleWeights;
+    if (ruleWeights.size > 0) ruleWeights.clear();
     let hostile = false;
     const matched: Match[] = [];
     const gaps = this.gaps;
@@ -977,7 +987,7 @@ export class Scorer {
     if (score > 0 && hasTarget && !hasIdentity) {
       const countedSlur = slurTokens.some(({ slur }) => !(slur.reclaimable && !hostile));
       const target = countedSlur ? -1 : anyPhrase(lex.individualTarget, tokens, ids, words.flags, TARGET);
-      if (target >= 0 && anyPhrase(lex.classes.get('groupref')!, tokens) < 0) {
+      if (target >= 0 && anyPhrase(language.groupref, tokens) < 0) {
         score *= INDIVIDUAL_TARGET_FACTOR;
         reasons.push({
           rule: 'context.individual_target',
