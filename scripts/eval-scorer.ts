@@ -25,7 +25,12 @@ const scorer = new Scorer(values['no-model'] ? { ...data, models: new Map() } : 
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-function davidson(rows: DavidsonRow[]) {
+/** Every row's score, computed once: `flagged` is `score >= threshold`, so one pass serves every threshold. */
+function scores(rows: DavidsonRow[]): Float64Array {
+  return Float64Array.from(rows, (row) => scorer.score(row.text, { threshold }).score);
+}
+
+function davidson(rows: DavidsonRow[], scored: Float64Array, at: number) {
   let tp = 0;
   let fp = 0;
   let fn = 0;
@@ -33,8 +38,8 @@ function davidson(rows: DavidsonRow[]) {
   let neither = 0;
   let offensiveFlagged = 0;
   let offensive = 0;
-  for (const row of rows) {
-    const flagged = scorer.score(row.text, { threshold }).flagged;
+  rows.forEach((row, i) => {
+    const flagged = scored[i]! >= at;
     if (row.label === 'hate') flagged ? tp++ : fn++;
     else if (flagged) fp++;
     if (row.label === 'neither') {
@@ -45,7 +50,7 @@ function davidson(rows: DavidsonRow[]) {
       offensive++;
       if (flagged) offensiveFlagged++;
     }
-  }
+  });
   const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
   const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
@@ -60,8 +65,20 @@ function davidson(rows: DavidsonRow[]) {
 }
 
 const all = readDavidson();
-const dev = davidson(all.filter((r) => r.split === 'dev'));
-const test = davidson(all.filter((r) => r.split === 'test'));
+const devRows = all.filter((r) => r.split === 'dev');
+const testRows = all.filter((r) => r.split === 'test');
+const devScores = scores(devRows);
+const testScores = scores(testRows);
+const dev = davidson(devRows, devScores, threshold);
+const test = davidson(testRows, testScores, threshold);
+// Other thresholds, for organisers choosing a campaign's `scoring.threshold` (the default was
+// chosen on dev; these rows only describe the trade-off).
+const CURVE = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7];
+const curve = CURVE.map((at) => ({
+  threshold: at,
+  dev: davidson(devRows, devScores, at),
+  test: davidson(testRows, testScores, at),
+}));
 const bars = {
   hateRecall: test.hateRecall >= 0.65,
   hatePrecision: test.hatePrecision >= 0.45,
@@ -94,6 +111,12 @@ row('hate recall', 'hateRecall', `>= 0.65 ${bars.hateRecall ? 'met' : 'NOT met'}
 row('hate F1', 'hateF1', '');
 row('false-positive rate on neither', 'neitherFpr', `<= 0.05 ${bars.neitherFpr ? 'met' : 'NOT met'}`);
 row('flag rate on offensive', 'offensiveFlagRate', '');
+out.write(
+  `\nOther thresholds (campaign \`scoring.threshold\`): hate precision / recall / false-positive rate on neither\n\n`,
+);
+out.write(`| threshold | dev | test |\n| ---: | --- | --- |\n`);
+const prf = (m: typeof dev) => `${m.hatePrecision} / ${m.hateRecall} / ${m.neitherFpr}`;
+for (const c of curve) out.write(`| ${c.threshold} | ${prf(c.dev)} | ${prf(c.test)} |\n`);
 out.write(`\nFunctional suites (tests/scoring-suites), accuracy, bar >= 0.9 in each\n\n`);
 out.write(`| category | cases | accuracy | |\n| --- | ---: | ---: | --- |\n`);
 const accuracy: Record<string, number> = {};
@@ -110,6 +133,11 @@ out.write(
     model: !values['no-model'],
     davidson: { dev, test },
     bars,
+    curve: curve.map((c) => ({
+      threshold: c.threshold,
+      dev: { precision: c.dev.hatePrecision, recall: c.dev.hateRecall, neitherFpr: c.dev.neitherFpr },
+      test: { precision: c.test.hatePrecision, recall: c.test.hateRecall, neitherFpr: c.test.neitherFpr },
+    })),
     suites: accuracy,
     suitesMet: Object.values(accuracy).every((a) => a >= 0.9),
   })}\n`,
