@@ -272,13 +272,15 @@ function fold(text: string): Folded {
   if (isPlainAscii(text)) {
     let s = text.toLowerCase();
     if (masks) {
-      let out = '';
+      // Joined from parts, not built with +=: a flat string keeps charCodeAt fast afterwards.
+      const parts: string[] = [];
       let at = 0;
       for (const [a, b] of masks) {
-        out += s.slice(at, a) + ' '.repeat(b - a);
+        parts.push(s.slice(at, a), ' '.repeat(b - a));
         at = b;
       }
-      s = out + s.slice(at);
+      parts.push(s.slice(at));
+      s = parts.join('');
     }
     return { s, starts: null, ends: null, upper: null, odd: null, text };
   }
@@ -340,7 +342,11 @@ function fold(text: string): Folded {
 
 /** Grows the folded text and its position maps as characters are added. */
 class FoldBuffer {
-  s = '';
+  /**
+   * The folded text in pieces, joined once at the end: a string grown with += is a deep tree of
+   * pieces, which the first charCodeAt must flatten (and later ones see through).
+   */
+  parts: string[] = [];
   len = 0;
   starts: Int32Array;
   ends: Int32Array;
@@ -357,7 +363,7 @@ class FoldBuffer {
         : new FoldBuffer(size);
     // Very long posts get a buffer of their own, so memory does not stay high afterwards.
     if (size < 100_000) FoldBuffer.reused = buf;
-    buf.s = '';
+    buf.parts = [];
     buf.len = 0;
     return buf;
   }
@@ -386,7 +392,7 @@ class FoldBuffer {
 
   push(ch: string, start: number, end: number, upper: number, odd: number): void {
     this.ensure(1);
-    this.s += ch;
+    this.parts.push(ch);
     this.starts[this.len] = start;
     this.ends[this.len] = end;
     this.upper[this.len] = upper;
@@ -396,7 +402,7 @@ class FoldBuffer {
 
   pushAscii(text: string, a: number, b: number): void {
     this.ensure(b - a);
-    this.s += text.slice(a, b).toLowerCase();
+    this.parts.push(text.slice(a, b).toLowerCase());
     for (let k = a; k < b; k++) {
       const c = text.charCodeAt(k);
       this.starts[this.len] = k;
@@ -412,7 +418,14 @@ class FoldBuffer {
   }
 
   done(text: string): Folded {
-    return { s: this.s, starts: this.starts, ends: this.ends, upper: this.upper, odd: this.odd, text };
+    return {
+      s: this.parts.join(''),
+      starts: this.starts,
+      ends: this.ends,
+      upper: this.upper,
+      odd: this.odd,
+      text,
+    };
   }
 }
 
