@@ -251,14 +251,48 @@ function classAt(ctx: PostContext, el: { name: string; cls: WordClass }, i: numb
   return 0;
 }
 
+/** A class's phrases that start with one word, by their second word (`single`: one-word phrases). */
+interface PhrasesFrom {
+  single: string[][];
+  bySecond: Map<string, string[][]>;
+}
+
+/**
+ * Phrases by first and then second word, built once per class on first use (compiled lexicons do
+ * not change). One first word can start many phrases ("the" starts over a hundred perpetrator
+ * phrases): without this, every "the" in a post would be compared with each of them.
+ */
+const PHRASE_INDEX = new WeakMap<WordClass['phrases'], Map<string, PhrasesFrom>>();
+
+function phraseIndex(cls: WordClass): Map<string, PhrasesFrom> {
+  let index = PHRASE_INDEX.get(cls.phrases);
+  if (!index) {
+    index = new Map();
+    for (const [first, list] of cls.phrases) {
+      const from: PhrasesFrom = { single: [], bySecond: new Map() };
+      for (const words of list) {
+        if (words.length === 1) from.single.push(words);
+        else if (words.length > 1)
+          from.bySecond.set(words[1]!, [...(from.bySecond.get(words[1]!) ?? []), words]);
+      }
+      index.set(first, from);
+    }
+    PHRASE_INDEX.set(cls.phrases, index);
+  }
+  return index;
+}
+
+/** Length (in tokens) of the longest phrase of `cls` starting at token i, or 0. */
 function phraseAt(cls: WordClass, tokens: readonly Token[], i: number): number {
-  const list = cls.phrases.get(tokens[i]!.norm);
-  if (!list) return 0;
-  let best = 0;
+  const from = phraseIndex(cls).get(tokens[i]!.norm);
+  if (!from) return 0;
+  let best = from.single.length > 0 ? 1 : 0;
+  const list = i + 1 < tokens.length ? from.bySecond.get(tokens[i + 1]!.norm) : undefined;
+  if (!list) return best;
   for (const words of list) {
     if (words.length <= best || i + words.length > tokens.length) continue;
     let ok = true;
-    for (let k = 1; k < words.length && ok; k++) if (tokens[i + k]!.norm !== words[k]) ok = false;
+    for (let k = 2; k < words.length && ok; k++) if (tokens[i + k]!.norm !== words[k]) ok = false;
     if (ok) best = words.length;
   }
   return best;
