@@ -543,24 +543,30 @@ function emitWord(f: Folded, a: number, b: number, hashtag: boolean, known: Know
       return;
     }
   }
-  const triple = seen.term ? false : hasTriple(raw);
-  const found = reveal(raw, known, seen, triple);
+  // A known term as written (most lexicon words) needs nothing revealed, and no object for it.
+  let found = Boolean(seen.term);
+  let norm = found ? seen.term! : raw;
+  let data = seen.data;
+  let repeated = false;
+  if (!found && hasTriple(raw)) {
+    const revealed = reveal(raw, known, seen, true);
+    if (revealed) {
+      norm = revealed.term;
+      data = revealed.data;
+      found = true;
+      repeated = revealed.repeated;
+    } else {
+      norm = collapseRuns(raw, 2);
+      data = known.resolve(norm)?.data;
+    }
+  }
   let evasion: Evasion | undefined;
-  if (found?.repeated) evasion = 'repeated';
+  if (repeated) evasion = 'repeated';
   else if (found && f.odd) {
     for (let k = a; k < b; k++) {
       if (f.odd[k] === ODD_INVISIBLE) evasion = 'invisible';
       else if (f.odd[k] === ODD_LOOKALIKE && evasion === undefined) evasion = 'lookalike';
     }
-  }
-  let norm = raw;
-  let data = seen.data;
-  if (found) {
-    norm = found.term;
-    data = found.data;
-  } else if (triple) {
-    norm = collapseRuns(raw, 2);
-    data = known.resolve(norm)?.data;
   }
   out.push(token(norm, origStart(f, a), origEnd(f, b - 1), evasion, hashtag, data));
 }

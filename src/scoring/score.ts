@@ -364,6 +364,24 @@ function anyPhrase(
   return -1;
 }
 
+/**
+ * Sorts reasons by weight, highest first, keeping the order of equal weights (as Array.sort does):
+ * an insertion sort, because a verdict has a handful of reasons and Array.sort allocates its own
+ * work space for every call.
+ */
+function sortByWeight(reasons: Reason[]): void {
+  for (let i = 1; i < reasons.length; i++) {
+    const r = reasons[i]!;
+    const w = r.weight ?? 0;
+    let j = i - 1;
+    while (j >= 0 && (reasons[j]!.weight ?? 0) < w) {
+      reasons[j + 1] = reasons[j]!;
+      j--;
+    }
+    reasons[j + 1] = r;
+  }
+}
+
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
@@ -1042,7 +1060,7 @@ export class Scorer {
     let severity: Severity;
     if (flagged) severity = score >= 0.8 || ruleWeights.has('threat') ? 'high' : 'medium';
     else severity = score >= threshold / 2 ? 'low' : 'none';
-    if (reasons.length > 1) reasons.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
+    sortByWeight(reasons);
     return { flagged, score, severity, sentiment, reasons, lang: lex.language };
   }
 }
