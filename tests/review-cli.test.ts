@@ -3,6 +3,7 @@
  * in-process through runCli for most cases, as a child process for the end-to-end ones, and with
  * a running bot holding the folder (decisions reach it through its inbox).
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,8 +11,9 @@ import { addModerator } from '../src/dashboard/accounts.ts';
 import type { EvidenceExport } from '../src/moderation/evidence.ts';
 import type { Flag } from '../src/moderation/types.ts';
 import { openStore } from '../src/store/index.ts';
+import { openBotStore } from './_dashboard.ts';
 import { HOSTILE_TEXTS, makeFlag } from './_review-fixtures.ts';
-import { runCliInProcess, runCliProcess, tempDir } from './_util.ts';
+import { CLI, ROOT, runCliInProcess, runCliProcess, tempDir } from './_util.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -244,14 +246,7 @@ describe('solidarity review', () => {
 
 describe('end to end, as separate processes', () => {
   it('a decision from the CLI reaches a running bot through its inbox', async () => {
-    const bot = await openStore({
-      dir,
-      mode: 'writer',
-      role: 'bot',
-      fsync: false,
-      pruneEveryMs: 0,
-      inboxPollMs: 50,
-    });
+    const bot = await openBotStore(dir);
     try {
       const res = await runCliProcess(
         ['review', 'dismiss', flags[5]!.id, '--reason', 'satire', '--by', 'kim'],
@@ -274,79 +269,59 @@ describe('end to end, as separate processes', () => {
   });
 });
 
+/**
+ * Runs `solidarity <command>` as a child process until it prints the dashboard's address;
+ * `stop` sends `signal` (Ctrl-C for the bot, TERM for the dashboard) and waits for the exit.
+ */
+async function serveDashboard(
+  args: string[],
+  env: Record<string, string>,
+  signal: NodeJS.Signals,
+): Promise<{ url: string; out: () => string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, SOLIDARITY_DATA_DIR: dir, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stop = async () => {
+    child.kill(signal);
+    await new Promise((r) => child.once('exit', r));
+  };
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      const match = /Review dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${out}`)));
+  });
+  return { url, out: () => out, stop };
+}
+
 describe('the dashboard runs inside the bot', () => {
   it('npm start serves it on 127.0.0.1, behind the login', async () => {
-    const { spawn } = await import('node:child_process');
-    const { CLI, ROOT } = await import('./_util.ts');
-    const child = spawn(process.execPath, [CLI, 'start'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        SOLIDARITY_DATA_DIR: dir,
-        DASHBOARD_PORT: '0',
-        LOG_LEVEL: 'warn',
-        SOLIDARITY_MODE: 'local',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const bot = await serveDashboard(['start'], { DASHBOARD_PORT: '0', SOLIDARITY_MODE: 'local' }, 'SIGINT');
     try {
-      let out = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (d) => {
-          out += d;
-          const match = /Review dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (match) resolve(match[1]!);
-        });
-        child.on('exit', (code) => reject(new Error(`start exited ${code}: ${out}`)));
-      });
-      expect((await fetch(`${url}/healthz`)).status).toBe(200);
-      const queue = await fetch(`${url}/queue`, { redirect: 'manual' });
+      expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+      const queue = await fetch(`${bot.url}/queue`, { redirect: 'manual' });
       expect(queue.status).toBe(303);
       expect(queue.headers.get('location')).toBe('/login?next=%2Fqueue');
     } finally {
-      child.kill('SIGINT');
-      await new Promise((r) => child.once('exit', r));
+      await bot.stop();
     }
   });
 });
 
 describe('solidarity dashboard', () => {
-  async function startDashboardProcess(): Promise<{
-    url: string;
-    out: () => string;
-    stop: () => Promise<void>;
-  }> {
-    const { spawn } = await import('node:child_process');
-    const { CLI, ROOT } = await import('./_util.ts');
-    const child = spawn(process.execPath, [CLI, 'dashboard', '--port', '0'], {
-      cwd: ROOT,
-      env: { ...process.env, SOLIDARITY_DATA_DIR: dir, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        out += d;
-        const match = /Review dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (match) resolve(match[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`dashboard exited ${code}: ${out}`)));
-    });
-    return {
-      url,
-      out: () => out,
-      stop: async () => {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-      },
-    };
-  }
+  const startDashboardProcess = () => serveDashboard(['dashboard', '--port', '0'], {}, 'SIGTERM');
 
+  /** Signs in through the login form; returns the answer's status, the session cookie and the queue page. */
   async function signIn(
     url: string,
     name: string,
     password: string,
-  ): Promise<{ session: string; csrf: string }> {
+  ): Promise<{ status: number; session: string; queue: string; csrf: string }> {
     const form = await fetch(`${url}/login`);
     const loginCookie = form.headers.getSetCookie()[0]!.split(';')[0]!;
     const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
@@ -361,7 +336,7 @@ describe('solidarity dashboard', () => {
       .find((c) => c.startsWith('sb_session='))!
       .split(';')[0]!;
     const queue = await (await fetch(`${url}/queue`, { headers: { cookie: session } })).text();
-    return { session, csrf: /name="_csrf" value="([^"]+)"/.exec(queue)![1]! };
+    return { status: res.status, session, queue, csrf: /name="_csrf" value="([^"]+)"/.exec(queue)![1]! };
   }
 
   it('runs alone, holding the data folder, and shows the queue to a signed-in moderator', async () => {
@@ -369,21 +344,8 @@ describe('solidarity dashboard', () => {
     const d = await startDashboardProcess();
     try {
       expect(d.out()).toContain('holding the data folder');
-      const form = await fetch(`${d.url}/login`);
-      const loginCookie = form.headers.getSetCookie()[0]!.split(';')[0]!;
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-      const res = await fetch(`${d.url}/login`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ name: 'mo', password: 'a long passphrase', _csrf: csrf }).toString(),
-      });
-      expect(res.status).toBe(303);
-      const session = res.headers
-        .getSetCookie()
-        .find((c) => c.startsWith('sb_session='))!
-        .split(';')[0]!;
-      const queue = await (await fetch(`${d.url}/queue`, { headers: { cookie: session } })).text();
+      const { status, queue } = await signIn(d.url, 'mo', 'a long passphrase');
+      expect(status).toBe(303);
       expect(queue).toContain('7 flags match');
     } finally {
       await d.stop();
@@ -391,14 +353,7 @@ describe('solidarity dashboard', () => {
   });
 
   it('beside a running bot, reads its data instead of failing on the lock', async () => {
-    const bot = await openStore({
-      dir,
-      mode: 'writer',
-      role: 'bot',
-      fsync: false,
-      pruneEveryMs: 0,
-      inboxPollMs: 50,
-    });
+    const bot = await openBotStore(dir);
     try {
       await addModerator(bot, { name: 'mo', role: 'moderator', password: 'a long passphrase', now: at0 });
       const d = await startDashboardProcess();
