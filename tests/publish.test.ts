@@ -5,7 +5,7 @@
  */
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCampaign } from '../src/campaign/load.ts';
 import type { Campaign } from '../src/campaign/schema.ts';
 import { slotsBetween } from '../src/campaign/slots.ts';
@@ -19,6 +19,7 @@ import { Scheduler } from '../src/scheduler/scheduler.ts';
 import { type FileStore, openStore } from '../src/store/index.ts';
 import { readOutbox } from '../src/store/outbox.ts';
 import type { ActivityEvent, ActivityType } from '../src/store/types.ts';
+import { cleanupAfterEach } from './_cleanups.ts';
 import { runCliInProcess, tempDir } from './_util.ts';
 
 /** An adapter that records posts and fails on cue; its lookup is exact, like Bluesky's. */
@@ -50,10 +51,7 @@ class ScriptedAdapter implements PlatformAdapter {
   }
 }
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const { cleanups } = cleanupAfterEach();
 
 interface Bot {
   campaignsDir: string;

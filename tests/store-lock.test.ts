@@ -2,21 +2,12 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/file-store.ts';
-import { tempDataDir } from './store-fixtures.ts';
+import { cleanupAfterEach } from './_cleanups.ts';
 
 const CHILD = join(import.meta.dirname, 'store-child.ts');
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function dataDir(): string {
-  const { dir, cleanup } = tempDataDir();
-  cleanups.push(cleanup);
-  return dir;
-}
+const { cleanups, dataDir } = cleanupAfterEach();
 
 function startChild(args: string[]): {
   child: ChildProcess;

@@ -1,18 +1,16 @@
 /** Retention: old unflagged text goes after 7 days, flagged 90 days after resolution, counts stay. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadEnv } from '../src/config/env.ts';
 import type { ReviewEvent } from '../src/moderation/types.ts';
 import { type FileStore, openStore } from '../src/store/file-store.ts';
 import { DEFAULT_RETENTION, retentionFromEnv } from '../src/store/retention.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
+import { cleanupAfterEach } from './_cleanups.ts';
 import { flag, mentionEvent, tempDataDir } from './store-fixtures.ts';
 
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { cleanups } = cleanupAfterEach();
 
 const NOW = new Date('2026-12-20T12:00:00.000Z');
 const url = (i: number) => `https://example.test/post/${i}`;
