@@ -17,9 +17,7 @@ function startChild(args: string[]): {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  cleanups.push(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
+  killAfterTest(child);
   const lines: string[] = [];
   let buffer = '';
   const listeners: Array<() => void> = [];
@@ -46,6 +44,26 @@ function startChild(args: string[]): {
   return { child, lines, waitFor };
 }
 
+/** Kills `child` after the test if it is still running. */
+function killAfterTest(child: ChildProcess): void {
+  cleanups.push(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+}
+
+/** Writes the lock file a bot on this host with `pid` would have written. */
+function writeLock(dir: string, lock: { pid: number; startedAt: string; startTime?: string }): void {
+  writeFileSync(join(dir, 'store.lock'), JSON.stringify({ ...lock, host: hostname(), role: 'bot' }));
+}
+
+/** A live process that holds the lock on `dir` but never reads the inbox (a hung or dying bot). */
+function hungBotHolding(dir: string): ChildProcess {
+  const fake = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  killAfterTest(fake);
+  writeLock(dir, { pid: fake.pid!, startedAt: new Date().toISOString() });
+  return fake;
+}
+
 function deadPid(): number {
   const done = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
   return Number(done.stdout.toString());
@@ -67,10 +85,7 @@ describe('store lock', () => {
   it('takes over a lock left by a dead process', async () => {
     const dir = dataDir();
     const pid = deadPid();
-    writeFileSync(
-      join(dir, 'store.lock'),
-      JSON.stringify({ pid, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', role: 'bot' }),
-    );
+    writeLock(dir, { pid, startedAt: '2026-01-01T00:00:00.000Z' });
     const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0 });
     expect(JSON.parse(readFileSync(join(dir, 'store.lock'), 'utf8')).pid).toBe(process.pid);
     await store.close();
@@ -80,31 +95,14 @@ describe('store lock', () => {
   it('treats a lock whose PID now belongs to another program as stale', async () => {
     const dir = dataDir();
     // Our own PID, but a different process start time: the PID was reused.
-    writeFileSync(
-      join(dir, 'store.lock'),
-      JSON.stringify({
-        pid: process.pid,
-        host: hostname(),
-        startTime: '1',
-        startedAt: '2026-01-01T00:00:00.000Z',
-        role: 'bot',
-      }),
-    );
+    writeLock(dir, { pid: process.pid, startTime: '1', startedAt: '2026-01-01T00:00:00.000Z' });
     const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0 });
     await store.close();
   });
 
   it('lets exactly one of several processes take over a stale lock', async () => {
     const dir = dataDir();
-    writeFileSync(
-      join(dir, 'store.lock'),
-      JSON.stringify({
-        pid: deadPid(),
-        host: hostname(),
-        startedAt: '2026-01-01T00:00:00.000Z',
-        role: 'bot',
-      }),
-    );
+    writeLock(dir, { pid: deadPid(), startedAt: '2026-01-01T00:00:00.000Z' });
     const racers = Array.from({ length: 4 }, () => startChild(['hold', dir, '3000']));
     const outcomes = await Promise.all(racers.map((r) => r.waitFor(/^(ready|error)/)));
     expect(outcomes.filter((o) => o.startsWith('ready'))).toHaveLength(1);
@@ -128,9 +126,7 @@ describe('two bots on one data folder', () => {
     const bin = join(import.meta.dirname, '..', 'bin', 'solidarity.mjs');
     const env = { ...process.env, SOLIDARITY_DATA_DIR: dir, SOLIDARITY_MODE: 'local', LOG_LEVEL: 'warn' };
     const first = spawn(process.execPath, [bin, 'start'], { cwd: join(import.meta.dirname, '..'), env });
-    cleanups.push(() => {
-      if (first.exitCode === null) first.kill('SIGKILL');
-    });
+    killAfterTest(first);
     let out = '';
     await new Promise<void>((resolve, reject) => {
       first.stdout.on('data', (d) => {
@@ -160,15 +156,7 @@ describe('inbox when the bot goes away', () => {
   it('a change waiting for a bot that died is applied by the command itself', async () => {
     const dir = dataDir();
     await (await openStore({ dir, mode: 'writer', inboxPollMs: 0 })).close();
-    // A live process that holds the lock but never reads the inbox (a hung or dying bot).
-    const fake = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
-    cleanups.push(() => {
-      if (fake.exitCode === null) fake.kill('SIGKILL');
-    });
-    writeFileSync(
-      join(dir, 'store.lock'),
-      JSON.stringify({ pid: fake.pid, host: hostname(), startedAt: new Date().toISOString(), role: 'bot' }),
-    );
+    const fake = hungBotHolding(dir);
     const cli = await openStore({ dir, mode: 'auto', applyTimeoutMs: 20_000 });
     expect(cli.mode).toBe('client');
     const change = cli.setState('pause:demo', { paused: true });
@@ -183,14 +171,7 @@ describe('inbox when the bot goes away', () => {
 
   it('a change the bot does not apply in time says where it waits', async () => {
     const dir = dataDir();
-    const fake = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
-    cleanups.push(() => {
-      if (fake.exitCode === null) fake.kill('SIGKILL');
-    });
-    writeFileSync(
-      join(dir, 'store.lock'),
-      JSON.stringify({ pid: fake.pid, host: hostname(), startedAt: new Date().toISOString(), role: 'bot' }),
-    );
+    hungBotHolding(dir);
     const cli = await openStore({ dir, mode: 'auto', applyTimeoutMs: 300 });
     const error = await cli.setState('k', 1).catch((e) => e);
     expect(error.code).toBe('STORE_LOCKED');
