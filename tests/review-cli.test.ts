@@ -3,7 +3,6 @@
  * in-process through runCli for most cases, as a child process for the end-to-end ones, and with
  * a running bot holding the folder (decisions reach it through its inbox).
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,7 +12,7 @@ import type { Flag } from '../src/moderation/types.ts';
 import { openStore } from '../src/store/index.ts';
 import { openBotStore } from './_dashboard.ts';
 import { HOSTILE_TEXTS, makeFlag } from './_review-fixtures.ts';
-import { CLI, ROOT, runCliInProcess, runCliProcess, tempDir } from './_util.ts';
+import { type CliProcess, runCliInProcess, runCliProcess, startCliProcess, tempDir } from './_util.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -269,52 +268,36 @@ describe('end to end, as separate processes', () => {
   });
 });
 
-/**
- * Runs `solidarity <command>` as a child process until it prints the dashboard's address;
- * `stop` sends `signal` (Ctrl-C for the bot, TERM for the dashboard) and waits for the exit.
- */
+/** Runs `solidarity <args>` as a child process until it prints the dashboard's address. */
 async function serveDashboard(
   args: string[],
-  env: Record<string, string>,
-  signal: NodeJS.Signals,
-): Promise<{ url: string; out: () => string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, SOLIDARITY_DATA_DIR: dir, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stop = async () => {
-    child.kill(signal);
-    await new Promise((r) => child.once('exit', r));
-  };
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      const match = /Review dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${out}`)));
-  });
-  return { url, out: () => out, stop };
+  env: Record<string, string> = {},
+): Promise<{ url: string; child: CliProcess }> {
+  const child = startCliProcess(args, { env: { SOLIDARITY_DATA_DIR: dir, ...env } });
+  const address = /Review dashboard: (http:\/\/127\.0\.0\.1:\d+)/;
+  const url = address.exec(await child.waitFor((out) => address.test(out)))![1]!;
+  return { url, child };
 }
 
 describe('the dashboard runs inside the bot', () => {
   it('npm start serves it on 127.0.0.1, behind the login', async () => {
-    const bot = await serveDashboard(['start'], { DASHBOARD_PORT: '0', SOLIDARITY_MODE: 'local' }, 'SIGINT');
+    const { url, child: bot } = await serveDashboard(['start'], {
+      DASHBOARD_PORT: '0',
+      SOLIDARITY_MODE: 'local',
+    });
     try {
-      expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
-      const queue = await fetch(`${bot.url}/queue`, { redirect: 'manual' });
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const queue = await fetch(`${url}/queue`, { redirect: 'manual' });
       expect(queue.status).toBe(303);
       expect(queue.headers.get('location')).toBe('/login?next=%2Fqueue');
     } finally {
-      await bot.stop();
+      await bot.stop('SIGINT');
     }
   });
 });
 
 describe('solidarity dashboard', () => {
-  const startDashboardProcess = () => serveDashboard(['dashboard', '--port', '0'], {}, 'SIGTERM');
+  const startDashboardProcess = () => serveDashboard(['dashboard', '--port', '0']);
 
   /** Signs in through the login form; returns the answer's status, the session cookie and the queue page. */
   async function signIn(
@@ -343,12 +326,12 @@ describe('solidarity dashboard', () => {
     await cli(['moderator', 'add', 'mo', '--role', 'moderator', '--password-stdin'], 'a long passphrase\n');
     const d = await startDashboardProcess();
     try {
-      expect(d.out()).toContain('holding the data folder');
+      expect(d.child.stdout()).toContain('holding the data folder');
       const { status, queue } = await signIn(d.url, 'mo', 'a long passphrase');
       expect(status).toBe(303);
       expect(queue).toContain('7 flags match');
     } finally {
-      await d.stop();
+      await d.child.stop();
     }
   });
 
@@ -358,7 +341,7 @@ describe('solidarity dashboard', () => {
       await addModerator(bot, { name: 'mo', role: 'moderator', password: 'a long passphrase', now: at0 });
       const d = await startDashboardProcess();
       try {
-        expect(d.out()).toContain('a running bot holds the data folder');
+        expect(d.child.stdout()).toContain('a running bot holds the data folder');
         // A decision made in this dashboard reaches the bot through its inbox.
         const { session, csrf } = await signIn(d.url, 'mo', 'a long passphrase');
         const res = await fetch(`${d.url}/decide`, {
@@ -377,7 +360,7 @@ describe('solidarity dashboard', () => {
           expect.objectContaining({ action: 'escalate', by: 'mo', note: 'for the police' }),
         ]);
       } finally {
-        await d.stop();
+        await d.child.stop();
       }
     } finally {
       await bot.close();

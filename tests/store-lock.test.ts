@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/file-store.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
+import { runCliProcess, startCliProcess } from './_util.ts';
 
 const CHILD = join(import.meta.dirname, 'store-child.ts');
 const { cleanups, dataDir } = cleanupAfterEach();
@@ -123,31 +124,16 @@ describe('store lock', () => {
 describe('two bots on one data folder', () => {
   it('the second "solidarity start" exits 6 naming the PID of the first', async () => {
     const dir = dataDir();
-    const bin = join(import.meta.dirname, '..', 'bin', 'solidarity.mjs');
-    const env = { ...process.env, SOLIDARITY_DATA_DIR: dir, SOLIDARITY_MODE: 'local', LOG_LEVEL: 'warn' };
-    const first = spawn(process.execPath, [bin, 'start'], { cwd: join(import.meta.dirname, '..'), env });
-    killAfterTest(first);
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      first.stdout.on('data', (d) => {
-        out += d;
-        if (out.includes('Press Ctrl-C')) resolve();
-      });
-      first.on('exit', () => reject(new Error(`first bot exited: ${out}`)));
-    });
-    const second = spawnSync(process.execPath, [bin, 'start'], {
-      cwd: join(import.meta.dirname, '..'),
-      env,
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
-    expect(second.status).toBe(6);
+    const env = { SOLIDARITY_DATA_DIR: dir, SOLIDARITY_MODE: 'local' };
+    const first = startCliProcess(['start'], { env });
+    cleanups.push(() => first.stop('SIGKILL'));
+    await first.waitFor('Press Ctrl-C');
+    const second = await runCliProcess(['start'], { env, timeoutMs: 20_000 });
+    expect(second.code).toBe(6);
     expect(second.stderr).toContain(
       `STORE_LOCKED: The data folder ${dir} is in use by another process (PID ${first.pid}`,
     );
-    const exited = new Promise<number | null>((resolve) => first.on('close', resolve));
-    first.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect((await first.stop('SIGTERM')).code).toBe(0);
     expect(existsSync(join(dir, 'store.lock'))).toBe(false);
   });
 });
