@@ -18,41 +18,57 @@ export interface CliResult {
   stderr: string;
 }
 
-export interface ProcessResult extends CliResult {
-  /** The signal that ended the process, when one did. */
+/** How a child process ended: its exit code, or the signal that ended it. */
+export interface Exit {
+  code: number | null;
   signal: NodeJS.Signals | null;
 }
 
+export interface ProcessResult extends CliResult, Exit {}
+
+/** Spawns `node ...nodeArgs` (the Node that runs the tests), collecting what it prints. */
+function spawnNode(nodeArgs: string[], options: { env?: Record<string, string>; cwd?: string }) {
+  const child = spawn(process.execPath, nodeArgs, {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  /** Resolves once the process has exited and all its output is read. */
+  const ended = new Promise<Exit>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  ended.catch(() => {}); // a failed spawn is reported to whoever awaits `ended`, not as unhandled
+  return { child, stdout: () => stdout, stderr: () => stderr, ended };
+}
+
 /**
- * Runs `node ...nodeArgs` (the Node that runs the tests) to its end and collects its output; with
- * `timeoutMs` it is sent SIGTERM if it has not ended by then.
+ * Runs `node ...nodeArgs` to its end and collects its output; with `timeoutMs` it is sent SIGTERM
+ * if it has not ended by then.
  */
-export function runNodeProcess(
+export async function runNodeProcess(
   nodeArgs: string[],
   options: { env?: Record<string, string>; cwd?: string; input?: string; timeoutMs?: number } = {},
 ): Promise<ProcessResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, nodeArgs, {
-      cwd: options.cwd ?? ROOT,
-      env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGTERM'), options.timeoutMs) : undefined;
-    child.on('error', fail);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      done({ code, signal, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? '');
-  });
+  const run = spawnNode(nodeArgs, options);
+  const timer = options.timeoutMs
+    ? setTimeout(() => run.child.kill('SIGTERM'), options.timeoutMs)
+    : undefined;
+  run.child.stdin.end(options.input ?? '');
+  try {
+    const { code, signal } = await run.ended;
+    return { code, signal, stdout: run.stdout(), stderr: run.stderr() };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Runs the real CLI in a child process to its end. */
@@ -72,7 +88,7 @@ export interface CliProcess {
   /** Resolves with stdout once it contains `text` (or `ready(stdout)` holds); rejects if the process ends first. */
   waitFor(ready: string | ((stdout: string) => boolean)): Promise<string>;
   /** Sends `signal` (unless the process has ended) and resolves with how it ended. */
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(signal?: NodeJS.Signals): Promise<Exit>;
 }
 
 /** Starts the real CLI as a long-running child process; stop it in a `finally` or a cleanup. */
@@ -80,38 +96,28 @@ export function startCliProcess(
   args: string[],
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): CliProcess {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: options.cwd ?? ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
+  const { child, stdout, stderr, ended } = spawnNode([CLI, ...args], {
+    cwd: options.cwd,
+    env: { LOG_LEVEL: 'warn', ...options.env },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
-  );
   return {
     pid: child.pid!,
-    stdout: () => stdout,
-    stderr: () => stderr,
+    stdout,
+    stderr,
     waitFor(ready) {
       const met = typeof ready === 'string' ? (out: string) => out.includes(ready) : ready;
       return new Promise((resolve, reject) => {
         const check = () => {
-          if (!met(stdout)) return;
+          if (!met(stdout())) return;
           child.stdout.off('data', check);
-          resolve(stdout);
+          resolve(stdout());
         };
         child.stdout.on('data', check);
-        void ended.then(({ code, signal }) => {
+        const endedFirst = () => {
           check();
-          reject(new Error(`solidarity ${args.join(' ')} ended (${code ?? signal}): ${stdout}${stderr}`));
-        });
+          reject(new Error(`solidarity ${args.join(' ')} ended first: ${stdout()}${stderr()}`));
+        };
+        ended.then(endedFirst, endedFirst);
         check();
       });
     },
