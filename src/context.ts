@@ -9,10 +9,9 @@ import { SolidarityError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { BlueskyAdapter } from './platforms/bluesky/adapter.ts';
 import { OutboxAdapter } from './platforms/local/outbox-adapter.ts';
-import type { PlatformAdapter } from './platforms/types.ts';
+import type { Adapters, PlatformAdapter } from './platforms/types.ts';
 import { XAdapter } from './platforms/x/adapter.ts';
 import { type Clock, systemClock } from './scheduler/clock.ts';
-import type { Adapters } from './scheduler/scheduler.ts';
 import type { Store } from './store/types.ts';
 
 export interface Context {

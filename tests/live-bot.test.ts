@@ -96,11 +96,15 @@ describe('solidarity start in live mode', () => {
   }, async () => {
     const text = 'Live: we will always stand together. Report hate on 101. #WeStandTogether';
     const { env } = setup(text);
+    const logins = () => pds.calls.filter((c) => c.endsWith('com.atproto.server.createSession')).length;
+    const loginsBefore = logins();
     const bot = startCliProcess(['start'], { env });
     const stdout = await bot.waitFor('Running.');
     expect(stdout).toContain('bluesky: logged in as @livebot.test');
     expect(stdout).toContain('x: authorised as @westandtogether');
     expect(fake.tweets.filter((t) => t.text === text)).toHaveLength(1);
+    // Posting and monitoring (search backfill) share one Bluesky session: one login in all.
+    expect(logins() - loginsBefore).toBe(1);
 
     const status = await runCliProcess(['status', '--json'], { env });
     expect(status.code, status.stderr).toBe(0);

@@ -1,13 +1,13 @@
 /**
- * The backfill search client through the real @atproto/api agent, against a small local XRPC
- * server (createSession + app.bsky.feed.searchPosts). The dev-env PDS has no search (that is an
- * AppView feature), so this fake stands in for it.
+ * The backfill search client (the Bluesky adapter's session, through the real @atproto/api agent)
+ * against a small local XRPC server (createSession + app.bsky.feed.searchPosts). The dev-env PDS has
+ * no search (that is an AppView feature), so this fake stands in for it.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { searchBackfill } from '../src/monitor/bluesky-backfill.ts';
-import { createBlueskySearchClient } from '../src/platforms/bluesky/search.ts';
+import { BlueskyAdapter } from '../src/platforms/bluesky/adapter.ts';
 import { captureLog } from './_log.ts';
 
 const CID = 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm';
@@ -42,8 +42,20 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** The adapter's small key/value state, as the store keeps it. */
+function memoryState() {
+  const values = new Map<string, unknown>();
+  return {
+    getState: <T>(key: string) => values.get(key) as T | undefined,
+    setState: async <T>(key: string, value: T) => {
+      values.set(key, value);
+    },
+  };
+}
+
 async function startXrpc(options: { total: number; rateLimitOnce?: boolean }) {
   const searches: URLSearchParams[] = [];
+  const logins = { count: 0 };
   let limited = options.rateLimitOnce ?? false;
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -52,6 +64,7 @@ async function startXrpc(options: { total: number; rateLimitOnce?: boolean }) {
       res.end(JSON.stringify(body));
     };
     if (url.pathname === '/xrpc/com.atproto.server.createSession') {
+      logins.count += 1;
       let body = '';
       req.on('data', (c) => {
         body += c;
@@ -93,17 +106,22 @@ async function startXrpc(options: { total: number; rateLimitOnce?: boolean }) {
     json(404, { error: 'MethodNotImplemented' });
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-  return { service: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, searches };
+  return { service: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, searches, logins };
 }
 
 describe('Bluesky search backfill', () => {
-  it('logs in, pages through search for each tag, waits out a 429 and yields mentions', async () => {
-    const { service, searches } = await startXrpc({ total: 230, rateLimitOnce: true });
-    const client = await createBlueskySearchClient({
+  it('searches on the publishing session (no second login), pages through, waits out a 429 and yields mentions', async () => {
+    const { service, searches, logins } = await startXrpc({ total: 230, rateLimitOnce: true });
+    const adapter = new BlueskyAdapter({
       service,
       identifier: 'bot.example.com',
       password: 'app-pass-word',
+      state: memoryState(),
     });
+    // The bot checks its credentials at start (one login); search then uses that session.
+    expect(await adapter.checkCredentials()).toMatchObject({ ok: true });
+    const client = await adapter.searchClient();
+    expect(client.did).toBe(DID);
     const log = captureLog('info');
     const waits: number[] = [];
     const backfill = searchBackfill({
@@ -136,12 +154,18 @@ describe('Bluesky search backfill', () => {
     expect(searches[0]!.get('since')).toBe('2026-11-23T00:00:00.000Z');
     expect(searches[0]!.get('until')).toBe('2026-11-24T00:00:00.000Z');
     expect(searches[0]!.get('sort')).toBe('latest');
+    expect(logins.count).toBe(1);
+    expect(adapter.logins).toBe(1);
   });
 
   it('names the problem when the app password is wrong', async () => {
     const { service } = await startXrpc({ total: 0 });
-    await expect(
-      createBlueskySearchClient({ service, identifier: 'bot.example.com', password: 'wrong' }),
-    ).rejects.toMatchObject({ code: 'BLUESKY_AUTH_FAILED' });
+    const adapter = new BlueskyAdapter({
+      service,
+      identifier: 'bot.example.com',
+      password: 'wrong',
+      state: memoryState(),
+    });
+    await expect(adapter.searchClient()).rejects.toMatchObject({ code: 'BLUESKY_AUTH_FAILED' });
   });
 });

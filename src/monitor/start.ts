@@ -5,10 +5,11 @@
  */
 import type { Campaign } from '../campaign/schema.ts';
 import { blueskyCredentials, xCredentials } from '../config/env.ts';
-import type { Context } from '../context.ts';
+import { type Context, createAdapters } from '../context.ts';
 import type { Flag } from '../moderation/types.ts';
+import { BlueskyAdapter } from '../platforms/bluesky/adapter.ts';
 import { createHandleLookup } from '../platforms/bluesky/profiles.ts';
-import { createBlueskySearchClient } from '../platforms/bluesky/search.ts';
+import type { Adapters } from '../platforms/types.ts';
 import { createXSearchClient } from '../platforms/x/search.ts';
 import type { Store } from '../store/types.ts';
 import { searchBackfill } from './bluesky-backfill.ts';
@@ -25,6 +26,11 @@ export interface StartMonitoringOptions {
   scorer: Scorer;
   /** Print a line per flag and alert on the terminal (ids and rules, never the text). */
   announce?: boolean;
+  /**
+   * The bot's publishing adapters: Bluesky search (backfill) runs on the Bluesky adapter's session.
+   * Without them, an adapter is made on the store, which resumes the same saved session.
+   */
+  adapters?: Adapters;
 }
 
 function flagLine(flag: Flag): string {
@@ -71,7 +77,11 @@ export async function startMonitoring(
       if (credentials) {
         ownAccounts.push(credentials.identifier);
         try {
-          const client = await createBlueskySearchClient(credentials);
+          // One account, one session: the publishing adapter's, saved in the store. Logging in
+          // again here would spend the PDS's few logins at every start.
+          const adapter = options.adapters?.bluesky ?? createAdapters(ctx, ['bluesky'], store).bluesky;
+          if (!(adapter instanceof BlueskyAdapter)) throw new Error('no Bluesky adapter in live mode');
+          const client = await adapter.searchClient();
           ownAccounts.push(client.did);
           backfill = searchBackfill({ client, logger, clock });
         } catch (error) {

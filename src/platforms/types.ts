@@ -90,6 +90,9 @@ export interface PlatformAdapter {
   close?(): Promise<void>;
 }
 
+/** The adapter for each platform the bot posts to. */
+export type Adapters = Partial<Record<Platform, PlatformAdapter>>;
+
 /** The key a post is known by in the journal and on idempotent networks. */
 export function postKey(draft: Pick<PostDraft, 'slotKey' | 'platform'>): string {
   return `${draft.slotKey}/${draft.platform}`;

@@ -14,14 +14,12 @@ import type { Campaign, Platform } from '../campaign/schema.ts';
 import { inQuietHours, slotKey, slotsBetween } from '../campaign/slots.ts';
 import type { Logger } from '../logger.ts';
 import { isPlatformError, PlatformError } from '../platforms/errors.ts';
-import { type Post, type PostRequest, postKey, type ReplyPolicy } from '../platforms/types.ts';
+import { type Adapters, type Post, type PostRequest, postKey, type ReplyPolicy } from '../platforms/types.ts';
 import type { JournalEntry, Store } from '../store/types.ts';
 import { BACKOFF, backoffDelay } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import { holdFor } from './controls.ts';
 import { messageImages } from './images.ts';
-
-export type Adapters = Partial<Record<Platform, import('../platforms/types.ts').PlatformAdapter>>;
 
 export type Outcome =
   | 'posted'

@@ -5,14 +5,12 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import { type PostDraft, renderPost } from '../campaign/render.ts';
-import type { Campaign, Platform } from '../campaign/schema.ts';
+import type { Campaign } from '../campaign/schema.ts';
 import { nextSlots, slotsBetween } from '../campaign/slots.ts';
 import type { Logger } from '../logger.ts';
-import type { PlatformAdapter, Post } from '../platforms/types.ts';
+import type { Post } from '../platforms/types.ts';
 import type { Clock } from './clock.ts';
 import type { Outcome, Publisher } from './publish.ts';
-
-export type Adapters = Partial<Record<Platform, PlatformAdapter>>;
 
 export interface TickResult {
   draft: PostDraft;

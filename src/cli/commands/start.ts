@@ -5,6 +5,7 @@ import { startDashboard } from '../../dashboard/server.ts';
 import { isSolidarityError } from '../../errors.ts';
 import { startMonitoring } from '../../monitor/start.ts';
 import { verifyCredentials } from '../../platforms/credentials.ts';
+import type { Adapters } from '../../platforms/types.ts';
 import { Publisher, platformStopKey } from '../../scheduler/publish.ts';
 import { campaignReloader } from '../../scheduler/reload.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
@@ -46,9 +47,10 @@ export const startCommand: Command = {
       retention: retentionFromEnv(ctx.env),
     });
     let scheduler: Scheduler;
+    let adapters: Adapters;
     try {
-      // Live adapters keep state in the store (the Bluesky session).
-      const adapters = createAdapters(
+      // Live adapters keep state in the store (the Bluesky session); monitoring shares them.
+      adapters = createAdapters(
         ctx,
         campaigns.flatMap((c) => c.platforms),
         store,
@@ -128,7 +130,7 @@ export const startCommand: Command = {
       }
     }
     scheduler.start();
-    const monitor = await startMonitoring(ctx, campaigns, { store, scorer: score, announce: true });
+    const monitor = await startMonitoring(ctx, campaigns, { store, scorer: score, announce: true, adapters });
     writeLine(
       io.stdout,
       ctx.mode === 'local'

@@ -1,10 +1,9 @@
 /**
  * Bluesky post search (app.bsky.feed.searchPosts) with an authenticated session, used to backfill
- * hashtag mentions after monitoring was down longer than Jetstream keeps events.
+ * hashtag mentions after monitoring was down longer than Jetstream keeps events. The session is the
+ * publishing adapter's, saved in the store: monitoring never logs in on its own.
  */
-import { AtpAgent } from '@atproto/api';
-import type { BlueskyCredentials } from '../../config/env.ts';
-import { SolidarityError } from '../../errors.ts';
+import type { AtpAgent } from '@atproto/api';
 
 export interface BlueskySearchPost {
   uri: string;
@@ -61,84 +60,44 @@ interface RecordShape {
   embed?: { record?: { uri?: string; record?: { uri?: string } } };
 }
 
-/** Logs in with the app password and returns a search client on that session. */
-export async function createBlueskySearchClient(
-  credentials: BlueskyCredentials,
-): Promise<BlueskySearchClient> {
-  const agent = new AtpAgent({ service: credentials.service });
-  try {
-    await agent.login({ identifier: credentials.identifier, password: credentials.password });
-  } catch (error) {
-    const status = (error as { status?: number }).status;
-    if (status === 401 || status === 400) {
-      throw new SolidarityError(
-        'BLUESKY_AUTH_FAILED',
-        `Bluesky refused the login for ${credentials.identifier}.`,
-        {
-          hint: 'Check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD (an app password from Settings → App passwords).',
-          cause: error,
-        },
-      );
+/**
+ * One page of app.bsky.feed.searchPosts for a tag, on an agent that already holds a session (the
+ * Bluesky adapter's: see `BlueskyAdapter.searchClient`). XRPC errors are thrown as they come, so
+ * the caller's session handling sees them.
+ */
+export async function searchPosts(
+  agent: AtpAgent,
+  request: BlueskySearchRequest,
+): Promise<BlueskySearchPage> {
+  const res = await agent.app.bsky.feed.searchPosts({
+    q: `#${request.tag}`,
+    tag: [request.tag],
+    sort: 'latest',
+    since: request.since,
+    until: request.until,
+    limit: request.limit,
+    ...(request.cursor ? { cursor: request.cursor } : {}),
+  });
+  const posts = res.data.posts.map((view): BlueskySearchPost => {
+    const record = view.record as RecordShape;
+    const tags: string[] = Array.isArray(record.tags) ? record.tags.filter((t) => typeof t === 'string') : [];
+    for (const facet of record.facets ?? []) {
+      for (const f of facet.features ?? [])
+        if (f.$type === 'app.bsky.richtext.facet#tag' && f.tag) tags.push(f.tag);
     }
-    throw new SolidarityError(
-      'PLATFORM_ERROR',
-      `Could not reach Bluesky at ${credentials.service} to log in.`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return {
-    did: agent.session?.did ?? '',
-    async searchTag(request) {
-      try {
-        const res = await agent.app.bsky.feed.searchPosts({
-          q: `#${request.tag}`,
-          tag: [request.tag],
-          sort: 'latest',
-          since: request.since,
-          until: request.until,
-          limit: request.limit,
-          ...(request.cursor ? { cursor: request.cursor } : {}),
-        });
-        const posts = res.data.posts.map((view): BlueskySearchPost => {
-          const record = view.record as RecordShape;
-          const tags: string[] = Array.isArray(record.tags)
-            ? record.tags.filter((t) => typeof t === 'string')
-            : [];
-          for (const facet of record.facets ?? []) {
-            for (const f of facet.features ?? [])
-              if (f.$type === 'app.bsky.richtext.facet#tag' && f.tag) tags.push(f.tag);
-          }
-          const langs = Array.isArray(record.langs)
-            ? record.langs.filter((l) => typeof l === 'string')
-            : undefined;
-          const quoteUri = record.embed?.record?.uri ?? record.embed?.record?.record?.uri;
-          return {
-            uri: view.uri,
-            authorDid: view.author.did,
-            authorHandle: view.author.handle,
-            text: typeof record.text === 'string' ? record.text : '',
-            createdAt: typeof record.createdAt === 'string' ? record.createdAt : view.indexedAt,
-            ...(langs && langs.length > 0 ? { langs } : {}),
-            tags,
-            ...(record.reply?.parent?.uri ? { replyParent: record.reply.parent.uri } : {}),
-            ...(quoteUri ? { quoteUri } : {}),
-          };
-        });
-        return { posts, ...(res.data.cursor ? { cursor: res.data.cursor } : {}) };
-      } catch (error) {
-        const e = error as { status?: number; headers?: Record<string, string> };
-        if (e.status === 429) {
-          const reset = Number(e.headers?.['ratelimit-reset']);
-          throw new BlueskyRateLimited(
-            Number.isFinite(reset) && reset > 0 ? reset * 1000 : Date.now() + 60_000,
-          );
-        }
-        throw new SolidarityError('PLATFORM_ERROR', `Bluesky search for #${request.tag} failed.`, {
-          cause: error,
-        });
-      }
-    },
-  };
+    const langs = Array.isArray(record.langs) ? record.langs.filter((l) => typeof l === 'string') : undefined;
+    const quoteUri = record.embed?.record?.uri ?? record.embed?.record?.record?.uri;
+    return {
+      uri: view.uri,
+      authorDid: view.author.did,
+      authorHandle: view.author.handle,
+      text: typeof record.text === 'string' ? record.text : '',
+      createdAt: typeof record.createdAt === 'string' ? record.createdAt : view.indexedAt,
+      ...(langs && langs.length > 0 ? { langs } : {}),
+      tags,
+      ...(record.reply?.parent?.uri ? { replyParent: record.reply.parent.uri } : {}),
+      ...(quoteUri ? { quoteUri } : {}),
+    };
+  });
+  return { posts, ...(res.data.cursor ? { cursor: res.data.cursor } : {}) };
 }
