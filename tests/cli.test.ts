@@ -1,21 +1,13 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli/commands/index.ts';
 import { readOutbox } from '../src/store/outbox.ts';
-import { ROOT, runCliInProcess, runCliProcess, startCliProcess, tempDir } from './_util.ts';
+import { cleanupAfterEach } from './_cleanups.ts';
+import { ROOT, runCliInProcess, runCliProcess, startCliProcess } from './_util.ts';
 
-const temps: Array<() => void> = [];
-afterEach(() => {
-  for (const cleanup of temps.splice(0)) cleanup();
-});
-
-function temp() {
-  const t = tempDir();
-  temps.push(t.cleanup);
-  return t.path;
-}
+const { dataDir: temp } = cleanupAfterEach();
 
 const inProcess = (argv: string[]) => runCliInProcess(argv);
 

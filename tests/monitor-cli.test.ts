@@ -3,23 +3,18 @@
  * stream through the real scorer into the real file store; flags are announced within seconds,
  * and after Ctrl-C the store holds what the terminal said.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MonitorStatus } from '../src/monitor/monitor.ts';
 import { openStore } from '../src/store/index.ts';
+import { cleanupAfterEach } from './_cleanups.ts';
 import { startCliProcess } from './_util.ts';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const { dataDir } = cleanupAfterEach();
 
 describe('npm start in local mode', () => {
   it('replays the sample stream: flags appear on the terminal and wait in the review queue', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'monitor-cli-'));
-    dirs.push(dir);
+    const dir = dataDir();
     const data = join(dir, 'data');
     const child = startCliProcess(['start'], {
       env: { SOLIDARITY_DATA_DIR: data, SOLIDARITY_MODE: 'local', SOLIDARITY_SAMPLE_INTERVAL_MS: '20' },
