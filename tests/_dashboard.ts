@@ -35,17 +35,15 @@ export async function addRoleAccounts(store: Store): Promise<void> {
   for (const moderator of hashed) await store.putModerator({ ...moderator });
 }
 
-/** The real file store in a temp folder (fsync off: these tests are not about crashes). */
+/** The real file store in `dir`, held as a running bot holds it (fsync off: these tests are not about crashes). */
+export function openBotStore(dir: string): Promise<FileStore> {
+  return openStore({ dir, mode: 'writer', role: 'bot', fsync: false, pruneEveryMs: 0, inboxPollMs: 50 });
+}
+
+/** The real file store in a temp folder, held as a running bot holds it. */
 export async function tempStore(): Promise<{ store: FileStore; dir: string; cleanup: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'solidarity-review-'));
-  const store = await openStore({
-    dir,
-    mode: 'writer',
-    role: 'bot',
-    fsync: false,
-    pruneEveryMs: 0,
-    inboxPollMs: 50,
-  });
+  const store = await openBotStore(dir);
   return {
     store,
     dir,

@@ -18,29 +18,114 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real CLI in a child process (the Node that runs the tests). */
+/** How a child process ended: its exit code, or the signal that ended it. */
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ProcessResult extends CliResult, Exit {}
+
+/** Spawns `node ...nodeArgs` (the Node that runs the tests), collecting what it prints. */
+function spawnNode(nodeArgs: string[], options: { env?: Record<string, string>; cwd?: string }) {
+  const child = spawn(process.execPath, nodeArgs, {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  /** Resolves once the process has exited and all its output is read. */
+  const ended = new Promise<Exit>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  ended.catch(() => {}); // a failed spawn is reported to whoever awaits `ended`, not as unhandled
+  return { child, stdout: () => stdout, stderr: () => stderr, ended };
+}
+
+/**
+ * Runs `node ...nodeArgs` to its end and collects its output; with `timeoutMs` it is sent SIGTERM
+ * if it has not ended by then.
+ */
+export async function runNodeProcess(
+  nodeArgs: string[],
+  options: { env?: Record<string, string>; cwd?: string; input?: string; timeoutMs?: number } = {},
+): Promise<ProcessResult> {
+  const run = spawnNode(nodeArgs, options);
+  const timer = options.timeoutMs
+    ? setTimeout(() => run.child.kill('SIGTERM'), options.timeoutMs)
+    : undefined;
+  run.child.stdin.end(options.input ?? '');
+  try {
+    const { code, signal } = await run.ended;
+    return { code, signal, stdout: run.stdout(), stderr: run.stderr() };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs the real CLI in a child process to its end. */
 export function runCliProcess(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; input?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
+  return runNodeProcess([CLI, ...args], { ...options, env: { LOG_LEVEL: 'warn', ...options.env } });
+}
+
+/** A CLI command running as a child process (a bot, a dashboard) until it is stopped. */
+export interface CliProcess {
+  readonly pid: number;
+  /** What the process has printed so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with stdout once it contains `text` (or `ready(stdout)` holds); rejects if the process ends first. */
+  waitFor(ready: string | ((stdout: string) => boolean)): Promise<string>;
+  /** Sends `signal` (unless the process has ended) and resolves with how it ended. */
+  stop(signal?: NodeJS.Signals): Promise<Exit>;
+}
+
+/** Starts the real CLI as a long-running child process; stop it in a `finally` or a cleanup. */
+export function startCliProcess(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): CliProcess {
+  const { child, stdout, stderr, ended } = spawnNode([CLI, ...args], {
+    cwd: options.cwd,
+    env: { LOG_LEVEL: 'warn', ...options.env },
   });
+  return {
+    pid: child.pid!,
+    stdout,
+    stderr,
+    waitFor(ready) {
+      const met = typeof ready === 'string' ? (out: string) => out.includes(ready) : ready;
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (!met(stdout())) return;
+          child.stdout.off('data', check);
+          resolve(stdout());
+        };
+        child.stdout.on('data', check);
+        const endedFirst = () => {
+          check();
+          reject(new Error(`solidarity ${args.join(' ')} ended first: ${stdout()}${stderr()}`));
+        };
+        ended.then(endedFirst, endedFirst);
+        check();
+      });
+    },
+    stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return ended;
+    },
+  };
 }
 
 /** A temp folder removed after the test (call the returned cleanup in afterEach/finally). */

@@ -6,10 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AtpAgent } from '@atproto/api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { measure } from '../src/campaign/limits.ts';
 import { loadCampaign, loadCampaigns } from '../src/campaign/load.ts';
 import { renderPost } from '../src/campaign/render.ts';
+import type { Campaign, Platform } from '../src/campaign/schema.ts';
 import { nextSlots } from '../src/campaign/slots.ts';
 import { BlueskyAdapter } from '../src/platforms/bluesky/adapter.ts';
 import { recordKeyFor } from '../src/platforms/bluesky/record-key.ts';
@@ -54,6 +55,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await pds?.close();
 });
+
+/** The organiser's account on the local PDS; adapters given one `state` share its saved session. */
+function organiserAdapter(state = memoryState()): BlueskyAdapter {
+  return new BlueskyAdapter({ service: pds.url, identifier: HANDLE, password: PASSWORD, state });
+}
 
 function request(text: string, key: string, extra: Partial<PostRequest> = {}): PostRequest {
   return {
@@ -102,8 +108,7 @@ describe('local PDS harness', () => {
 
 describe('BlueskyAdapter against a real PDS', () => {
   const state = memoryState();
-  const adapter = () =>
-    new BlueskyAdapter({ service: pds.url, identifier: HANDLE, password: PASSWORD, state });
+  const adapter = () => organiserAdapter(state);
 
   it('posts text with hashtag, link and mention facets at correct byte offsets (emoji, non-ASCII)', async () => {
     const text =
@@ -251,8 +256,7 @@ describe('BlueskyAdapter against a real PDS', () => {
 
   it('logs in once, then resumes the saved session across restarts without createSession', async () => {
     const sessions = memoryState();
-    const make = () =>
-      new BlueskyAdapter({ service: pds.url, identifier: HANDLE, password: PASSWORD, state: sessions });
+    const make = () => organiserAdapter(sessions);
     const count = (path: string) => pds.calls.filter((c) => c === path).length;
     const createBefore = count('com.atproto.server.createSession');
     const first = make();
@@ -279,8 +283,7 @@ describe('BlueskyAdapter against a real PDS', () => {
 
   it('logs in again once when the saved session was revoked, and carries on posting', async () => {
     const sessions = memoryState();
-    const make = () =>
-      new BlueskyAdapter({ service: pds.url, identifier: HANDLE, password: PASSWORD, state: sessions });
+    const make = () => organiserAdapter(sessions);
     const first = make();
     await first.post(request('Before the revocation', 'revoke:1'));
     await first.close();
@@ -350,114 +353,98 @@ describe('BlueskyAdapter against a real PDS', () => {
 });
 
 describe('campaign message images', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'solidarity-image-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Writes a campaign file into this test's folder; returns its path. */
+  function writeCampaign(name: string, lines: string[]): string {
+    const file = join(dir, name);
+    writeFileSync(file, lines.join('\n'));
+    return file;
+  }
+
+  /** The post request for the first slot (from 22 March 2026 08:00 UTC) on `platform`. */
+  function firstRequest(campaign: Campaign, platform: Platform): PostRequest {
+    const [slot] = nextSlots(campaign, new Date('2026-03-22T08:00:00Z'), 1);
+    return requestFor(campaign, renderPost(campaign, slot!, platform));
+  }
+
   it('posts a message image from the campaign file with its alt text', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'solidarity-image-'));
-    try {
-      writeFileSync(join(dir, 'heart.png'), PNG);
-      const file = join(dir, 'pictured.yaml');
-      writeFileSync(
-        file,
-        [
-          'id: pictured',
-          'name: Pictured',
-          'timezone: Europe/London',
-          'start: 2026-03-22T09:00',
-          'platforms: [bluesky]',
-          'schedules:',
-          '  - at: ["2026-03-22T09:00"]',
-          'messages:',
-          '  - text: "A heart for Brussels #WeStandTogether"',
-          '    image: { file: heart.png, alt: "A red heart drawn over the Brussels skyline" }',
-        ].join('\n'),
-      );
-      const campaign = loadCampaign(file);
-      const [slot] = nextSlots(campaign, new Date('2026-03-22T08:00:00Z'), 1);
-      const request = requestFor(campaign, renderPost(campaign, slot!, 'bluesky'));
-      expect(request.images?.[0]).toMatchObject({
-        mimeType: 'image/png',
-        alt: 'A red heart drawn over the Brussels skyline',
-      });
-      const post = await new BlueskyAdapter({
-        service: pds.url,
-        identifier: HANDLE,
-        password: PASSWORD,
-        state: memoryState(),
-      }).post(request);
-      const record = await readPost(post.remoteId);
-      expect(record.embed).toMatchObject({
-        $type: 'app.bsky.embed.images',
-        images: [{ alt: 'A red heart drawn over the Brussels skyline' }],
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    writeFileSync(join(dir, 'heart.png'), PNG);
+    const file = writeCampaign('pictured.yaml', [
+      'id: pictured',
+      'name: Pictured',
+      'timezone: Europe/London',
+      'start: 2026-03-22T09:00',
+      'platforms: [bluesky]',
+      'schedules:',
+      '  - at: ["2026-03-22T09:00"]',
+      'messages:',
+      '  - text: "A heart for Brussels #WeStandTogether"',
+      '    image: { file: heart.png, alt: "A red heart drawn over the Brussels skyline" }',
+    ]);
+    const request = firstRequest(loadCampaign(file), 'bluesky');
+    expect(request.images?.[0]).toMatchObject({
+      mimeType: 'image/png',
+      alt: 'A red heart drawn over the Brussels skyline',
+    });
+    const post = await organiserAdapter().post(request);
+    const record = await readPost(post.remoteId);
+    expect(record.embed).toMatchObject({
+      $type: 'app.bsky.embed.images',
+      images: [{ alt: 'A red heart drawn over the Brussels skyline' }],
+    });
   });
 
   it('shows the first link of a post as a card when the campaign asks for one', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'solidarity-card-'));
-    try {
-      const file = join(dir, 'carded.yaml');
-      writeFileSync(
-        file,
-        [
-          'id: carded',
-          'name: Carded',
-          'timezone: Europe/London',
-          'start: 2026-03-22T09:00',
-          'platforms: [bluesky, x]',
-          'schedules:',
-          '  - at: ["2026-03-22T09:00"]',
-          'links: { report: "https://www.report-it.org.uk/" }',
-          'messages:',
-          '  - "Report every hate incident: {link.report}. #NoToHateCrime"',
-          'overrides:',
-          '  bluesky:',
-          '    link_card: { title: "True Vision: report hate crime", description: "Report online, anonymously if you prefer." }',
-        ].join('\n'),
-      );
-      const campaign = loadCampaign(file);
-      const [slot] = nextSlots(campaign, new Date('2026-03-22T08:00:00Z'), 1);
-      expect(requestFor(campaign, renderPost(campaign, slot!, 'x')).link).toBeUndefined();
-      const request = requestFor(campaign, renderPost(campaign, slot!, 'bluesky'));
-      const post = await new BlueskyAdapter({
-        service: pds.url,
-        identifier: HANDLE,
-        password: PASSWORD,
-        state: memoryState(),
-      }).post(request);
-      const record = await readPost(post.remoteId);
-      expect(record.embed).toMatchObject({
-        $type: 'app.bsky.embed.external',
-        external: {
-          uri: 'https://www.report-it.org.uk/',
-          title: 'True Vision: report hate crime',
-          description: 'Report online, anonymously if you prefer.',
-        },
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const file = writeCampaign('carded.yaml', [
+      'id: carded',
+      'name: Carded',
+      'timezone: Europe/London',
+      'start: 2026-03-22T09:00',
+      'platforms: [bluesky, x]',
+      'schedules:',
+      '  - at: ["2026-03-22T09:00"]',
+      'links: { report: "https://www.report-it.org.uk/" }',
+      'messages:',
+      '  - "Report every hate incident: {link.report}. #NoToHateCrime"',
+      'overrides:',
+      '  bluesky:',
+      '    link_card: { title: "True Vision: report hate crime", description: "Report online, anonymously if you prefer." }',
+    ]);
+    const campaign = loadCampaign(file);
+    expect(firstRequest(campaign, 'x').link).toBeUndefined();
+    const post = await organiserAdapter().post(firstRequest(campaign, 'bluesky'));
+    const record = await readPost(post.remoteId);
+    expect(record.embed).toMatchObject({
+      $type: 'app.bsky.embed.external',
+      external: {
+        uri: 'https://www.report-it.org.uk/',
+        title: 'True Vision: report hate crime',
+        description: 'Report online, anonymously if you prefer.',
+      },
+    });
   });
 
   it('refuses a campaign image without alt text, or whose file is missing, naming the line', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'solidarity-image-'));
     const problems = (image: string) => {
-      const file = join(dir, 'broken.yaml');
-      writeFileSync(
-        file,
-        [
-          'name: Broken',
-          'timezone: Europe/London',
-          'start: 2026-03-22T09:00',
-          'platforms: [bluesky]',
-          'schedules:',
-          '  - cron: "0 9 * * *"',
-          'messages:',
-          '  - text: "First #WeStandTogether"',
-          `    image: ${image}`,
-          '  - "Second #WeStandTogether"',
-        ].join('\n'),
-      );
+      const file = writeCampaign('broken.yaml', [
+        'name: Broken',
+        'timezone: Europe/London',
+        'start: 2026-03-22T09:00',
+        'platforms: [bluesky]',
+        'schedules:',
+        '  - cron: "0 9 * * *"',
+        'messages:',
+        '  - text: "First #WeStandTogether"',
+        `    image: ${image}`,
+        '  - "Second #WeStandTogether"',
+      ]);
       try {
         loadCampaign(file);
       } catch (e) {
@@ -465,17 +452,13 @@ describe('campaign message images', () => {
       }
       return undefined;
     };
-    try {
-      const noAlt = problems('{ file: heart.png, alt: "  " }');
-      expect(noAlt?.code).toBe('CAMPAIGN_INVALID');
-      expect(noAlt?.details.join('\n')).toMatch(/broken\.yaml:9:\d+ .*alt text is required/);
-      const missing = problems('{ file: missing.png, alt: "Described" }');
-      expect(missing?.details.join('\n')).toMatch(/broken\.yaml:9:\d+ .*image file "missing\.png" not found/);
-      writeFileSync(join(dir, 'big.png'), new Uint8Array(1_000_001));
-      const big = problems('{ file: big.png, alt: "Described" }');
-      expect(big?.details.join('\n')).toMatch(/image is 1000001 bytes; the limit is 1000000/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const noAlt = problems('{ file: heart.png, alt: "  " }');
+    expect(noAlt?.code).toBe('CAMPAIGN_INVALID');
+    expect(noAlt?.details.join('\n')).toMatch(/broken\.yaml:9:\d+ .*alt text is required/);
+    const missing = problems('{ file: missing.png, alt: "Described" }');
+    expect(missing?.details.join('\n')).toMatch(/broken\.yaml:9:\d+ .*image file "missing\.png" not found/);
+    writeFileSync(join(dir, 'big.png'), new Uint8Array(1_000_001));
+    const big = problems('{ file: big.png, alt: "Described" }');
+    expect(big?.details.join('\n')).toMatch(/image is 1000001 bytes; the limit is 1000000/);
   });
 });

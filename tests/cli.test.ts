@@ -1,21 +1,13 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli/commands/index.ts';
 import { readOutbox } from '../src/store/outbox.ts';
-import { CLI, ROOT, runCliInProcess, runCliProcess, tempDir } from './_util.ts';
+import { cleanupAfterEach } from './_cleanups.ts';
+import { ROOT, runCliInProcess, runCliProcess, startCliProcess } from './_util.ts';
 
-const temps: Array<() => void> = [];
-afterEach(() => {
-  for (const cleanup of temps.splice(0)) cleanup();
-});
-
-function temp() {
-  const t = tempDir();
-  temps.push(t.cleanup);
-  return t.path;
-}
+const { dataDir: temp } = cleanupAfterEach();
 
 const inProcess = (argv: string[]) => runCliInProcess(argv);
 
@@ -152,21 +144,12 @@ describe('solidarity CLI', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`start runs in local mode, prints upcoming posts and stops on ${signal} with exit 0`, async () => {
       const data = temp();
-      const child = spawn(process.execPath, [CLI, 'start'], {
-        cwd: ROOT,
-        env: { ...process.env, SOLIDARITY_DATA_DIR: data, SOLIDARITY_MODE: 'auto', LOG_LEVEL: 'warn' },
+      const child = startCliProcess(['start'], {
+        env: { SOLIDARITY_DATA_DIR: data, SOLIDARITY_MODE: 'auto' },
       });
-      let stdout = '';
-      const running = new Promise<void>((resolve) => {
-        child.stdout.on('data', (d) => {
-          stdout += d;
-          if (stdout.includes('Press Ctrl-C')) resolve();
-        });
-      });
-      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-      await running;
-      child.kill(signal);
-      expect(await exited).toBe(0);
+      await child.waitFor('Press Ctrl-C');
+      expect((await child.stop(signal)).code).toBe(0);
+      const stdout = child.stdout();
       expect(stdout).toMatch(/local mode/);
       expect(stdout).toMatch(/Upcoming posts:\n {2}\d{4}-\d{2}-\d{2}T/);
       expect(stdout).toMatch(/Stopped\./);

@@ -45,6 +45,11 @@ const PUBLIC = new Set([
   'GET /assets/:file',
 ]);
 
+/** GETs a page as `who`. */
+function get(who: LoggedIn, url: string) {
+  return app.inject({ method: 'GET', url, headers: { cookie: who.cookie } });
+}
+
 /** POSTs a form as `who`; `csrf` null sends no token at all. */
 function post(
   who: LoggedIn | undefined,
@@ -99,7 +104,7 @@ describe('every route needs a login', () => {
 
   it('unknown paths are 404 for a signed-in user and reveal nothing to others', async () => {
     const mod = await login(app, 'moderator', PASSWORDS.moderator);
-    const res = await app.inject({ method: 'GET', url: '/nope', headers: { cookie: mod.cookie } });
+    const res = await get(mod, '/nope');
     expect(res.statusCode).toBe(404);
     const anon = await app.inject({ method: 'GET', url: '/nope' });
     expect(anon.statusCode).toBe(401);
@@ -109,7 +114,7 @@ describe('every route needs a login', () => {
 describe('roles', () => {
   it('viewers read the queue but have no decision forms and cannot decide or export', async () => {
     const viewer = await login(app, 'viewer', PASSWORDS.viewer);
-    const page = await app.inject({ method: 'GET', url: '/queue', headers: { cookie: viewer.cookie } });
+    const page = await get(viewer, '/queue');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(flagId());
     expect(page.body).not.toContain('action="/decide"');
@@ -126,11 +131,7 @@ describe('roles', () => {
     const mod = await login(app, 'moderator', PASSWORDS.moderator);
     // The card is rendered (and cached) before the decision and must show the new state after it.
     const card = (body: string) => body.slice(body.indexOf(`data-id="${flagId()}"`)).split('</li>')[0]!;
-    const before = await app.inject({
-      method: 'GET',
-      url: '/queue?state=all',
-      headers: { cookie: mod.cookie },
-    });
+    const before = await get(mod, '/queue?state=all');
     expect(card(before.body)).toContain('<span class="state">open</span>');
     const res = await post(mod, '/decide', {
       id: flagId(),
@@ -142,11 +143,7 @@ describe('roles', () => {
     expect(res.statusCode).toBe(303);
     const flag = store.getFlag(flagId())!;
     expect(flag.state).toBe('resolved');
-    const after = await app.inject({
-      method: 'GET',
-      url: '/queue?state=all',
-      headers: { cookie: mod.cookie },
-    });
+    const after = await get(mod, '/queue?state=all');
     expect(card(after.body)).toContain('<span class="state">resolved</span>');
     expect(flag.events[0]).toMatchObject({
       action: 'resolve',
@@ -162,7 +159,7 @@ describe('roles', () => {
     await post(mod, '/decide', { id: flagId(), action: 'dismiss' });
     await post(mod, '/decide', { id: flagId(), action: 'escalate' });
     expect(store.getFlag(flagId())!.events.map((e) => e.action)).toEqual(['dismiss']);
-    const page = await app.inject({ method: 'GET', url: '/queue', headers: { cookie: mod.cookie } });
+    const page = await get(mod, '/queue');
     expect(page.body).toContain('Not recorded');
   });
 
@@ -173,19 +170,13 @@ describe('roles', () => {
     const res = await post(mod, '/decide-bulk', { ids, action: 'dismiss', note: 'quotes condemning it' });
     expect(res.statusCode).toBe(303);
     expect(ids.map((id) => store.getFlag(id)!.state)).toEqual(['resolved', 'dismissed', 'dismissed']);
-    const page = await app.inject({
-      method: 'GET',
-      url: '/queue?state=all',
-      headers: { cookie: mod.cookie },
-    });
+    const page = await get(mod, '/queue?state=all');
     expect(page.body).toContain('dismiss: 2 flag(s) recorded; 1 skipped');
   });
 
   it('only admins reach accounts', async () => {
     const mod = await login(app, 'moderator', PASSWORDS.moderator);
-    expect(
-      (await app.inject({ method: 'GET', url: '/moderators', headers: { cookie: mod.cookie } })).statusCode,
-    ).toBe(403);
+    expect((await get(mod, '/moderators')).statusCode).toBe(403);
     expect((await post(mod, '/moderators', { name: 'eve', role: 'admin' })).statusCode).toBe(403);
     expect(store.getModerator('eve')).toBeUndefined();
     const admin = await login(app, 'admin', PASSWORDS.admin);
@@ -203,7 +194,7 @@ describe('roles', () => {
       now: '2026-11-25T10:00:00.000Z',
     });
     const kim = await login(app, 'kim', oneTimePassword!);
-    const queue = await app.inject({ method: 'GET', url: '/queue', headers: { cookie: kim.cookie } });
+    const queue = await get(kim, '/queue');
     expect(queue.headers.location).toBe('/account/password');
     expect((await post(kim, '/decide', { id: flagId(), action: 'dismiss' })).statusCode).toBe(403);
     const changed = await post(kim, '/account/password', {
@@ -212,9 +203,7 @@ describe('roles', () => {
       confirm: 'a new long passphrase',
     });
     expect(changed.headers.location).toBe('/queue');
-    expect(
-      (await app.inject({ method: 'GET', url: '/queue', headers: { cookie: kim.cookie } })).statusCode,
-    ).toBe(200);
+    expect((await get(kim, '/queue')).statusCode).toBe(200);
     expect(store.getModerator('kim')!.mustChangePassword).toBeUndefined();
   });
 
@@ -227,16 +216,10 @@ describe('roles', () => {
       confirm: 'another long passphrase',
     });
     expect(changed.headers.location).toBe('/queue');
-    expect(
-      (await app.inject({ method: 'GET', url: '/queue', headers: { cookie: first.cookie } })).statusCode,
-    ).toBe(303);
-    expect(
-      (await app.inject({ method: 'GET', url: '/queue', headers: { cookie: second.cookie } })).statusCode,
-    ).toBe(200);
+    expect((await get(first, '/queue')).statusCode).toBe(303);
+    expect((await get(second, '/queue')).statusCode).toBe(200);
     await resetPassword(store, 'viewer', '2026-11-25T21:00:00.000Z');
-    expect(
-      (await app.inject({ method: 'GET', url: '/queue', headers: { cookie: second.cookie } })).statusCode,
-    ).toBe(303);
+    expect((await get(second, '/queue')).statusCode).toBe(303);
   });
 
   it('disabling an account ends its sessions', async () => {
@@ -244,9 +227,7 @@ describe('roles', () => {
     const admin = await login(app, 'admin', PASSWORDS.admin);
     await post(admin, '/moderators/disable', { name: 'moderator' });
     expect(store.getModerator('moderator')!.disabled).toBe(true);
-    expect(
-      (await app.inject({ method: 'GET', url: '/queue', headers: { cookie: mod.cookie } })).statusCode,
-    ).toBe(303);
+    expect((await get(mod, '/queue')).statusCode).toBe(303);
     await expect(login(app, 'moderator', PASSWORDS.moderator)).rejects.toThrow(/login failed: 401/);
   });
 });
@@ -407,9 +388,7 @@ describe('login', () => {
   it('logout ends the session', async () => {
     const v = await login(app, 'viewer', PASSWORDS.viewer);
     expect((await post(v, '/logout', {})).headers.location).toBe('/login');
-    expect(
-      (await app.inject({ method: 'GET', url: '/queue', headers: { cookie: v.cookie } })).statusCode,
-    ).toBe(303);
+    expect((await get(v, '/queue')).statusCode).toBe(303);
   });
 });
 
@@ -450,7 +429,7 @@ describe('headers and errors', () => {
     store.queuePage = () => {
       throw new Error('secret detail /srv/data/db.json');
     };
-    const res = await app.inject({ method: 'GET', url: '/queue', headers: { cookie: mod.cookie } });
+    const res = await get(mod, '/queue');
     expect(res.statusCode).toBe(500);
     expect(res.body).toMatch(/error [0-9a-f]{12}/);
     expect(res.body).not.toContain('secret detail');

@@ -3,16 +3,16 @@
  * it, on each platform in turn, then restarted. Every platform must end with exactly one post:
  * the local outbox, a real Bluesky PDS and the fake X API through twitter-api-v2.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { AtpAgent } from '@atproto/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.ts';
 import { readOutbox } from '../src/store/outbox.ts';
 import { FAKE_X_CA_FILE, type FakeX, startFakeX } from './_fake-x.ts';
 import { type LocalPds, startLocalPds } from './_pds.ts';
+import { type ProcessResult, ROOT, runNodeProcess } from './_util.ts';
 
 const X_CREDS = { appKey: 'ck', appSecret: 'cs', accessToken: 'at', accessSecret: 'as' };
 const HANDLE = 'crashtest.test';
@@ -54,15 +54,9 @@ function campaignFile(dir: string, id: string, slot: string, text: string): stri
 }
 
 /** Runs one bot process to its end (async: the PDS and the fake X answer from this process). */
-function runBot(
-  dataDir: string,
-  campaign: string,
-  now: string,
-  crash?: string,
-): Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve('tests/_publish-child.ts')], {
+function runBot(dataDir: string, campaign: string, now: string, crash?: string): Promise<ProcessResult> {
+  return runNodeProcess(['--import', 'tsx', join(ROOT, 'tests/_publish-child.ts')], {
     env: {
-      ...process.env,
       DATA_DIR: dataDir,
       CAMPAIGN_FILE: campaign,
       NOW: now,
@@ -74,21 +68,7 @@ function runBot(
       X_CA_FILE: FAKE_X_CA_FILE,
       CRASH: crash ?? '',
     },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const timer = setTimeout(() => child.kill('SIGTERM'), 150_000);
-  return new Promise((resolvePromise) => {
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      resolvePromise({ status, signal, stdout, stderr });
-    });
+    timeoutMs: 150_000,
   });
 }
 
@@ -122,7 +102,7 @@ describe('killed between intent and confirmation, then restarted', () => {
       }
     }
     const last = await runBot(dataDir, file, now);
-    expect(last.status, last.stderr).toBe(0);
+    expect(last.code, last.stderr).toBe(0);
     const outcomes = JSON.parse(last.stdout.trim().split('\n').pop()!) as Array<{
       platform: string;
       outcome: string;

@@ -3,13 +3,12 @@
  * and the fake X API: rejected credentials stop start-up with exit code 4 naming the env vars; good
  * ones post a due slot to both networks, and status shows the posts with their URLs.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_X_CA_FILE, type FakeX, startFakeX } from './_fake-x.ts';
 import { type LocalPds, startLocalPds } from './_pds.ts';
-import { CLI, ROOT, runCliProcess, tempDir } from './_util.ts';
+import { runCliProcess, startCliProcess, tempDir } from './_util.ts';
 
 const X_CREDS = { appKey: 'live-ck', appSecret: 'live-cs', accessToken: 'live-at', accessSecret: 'live-as' };
 const HANDLE = 'livebot.test';
@@ -99,22 +98,8 @@ describe('solidarity start in live mode', () => {
     const { env } = setup(text);
     const logins = () => pds.calls.filter((c) => c.endsWith('com.atproto.server.createSession')).length;
     const loginsBefore = logins();
-    const child = spawn(process.execPath, [CLI, 'start'], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        stdout += d;
-        if (stdout.includes('Running.')) resolve();
-      });
-      child.on('close', (code) => reject(new Error(`start exited ${code}: ${stderr}`)));
-    });
+    const bot = startCliProcess(['start'], { env });
+    const stdout = await bot.waitFor('Running.');
     expect(stdout).toContain('bluesky: logged in as @livebot.test');
     expect(stdout).toContain('x: authorised as @westandtogether');
     expect(fake.tweets.filter((t) => t.text === text)).toHaveLength(1);
@@ -147,9 +132,6 @@ describe('solidarity start in live mode', () => {
     expect(x.credentials?.ok).toBe(true);
     expect(bluesky.credentials?.ok).toBe(true);
 
-    child.removeAllListeners('close');
-    const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
-    child.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    expect((await bot.stop('SIGTERM')).code).toBe(0);
   });
 });

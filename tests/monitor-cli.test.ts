@@ -3,51 +3,27 @@
  * stream through the real scorer into the real file store; flags are announced within seconds,
  * and after Ctrl-C the store holds what the terminal said.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MonitorStatus } from '../src/monitor/monitor.ts';
 import { openStore } from '../src/store/index.ts';
-import { CLI, ROOT } from './_util.ts';
+import { cleanupAfterEach } from './_cleanups.ts';
+import { startCliProcess } from './_util.ts';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const { dataDir } = cleanupAfterEach();
 
 describe('npm start in local mode', () => {
   it('replays the sample stream: flags appear on the terminal and wait in the review queue', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'monitor-cli-'));
-    dirs.push(dir);
+    const dir = dataDir();
     const data = join(dir, 'data');
-    const child = spawn(process.execPath, [CLI, 'start'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        SOLIDARITY_DATA_DIR: data,
-        SOLIDARITY_MODE: 'local',
-        SOLIDARITY_SAMPLE_INTERVAL_MS: '20',
-        LOG_LEVEL: 'warn',
-      },
+    const child = startCliProcess(['start'], {
+      env: { SOLIDARITY_DATA_DIR: data, SOLIDARITY_MODE: 'local', SOLIDARITY_SAMPLE_INTERVAL_MS: '20' },
     });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     // Five flags announced: the sample stream is being scored (no timing threshold: the test's
     // own timeout is the only limit).
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', (d) => {
-        stdout += d;
-        if ((stdout.match(/flagged for review/g) ?? []).length >= 5) resolve();
-      });
-    });
-    child.kill('SIGINT');
-    expect(await exited, stderr).toBe(0);
+    await child.waitFor((out) => (out.match(/flagged for review/g) ?? []).length >= 5);
+    expect((await child.stop('SIGINT')).code, child.stderr()).toBe(0);
+    const stdout = child.stdout();
 
     const flagLines = stdout.split('\n').filter((l) => l.includes('flagged for review'));
     const summary = /Mentions: (\d+) seen, (\d+) flagged, (\d+) in the review queue, (\d+) dropped\./.exec(

@@ -3,23 +3,21 @@
  * the real sample campaigns, everything on 127.0.0.1.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadCampaigns } from '../src/campaign/load.ts';
 import { isLocalMode, loadEnv } from '../src/config/env.ts';
 import type { Context } from '../src/context.ts';
 import { silentLogger } from '../src/logger.ts';
 import { startMonitoring } from '../src/monitor/start.ts';
 import { systemClock } from '../src/scheduler/clock.ts';
+import { cleanupAfterEach } from './_cleanups.ts';
 import { FakeJetstream, jetstreamPost, line } from './_fake-jetstream.ts';
 import { FakeXSearch } from './_fake-x-search.ts';
 import { MemoryStore } from './_monitor-store.ts';
 import { testScore } from './_test-scorer.ts';
 import { tempDir } from './_util.ts';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { cleanups } = cleanupAfterEach();
 
 /** The context createContext builds, with a silent logger (no log files or worker threads). */
 function context(vars: Record<string, string>, printed: string[] = []): Context {

@@ -1,23 +1,18 @@
 /** `solidarity status`, as a person runs it, on a real data folder. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MONITOR_STATUS_KEY, type MonitorStatus } from '../src/monitor/monitor.ts';
 import { emptyCounts } from '../src/monitor/pipeline.ts';
 import { budgetStateKey, type XBudgetState } from '../src/monitor/x.ts';
 import { openStore } from '../src/store/index.ts';
+import { cleanupAfterEach } from './_cleanups.ts';
 import { runCliProcess } from './_util.ts';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const { dataDir } = cleanupAfterEach();
 
 describe('solidarity status', () => {
   it('says there is no data yet on a fresh install', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'status-'));
-    dirs.push(dir);
+    const dir = dataDir();
     const { code, stdout } = await runCliProcess(['status'], {
       env: { SOLIDARITY_DATA_DIR: join(dir, 'data') },
     });
@@ -26,8 +21,7 @@ describe('solidarity status', () => {
   });
 
   it('shows counts, open flags, hijack alerts and an exhausted X budget', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'status-'));
-    dirs.push(dir);
+    const dir = dataDir();
     const data = join(dir, 'data');
     const now = new Date();
     const at = new Date(now.getTime() - 3_600_000).toISOString();

@@ -6,7 +6,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MentionPipeline } from '../src/monitor/pipeline.ts';
 import type { MonitoredCampaign } from '../src/monitor/types.ts';
-import { budgetStateKey, sinceIdKey, type XBudgetState, XSearchSource } from '../src/monitor/x.ts';
+import {
+  budgetStateKey,
+  sinceIdKey,
+  type XBudgetState,
+  XSearchSource,
+  type XSearchSourceOptions,
+} from '../src/monitor/x.ts';
 import { createXSearchClient } from '../src/platforms/x/search.ts';
 import { type FakeTweet, FakeXSearch } from './_fake-x-search.ts';
 import { captureLog } from './_log.ts';
@@ -57,21 +63,41 @@ async function start(options: ConstructorParameters<typeof FakeXSearch>[0] = {})
   base = await fake.start();
 }
 
+/** A recent-search client for the fake, on the fake clock. */
+function fakeClient() {
+  return createXSearchClient({ bearerToken: 'test-bearer', baseUrl: base, clock: () => clock.now });
+}
+
+/** The campaign's X search source against the fake, on the fake clock; `options` replace the defaults. */
+function xSource(
+  store: MemoryStore,
+  options: Pick<XSearchSourceOptions, 'logger' | 'sleep'> & Partial<XSearchSourceOptions>,
+): XSearchSource {
+  return new XSearchSource({
+    campaign,
+    client: fakeClient(),
+    store,
+    budgetPerDay: 10_000,
+    pricePerRead: 0.005,
+    intervalMs: INTERVAL,
+    clock: () => clock.now,
+    ...options,
+  });
+}
+
 /** Runs X monitoring until `cycles` interval sleeps have happened; returns what was slept. */
-async function runX(store: MemoryStore, cycles: number, budgetPerDay = 10_000) {
+async function runX(
+  store: MemoryStore,
+  cycles: number,
+  options: Pick<Partial<XSearchSourceOptions>, 'budgetPerDay' | 'client'> = {},
+) {
   const log = captureLog('info');
   const controller = new AbortController();
   const slept: number[] = [];
   let intervals = 0;
-  const source = new XSearchSource({
-    campaign,
-    client: createXSearchClient({ bearerToken: 'test-bearer', baseUrl: base, clock: () => clock.now }),
-    store,
+  const source = xSource(store, {
+    ...options,
     logger: log.logger,
-    budgetPerDay,
-    pricePerRead: 0.005,
-    intervalMs: INTERVAL,
-    clock: () => clock.now,
     sleep: async (ms) => {
       slept.push(ms);
       clock.now += ms;
@@ -152,7 +178,7 @@ describe('X recent search monitoring', () => {
     const store = new MemoryStore();
     // Page 1 succeeds, page 2 fails (503), so cycle 1 ends early.
     let calls = 0;
-    const client = createXSearchClient({ bearerToken: 'test-bearer', baseUrl: base, clock: () => clock.now });
+    const client = fakeClient();
     const flaky = {
       searchRecent: async (request: Parameters<typeof client.searchRecent>[0]) => {
         calls += 1;
@@ -160,30 +186,7 @@ describe('X recent search monitoring', () => {
         return client.searchRecent(request);
       },
     };
-    const log = captureLog('info');
-    const controller = new AbortController();
-    let intervals = 0;
-    const source = new XSearchSource({
-      campaign,
-      client: flaky,
-      store,
-      logger: log.logger,
-      budgetPerDay: 10_000,
-      pricePerRead: 0.005,
-      intervalMs: INTERVAL,
-      clock: () => clock.now,
-      sleep: async (ms) => {
-        clock.now += ms;
-        if (ms === INTERVAL && ++intervals >= 2) controller.abort();
-      },
-    });
-    const pipeline = new MentionPipeline({
-      store,
-      scorer: testScore,
-      campaigns: [campaign],
-      logger: log.logger,
-    });
-    await pipeline.run(source, controller.signal);
+    const { log, pipeline } = await runX(store, 2, { client: flaky });
     // Cycle 1: page 1 read, page 2 failed; since_id was not moved, so cycle 2 read from the start.
     expect(fake.requests.filter((r) => r.since_id === undefined).length).toBeGreaterThanOrEqual(4);
     expect(log.lines.some((l) => l.msg === 'X search failed; retrying next cycle')).toBe(true);
@@ -198,7 +201,7 @@ describe('X recent search monitoring', () => {
     await start();
     fake.add(...tweets(400));
     const store = new MemoryStore();
-    const { log, slept, source } = await runX(store, 1, 150);
+    const { log, slept, source } = await runX(store, 1, { budgetPerDay: 150 });
     // 100 + 50: the second page asks only for what the budget allows.
     expect(fake.requests.map((r) => r.max_results)).toEqual(['100', '50']);
     expect(fake.postsServed).toBe(150);
@@ -216,7 +219,7 @@ describe('X recent search monitoring', () => {
     // Next day: new posts are read again with a fresh budget.
     fake.add(...tweets(20));
     const servedBefore = fake.postsServed;
-    await runX(store, 1, 150);
+    await runX(store, 1, { budgetPerDay: 150 });
     expect(fake.postsServed - servedBefore).toBe(20);
     expect(store.getState<XBudgetState>(budgetStateKey('belgium'))).toMatchObject({
       day: '2026-11-26',
@@ -257,15 +260,9 @@ describe('status', () => {
     const { monitorStatusLines } = await import('../src/monitor/status.ts');
     const { runMonitor } = await import('../src/monitor/monitor.ts');
     const controller = { intervals: 0 };
-    const source = new XSearchSource({
-      campaign,
-      client: createXSearchClient({ bearerToken: 'test-bearer', baseUrl: base, clock: () => clock.now }),
-      store,
+    const source = xSource(store, {
       logger: captureLog('warn').logger,
       budgetPerDay: 50,
-      pricePerRead: 0.005,
-      intervalMs: INTERVAL,
-      clock: () => clock.now,
       sleep: async (_ms, signal) => {
         controller.intervals += 1;
         // Stays asleep until monitoring stops.

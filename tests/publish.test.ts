@@ -3,15 +3,12 @@
  * DST, missed slots and the grace window, pause / stop-all from the CLI reaching a running bot,
  * 429 keeping the slot, bounded backoff, and credentials that stop one platform only.
  */
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCampaign } from '../src/campaign/load.ts';
 import type { Campaign } from '../src/campaign/schema.ts';
 import { slotsBetween } from '../src/campaign/slots.ts';
-import { runCli } from '../src/cli/main.ts';
 import { silentLogger } from '../src/logger.ts';
 import { PlatformError } from '../src/platforms/errors.ts';
 import { type PlatformAdapter, type Post, type PostRequest, postKey } from '../src/platforms/types.ts';
@@ -21,7 +18,9 @@ import { campaignReloader } from '../src/scheduler/reload.ts';
 import { Scheduler } from '../src/scheduler/scheduler.ts';
 import { type FileStore, openStore } from '../src/store/index.ts';
 import { readOutbox } from '../src/store/outbox.ts';
-import type { ActivityEvent } from '../src/store/types.ts';
+import type { ActivityEvent, ActivityType } from '../src/store/types.ts';
+import { cleanupAfterEach } from './_cleanups.ts';
+import { runCliInProcess, tempDir } from './_util.ts';
 
 /** An adapter that records posts and fails on cue; its lookup is exact, like Bluesky's. */
 class ScriptedAdapter implements PlatformAdapter {
@@ -52,13 +51,9 @@ class ScriptedAdapter implements PlatformAdapter {
   }
 }
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const { cleanups } = cleanupAfterEach();
 
 interface Bot {
-  dir: string;
   campaignsDir: string;
   store: FileStore;
   clock: ManualClock;
@@ -69,21 +64,62 @@ interface Bot {
   campaigns: Campaign[];
   /** Ticks every `stepMinutes` (node-cron ticks each minute; slots here are on the hour) until `to`. */
   runUntil(to: string, stepMinutes?: number): Promise<void>;
-  events(type?: ActivityEvent['type']): Promise<ActivityEvent[]>;
+  events<T extends ActivityType>(type: T): Promise<Array<Extract<ActivityEvent, { type: T }>>>;
+  /** Runs a CLI command in-process against this bot's data and campaigns (local mode); output is stdout then stderr. */
+  cli(...argv: string[]): Promise<{ code: number | null; output: string }>;
+}
+
+/**
+ * The body of a campaign file (after id, name and timezone): from 22 March 2026 on X with messages
+ * "a" and "b" unless told otherwise; `schedule` is one entry of `schedules`, `more` any other fields.
+ */
+function campaignLines(
+  schedule: string,
+  options: { start?: string; platforms?: string; messages?: string; more?: string[] } = {},
+): string[] {
+  return [
+    `start: ${options.start ?? '2026-03-22T00:00'}`,
+    `platforms: ${options.platforms ?? '[x]'}`,
+    ...(options.more ?? []),
+    'schedules:',
+    `  - ${schedule}`,
+    `messages: ${options.messages ?? '["a", "b"]'}`,
+  ];
+}
+
+/** Writes campaign `id` (named after itself, Europe/London) into `dir`; returns the file's path. */
+function writeCampaign(dir: string, id: string, lines: string[]): string {
+  const file = join(dir, `${id}.yaml`);
+  writeFileSync(file, [`id: ${id}`, `name: ${id}`, 'timezone: Europe/London', ...lines].join('\n'));
+  return file;
+}
+
+/** Where a scheduler keeps its last tick, so a new one (a restart) picks up from there. */
+function lastTickCursor(store: FileStore) {
+  return {
+    get: () => store.getCursor('scheduler.lastTick'),
+    set: (v: string) => store.setCursor('scheduler.lastTick', v),
+  };
+}
+
+/** Runs a CLI command in-process; output is stdout then stderr. */
+async function cli(
+  env: Record<string, string>,
+  argv: string[],
+): Promise<{ code: number | null; output: string }> {
+  const { code, stdout, stderr } = await runCliInProcess(argv, env);
+  return { code, output: stdout + stderr };
 }
 
 async function startBot(files: Record<string, string[]>, start: string): Promise<Bot> {
-  const dir = mkdtempSync(join(tmpdir(), 'solidarity-publish-'));
-  const campaignsDir = join(dir, 'campaigns');
-  const dataDir = join(dir, 'data');
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const { mkdirSync } = await import('node:fs');
+  const dir = tempDir('solidarity-publish-');
+  cleanups.push(dir.cleanup);
+  const campaignsDir = join(dir.path, 'campaigns');
+  const dataDir = join(dir.path, 'data');
   mkdirSync(campaignsDir);
-  const campaigns = Object.entries(files).map(([id, lines]) => {
-    const file = join(campaignsDir, `${id}.yaml`);
-    writeFileSync(file, [`id: ${id}`, `name: ${id}`, 'timezone: Europe/London', ...lines].join('\n'));
-    return loadCampaign(file);
-  });
+  const campaigns = Object.entries(files).map(([id, lines]) =>
+    loadCampaign(writeCampaign(campaignsDir, id, lines)),
+  );
   const store = await openStore({ dir: dataDir, mode: 'writer', role: 'bot', fsync: false, inboxPollMs: 20 });
   cleanups.push(() => store.close());
   const clock = new ManualClock(start);
@@ -97,14 +133,16 @@ async function startBot(files: Record<string, string[]>, start: string): Promise
     logger: silentLogger(),
     publisher,
     reloadCampaigns: campaignReloader(campaigns, silentLogger()),
-    cursor: {
-      get: () => store.getCursor('scheduler.lastTick'),
-      set: (v) => store.setCursor('scheduler.lastTick', v),
-    },
+    cursor: lastTickCursor(store),
   });
+  const cliEnv = {
+    SOLIDARITY_DATA_DIR: dataDir,
+    SOLIDARITY_CAMPAIGNS_DIR: campaignsDir,
+    SOLIDARITY_MODE: 'local',
+    LOG_LEVEL: 'silent',
+  };
   await scheduler.recover();
   return {
-    dir: dataDir,
     campaignsDir,
     store,
     clock,
@@ -120,11 +158,13 @@ async function startBot(files: Record<string, string[]>, start: string): Promise
         await scheduler.tick();
       }
     },
-    async events(type) {
-      const out: ActivityEvent[] = [];
-      for await (const e of store.events()) if (!type || e.type === type) out.push(e);
+    async events<T extends ActivityType>(type: T) {
+      const out: Array<Extract<ActivityEvent, { type: T }>> = [];
+      for await (const e of store.events())
+        if (e.type === type) out.push(e as Extract<ActivityEvent, { type: T }>);
       return out;
     },
+    cli: (...argv) => cli(cliEnv, argv),
   };
 }
 
@@ -132,13 +172,11 @@ const iso = (d: Date) => d.toISOString();
 
 describe('scheduled posting with an injected clock', () => {
   it('posts at the right instants across both DST changes (Europe/London), each slot once', async () => {
-    const lines = [
-      'start: 2026-03-27T00:00',
-      'platforms: [x, bluesky]',
-      'schedules:',
-      '  - cron: "0 9 * * *"',
-      'messages: ["a", "b", "c"]',
-    ];
+    const lines = campaignLines('cron: "0 9 * * *"', {
+      start: '2026-03-27T00:00',
+      platforms: '[x, bluesky]',
+      messages: '["a", "b", "c"]',
+    });
     const bot = await startBot({ dst: lines }, '2026-03-27T12:00:00Z');
     await bot.runUntil('2026-03-31T00:00:00Z', 15);
     expect(bot.x.posts.map((p) => iso(p.draft.slotAt))).toEqual([
@@ -161,13 +199,7 @@ describe('scheduled posting with an injected clock', () => {
   });
 
   it('posts exactly the slots the preview computes, also for a time in the skipped hour', async () => {
-    const lines = [
-      'start: 2026-03-27T00:00',
-      'platforms: [x]',
-      'schedules:',
-      '  - cron: "30 1 * * *"',
-      'messages: ["a", "b"]',
-    ];
+    const lines = campaignLines('cron: "30 1 * * *"', { start: '2026-03-27T00:00' });
     const bot = await startBot({ gap: lines }, '2026-03-27T00:00:00Z');
     await bot.runUntil('2026-03-31T00:00:00Z', 15);
     const expected = slotsBetween(
@@ -180,14 +212,7 @@ describe('scheduled posting with an injected clock', () => {
   });
 
   it('after downtime posts a missed slot within the grace window and skips (and logs) older ones', async () => {
-    const lines = [
-      'start: 2026-03-22T00:00',
-      'platforms: [x]',
-      'grace_minutes: 15',
-      'schedules:',
-      '  - cron: "0 9,13 * * *"',
-      'messages: ["a", "b"]',
-    ];
+    const lines = campaignLines('cron: "0 9,13 * * *"', { more: ['grace_minutes: 15'] });
     const bot = await startBot({ grace: lines }, '2026-03-22T08:50:00Z');
     // The bot was down from 08:50 to 13:10.
     const restarted = new Scheduler({
@@ -195,10 +220,7 @@ describe('scheduled posting with an injected clock', () => {
       clock: bot.clock,
       logger: silentLogger(),
       publisher: bot.publisher,
-      cursor: {
-        get: () => bot.store.getCursor('scheduler.lastTick'),
-        set: (v) => bot.store.setCursor('scheduler.lastTick', v),
-      },
+      cursor: lastTickCursor(bot.store),
     });
     bot.clock.set('2026-03-22T13:10:00Z');
     const results = await restarted.recover();
@@ -207,24 +229,16 @@ describe('scheduled posting with an injected clock', () => {
       ['2026-03-22T13:00:00.000Z', 'posted'],
     ]);
     expect(bot.x.posts.map((p) => iso(p.at))).toEqual(['2026-03-22T13:10:00.000Z']);
-    const skipped = (await bot.events('post.skipped')) as Array<
-      Extract<ActivityEvent, { type: 'post.skipped' }>
-    >;
+    const skipped = await bot.events('post.skipped');
     expect(skipped).toHaveLength(1);
     expect(skipped[0]?.reason).toMatch(/missed: 250 min late, beyond the 15 min grace window/);
     expect(bot.store.getJournal(`grace@2026-03-22T09:00:00.000Z/x`)?.state).toBe('skipped');
   });
 
   it('skips a retry that would land in quiet hours, and posts nothing after the end', async () => {
-    const lines = [
-      'start: 2026-03-22T00:00',
-      'end: 2026-03-23T12:00',
-      'platforms: [x]',
-      'quiet_hours: { from: "21:01", to: "07:00" }',
-      'schedules:',
-      '  - cron: "0 9,21 * * *"',
-      'messages: ["a", "b"]',
-    ];
+    const lines = campaignLines('cron: "0 9,21 * * *"', {
+      more: ['end: 2026-03-23T12:00', 'quiet_hours: { from: "21:01", to: "07:00" }'],
+    });
     const bot = await startBot({ quiet: lines }, '2026-03-22T08:00:00Z');
     await bot.runUntil('2026-03-22T20:00:00Z', 15);
     // 21:00 fails; its retry (21:00:30) would fall at the 21:01 tick, inside quiet hours.
@@ -245,13 +259,7 @@ describe('scheduled posting with an injected clock', () => {
   });
 
   it('keeps a rate-limited slot until the reset the platform gave, beyond the grace window', async () => {
-    const lines = [
-      'start: 2026-03-22T00:00',
-      'platforms: [x, bluesky]',
-      'schedules:',
-      '  - cron: "0 9 * * *"',
-      'messages: ["a", "b"]',
-    ];
+    const lines = campaignLines('cron: "0 9 * * *"', { platforms: '[x, bluesky]' });
     const bot = await startBot({ limited: lines }, '2026-03-22T08:55:00Z');
     const reset = new Date('2026-03-22T09:40:00Z');
     bot.x.failures.push(new PlatformError('x', 'rate-limited', '429', { status: 429, retryAt: reset }));
@@ -263,9 +271,7 @@ describe('scheduled posting with an injected clock', () => {
     expect(bot.x.posts.map((p) => iso(p.at))).toEqual(['2026-03-22T09:40:00.000Z']);
     const entry = bot.store.getJournal('limited@2026-03-22T09:00:00.000Z/x');
     expect(entry).toMatchObject({ state: 'confirmed', attempts: 2 });
-    const failed = (await bot.events('post.failed')) as Array<
-      Extract<ActivityEvent, { type: 'post.failed' }>
-    >;
+    const failed = await bot.events('post.failed');
     expect(failed[0]).toMatchObject({ code: 'RATE_LIMITED', retryAt: reset.toISOString() });
     expect(bot.store.getState<{ limitedUntil: string }>('ratelimit:x')?.limitedUntil).toBe(
       reset.toISOString(),
@@ -273,13 +279,7 @@ describe('scheduled posting with an injected clock', () => {
   });
 
   it('does not post a rate-limited slot when the bot comes back long after the reset', async () => {
-    const lines = [
-      'start: 2026-03-22T00:00',
-      'platforms: [x]',
-      'schedules:',
-      '  - cron: "0 9 * * *"',
-      'messages: ["a", "b"]',
-    ];
+    const lines = campaignLines('cron: "0 9 * * *"');
     const bot = await startBot({ stale429: lines }, '2026-03-22T08:55:00Z');
     bot.x.failures.push(
       new PlatformError('x', 'rate-limited', '429', {
@@ -305,14 +305,10 @@ describe('scheduled posting with an injected clock', () => {
   });
 
   it('retries 5xx with bounded exponential backoff and gives up after 6 attempts', async () => {
-    const lines = [
-      'start: 2026-03-22T00:00',
-      'platforms: [x]',
-      'grace_minutes: 60',
-      'schedules:',
-      '  - at: ["2026-03-22T09:00"]',
-      'messages: ["a"]',
-    ];
+    const lines = campaignLines('at: ["2026-03-22T09:00"]', {
+      messages: '["a"]',
+      more: ['grace_minutes: 60'],
+    });
     const bot = await startBot({ flaky: lines }, '2026-03-22T08:59:00Z');
     bot.x.failures.push(
       ...Array.from({ length: 10 }, () => new PlatformError('x', 'transient', '503 Service Unavailable')),
@@ -341,13 +337,7 @@ describe('scheduled posting with an injected clock', () => {
   });
 
   it('does not retry a failed post beyond the grace window', async () => {
-    const lines = [
-      'start: 2026-03-22T00:00',
-      'platforms: [x]',
-      'schedules:',
-      '  - at: ["2026-03-22T09:00"]',
-      'messages: ["a"]',
-    ];
+    const lines = campaignLines('at: ["2026-03-22T09:00"]', { messages: '["a"]' });
     const bot = await startBot({ stale: lines }, '2026-03-22T08:59:00Z');
     bot.x.failures.push(...Array.from({ length: 10 }, () => new PlatformError('x', 'transient', '503')));
     await bot.runUntil('2026-03-22T10:00:00Z');
@@ -357,13 +347,7 @@ describe('scheduled posting with an injected clock', () => {
   });
 
   it('stops only the platform whose credentials are rejected, with no retry storm', async () => {
-    const lines = [
-      'start: 2026-03-22T00:00',
-      'platforms: [x, bluesky]',
-      'schedules:',
-      '  - cron: "0 9,13,18 * * *"',
-      'messages: ["a", "b"]',
-    ];
+    const lines = campaignLines('cron: "0 9,13,18 * * *"', { platforms: '[x, bluesky]' });
     const bot = await startBot({ auth: lines }, '2026-03-22T08:55:00Z');
     bot.x.failures.push(
       new PlatformError('x', 'auth', 'X answered 401', { status: 401, hint: 'Check X_API_KEY…' }),
@@ -378,92 +362,48 @@ describe('scheduled posting with an injected clock', () => {
   });
 });
 
-function io(env: Record<string, string>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    out += d;
-  });
-  return { io: { stdout, stderr, stdin: new PassThrough(), env, debug: false }, output: () => out };
-}
-
 describe('pause, resume and stop-all from the CLI while the bot runs', () => {
   it('take effect before the next slot without a restart', async () => {
-    const lines = [
-      'start: 2026-03-22T00:00',
-      'platforms: [x]',
-      'schedules:',
-      '  - cron: "0 9,13,18 * * *"',
-      'messages: ["a", "b"]',
-    ];
+    const lines = campaignLines('cron: "0 9,13,18 * * *"');
     const bot = await startBot({ one: lines, two: lines }, '2026-03-22T08:55:00Z');
-    const env = {
-      SOLIDARITY_DATA_DIR: bot.dir,
-      SOLIDARITY_CAMPAIGNS_DIR: bot.campaignsDir,
-      SOLIDARITY_MODE: 'local',
-      LOG_LEVEL: 'silent',
-    };
-    const cli = async (...argv: string[]) => {
-      const { io: cliIo, output } = io(env);
-      const code = await runCli(argv, cliIo);
-      return { code, output: output() };
-    };
 
-    const paused = await cli('pause', 'one', '--reason', 'news changed');
+    const paused = await bot.cli('pause', 'one', '--reason', 'news changed');
     expect(paused.code, paused.output).toBe(0);
     expect(paused.output).toContain('The running bot has applied it');
     await bot.runUntil('2026-03-22T09:05:00Z');
     expect(bot.x.posts.map((p) => p.draft.campaign)).toEqual(['two']);
-    const skipped = (await bot.events('post.skipped')) as Array<
-      Extract<ActivityEvent, { type: 'post.skipped' }>
-    >;
+    const skipped = await bot.events('post.skipped');
     expect(skipped.map((e) => [e.campaign, e.reason])).toEqual([
       ['one', expect.stringContaining('news changed')],
     ]);
 
-    expect((await cli('resume', 'one')).code).toBe(0);
+    expect((await bot.cli('resume', 'one')).code).toBe(0);
     await bot.runUntil('2026-03-22T13:05:00Z');
     expect(bot.x.posts.map((p) => p.draft.campaign)).toEqual(['two', 'one', 'two']);
 
-    expect((await cli('stop-all', '--reason', 'breaking news')).code).toBe(0);
+    expect((await bot.cli('stop-all', '--reason', 'breaking news')).code).toBe(0);
     await bot.runUntil('2026-03-22T18:05:00Z');
     expect(bot.x.posts).toHaveLength(3);
     expect(bot.store.getJournal('one@2026-03-22T18:00:00.000Z/x')).toMatchObject({ state: 'skipped' });
     expect(bot.store.getJournal('two@2026-03-22T18:00:00.000Z/x')?.note).toContain('stop-all');
 
-    expect((await cli('resume-all')).code).toBe(0);
+    expect((await bot.cli('resume-all')).code).toBe(0);
     await bot.runUntil('2026-03-23T09:05:00Z');
     expect(bot.x.posts).toHaveLength(5);
-    const controls = (await bot.events('control')) as Array<Extract<ActivityEvent, { type: 'control' }>>;
+    const controls = await bot.events('control');
     expect(controls.map((c) => c.action)).toEqual(['pause', 'resume', 'stop-all', 'resume-all']);
 
-    const unknown = await cli('pause', 'nope');
+    const unknown = await bot.cli('pause', 'nope');
     expect(unknown.code).toBe(3);
     expect(unknown.output).toContain('CAMPAIGN_UNKNOWN');
   });
 
   it('holds a campaign whose file says paused: true, which resume cannot lift', async () => {
-    const lines = [
-      'start: 2026-03-22T00:00',
-      'platforms: [x]',
-      'paused: true',
-      'schedules:',
-      '  - cron: "0 9 * * *"',
-      'messages: ["a", "b"]',
-    ];
+    const lines = campaignLines('cron: "0 9 * * *"', { more: ['paused: true'] });
     const bot = await startBot({ held: lines }, '2026-03-22T08:55:00Z');
-    const { io: cliIo, output } = io({
-      SOLIDARITY_DATA_DIR: bot.dir,
-      SOLIDARITY_CAMPAIGNS_DIR: bot.campaignsDir,
-      SOLIDARITY_MODE: 'local',
-      LOG_LEVEL: 'silent',
-    });
-    expect(await runCli(['resume', 'held'], cliIo)).toBe(0);
-    expect(output()).toContain('still says paused: true');
+    const resumed = await bot.cli('resume', 'held');
+    expect(resumed.code).toBe(0);
+    expect(resumed.output).toContain('still says paused: true');
     await bot.runUntil('2026-03-22T09:05:00Z');
     expect(bot.x.posts).toHaveLength(0);
     expect(bot.store.getJournal('held@2026-03-22T09:00:00.000Z/x')?.note).toContain('paused: true in');
@@ -472,13 +412,10 @@ describe('pause, resume and stop-all from the CLI while the bot runs', () => {
 
 describe('solidarity post-now', () => {
   it('posts the next slot through the journal once, and refuses a paused campaign', async () => {
-    const t = mkdtempSync(join(tmpdir(), 'solidarity-postnow-'));
-    cleanups.push(() => rmSync(t, { recursive: true, force: true }));
-    const env = { SOLIDARITY_DATA_DIR: join(t, 'data'), SOLIDARITY_MODE: 'local', LOG_LEVEL: 'silent' };
-    const run = async (...argv: string[]) => {
-      const { io: cliIo, output } = io(env);
-      return { code: await runCli(argv, cliIo), output: output() };
-    };
+    const t = tempDir('solidarity-postnow-');
+    cleanups.push(t.cleanup);
+    const env = { SOLIDARITY_DATA_DIR: join(t.path, 'data'), SOLIDARITY_MODE: 'local', LOG_LEVEL: 'silent' };
+    const run = (...argv: string[]) => cli(env, argv);
     const first = await run('post-now', 'campaigns/westandtogether.yaml', '--platform', 'bluesky');
     expect(first.code, first.output).toBe(0);
     const again = await run('post-now', 'campaigns/westandtogether.yaml', '--platform', 'bluesky');
@@ -499,13 +436,7 @@ describe('solidarity post-now', () => {
 
 describe('unconfirmed intents that cannot be settled', () => {
   it('become needs-attention instead of risking a duplicate', async () => {
-    const lines = [
-      'start: 2026-03-22T00:00',
-      'platforms: [x]',
-      'schedules:',
-      '  - cron: "0 9,13 * * *"',
-      'messages: ["a", "b"]',
-    ];
+    const lines = campaignLines('cron: "0 9,13 * * *"');
     const bot = await startBot({ unsure: lines }, '2026-03-22T08:55:00Z');
     // A crash left an intent; X cannot be searched right now in a way that will get better.
     await bot.store.putJournal({
@@ -534,9 +465,7 @@ describe('unconfirmed intents that cannot be settled', () => {
     await bot.runUntil('2026-03-22T13:05:00Z');
     expect(bot.x.posts).toHaveLength(0);
     expect(bot.store.getJournal('unsure@2026-03-22T13:00:00.000Z/x')?.state).toBe('needs-attention');
-    const failed = (await bot.events('post.failed')) as Array<
-      Extract<ActivityEvent, { type: 'post.failed' }>
-    >;
+    const failed = await bot.events('post.failed');
     expect(failed.map((e) => e.message)).toEqual([
       expect.stringMatching(/^needs attention: cannot tell whether an earlier attempt posted/),
       expect.stringMatching(/^needs attention: .*could not be found/),
@@ -546,20 +475,10 @@ describe('unconfirmed intents that cannot be settled', () => {
 
 describe('campaign files edited while the bot runs', () => {
   it('paused: true in the file holds the campaign from the next tick; an invalid edit keeps the last valid one', async () => {
-    const lines = [
-      'start: 2026-03-22T00:00',
-      'platforms: [x]',
-      'schedules:',
-      '  - cron: "0 9,13,18 * * *"',
-      'messages: ["a", "b"]',
-    ];
+    const lines = campaignLines('cron: "0 9,13,18 * * *"');
     const bot = await startBot({ edited: lines }, '2026-03-22T08:55:00Z');
-    const file = join(bot.campaignsDir, 'edited.yaml');
     const edit = (extra: string[], seconds: number) => {
-      writeFileSync(
-        file,
-        ['id: edited', 'name: edited', 'timezone: Europe/London', ...lines, ...extra].join('\n'),
-      );
+      const file = writeCampaign(bot.campaignsDir, 'edited', [...lines, ...extra]);
       utimesSync(file, new Date(), new Date(Date.now() + seconds * 1000));
     };
     await bot.runUntil('2026-03-22T09:05:00Z');
@@ -580,13 +499,7 @@ describe('campaign files edited while the bot runs', () => {
 
 describe('solidarity status', () => {
   it('shows per campaign and platform the next slot, last post, pending, needs-attention and rate limits', async () => {
-    const lines = [
-      'start: 2026-03-22T00:00',
-      'platforms: [x, bluesky]',
-      'schedules:',
-      '  - cron: "0 9,13 * * *"',
-      'messages: ["a", "b"]',
-    ];
+    const lines = campaignLines('cron: "0 9,13 * * *"', { platforms: '[x, bluesky]' });
     const bot = await startBot({ shown: lines }, '2026-03-22T08:55:00Z');
     bot.x.failures.push(
       new PlatformError('x', 'rate-limited', '429', {
@@ -597,16 +510,11 @@ describe('solidarity status', () => {
     bot.bluesky.failures.push(new PlatformError('bluesky', 'rejected', 'Bluesky answered 400: bad record'));
     await bot.runUntil('2026-03-22T09:05:00Z');
     await bot.store.flush();
-    const { io: cliIo, output } = io({
-      SOLIDARITY_DATA_DIR: bot.dir,
-      SOLIDARITY_CAMPAIGNS_DIR: bot.campaignsDir,
-      SOLIDARITY_MODE: 'local',
-      LOG_LEVEL: 'silent',
-    });
     // status reads the store without the lock, beside the running bot; its clock is the real one,
     // so only fields that do not depend on "now" are compared.
-    expect(await runCli(['status', '--json'], cliIo)).toBe(0);
-    const report = JSON.parse(output()) as {
+    const json = await bot.cli('status', '--json');
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.output) as {
       campaigns: Array<{
         id: string;
         state: string;
@@ -641,14 +549,9 @@ describe('solidarity status', () => {
 
     await bot.runUntil('2026-03-22T13:05:00Z', 5);
     await bot.store.flush();
-    const again = io({
-      SOLIDARITY_DATA_DIR: bot.dir,
-      SOLIDARITY_CAMPAIGNS_DIR: bot.campaignsDir,
-      SOLIDARITY_MODE: 'local',
-      LOG_LEVEL: 'silent',
-    });
-    expect(await runCli(['status'], again.io)).toBe(0);
-    const text = again.output();
+    const again = await bot.cli('status');
+    expect(again.code).toBe(0);
+    const text = again.output;
     expect(text).toContain('shown (shown): running');
     expect(text).toContain('https://example.test/x/');
     expect(text).toMatch(/needs attention: {2}1/);

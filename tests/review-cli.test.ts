@@ -10,8 +10,9 @@ import { addModerator } from '../src/dashboard/accounts.ts';
 import type { EvidenceExport } from '../src/moderation/evidence.ts';
 import type { Flag } from '../src/moderation/types.ts';
 import { openStore } from '../src/store/index.ts';
+import { openBotStore } from './_dashboard.ts';
 import { HOSTILE_TEXTS, makeFlag } from './_review-fixtures.ts';
-import { runCliInProcess, runCliProcess, tempDir } from './_util.ts';
+import { type CliProcess, runCliInProcess, runCliProcess, startCliProcess, tempDir } from './_util.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -244,14 +245,7 @@ describe('solidarity review', () => {
 
 describe('end to end, as separate processes', () => {
   it('a decision from the CLI reaches a running bot through its inbox', async () => {
-    const bot = await openStore({
-      dir,
-      mode: 'writer',
-      role: 'bot',
-      fsync: false,
-      pruneEveryMs: 0,
-      inboxPollMs: 50,
-    });
+    const bot = await openBotStore(dir);
     try {
       const res = await runCliProcess(
         ['review', 'dismiss', flags[5]!.id, '--reason', 'satire', '--by', 'kim'],
@@ -274,79 +268,43 @@ describe('end to end, as separate processes', () => {
   });
 });
 
+/** Runs `solidarity <args>` as a child process until it prints the dashboard's address. */
+async function serveDashboard(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ url: string; child: CliProcess }> {
+  const child = startCliProcess(args, { env: { SOLIDARITY_DATA_DIR: dir, ...env } });
+  const address = /Review dashboard: (http:\/\/127\.0\.0\.1:\d+)/;
+  const url = address.exec(await child.waitFor((out) => address.test(out)))![1]!;
+  return { url, child };
+}
+
 describe('the dashboard runs inside the bot', () => {
   it('npm start serves it on 127.0.0.1, behind the login', async () => {
-    const { spawn } = await import('node:child_process');
-    const { CLI, ROOT } = await import('./_util.ts');
-    const child = spawn(process.execPath, [CLI, 'start'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        SOLIDARITY_DATA_DIR: dir,
-        DASHBOARD_PORT: '0',
-        LOG_LEVEL: 'warn',
-        SOLIDARITY_MODE: 'local',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { url, child: bot } = await serveDashboard(['start'], {
+      DASHBOARD_PORT: '0',
+      SOLIDARITY_MODE: 'local',
     });
     try {
-      let out = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (d) => {
-          out += d;
-          const match = /Review dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (match) resolve(match[1]!);
-        });
-        child.on('exit', (code) => reject(new Error(`start exited ${code}: ${out}`)));
-      });
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       const queue = await fetch(`${url}/queue`, { redirect: 'manual' });
       expect(queue.status).toBe(303);
       expect(queue.headers.get('location')).toBe('/login?next=%2Fqueue');
     } finally {
-      child.kill('SIGINT');
-      await new Promise((r) => child.once('exit', r));
+      await bot.stop('SIGINT');
     }
   });
 });
 
 describe('solidarity dashboard', () => {
-  async function startDashboardProcess(): Promise<{
-    url: string;
-    out: () => string;
-    stop: () => Promise<void>;
-  }> {
-    const { spawn } = await import('node:child_process');
-    const { CLI, ROOT } = await import('./_util.ts');
-    const child = spawn(process.execPath, [CLI, 'dashboard', '--port', '0'], {
-      cwd: ROOT,
-      env: { ...process.env, SOLIDARITY_DATA_DIR: dir, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        out += d;
-        const match = /Review dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (match) resolve(match[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`dashboard exited ${code}: ${out}`)));
-    });
-    return {
-      url,
-      out: () => out,
-      stop: async () => {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-      },
-    };
-  }
+  const startDashboardProcess = () => serveDashboard(['dashboard', '--port', '0']);
 
+  /** Signs in through the login form; returns the answer's status, the session cookie and the queue page. */
   async function signIn(
     url: string,
     name: string,
     password: string,
-  ): Promise<{ session: string; csrf: string }> {
+  ): Promise<{ status: number; session: string; queue: string; csrf: string }> {
     const form = await fetch(`${url}/login`);
     const loginCookie = form.headers.getSetCookie()[0]!.split(';')[0]!;
     const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
@@ -361,49 +319,29 @@ describe('solidarity dashboard', () => {
       .find((c) => c.startsWith('sb_session='))!
       .split(';')[0]!;
     const queue = await (await fetch(`${url}/queue`, { headers: { cookie: session } })).text();
-    return { session, csrf: /name="_csrf" value="([^"]+)"/.exec(queue)![1]! };
+    return { status: res.status, session, queue, csrf: /name="_csrf" value="([^"]+)"/.exec(queue)![1]! };
   }
 
   it('runs alone, holding the data folder, and shows the queue to a signed-in moderator', async () => {
     await cli(['moderator', 'add', 'mo', '--role', 'moderator', '--password-stdin'], 'a long passphrase\n');
     const d = await startDashboardProcess();
     try {
-      expect(d.out()).toContain('holding the data folder');
-      const form = await fetch(`${d.url}/login`);
-      const loginCookie = form.headers.getSetCookie()[0]!.split(';')[0]!;
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-      const res = await fetch(`${d.url}/login`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ name: 'mo', password: 'a long passphrase', _csrf: csrf }).toString(),
-      });
-      expect(res.status).toBe(303);
-      const session = res.headers
-        .getSetCookie()
-        .find((c) => c.startsWith('sb_session='))!
-        .split(';')[0]!;
-      const queue = await (await fetch(`${d.url}/queue`, { headers: { cookie: session } })).text();
+      expect(d.child.stdout()).toContain('holding the data folder');
+      const { status, queue } = await signIn(d.url, 'mo', 'a long passphrase');
+      expect(status).toBe(303);
       expect(queue).toContain('7 flags match');
     } finally {
-      await d.stop();
+      await d.child.stop();
     }
   });
 
   it('beside a running bot, reads its data instead of failing on the lock', async () => {
-    const bot = await openStore({
-      dir,
-      mode: 'writer',
-      role: 'bot',
-      fsync: false,
-      pruneEveryMs: 0,
-      inboxPollMs: 50,
-    });
+    const bot = await openBotStore(dir);
     try {
       await addModerator(bot, { name: 'mo', role: 'moderator', password: 'a long passphrase', now: at0 });
       const d = await startDashboardProcess();
       try {
-        expect(d.out()).toContain('a running bot holds the data folder');
+        expect(d.child.stdout()).toContain('a running bot holds the data folder');
         // A decision made in this dashboard reaches the bot through its inbox.
         const { session, csrf } = await signIn(d.url, 'mo', 'a long passphrase');
         const res = await fetch(`${d.url}/decide`, {
@@ -422,7 +360,7 @@ describe('solidarity dashboard', () => {
           expect.objectContaining({ action: 'escalate', by: 'mo', note: 'for the police' }),
         ]);
       } finally {
-        await d.stop();
+        await d.child.stop();
       }
     } finally {
       await bot.close();

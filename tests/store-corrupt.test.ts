@@ -2,17 +2,15 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SolidarityError } from '../src/errors.ts';
 import { openStore } from '../src/store/file-store.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
 import { verifyStore } from '../src/store/verify.ts';
+import { cleanupAfterEach } from './_cleanups.ts';
 import { at, flag, mentionEvent, tempDataDir } from './store-fixtures.ts';
 
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { cleanups } = cleanupAfterEach();
 
 /** A closed store with 3 flags (state.json written) and 6 events on one day. */
 async function seeded(): Promise<string> {

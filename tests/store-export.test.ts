@@ -1,20 +1,18 @@
 /** solidarity export: JSON Lines and CSV, filtered by time and type, streamed with back-pressure. */
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { csvField, exportEvents } from '../src/store/export.ts';
 import { openStore } from '../src/store/file-store.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
+import { cleanupAfterEach } from './_cleanups.ts';
+import { parseCsv } from './_csv.ts';
 import { runCliInProcess } from './_util.ts';
-import { at, mentionEvent, tempDataDir } from './store-fixtures.ts';
+import { at, mentionEvent } from './store-fixtures.ts';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
+const { dataDir } = cleanupAfterEach();
 
 async function seeded(): Promise<string> {
-  const { dir, cleanup } = tempDataDir();
-  cleanups.push(cleanup);
+  const dir = dataDir();
   const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0 });
   for (let i = 0; i < 10; i++) await store.append(mentionEvent(i, at(i * 3600), i % 3 === 0));
   const tricky = mentionEvent(100, at(5 * 3600 + 1));
@@ -28,35 +26,6 @@ async function seeded(): Promise<string> {
 async function run(dir: string, argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const { code, stdout, stderr } = await runCliInProcess(argv, { SOLIDARITY_DATA_DIR: dir });
   return { code: code ?? -1, out: stdout, err: stderr };
-}
-
-/** Minimal RFC 4180 reader for the test. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  return rows;
 }
 
 describe('export', () => {

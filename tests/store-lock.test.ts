@@ -2,21 +2,13 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/file-store.ts';
-import { tempDataDir } from './store-fixtures.ts';
+import { cleanupAfterEach } from './_cleanups.ts';
+import { runCliProcess, startCliProcess } from './_util.ts';
 
 const CHILD = join(import.meta.dirname, 'store-child.ts');
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function dataDir(): string {
-  const { dir, cleanup } = tempDataDir();
-  cleanups.push(cleanup);
-  return dir;
-}
+const { cleanups, dataDir } = cleanupAfterEach();
 
 function startChild(args: string[]): {
   child: ChildProcess;
@@ -26,9 +18,7 @@ function startChild(args: string[]): {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  cleanups.push(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
+  killAfterTest(child);
   const lines: string[] = [];
   let buffer = '';
   const listeners: Array<() => void> = [];
@@ -55,6 +45,26 @@ function startChild(args: string[]): {
   return { child, lines, waitFor };
 }
 
+/** Kills `child` after the test if it is still running. */
+function killAfterTest(child: ChildProcess): void {
+  cleanups.push(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+}
+
+/** Writes the lock file a bot on this host with `pid` would have written. */
+function writeLock(dir: string, lock: { pid: number; startedAt: string; startTime?: string }): void {
+  writeFileSync(join(dir, 'store.lock'), JSON.stringify({ ...lock, host: hostname(), role: 'bot' }));
+}
+
+/** A live process that holds the lock on `dir` but never reads the inbox (a hung or dying bot). */
+function hungBotHolding(dir: string): ChildProcess {
+  const fake = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  killAfterTest(fake);
+  writeLock(dir, { pid: fake.pid!, startedAt: new Date().toISOString() });
+  return fake;
+}
+
 function deadPid(): number {
   const done = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
   return Number(done.stdout.toString());
@@ -76,10 +86,7 @@ describe('store lock', () => {
   it('takes over a lock left by a dead process', async () => {
     const dir = dataDir();
     const pid = deadPid();
-    writeFileSync(
-      join(dir, 'store.lock'),
-      JSON.stringify({ pid, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', role: 'bot' }),
-    );
+    writeLock(dir, { pid, startedAt: '2026-01-01T00:00:00.000Z' });
     const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0 });
     expect(JSON.parse(readFileSync(join(dir, 'store.lock'), 'utf8')).pid).toBe(process.pid);
     await store.close();
@@ -89,31 +96,14 @@ describe('store lock', () => {
   it('treats a lock whose PID now belongs to another program as stale', async () => {
     const dir = dataDir();
     // Our own PID, but a different process start time: the PID was reused.
-    writeFileSync(
-      join(dir, 'store.lock'),
-      JSON.stringify({
-        pid: process.pid,
-        host: hostname(),
-        startTime: '1',
-        startedAt: '2026-01-01T00:00:00.000Z',
-        role: 'bot',
-      }),
-    );
+    writeLock(dir, { pid: process.pid, startTime: '1', startedAt: '2026-01-01T00:00:00.000Z' });
     const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0 });
     await store.close();
   });
 
   it('lets exactly one of several processes take over a stale lock', async () => {
     const dir = dataDir();
-    writeFileSync(
-      join(dir, 'store.lock'),
-      JSON.stringify({
-        pid: deadPid(),
-        host: hostname(),
-        startedAt: '2026-01-01T00:00:00.000Z',
-        role: 'bot',
-      }),
-    );
+    writeLock(dir, { pid: deadPid(), startedAt: '2026-01-01T00:00:00.000Z' });
     const racers = Array.from({ length: 4 }, () => startChild(['hold', dir, '3000']));
     const outcomes = await Promise.all(racers.map((r) => r.waitFor(/^(ready|error)/)));
     expect(outcomes.filter((o) => o.startsWith('ready'))).toHaveLength(1);
@@ -134,33 +124,16 @@ describe('store lock', () => {
 describe('two bots on one data folder', () => {
   it('the second "solidarity start" exits 6 naming the PID of the first', async () => {
     const dir = dataDir();
-    const bin = join(import.meta.dirname, '..', 'bin', 'solidarity.mjs');
-    const env = { ...process.env, SOLIDARITY_DATA_DIR: dir, SOLIDARITY_MODE: 'local', LOG_LEVEL: 'warn' };
-    const first = spawn(process.execPath, [bin, 'start'], { cwd: join(import.meta.dirname, '..'), env });
-    cleanups.push(() => {
-      if (first.exitCode === null) first.kill('SIGKILL');
-    });
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      first.stdout.on('data', (d) => {
-        out += d;
-        if (out.includes('Press Ctrl-C')) resolve();
-      });
-      first.on('exit', () => reject(new Error(`first bot exited: ${out}`)));
-    });
-    const second = spawnSync(process.execPath, [bin, 'start'], {
-      cwd: join(import.meta.dirname, '..'),
-      env,
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
-    expect(second.status).toBe(6);
+    const env = { SOLIDARITY_DATA_DIR: dir, SOLIDARITY_MODE: 'local' };
+    const first = startCliProcess(['start'], { env });
+    cleanups.push(() => first.stop('SIGKILL'));
+    await first.waitFor('Press Ctrl-C');
+    const second = await runCliProcess(['start'], { env, timeoutMs: 20_000 });
+    expect(second.code).toBe(6);
     expect(second.stderr).toContain(
       `STORE_LOCKED: The data folder ${dir} is in use by another process (PID ${first.pid}`,
     );
-    const exited = new Promise<number | null>((resolve) => first.on('close', resolve));
-    first.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect((await first.stop('SIGTERM')).code).toBe(0);
     expect(existsSync(join(dir, 'store.lock'))).toBe(false);
   });
 });
@@ -169,15 +142,7 @@ describe('inbox when the bot goes away', () => {
   it('a change waiting for a bot that died is applied by the command itself', async () => {
     const dir = dataDir();
     await (await openStore({ dir, mode: 'writer', inboxPollMs: 0 })).close();
-    // A live process that holds the lock but never reads the inbox (a hung or dying bot).
-    const fake = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
-    cleanups.push(() => {
-      if (fake.exitCode === null) fake.kill('SIGKILL');
-    });
-    writeFileSync(
-      join(dir, 'store.lock'),
-      JSON.stringify({ pid: fake.pid, host: hostname(), startedAt: new Date().toISOString(), role: 'bot' }),
-    );
+    const fake = hungBotHolding(dir);
     const cli = await openStore({ dir, mode: 'auto', applyTimeoutMs: 20_000 });
     expect(cli.mode).toBe('client');
     const change = cli.setState('pause:demo', { paused: true });
@@ -192,14 +157,7 @@ describe('inbox when the bot goes away', () => {
 
   it('a change the bot does not apply in time says where it waits', async () => {
     const dir = dataDir();
-    const fake = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
-    cleanups.push(() => {
-      if (fake.exitCode === null) fake.kill('SIGKILL');
-    });
-    writeFileSync(
-      join(dir, 'store.lock'),
-      JSON.stringify({ pid: fake.pid, host: hostname(), startedAt: new Date().toISOString(), role: 'bot' }),
-    );
+    hungBotHolding(dir);
     const cli = await openStore({ dir, mode: 'auto', applyTimeoutMs: 300 });
     const error = await cli.setState('k', 1).catch((e) => e);
     expect(error.code).toBe('STORE_LOCKED');

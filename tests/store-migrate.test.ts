@@ -1,22 +1,19 @@
 /** Data version 1 (single-file lowdb, data/db.json) is migrated on open, crash-safely, never lost. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.ts';
 import { openStore } from '../src/store/file-store.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
 import { verifyStore } from '../src/store/verify.ts';
+import { cleanupAfterEach } from './_cleanups.ts';
 import { captureIo } from './_util.ts';
-import { at, flag, mentionEvent, tempDataDir } from './store-fixtures.ts';
+import { at, flag, mentionEvent } from './store-fixtures.ts';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
+const { dataDir } = cleanupAfterEach();
 
 function legacyDir(): { dir: string; text: string } {
-  const { dir, cleanup } = tempDataDir();
-  cleanups.push(cleanup);
+  const dir = dataDir();
   const f = flag(1, at(0));
   const v1 = {
     events: [

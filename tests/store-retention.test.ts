@@ -1,17 +1,16 @@
 /** Retention: old unflagged text goes after 7 days, flagged 90 days after resolution, counts stay. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadEnv } from '../src/config/env.ts';
+import type { ReviewEvent } from '../src/moderation/types.ts';
 import { type FileStore, openStore } from '../src/store/file-store.ts';
 import { DEFAULT_RETENTION, retentionFromEnv } from '../src/store/retention.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
+import { cleanupAfterEach } from './_cleanups.ts';
 import { flag, mentionEvent, tempDataDir } from './store-fixtures.ts';
 
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { cleanups } = cleanupAfterEach();
 
 const NOW = new Date('2026-12-20T12:00:00.000Z');
 const url = (i: number) => `https://example.test/post/${i}`;
@@ -29,6 +28,23 @@ function allBytes(dir: string): string {
   return out.join('\n');
 }
 
+/** Moderator "mod" resolves the flag on mention `n` at `at`. */
+function resolveFlag(
+  store: FileStore,
+  n: number,
+  at: string,
+  details: Pick<ReviewEvent, 'outcome' | 'note'>,
+) {
+  return store.addReviewEvent({
+    id: `r${n}`,
+    flagId: flag(n, '').id,
+    action: 'resolve',
+    by: 'mod',
+    at,
+    ...details,
+  });
+}
+
 async function seed(store: FileStore): Promise<void> {
   // 1 unflagged, old (2026-11-01): dropped.  2 flagged, resolved 2026-11-02: kept (< 90 days).
   // 3 flagged, still open: kept.  4 flagged, never queued, 49 days old: kept.
@@ -37,27 +53,13 @@ async function seed(store: FileStore): Promise<void> {
   await store.append(mentionEvent(1, '2026-11-01T10:00:00.000Z'));
   await store.append(mentionEvent(2, '2026-11-01T10:05:00.000Z', true));
   await store.addFlag(flag(2, '2026-11-01T10:05:00.000Z'));
-  await store.addReviewEvent({
-    id: 'r2',
-    flagId: flag(2, '').id,
-    action: 'resolve',
-    by: 'mod',
-    at: '2026-11-02T09:00:00.000Z',
-    outcome: 'reported-to-police',
-  });
+  await resolveFlag(store, 2, '2026-11-02T09:00:00.000Z', { outcome: 'reported-to-police' });
   await store.append(mentionEvent(3, '2026-11-01T10:10:00.000Z', true));
   await store.addFlag(flag(3, '2026-11-01T10:10:00.000Z'));
   await store.append(mentionEvent(4, '2026-11-01T10:15:00.000Z', true));
   await store.append(mentionEvent(5, '2026-08-01T10:00:00.000Z', true));
   await store.addFlag(flag(5, '2026-08-01T10:00:00.000Z'));
-  await store.addReviewEvent({
-    id: 'r5',
-    flagId: flag(5, '').id,
-    action: 'resolve',
-    by: 'mod',
-    at: '2026-08-02T09:00:00.000Z',
-    note: 'sent to police',
-  });
+  await resolveFlag(store, 5, '2026-08-02T09:00:00.000Z', { note: 'sent to police' });
   await store.append(mentionEvent(6, '2026-12-18T10:00:00.000Z'));
   await store.append({
     type: 'post.confirmed',

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { parseCsv } from '../../tests/_csv.ts';
 import { HOSTILE_TEXTS, makeFlag } from '../../tests/_review-fixtures.ts';
 import {
   csvCell,
@@ -9,35 +10,6 @@ import {
   REPORTING_GUIDANCE_CHECKED,
   reportingGuidanceText,
 } from './evidence.ts';
-
-/** A small RFC 4180 reader, to check the CSV round-trips. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += ch;
-  }
-  return rows;
-}
 
 const meta = { exportedAt: '2026-11-25T22:00:00.000Z', exportedBy: 'sam' };
 

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from '../../tests/_cleanups.ts';
 import { campaignFromYaml, tempDir } from '../../tests/_util.ts';
 import type { PostDraft } from '../campaign/render.ts';
 import { silentLogger } from '../logger.ts';
@@ -8,10 +9,7 @@ import { ManualClock } from './clock.ts';
 import { Publisher } from './publish.ts';
 import { Scheduler } from './scheduler.ts';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { cleanups } = cleanupAfterEach();
 
 class RecordingAdapter implements PlatformAdapter {
   readonly name = 'recording';

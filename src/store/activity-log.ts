@@ -6,7 +6,7 @@ import { copyFile, type FileHandle, open, readdir, stat, truncate } from 'node:f
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { SolidarityError } from '../errors.ts';
-import { corrupt, readLines, syncDir } from './files.ts';
+import { corrupt, lineWithSchema, parseJsonLine, readLines, syncDir } from './files.ts';
 import { activityEventSchema, type CountsTable, countsLineSchema, SCHEMA_VERSION } from './schema.ts';
 import type { ActivityEvent, ActivityType } from './types.ts';
 
@@ -48,12 +48,7 @@ export type LogLine = { kind: 'event'; event: ActivityEvent } | { kind: 'counts'
 
 /** Parses one line of a segment; throws STORE_CORRUPT / STORE_VERSION naming file and line. */
 export function parseLogLine(text: string, file: string, line: number): LogLine {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw corrupt(file, line, `not valid JSON: ${(error as Error).message}`);
-  }
+  const raw = parseJsonLine(text, file, line);
   const v = (raw as { v?: unknown } | null)?.v;
   if (typeof v !== 'number') throw corrupt(file, line, 'no version field "v": not an activity log line.');
   if (v > SCHEMA_VERSION) {
@@ -68,12 +63,7 @@ export function parseLogLine(text: string, file: string, line: number): LogLine 
     if (!counts.success) throw corrupt(file, line, `wrong schema: ${counts.error.issues[0]!.message}`);
     return { kind: 'counts', hours: counts.data.hours };
   }
-  const result = activityEventSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw corrupt(file, line, `wrong schema at ${issue.path.join('.') || '(line)'}: ${issue.message}`);
-  }
-  return { kind: 'event', event: result.data as ActivityEvent };
+  return { kind: 'event', event: lineWithSchema(activityEventSchema, raw, file, line) as ActivityEvent };
 }
 
 export interface ReadEventsOptions {

@@ -1,21 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { at, flag, mentionEvent, tempDataDir } from '../../tests/store-fixtures.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { cleanupAfterEach } from '../../tests/_cleanups.ts';
+import { at, flag, mentionEvent } from '../../tests/store-fixtures.ts';
 import type { FileStore } from './file-store.ts';
 import { openStore } from './file-store.ts';
 import type { ActivityEvent, JournalEntry } from './types.ts';
 
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function dataDir(): string {
-  const { dir, cleanup } = tempDataDir();
-  cleanups.push(cleanup);
-  return dir;
-}
+const { cleanups, dataDir } = cleanupAfterEach();
 
 async function writer(dir: string, extra: Partial<Parameters<typeof openStore>[0]> = {}): Promise<FileStore> {
   const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0, ...extra });

@@ -28,7 +28,15 @@ import {
   segmentPath,
 } from './activity-log.ts';
 import { countEvent, mergeCounts } from './counts.ts';
-import { corrupt, ensureDir, readLines, removeQuietly, syncDir, writeFileAtomic } from './files.ts';
+import {
+  ensureDir,
+  lineWithSchema,
+  parseJsonLine,
+  readLines,
+  removeQuietly,
+  syncDir,
+  writeFileAtomic,
+} from './files.ts';
 import { acquireLock, type Lock, liveHolder } from './lock.ts';
 import { legacyError, migrateLegacy, needsMigration } from './migrate.ts';
 import { ReviewQueue } from './queue.ts';
@@ -321,12 +329,7 @@ export class FileStore implements Store {
       },
     });
     for await (const { text, line, offset } of lines) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch (error) {
-        throw corrupt(path, line, `not valid JSON: ${(error as Error).message}`);
-      }
+      const raw = parseJsonLine(text, path, line);
       const v = (raw as { v?: unknown } | null)?.v;
       if (typeof v === 'number' && v > SCHEMA_VERSION) {
         throw new SolidarityError(
@@ -337,12 +340,7 @@ export class FileStore implements Store {
           },
         );
       }
-      const result = walRecordSchema.safeParse(raw);
-      if (!result.success) {
-        const issue = result.error.issues[0]!;
-        throw corrupt(path, line, `wrong schema at ${issue.path.join('.') || '(line)'}: ${issue.message}`);
-      }
-      const record = result.data;
+      const record = lineWithSchema(walRecordSchema, raw, path, line);
       this.#walOffset = offset + Buffer.byteLength(text) + 1;
       this.#walLine = line + 1;
       if (record.seq <= after) continue;

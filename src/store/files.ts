@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { ZodType } from 'zod';
 import { SolidarityError } from '../errors.ts';
 
 /** Writes a file so a reader sees either the old or the new content, never half: temp, fsync, rename, fsync dir. */
@@ -56,6 +57,25 @@ export function corrupt(
       hint ??
       'The file was left untouched. Restore it from a backup, or move it out of the data folder to start that part afresh; run "solidarity store verify" to check everything.',
   });
+}
+
+/** One line of a JSON Lines data file, parsed; STORE_CORRUPT naming the file and line when it is not JSON. */
+export function parseJsonLine(text: string, file: string, line: number): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw corrupt(file, line, `not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** A parsed line checked against its schema; STORE_CORRUPT naming the file, line and first wrong field. */
+export function lineWithSchema<T>(schema: ZodType<T>, raw: unknown, file: string, line: number): T {
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw corrupt(file, line, `wrong schema at ${issue.path.join('.') || '(line)'}: ${issue.message}`);
+  }
+  return result.data;
 }
 
 /** 1-based line of a byte (or character) offset. */

@@ -1,9 +1,8 @@
 /** `solidarity dashboard`: the review dashboard on its own, without posting or monitoring. */
-import { createContext } from '../../context.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { isSolidarityError, SolidarityError } from '../../errors.ts';
 import { type FileStore, openStore } from '../../store/index.ts';
-import { type Command, stringOption, writeLine } from '../command.ts';
+import { type Command, commandContext, stringOption, writeLine } from '../command.ts';
 import { untilSignal } from '../signals.ts';
 
 export const dashboardCommand: Command = {
@@ -25,7 +24,7 @@ export const dashboardCommand: Command = {
   },
   async run(args, io) {
     const stopSignal = untilSignal(io);
-    const ctx = createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
+    const ctx = commandContext(io);
     const host = stringOption(args, 'host') ?? ctx.env.DASHBOARD_HOST;
     const portText = stringOption(args, 'port');
     const port = portText === undefined ? ctx.env.DASHBOARD_PORT : Number(portText);

@@ -1,12 +1,12 @@
 import { loadCampaign } from '../../campaign/load.ts';
 import { renderPost } from '../../campaign/render.ts';
 import { nextSlots } from '../../campaign/slots.ts';
-import { createAdapters, createContext } from '../../context.ts';
+import { createAdapters } from '../../context.ts';
 import { SolidarityError } from '../../errors.ts';
 import { holdFor } from '../../scheduler/controls.ts';
 import { Publisher, type PublishResult } from '../../scheduler/publish.ts';
 import { openStore } from '../../store/index.ts';
-import { type Command, stringOption, writeLine } from '../command.ts';
+import { type Command, commandContext, stringOption, writeLine } from '../command.ts';
 import { parsePlatform } from './preview.ts';
 
 export const postNowCommand: Command = {
@@ -35,7 +35,7 @@ export const postNowCommand: Command = {
         `${file} does not post to ${platform} (platforms: ${campaign.platforms.join(', ')}).`,
       );
     }
-    const ctx = createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
+    const ctx = commandContext(io);
     const platforms = platform ? [platform] : campaign.platforms;
     const [slot] = nextSlots(campaign, ctx.clock.now(), 1);
     if (!slot) throw new SolidarityError('USAGE', `${campaign.id} has no slot left (it has ended).`);

@@ -1,6 +1,6 @@
 import { loadCampaigns } from '../../campaign/load.ts';
 import { formatWithOffset } from '../../campaign/time.ts';
-import { createAdapters, createContext } from '../../context.ts';
+import { createAdapters } from '../../context.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { isSolidarityError } from '../../errors.ts';
 import { startMonitoring } from '../../monitor/start.ts';
@@ -12,7 +12,7 @@ import { Scheduler } from '../../scheduler/scheduler.ts';
 import { score } from '../../scoring/index.ts';
 import { openStore } from '../../store/index.ts';
 import { retentionFromEnv } from '../../store/retention.ts';
-import { type Command, writeLine } from '../command.ts';
+import { type Command, commandContext, writeLine } from '../command.ts';
 import { untilSignal } from '../signals.ts';
 
 export const startCommand: Command = {
@@ -35,7 +35,7 @@ export const startCommand: Command = {
   async run(args, io) {
     // Listen first, so a Ctrl-C during start-up also stops cleanly.
     const stopSignal = untilSignal(io);
-    const ctx = createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
+    const ctx = commandContext(io);
     const campaigns = loadCampaigns(ctx.campaignsDir);
     // The bot is the one writer of the data folder: a second bot stops here with STORE_LOCKED.
     const store = await openStore({

@@ -3,13 +3,13 @@ import { resolve } from 'node:path';
 import { loadCampaigns } from '../../campaign/load.ts';
 import type { Platform } from '../../campaign/schema.ts';
 import { loadEnv } from '../../config/env.ts';
-import { createAdapters, createContext } from '../../context.ts';
+import { createAdapters } from '../../context.ts';
 import { readMonitorStatus } from '../../monitor/monitor.ts';
 import { monitorStatusLines } from '../../monitor/status.ts';
 import type { CredentialCheck } from '../../platforms/types.ts';
 import { campaignStatus, formatStatus } from '../../scheduler/status.ts';
 import { openStore } from '../../store/index.ts';
-import { type Command, flag, writeLine } from '../command.ts';
+import { type Command, commandContext, flag, writeLine } from '../command.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -38,7 +38,7 @@ export const statusCommand: Command = {
       else writeLine(io.stdout, `No data yet in ${dataDir}: start the bot with \`npm start\`.`);
       return 0;
     }
-    const ctx = createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
+    const ctx = commandContext(io);
     const now = ctx.clock.now();
     const loaded = existsSync(ctx.campaignsDir) ? loadCampaigns(ctx.campaignsDir) : [];
     const campaignIds = loaded.map((c) => c.id);
