@@ -392,7 +392,8 @@ export class TermIndex implements KnownTerms {
     return this.seen.add(word, hash, resolution);
   }
 
-  private compute(word: string): Resolution | null {
+  /** How `word` resolves, worked out afresh without the table of seen words (public for its test). */
+  compute(word: string): Resolution | null {
     let found: string | undefined;
     if (this.words.has(word)) found = word;
     else if (word.includes('*')) found = this.masked(word);

@@ -188,7 +188,7 @@ const PAIR_BASE = 1 << 15;
  * open-addressing table over typed arrays: nearly every word pair of a post is looked up, and this
  * costs a fraction of a Map look-up. Each slot also remembers the last post (epoch) that counted it.
  */
-class PairTable {
+export class PairTable {
   /** 0 marks an empty slot: pair numbers start at 1, so no key is 0. */
   private readonly keys: Int32Array;
   readonly weights: Float64Array;
@@ -282,8 +282,8 @@ function phraseIndex(cls: WordClass): Map<string, PhrasesFrom> {
   return index;
 }
 
-/** Length (in tokens) of the longest phrase of `cls` starting at token i, or 0. */
-function phraseAt(cls: WordClass, tokens: readonly Token[], i: number): number {
+/** Length (in tokens) of the longest phrase of `cls` starting at token i, or 0. Exported for its test. */
+export function phraseAt(cls: WordClass, tokens: readonly Token[], i: number): number {
   const from = phraseIndex(cls).get(tokens[i]!.norm);
   if (!from) return 0;
   let best = from.single.length > 0 ? 1 : 0;
@@ -369,7 +369,7 @@ function anyPhrase(
  * an insertion sort, because a verdict has a handful of reasons and Array.sort allocates its own
  * work space for every call.
  */
-function sortByWeight(reasons: Reason[]): void {
+export function sortByWeight(reasons: Reason[]): void {
   for (let i = 1; i < reasons.length; i++) {
     const r = reasons[i]!;
     const w = r.weight ?? 0;
