@@ -259,6 +259,14 @@ function stems(word: string): string[] {
 /** How many unknown words the index remembers before starting afresh (memory stays bounded). */
 const RESOLVED_MAX = 200_000;
 
+/** A seen word with the low bits of its hash, to pass over most other words without reading them. */
+interface SeenEntry extends SeenWord {
+  /** `hash & HASH_CHECK`: small enough to be stored in the object as is (no boxed number). */
+  check: number;
+}
+
+const HASH_CHECK = 0x3fffffff;
+
 /** FNV-1a over the UTF-16 code units of text[start, end). */
 function hashRange(text: string, start: number, end: number): number {
   let h = 0x811c9dc5;
@@ -273,26 +281,22 @@ function hashRange(text: string, start: number, end: number): number {
  */
 class SeenWords {
   /**
-   * Two numbers per slot, side by side so one memory read gets both: the word's hash and its entry
-   * number + 1 (0: empty slot). Kept at most half full.
+   * The entries themselves by slot (undefined: empty), each holding its word's hash: a look-up
+   * reads the slot and the entry, no index in between. Kept at most half full.
    */
-  private slots = new Int32Array(2 << 12);
-  private entries: SeenWord[] = [];
-
-  get size(): number {
-    return this.entries.length;
-  }
+  private slots: Array<SeenEntry | undefined> = Array.from({ length: 1 << 12 }, () => undefined);
+  size = 0;
 
   /** The entry for text[start, end), or undefined. */
   find(text: string, start: number, end: number, hash: number): SeenWord | undefined {
     const slots = this.slots;
-    const mask = slots.length - 2;
+    const mask = slots.length - 1;
     const length = end - start;
-    for (let slot = ((hash ^ (hash >>> 15)) << 1) & mask; ; slot = (slot + 2) & mask) {
-      const e = slots[slot + 1]! - 1;
-      if (e < 0) return undefined;
-      if (slots[slot] !== hash) continue;
-      const entry = this.entries[e]!;
+    const check = hash & HASH_CHECK;
+    for (let slot = (hash ^ (hash >>> 15)) & mask; ; slot = (slot + 1) & mask) {
+      const entry = slots[slot];
+      if (entry === undefined) return undefined;
+      if (entry.check !== check) continue;
       const word = entry.word;
       if (word.length !== length) continue;
       let same = true;
@@ -303,27 +307,29 @@ class SeenWords {
 
   /** Adds a word that `find` did not find. */
   add(word: string, hash: number, resolution: Resolution | null): SeenWord {
-    const entry: SeenWord = { word, term: resolution?.term, data: resolution?.data };
-    this.entries.push(entry);
-    if (this.entries.length * 4 > this.slots.length) this.grow();
-    else this.place(this.entries.length - 1, hash);
+    const entry: SeenEntry = {
+      word,
+      term: resolution?.term,
+      data: resolution?.data,
+      check: hash & HASH_CHECK,
+    };
+    this.size++;
+    if (this.size * 2 > this.slots.length) this.grow();
+    this.place(entry, hash);
     return entry;
   }
 
-  private place(e: number, hash: number): void {
-    const mask = this.slots.length - 2;
-    let slot = ((hash ^ (hash >>> 15)) << 1) & mask;
-    while (this.slots[slot + 1] !== 0) slot = (slot + 2) & mask;
-    this.slots[slot] = hash;
-    this.slots[slot + 1] = e + 1;
+  private place(entry: SeenEntry, hash: number): void {
+    const mask = this.slots.length - 1;
+    let slot = (hash ^ (hash >>> 15)) & mask;
+    while (this.slots[slot] !== undefined) slot = (slot + 1) & mask;
+    this.slots[slot] = entry;
   }
 
   private grow(): void {
-    this.slots = new Int32Array(this.slots.length * 2);
-    for (let e = 0; e < this.entries.length; e++) {
-      const word = this.entries[e]!.word;
-      this.place(e, hashRange(word, 0, word.length));
-    }
+    const old = this.slots;
+    this.slots = Array.from({ length: old.length * 2 }, () => undefined);
+    for (const entry of old) if (entry) this.place(entry, hashRange(entry.word, 0, entry.word.length));
   }
 }
 
