@@ -281,8 +281,8 @@ function hashRange(text: string, start: number, end: number): number {
  */
 class SeenWords {
   /**
-   * The entries themselves by slot (undefined: empty), each holding its word's hash: a look-up
-   * reads the slot and the entry, no index in between. Kept at most half full.
+   * The entries themselves by slot (undefined: empty), each holding low bits of its word's hash: a
+   * look-up reads the slot and the entry, no index in between. Kept at most half full.
    */
   private slots: Array<SeenEntry | undefined> = Array.from({ length: 1 << 12 }, () => undefined);
   size = 0;

@@ -186,7 +186,7 @@ const PAIR_BASE = 1 << 15;
 /**
  * Model word-pair weights by pair key (first * PAIR_BASE + second pair number), in an
  * open-addressing table over typed arrays: nearly every word pair of a post is looked up, and this
- * costs a fraction of a Map look-up. Each slot also remembers the last post (epoch) that counted it.
+ * is cheaper than a Map of numbers. Each slot also remembers the last post (epoch) that counted it.
  */
 export class PairTable {
   /** 0 marks an empty slot: pair numbers start at 1, so no key is 0. */
