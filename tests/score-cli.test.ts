@@ -120,22 +120,33 @@ describe('solidarity score', () => {
   });
 
   it('streams 50 MB in constant memory, in order', async () => {
-    // A heap smaller than the input would need if buffered (the CLI itself takes about 45 MB of
-    // it), and resident memory sampled as the stream goes: it must not grow with the input.
-    const child = spawn(process.execPath, ['--max-old-space-size=128', CLI, 'score'], {
-      cwd: ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    // A heap smaller than the input would need if buffered (the CLI itself keeps about 50 MB of it
+    // live), and resident memory sampled as the stream goes: it must not grow with the input. The
+    // young generation is kept small too: with Node's default (up to 3 x 16 MB semi-spaces, grown
+    // lazily) resident memory drifts by tens of MB with no change in live data, and that drift,
+    // not the scorer, decided whether this test passed.
+    const child = spawn(
+      process.execPath,
+      ['--max-old-space-size=96', '--max-semi-space-size=2', CLI, 'score'],
+      {
+        cwd: ROOT,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     const filler = 'we stand together with our neighbours tonight and always, love not hate '.repeat(13);
     const target = 50 * 1024 * 1024;
     let written = 0;
     let sent = 0;
+    // A child that dies (out of heap) must fail the test at once, not leave the writer waiting.
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    child.stdin.on('error', () => {});
     const writer = (async () => {
-      while (written < target) {
+      while (written < target && child.exitCode === null) {
         const line = `${JSON.stringify({ id: sent, text: sent % 10 === 0 ? 'Kill all muslims' : filler })}\n`;
         written += line.length;
         sent++;
-        if (!child.stdin.write(line)) await new Promise((r) => child.stdin.once('drain', r));
+        if (!child.stdin.write(line))
+          await Promise.race([new Promise((r) => child.stdin.once('drain', r)), exited]);
       }
       child.stdin.end();
     })();
@@ -163,9 +174,7 @@ describe('solidarity score', () => {
       received++;
     }
     await writer;
-    const code = await new Promise((r) =>
-      child.exitCode !== null ? r(child.exitCode) : child.on('close', r),
-    );
+    const code = await exited;
     clearInterval(rssTimer);
     expect(stderr).not.toContain('heap');
     expect(code).toBe(0);
