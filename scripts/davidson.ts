@@ -32,3 +32,44 @@ export function readDavidson(path = DAVIDSON_PATH): DavidsonRow[] {
       return parsed.data;
     });
 }
+
+/** How the flagged rows compare with the labels: "hate" against "offensive" + "neither". */
+export interface HateMetrics {
+  /** Offensive and neither rows flagged count as false positives. */
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Share of "neither" rows flagged. */
+  neitherFpr: number;
+  /** Share of "offensive" rows flagged. */
+  offensiveFlagRate: number;
+}
+
+/** The metrics of `npm run eval` for rows flagged by `flagged(i)` (i: the row's index in `rows`). */
+export function hateMetrics(rows: readonly DavidsonRow[], flagged: (i: number) => boolean): HateMetrics {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  const total = { neither: 0, offensive: 0 };
+  const flaggedOf = { neither: 0, offensive: 0 };
+  rows.forEach((row, i) => {
+    const f = flagged(i);
+    if (row.label === 'hate') f ? tp++ : fn++;
+    else {
+      total[row.label]++;
+      if (f) {
+        fp++;
+        flaggedOf[row.label]++;
+      }
+    }
+  });
+  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
+  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
+  return {
+    precision,
+    recall,
+    f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
+    neitherFpr: flaggedOf.neither / Math.max(1, total.neither),
+    offensiveFlagRate: flaggedOf.offensive / Math.max(1, total.offensive),
+  };
+}

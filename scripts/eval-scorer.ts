@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_THRESHOLD } from '../src/scoring/config.ts';
 import { loadScoringData } from '../src/scoring/load.ts';
 import { Scorer } from '../src/scoring/score.ts';
-import { type DavidsonRow, readDavidson } from './davidson.ts';
+import { type DavidsonRow, hateMetrics, readDavidson } from './davidson.ts';
 import { readSuites } from './suites.ts';
 
 const { values } = parseArgs({
@@ -31,36 +31,14 @@ function scores(rows: DavidsonRow[]): Float64Array {
 }
 
 function davidson(rows: DavidsonRow[], scored: Float64Array, at: number) {
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  let neitherFlagged = 0;
-  let neither = 0;
-  let offensiveFlagged = 0;
-  let offensive = 0;
-  rows.forEach((row, i) => {
-    const flagged = scored[i]! >= at;
-    if (row.label === 'hate') flagged ? tp++ : fn++;
-    else if (flagged) fp++;
-    if (row.label === 'neither') {
-      neither++;
-      if (flagged) neitherFlagged++;
-    }
-    if (row.label === 'offensive') {
-      offensive++;
-      if (flagged) offensiveFlagged++;
-    }
-  });
-  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
-  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
-  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  const m = hateMetrics(rows, (i) => scored[i]! >= at);
   return {
     rows: rows.length,
-    hatePrecision: round(precision),
-    hateRecall: round(recall),
-    hateF1: round(f1),
-    neitherFpr: round(neitherFlagged / Math.max(1, neither)),
-    offensiveFlagRate: round(offensiveFlagged / Math.max(1, offensive)),
+    hatePrecision: round(m.precision),
+    hateRecall: round(m.recall),
+    hateF1: round(m.f1),
+    neitherFpr: round(m.neitherFpr),
+    offensiveFlagRate: round(m.offensiveFlagRate),
   };
 }
 

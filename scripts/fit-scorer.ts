@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { DATA_DIR, loadScoringData } from '../src/scoring/load.ts';
 import { compileModel, type ModelFile } from '../src/scoring/model.ts';
 import { Scorer } from '../src/scoring/score.ts';
-import { type DavidsonRow, readDavidson } from './davidson.ts';
+import { hateMetrics, readDavidson } from './davidson.ts';
 
 const { values } = parseArgs({
   options: {
@@ -151,34 +151,17 @@ const flaggedAt = SHIFTS.map((shift) =>
   Uint8Array.from(dev, (_, i) => (combined(i, logits[i]! + shift) >= 0.5 ? 1 : 0)),
 );
 
-function metrics(flags: Uint8Array, rows: DavidsonRow[]) {
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  rows.forEach((r, i) => {
-    const f = flags[i] === 1;
-    if (r.label === 'hate') f ? tp++ : fn++;
-    else if (f) fp++;
-  });
-  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
-  const recall = tp / (tp + fn);
-  return {
-    precision,
-    recall,
-    f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
-  };
-}
-
 let best = { shift: 0, precision: 0, recall: 0, f1: 0 };
 const curve: Array<{ shift: number; precision: number; recall: number }> = [];
 SHIFTS.forEach((shift, s) => {
-  const m = metrics(flaggedAt[s]!, dev);
+  const flags = flaggedAt[s]!;
+  const m = hateMetrics(dev, (i) => flags[i] === 1);
   curve.push({
     shift,
     precision: Math.round(m.precision * 1000) / 1000,
     recall: Math.round(m.recall * 1000) / 1000,
   });
-  if (m.f1 > best.f1) best = { shift, ...m };
+  if (m.f1 > best.f1) best = { shift, precision: m.precision, recall: m.recall, f1: m.f1 };
 });
 process.stderr.write(`${JSON.stringify(curve)}\n`);
 // The best precision this model family reaches at the recall the issue asks for (0.65), out of fold:
