@@ -5,11 +5,8 @@
  * logged so the gap is visible.
  */
 import type { Logger } from '../logger.ts';
-import {
-  BlueskyRateLimited,
-  type BlueskySearchClient,
-  type BlueskySearchPost,
-} from '../platforms/bluesky/search.ts';
+import type { BlueskySearchClient, BlueskySearchPost } from '../platforms/bluesky/search.ts';
+import { isPlatformError } from '../platforms/errors.ts';
 import { mergeHashtags } from './hashtags.ts';
 import type { BlueskyBackfill } from './jetstream.ts';
 import type { Mention } from './types.ts';
@@ -63,8 +60,9 @@ export function searchBackfill(options: SearchBackfillOptions): BlueskyBackfill 
             ...(cursor ? { cursor } : {}),
           });
         } catch (error) {
-          if (error instanceof BlueskyRateLimited) {
-            const wait = Math.max(1000, error.resetAt - clock());
+          // A rate limit is waited out, not counted as a failure.
+          if (isPlatformError(error) && error.kind === 'rate-limited') {
+            const wait = Math.max(1000, (error.retryAt?.getTime() ?? clock() + 60_000) - clock());
             log.warn({ code: 'RATE_LIMITED', tag, waitMs: wait }, 'Bluesky search rate limit; waiting');
             await sleep(wait);
             continue;

@@ -9,12 +9,8 @@
  */
 import { isSolidarityError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import {
-  XRateLimited,
-  type XSearchClient,
-  type XSearchTweet,
-  XSinceIdTooOld,
-} from '../platforms/x/search.ts';
+import { isPlatformError } from '../platforms/errors.ts';
+import { type XSearchClient, type XSearchTweet, XSinceIdTooOld } from '../platforms/x/search.ts';
 import type { Store } from '../store/types.ts';
 import { mergeHashtags } from './hashtags.ts';
 import type { Mention, MentionSource, SourceItem, SourceStats } from './types.ts';
@@ -204,11 +200,12 @@ export class XSearchSource implements MentionSource {
         });
         this.errorsInARow = 0;
       } catch (error) {
-        if (error instanceof XRateLimited) {
+        if (isPlatformError(error) && error.kind === 'rate-limited') {
+          const resetAt = error.retryAt?.getTime() ?? this.clock() + 15 * 60_000;
           this.counters.reconnects += 1;
-          this.rateLimitedUntil = error.resetAt;
+          this.rateLimitedUntil = resetAt;
           this.log.warn(
-            { code: 'RATE_LIMITED', resetAt: new Date(error.resetAt).toISOString() },
+            { code: 'RATE_LIMITED', resetAt: new Date(resetAt).toISOString() },
             'X rate limit hit',
           );
           continue;

@@ -27,7 +27,7 @@ import type {
 } from '../types.ts';
 import { postKey } from '../types.ts';
 import { recordKeyFor } from './record-key.ts';
-import { BlueskyRateLimited, type BlueskySearchClient, searchPosts } from './search.ts';
+import { type BlueskySearchClient, searchPosts } from './search.ts';
 
 export interface BlueskyOptions {
   service: string;
@@ -188,22 +188,14 @@ export class BlueskyAdapter implements PlatformAdapter {
   /**
    * Post search on this adapter's session (resumed from the store, refreshed and, once, renewed like
    * the posting one), for monitoring's backfill: one account, one session, no second login. Throws
-   * the login's error (e.g. BLUESKY_AUTH_FAILED) when there is no session to be had.
+   * the login's error (e.g. BLUESKY_AUTH_FAILED) when there is no session to be had; a 429 comes
+   * back as a `rate-limited` PlatformError with its `retryAt`, as for posting.
    */
   async searchClient(): Promise<BlueskySearchClient> {
     const session = await this.session();
     return {
       did: session.did,
-      searchTag: async (request) => {
-        try {
-          return await this.call(`searching #${request.tag}`, () => searchPosts(this.agent, request));
-        } catch (error) {
-          // Backfill waits out a rate limit instead of counting it as a failure.
-          if (error instanceof PlatformError && error.kind === 'rate-limited' && error.retryAt)
-            throw new BlueskyRateLimited(error.retryAt.getTime());
-          throw error;
-        }
-      },
+      searchTag: (request) => this.call(`searching #${request.tag}`, () => searchPosts(this.agent, request)),
     };
   }
 

@@ -40,16 +40,6 @@ export interface BlueskySearchClient {
   searchTag(request: BlueskySearchRequest): Promise<BlueskySearchPage>;
 }
 
-/** Bluesky answered 429: wait until `resetAt` (epoch ms). */
-export class BlueskyRateLimited extends Error {
-  readonly resetAt: number;
-  constructor(resetAt: number) {
-    super(`Bluesky rate limit reached; resets at ${new Date(resetAt).toISOString()}`);
-    this.name = 'BlueskyRateLimited';
-    this.resetAt = resetAt;
-  }
-}
-
 interface RecordShape {
   text?: unknown;
   createdAt?: unknown;

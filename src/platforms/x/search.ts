@@ -1,12 +1,13 @@
 /**
  * X recent search (GET /2/tweets/search/recent) through twitter-api-v2, one page per call, with
- * author expansion. Rate limits come back as data (`rateLimit`) or as `XRateLimited`, so the
+ * author expansion. Rate limits come back as data (`rateLimit`) or as a `rate-limited` PlatformError, so the
  * monitor can wait for the reset instead of failing.
  */
 import { Agent } from 'node:http';
 import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
 import type { XCredentials } from '../../config/env.ts';
 import { SolidarityError } from '../../errors.ts';
+import { PlatformError } from '../errors.ts';
 
 export interface XSearchTweet {
   id: string;
@@ -48,16 +49,6 @@ export interface XSearchRequest {
 
 export interface XSearchClient {
   searchRecent(request: XSearchRequest): Promise<XSearchPage>;
-}
-
-/** X answered 429: wait until `resetAt` (epoch ms). */
-export class XRateLimited extends Error {
-  readonly resetAt: number;
-  constructor(resetAt: number) {
-    super(`X rate limit reached; resets at ${new Date(resetAt).toISOString()}`);
-    this.name = 'XRateLimited';
-    this.resetAt = resetAt;
-  }
 }
 
 /** X refused since_id: recent search reaches back 7 days only, and the saved id is older. */
@@ -165,7 +156,16 @@ export function createXSearchClient(options: XSearchClientOptions): XSearchClien
         if (error instanceof ApiResponseError) {
           if (error.rateLimitError) {
             const reset = error.rateLimit?.reset;
-            throw new XRateLimited(reset ? reset * 1000 : clock() + 15 * 60_000);
+            const retryAt = new Date(reset ? reset * 1000 : clock() + 15 * 60_000);
+            throw new PlatformError(
+              'x',
+              'rate-limited',
+              `X rate limit reached; resets at ${retryAt.toISOString()}`,
+              {
+                status: 429,
+                retryAt,
+              },
+            );
           }
           const data = error.data as {
             errors?: Array<{ parameters?: Record<string, unknown>; message?: string }>;
