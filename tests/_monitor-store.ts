@@ -13,6 +13,7 @@ import type {
   Stats,
   StatsRange,
   Store,
+  StoreTx,
 } from '../src/store/types.ts';
 
 export interface MemoryStoreOptions {
@@ -54,6 +55,18 @@ export class MemoryStore implements Store {
       if (options.types && !options.types.includes(e.type)) continue;
       yield e;
     }
+  }
+
+  /** All or nothing, like the file store: a throwing beforeAppend leaves nothing written. */
+  async commit(tx: StoreTx): Promise<void> {
+    await this.delay();
+    for (const event of tx.events ?? []) this.options.beforeAppend?.(event);
+    for (const event of tx.events ?? []) this.log.push(structuredClone(event));
+    for (const entry of tx.journal ?? []) this.journal.set(entry.key, entry);
+    for (const flag of tx.flags ?? [])
+      if (!this.flags.has(flag.id)) this.flags.set(flag.id, structuredClone(flag));
+    for (const { key, value } of tx.cursors ?? []) this.cursors.set(key, value);
+    for (const { key, value } of tx.state ?? []) this.state.set(key, structuredClone(value));
   }
 
   getCursor(key: string): string | undefined {

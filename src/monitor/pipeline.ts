@@ -80,6 +80,18 @@ export function dedupeKey(mention: Pick<Mention, 'platform' | 'id'>): string {
   return `${mention.platform}:${mention.id}`;
 }
 
+/** De-duplication is per (campaign, mention): a mention of two campaigns is two pairs. */
+export function pairKey(campaign: string, mention: Pick<Mention, 'platform' | 'id'>): string {
+  return `${mention.platform}:${mention.id}#${campaign}`;
+}
+
+/** What one campaign makes of one mention, before it is stored. */
+interface Judged {
+  route: RoutedCampaign;
+  event: Extract<ActivityEvent, { type: 'mention.seen' }>;
+  flag: Flag | undefined;
+}
+
 interface RoutedCampaign {
   campaign: MonitoredCampaign;
   tags: ReadonlySet<string>;
@@ -164,7 +176,7 @@ export class MentionPipeline {
       }
       if (event.type !== 'mention.seen') continue;
       if (event.at >= dedupeSince) {
-        this.remember(dedupeKey(event.mention));
+        this.remember(pairKey(event.campaign, event.mention));
         n += 1;
       }
       const route = routes.get(event.campaign);
@@ -255,24 +267,64 @@ export class MentionPipeline {
     }
   }
 
+  /**
+   * One mention: every campaign it is new for is scored, then the mention.seen events and flags of
+   * all of them go to the store as one transaction (all or nothing under a crash).
+   */
   private async handle(item: SourceItem, log: Logger): Promise<void> {
     const { mention } = item;
-    const key = dedupeKey(mention);
-    if (this.seenIds.has(key)) {
-      this.bump(undefined, 'duplicates');
-      log.debug({ mention: key }, 'duplicate mention dropped');
-      return;
-    }
-    this.remember(key);
-    const routes = this.routes.filter((r) => matchingTags(mention.hashtags, r.tags).length > 0);
-    if (routes.length === 0) {
+    const matching = this.routes.filter((r) => matchingTags(mention.hashtags, r.tags).length > 0);
+    if (matching.length === 0) {
       this.bump(undefined, 'unmatched');
       return;
     }
-    for (const route of routes) await this.handleForCampaign(mention, route, log);
+    const routes = matching.filter((r) => !this.seenIds.has(pairKey(r.campaign.id, mention)));
+    if (routes.length === 0) {
+      this.bump(undefined, 'duplicates');
+      log.debug({ mention: dedupeKey(mention) }, 'duplicate mention dropped');
+      return;
+    }
+    for (const r of routes) this.remember(pairKey(r.campaign.id, mention));
+    const judged: Judged[] = [];
+    for (const route of routes) judged.push(await this.judge(mention, route, log));
+    const flags = judged.flatMap((j) => (j.flag ? [j.flag] : []));
+    try {
+      await this.withRetries(
+        () => this.store.commit({ events: judged.map((j) => j.event), flags }),
+        log,
+        mention.id,
+      );
+    } catch (error) {
+      for (const j of judged) {
+        this.bump(j.event.campaign, 'dropped');
+        this.seenIds.delete(pairKey(j.event.campaign, mention));
+      }
+      log.error(
+        { err: error, platform: mention.platform, mention: mention.id },
+        'mention dropped: the store failed; monitoring stops so the cursor stays before it',
+      );
+      throw error;
+    }
+    for (const j of judged) {
+      const campaign = j.event.campaign;
+      this.bump(campaign, 'stored');
+      this.lastStoredAt = j.event.at;
+      if (j.flag) {
+        this.bump(campaign, 'queued');
+        this.onFlag?.(j.flag);
+      }
+      for (const alert of this.detector.observe(
+        campaign,
+        matchingTags(mention.hashtags, j.route.tags),
+        j.event.verdict.flagged,
+        this.clock(),
+      )) {
+        await this.recordAlert(alert, log);
+      }
+    }
   }
 
-  private async handleForCampaign(mention: Mention, route: RoutedCampaign, log: Logger): Promise<void> {
+  private async judge(mention: Mention, route: RoutedCampaign, log: Logger): Promise<Judged> {
     const campaign = route.campaign.id;
     this.bump(campaign, 'seen');
     const own =
@@ -311,7 +363,7 @@ export class MentionPipeline {
       flagged ? 'mention flagged' : 'mention scored',
     );
     const at = new Date(this.clock()).toISOString();
-    const event: ActivityEvent = {
+    const event: Judged['event'] = {
       type: 'mention.seen',
       at,
       campaign,
@@ -325,12 +377,8 @@ export class MentionPipeline {
       },
     };
     if (flagged) this.bump(campaign, 'flagged');
-    try {
-      await this.withRetries(() => this.store.append(event), log, mention.id);
-      this.bump(campaign, 'stored');
-      this.lastStoredAt = at;
-      if (flagged) {
-        const flag: Flag = {
+    const flag: Flag | undefined = flagged
+      ? {
           id: flagId(campaign, mention),
           campaign,
           mention,
@@ -338,27 +386,9 @@ export class MentionPipeline {
           state: 'open',
           createdAt: at,
           events: [],
-        };
-        await this.withRetries(() => this.store.addFlag(flag), log, mention.id);
-        this.bump(campaign, 'queued');
-        this.onFlag?.(flag);
-      }
-    } catch (error) {
-      this.bump(campaign, 'dropped');
-      log.error(
-        { err: error, campaign, platform: mention.platform, mention: mention.id },
-        'mention dropped: the store failed; monitoring stops so the cursor stays before it',
-      );
-      throw error;
-    }
-    for (const alert of this.detector.observe(
-      campaign,
-      matchingTags(mention.hashtags, route.tags),
-      flagged,
-      this.clock(),
-    )) {
-      await this.recordAlert(alert, log);
-    }
+        }
+      : undefined;
+    return { route, event, flag };
   }
 
   private async recordAlert(alert: HijackAlert, log: Logger): Promise<void> {

@@ -15,7 +15,7 @@ import { inQuietHours, slotKey, slotsBetween } from '../campaign/slots.ts';
 import type { Logger } from '../logger.ts';
 import { isPlatformError, PlatformError } from '../platforms/errors.ts';
 import { type Adapters, type Post, type PostRequest, postKey, type ReplyPolicy } from '../platforms/types.ts';
-import type { JournalEntry, Store } from '../store/types.ts';
+import type { ActivityEvent, JournalEntry, Store } from '../store/types.ts';
 import { BACKOFF, backoffDelay } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import { holdFor } from './controls.ts';
@@ -133,9 +133,17 @@ export class Publisher {
     return this.options.clock.now();
   }
 
-  private async put(entry: JournalEntry, patch: Partial<JournalEntry>): Promise<JournalEntry> {
+  /**
+   * Changes a journal entry and writes the activity event of that step in the same transaction:
+   * after a crash the journal and the activity log hold both or neither.
+   */
+  private async put(
+    entry: JournalEntry,
+    patch: Partial<JournalEntry>,
+    event?: ActivityEvent,
+  ): Promise<JournalEntry> {
     const next: JournalEntry = { ...entry, ...patch, updatedAt: this.now().toISOString() };
-    await this.store.putJournal(next);
+    await this.store.commit({ journal: [next], events: event ? [event] : [] });
     return next;
   }
 
@@ -155,15 +163,18 @@ export class Publisher {
       attempts: 0,
       updatedAt: this.now().toISOString(),
     };
-    await this.put(base, { state: 'skipped', note: reason });
-    await this.store.append({
-      type: 'post.skipped',
-      at: this.now().toISOString(),
-      campaign: draft.campaign,
-      platform: draft.platform,
-      slotKey: key,
-      reason,
-    });
+    await this.put(
+      base,
+      { state: 'skipped', note: reason },
+      {
+        type: 'post.skipped',
+        at: this.now().toISOString(),
+        campaign: draft.campaign,
+        platform: draft.platform,
+        slotKey: key,
+        reason,
+      },
+    );
     this.retries.delete(key);
     this.log.info({ campaign: draft.campaign, platform: draft.platform, slot: key, reason }, 'slot skipped');
     return { outcome: 'skipped', key, draft, reason };
@@ -176,21 +187,19 @@ export class Publisher {
     how: string,
   ): Promise<PublishResult> {
     const key = postKey(draft);
-    await this.put(entry, {
-      state: 'confirmed',
-      remoteId: post.remoteId,
-      url: post.url,
-      note: how,
-    });
-    await this.store.append({
-      type: 'post.confirmed',
-      at: this.now().toISOString(),
-      campaign: draft.campaign,
-      platform: draft.platform,
-      slotKey: key,
-      remoteId: post.remoteId,
-      url: post.url,
-    });
+    await this.put(
+      entry,
+      { state: 'confirmed', remoteId: post.remoteId, url: post.url, note: how },
+      {
+        type: 'post.confirmed',
+        at: this.now().toISOString(),
+        campaign: draft.campaign,
+        platform: draft.platform,
+        slotKey: key,
+        remoteId: post.remoteId,
+        url: post.url,
+      },
+    );
     this.retries.delete(key);
     this.log.info(
       {
@@ -208,16 +217,19 @@ export class Publisher {
 
   private async attention(draft: PostRequest, entry: JournalEntry, note: string, error?: PlatformError) {
     const key = postKey(draft);
-    await this.put(entry, { state: 'needs-attention', note });
-    await this.store.append({
-      type: 'post.failed',
-      at: this.now().toISOString(),
-      campaign: draft.campaign,
-      platform: draft.platform,
-      slotKey: key,
-      code: error?.code ?? 'PLATFORM_ERROR',
-      message: `needs attention: ${note}`,
-    });
+    await this.put(
+      entry,
+      { state: 'needs-attention', note },
+      {
+        type: 'post.failed',
+        at: this.now().toISOString(),
+        campaign: draft.campaign,
+        platform: draft.platform,
+        slotKey: key,
+        code: error?.code ?? 'PLATFORM_ERROR',
+        message: `needs attention: ${note}`,
+      },
+    );
     this.retries.delete(key);
     this.log.error(
       { campaign: draft.campaign, platform: draft.platform, slot: key, note },
@@ -298,15 +310,15 @@ export class Publisher {
         updatedAt: now.toISOString(),
       },
       { state: 'intent', attempts, note: undefined },
+      {
+        type: 'post.intent',
+        at: now.toISOString(),
+        campaign: campaign.id,
+        platform: draft.platform,
+        slotKey: key,
+        text: draft.text,
+      },
     );
-    await this.store.append({
-      type: 'post.intent',
-      at: now.toISOString(),
-      campaign: campaign.id,
-      platform: draft.platform,
-      slotKey: key,
-      text: draft.text,
-    });
     await this.options.beforeCall?.(draft);
     let post: Post;
     try {
@@ -386,28 +398,39 @@ export class Publisher {
       code: pe.code,
       status: pe.status,
     };
-    const failed = async (retryAt?: Date) =>
-      this.store.append({
-        type: 'post.failed',
-        at: now.toISOString(),
-        campaign: campaign.id,
-        platform: draft.platform,
-        slotKey: key,
-        code: pe.code,
-        message: pe.message,
-        ...(retryAt ? { retryAt: retryAt.toISOString() } : {}),
-      });
+    const failedEvent = (retryAt?: Date): ActivityEvent => ({
+      type: 'post.failed',
+      at: now.toISOString(),
+      campaign: campaign.id,
+      platform: draft.platform,
+      slotKey: key,
+      code: pe.code,
+      message: pe.message,
+      ...(retryAt ? { retryAt: retryAt.toISOString() } : {}),
+    });
+    const failed = (retryAt?: Date) => this.store.append(failedEvent(retryAt));
 
     switch (pe.kind) {
       case 'rate-limited': {
         const retryAt = pe.retryAt ?? new Date(now.getTime() + 15 * 60_000);
         // Nothing was posted; the slot is kept until the reset the platform gave.
-        await this.put(entry, { state: 'failed', note: `rate limited until ${retryAt.toISOString()}` });
-        await this.store.setState(rateLimitKey(draft.platform), {
-          limitedUntil: retryAt.toISOString(),
-          at: now.toISOString(),
+        await this.store.commit({
+          journal: [
+            {
+              ...entry,
+              state: 'failed',
+              note: `rate limited until ${retryAt.toISOString()}`,
+              updatedAt: now.toISOString(),
+            },
+          ],
+          events: [failedEvent(retryAt)],
+          state: [
+            {
+              key: rateLimitKey(draft.platform),
+              value: { limitedUntil: retryAt.toISOString(), at: now.toISOString() },
+            },
+          ],
         });
-        await failed(retryAt);
         this.retries.set(key, retryAt);
         this.log.warn({ ...context, retryAt }, 'rate limited; keeping the slot until the reset');
         return {
@@ -426,11 +449,11 @@ export class Publisher {
             const found = await adapter.lookup?.(draft);
             if (found) return this.confirm(draft, entry, { ...found, existed: true }, 'found after failures');
             if (adapter.lookup) {
-              await this.put(entry, {
-                state: 'failed',
-                note: `gave up after ${entry.attempts} attempts: ${pe.message}`,
-              });
-              await failed();
+              await this.put(
+                entry,
+                { state: 'failed', note: `gave up after ${entry.attempts} attempts: ${pe.message}` },
+                failedEvent(),
+              );
               this.log.error(context, 'gave up on the slot after repeated failures');
               return { outcome: 'failed', key, draft, error: pe };
             }
@@ -442,16 +465,18 @@ export class Publisher {
         }
         const retryAt = new Date(now.getTime() + backoffDelay(entry.attempts, this.random));
         // The state stays `intent`: the call may have landed, so the retry looks first.
-        await this.put(entry, { note: `attempt ${entry.attempts} failed: ${pe.message}` });
-        await failed(retryAt);
+        await this.put(
+          entry,
+          { note: `attempt ${entry.attempts} failed: ${pe.message}` },
+          failedEvent(retryAt),
+        );
         this.retries.set(key, retryAt);
         this.log.warn({ ...context, retryAt, attempt: entry.attempts }, 'post failed; will retry');
         return { outcome: 'waiting', key, draft, error: pe, reason: `retry at ${retryAt.toISOString()}` };
       }
       case 'auth': {
         this.stopped.set(draft.platform, pe);
-        await this.put(entry, { state: 'failed', note: pe.message });
-        await failed();
+        await this.put(entry, { state: 'failed', note: pe.message }, failedEvent());
         await this.store.setState(platformStopKey(draft.platform), {
           code: pe.code,
           message: pe.message,

@@ -39,9 +39,14 @@ export async function listSegments(dir: string): Promise<string[]> {
     .sort();
 }
 
-export function eventLine(event: ActivityEvent): string {
+/**
+ * One activity log line. `tx` ("<seq>.<index>") names the write-ahead record the event belongs
+ * to, so a restart can tell which events of a transaction reached the log.
+ */
+export function eventLine(event: ActivityEvent, tx?: string): string {
   // {"v":2,<the event's own fields>}: no copy of the event object.
-  return `{"v":${SCHEMA_VERSION},${JSON.stringify(event).slice(1)}\n`;
+  const head = tx === undefined ? '' : `"tx":"${tx}",`;
+  return `{"v":${SCHEMA_VERSION},${head}${JSON.stringify(event).slice(1)}\n`;
 }
 
 export type LogLine = { kind: 'event'; event: ActivityEvent } | { kind: 'counts'; hours: CountsTable };

@@ -40,6 +40,7 @@ import {
 import { acquireLock, type Lock, liveHolder } from './lock.ts';
 import { legacyError, migrateLegacy, needsMigration } from './migrate.ts';
 import { ReviewQueue } from './queue.ts';
+import { type PendingTx, recoverTxEvents, txLineId } from './recover.ts';
 import { DEFAULT_RETENTION, type PruneReport, prune, type RetentionPolicy } from './retention.ts';
 import {
   type CountsTable,
@@ -48,6 +49,7 @@ import {
   SCHEMA_VERSION,
   type Snapshot,
   type StoreChange,
+  type TxChange,
   walRecordSchema,
 } from './schema.ts';
 import { emptySnapshot, SnapshotFile } from './snapshot.ts';
@@ -61,6 +63,7 @@ import type {
   Stats,
   StatsRange,
   Store,
+  StoreTx,
 } from './types.ts';
 
 export const STATE_FILE = 'state.json';
@@ -112,6 +115,8 @@ interface Batch {
   byDay: Map<string, string[]>;
   wal: string[];
   waiters: Waiter[];
+  /** Holds a transaction: its write-ahead record must be durable before its events are written. */
+  ordered: boolean;
 }
 
 interface DayCounts {
@@ -161,6 +166,12 @@ export class FileStore implements Store {
   #draining: Promise<void> | undefined;
   #pruning: Promise<void> | undefined;
   readonly #dayCounts = new Map<string, DayCounts>();
+  /** Transactions in the write-ahead log after the snapshot (writer start-up only). */
+  #pendingTx: PendingTx[] = [];
+  /** Segment offsets the snapshot read at start recorded. */
+  #snapshotSegments: Record<string, number> | undefined;
+  /** Day segments this writer appended to (their sizes go into the next snapshot). */
+  readonly #daysWritten = new Set<string>();
 
   private constructor(options: OpenStoreOptions, mode: StoreMode) {
     this.dir = options.dir;
@@ -243,6 +254,18 @@ export class FileStore implements Store {
       this.#walBytes = (await this.#wal.stat()).size;
       await syncDir(this.dir);
       this.#segments = new SegmentWriter(this.dir, this.logger);
+      // A crash between a transaction's write-ahead record and its activity log lines.
+      const pending = this.#pendingTx;
+      this.#pendingTx = [];
+      for (const tx of pending) for (const e of tx.events) this.#daysWritten.add(dayOf(e.at));
+      await recoverTxEvents({
+        dir: this.dir,
+        pending,
+        offsets: this.#snapshotSegments,
+        segments: this.#segments,
+        fsync: this.#fsync,
+        logger: this.logger,
+      });
       await this.#drainInbox();
       if (inboxPollMs > 0) {
         this.#intervals.push(setInterval(() => void this.#drainInbox(), inboxPollMs).unref());
@@ -313,6 +336,8 @@ export class FileStore implements Store {
     this.#walGen = snapshot.walGen;
     this.#seq = snapshot.seq;
     this.#snapshotSeq = snapshot.seq;
+    this.#snapshotSegments = snapshot.segments;
+    this.#pendingTx = [];
   }
 
   /** Applies the write-ahead log from `start` (a line start); remembers where the complete lines end. */
@@ -344,6 +369,9 @@ export class FileStore implements Store {
       this.#walOffset = offset + Buffer.byteLength(text) + 1;
       this.#walLine = line + 1;
       if (record.seq <= after) continue;
+      if (writer && record.op === 'tx' && record.events.length > 0) {
+        this.#pendingTx.push({ seq: record.seq, events: record.events as ActivityEvent[] });
+      }
       this.#apply(record as StoreChange);
       this.#seq = Math.max(this.#seq, record.seq);
     }
@@ -383,6 +411,9 @@ export class FileStore implements Store {
       case 'dropFlags':
         for (const id of change.ids) this.#queue.remove(id);
         return true;
+      case 'tx':
+        for (const c of change.changes) this.#apply(c);
+        return true;
       case 'append':
         return true;
       case 'prune':
@@ -418,21 +449,28 @@ export class FileStore implements Store {
   }
 
   #enqueue(walChange: StoreChange | undefined, event: ActivityEvent | undefined): Promise<void> {
-    if (!this.#batch) this.#batch = { byDay: new Map<string, string[]>(), wal: [], waiters: [] };
+    if (!this.#batch)
+      this.#batch = { byDay: new Map<string, string[]>(), wal: [], waiters: [], ordered: false };
     const batch: Batch = this.#batch;
-    if (walChange) {
-      this.#seq++;
-      batch.wal.push(`${JSON.stringify({ v: SCHEMA_VERSION, seq: this.#seq, ...walChange })}\n`);
-    }
-    if (event) {
-      const day = dayOf(event.at);
+    const addLine = (e: ActivityEvent, tx?: string) => {
+      const day = dayOf(e.at);
       let lines = batch.byDay.get(day);
       if (!lines) {
         lines = [];
         batch.byDay.set(day, lines);
       }
-      lines.push(eventLine(event));
+      lines.push(eventLine(e, tx));
+    };
+    if (walChange) {
+      this.#seq++;
+      batch.wal.push(`${JSON.stringify({ v: SCHEMA_VERSION, seq: this.#seq, ...walChange })}\n`);
+      if (walChange.op === 'tx' && walChange.events.length > 0) {
+        batch.ordered = true;
+        const seq = this.#seq;
+        walChange.events.forEach((e, i) => addLine(e as ActivityEvent, txLineId(seq, i)));
+      }
     }
+    if (event) addLine(event);
     const promise = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
     if (!this.#timer && !this.#committing) this.#timer = setTimeout(() => this.#kick(), this.#window);
     return promise;
@@ -468,19 +506,24 @@ export class FileStore implements Store {
   async #commit(batch: Batch): Promise<void> {
     try {
       if (this.#failed) throw this.#failed;
-      const tasks: Promise<void>[] = [];
-      if (batch.byDay.size > 0) tasks.push(this.#segments!.write(batch.byDay, this.#fsync));
-      if (batch.wal.length > 0) {
+      for (const day of batch.byDay.keys()) this.#daysWritten.add(day);
+      const writeWal = async () => {
+        if (batch.wal.length === 0) return;
         const text = batch.wal.join('');
-        tasks.push(
-          (async () => {
-            await this.#wal!.appendFile(text);
-            this.#walBytes += Buffer.byteLength(text);
-            if (this.#fsync) await this.#wal!.datasync();
-          })(),
-        );
+        await this.#wal!.appendFile(text);
+        this.#walBytes += Buffer.byteLength(text);
+        if (this.#fsync) await this.#wal!.datasync();
+      };
+      const writeSegments = async () => {
+        if (batch.byDay.size > 0) await this.#segments!.write(batch.byDay, this.#fsync);
+      };
+      if (batch.ordered) {
+        // The record first: events without their record would be a half transaction.
+        await writeWal();
+        await writeSegments();
+      } else {
+        await Promise.all([writeWal(), writeSegments()]);
       }
-      await Promise.all(tasks);
       this.#commits++;
       for (const waiter of batch.waiters) waiter.resolve();
     } catch (error) {
@@ -510,6 +553,16 @@ export class FileStore implements Store {
     await (await open(nextPath, 'w')).close();
     const next = await open(nextPath, 'a');
     const snapshot = this.#snapshot(gen);
+    // No commit runs now: the segments end where the records folded into this snapshot end.
+    const segments: Record<string, number> = {};
+    for (const day of this.#daysWritten) {
+      const size = await stat(segmentPath(this.dir, day)).then(
+        (s) => s.size,
+        () => undefined,
+      );
+      if (size !== undefined) segments[day] = size;
+    }
+    snapshot.segments = segments;
     try {
       this.#db!.data = snapshot;
       await this.#db!.write();
@@ -614,6 +667,30 @@ export class FileStore implements Store {
 
   setCursor(key: string, value: string): Promise<void> {
     return this.#change({ op: 'setCursor', key, value });
+  }
+
+  commit(tx: StoreTx): Promise<void> {
+    for (const event of tx.events ?? []) {
+      if (Number.isNaN(Date.parse(event.at))) {
+        return Promise.reject(
+          new SolidarityError(
+            'INPUT_INVALID',
+            `Activity event "${event.type}" has an invalid time "${event.at}".`,
+          ),
+        );
+      }
+    }
+    const changes: TxChange[] = [
+      ...(tx.journal ?? []).map((entry) => ({ op: 'putJournal' as const, entry: { ...entry } })),
+      ...(tx.flags ?? []).map((flag) => ({ op: 'addFlag' as const, flag: structuredClone(flag) })),
+      ...(tx.cursors ?? []).map(({ key, value }) => ({ op: 'setCursor' as const, key, value })),
+      ...(tx.state ?? []).map(({ key, value }) => ({
+        op: 'setState' as const,
+        key,
+        value: value === undefined ? undefined : JSON.parse(JSON.stringify(value)),
+      })),
+    ];
+    return this.#change({ op: 'tx', events: [...(tx.events ?? [])], changes });
   }
 
   getCursor(key: string): string | undefined {

@@ -161,6 +161,15 @@ export const moderatorSchema = z.object({
   passwordChangedAt: z.string().optional(),
 }) satisfies z.ZodType<Moderator>;
 
+/** The hot-state changes a transaction may hold. */
+export const txChangeSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('setCursor'), key: z.string().min(1), value: z.string() }),
+  z.object({ op: z.literal('putJournal'), entry: journalEntrySchema }),
+  z.object({ op: z.literal('addFlag'), flag: flagSchema }),
+  z.object({ op: z.literal('setState'), key: z.string().min(1), value: z.unknown() }),
+]);
+export type TxChange = z.infer<typeof txChangeSchema>;
+
 /** One change to the hot state, as the write-ahead log and the inbox carry it. */
 export const changeSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('append'), event: activityEventSchema }),
@@ -173,6 +182,12 @@ export const changeSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('dropFlags'), ids: z.array(z.string()) }),
   /** Inbox only: asks the writer to apply the retention policy now. */
   z.object({ op: z.literal('prune') }),
+  /**
+   * A transaction: hot-state changes and the activity events that go with them, written as one
+   * write-ahead record. After a crash the record is there whole or not at all; its events are
+   * re-appended to the activity log at the next start if the crash came before they reached it.
+   */
+  z.object({ op: z.literal('tx'), events: z.array(activityEventSchema), changes: z.array(txChangeSchema) }),
 ]);
 export type StoreChange = z.infer<typeof changeSchema>;
 
@@ -195,6 +210,11 @@ export const snapshotSchema = z.object({
   /** Last write-ahead sequence number folded into this snapshot. */
   seq: z.number().int().min(0),
   savedAt: z.string(),
+  /**
+   * Size of each day segment written by this writer when the snapshot was taken: the activity
+   * log lines of write-ahead records after `seq` can only be past these offsets.
+   */
+  segments: z.record(z.string(), z.number().int().min(0)).optional(),
   cursors: z.array(z.object({ key: z.string(), value: z.string() })),
   state: z.array(keyValueSchema),
   moderators: z.array(moderatorSchema),

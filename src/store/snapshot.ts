@@ -34,7 +34,8 @@ export function emptySnapshot(now: Date): Snapshot {
 /** Compact JSON with one record per line. */
 export function serializeSnapshot(data: Snapshot): string {
   const parts = [
-    `{"version":${data.version},"walGen":${data.walGen},"seq":${data.seq},"savedAt":${JSON.stringify(data.savedAt)}`,
+    `{"version":${data.version},"walGen":${data.walGen},"seq":${data.seq},"savedAt":${JSON.stringify(data.savedAt)}` +
+      (data.segments ? `,"segments":${JSON.stringify(data.segments)}` : ''),
   ];
   for (const section of SECTIONS) {
     const records = data[section] as unknown[];

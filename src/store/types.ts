@@ -113,9 +113,24 @@ export interface Stats {
   hourly: Array<{ hour: string; posts: number; seen: number; flagged: number }>;
 }
 
+/**
+ * Changes that must survive a crash together: one write-ahead record holds them all, so after a
+ * SIGKILL either every part is there or none is. The events reach the activity log with them
+ * (re-appended at the next start when the crash came in between).
+ */
+export interface StoreTx {
+  events?: ActivityEvent[];
+  journal?: JournalEntry[];
+  flags?: Flag[];
+  cursors?: Array<{ key: string; value: string }>;
+  state?: Array<{ key: string; value: unknown }>;
+}
+
 export interface Store {
   /** Durable once the returned promise resolves (group commit). */
   append(event: ActivityEvent): Promise<void>;
+  /** Writes a transaction (see StoreTx); durable, all of it, once the promise resolves. */
+  commit(tx: StoreTx): Promise<void>;
   /** Streams events in time order, validated on read. */
   events(options?: { since?: string; until?: string; types?: ActivityType[] }): AsyncIterable<ActivityEvent>;
 
