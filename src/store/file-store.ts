@@ -467,7 +467,9 @@ export class FileStore implements Store {
       if (walChange.op === 'tx' && walChange.events.length > 0) {
         batch.ordered = true;
         const seq = this.#seq;
-        walChange.events.forEach((e, i) => addLine(e as ActivityEvent, txLineId(seq, i)));
+        walChange.events.forEach((e, i) => {
+          addLine(e as ActivityEvent, txLineId(seq, i));
+        });
       }
     }
     if (event) addLine(event);
