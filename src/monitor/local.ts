@@ -10,8 +10,9 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { SolidarityError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { type CursorCheck, mentionPairKey } from '../store/consistency.ts';
 import type { Store } from '../store/types.ts';
-import { mergeHashtags } from './hashtags.ts';
+import { matchingTags, mergeHashtags } from './hashtags.ts';
 import type { Mention, MentionSource, SourceItem, SourceStats } from './types.ts';
 
 export const LOCAL_MENTION_SCHEMA = z.object({
@@ -80,7 +81,7 @@ export class LocalReplaySource implements MentionSource {
 
   constructor(options: LocalReplayOptions) {
     this.options = options;
-    this.cursorKey = `monitor.local:${resolve(options.path)}`;
+    this.cursorKey = localCursorKey(options.path);
   }
 
   stats(): SourceStats {
@@ -139,6 +140,56 @@ export class LocalReplaySource implements MentionSource {
       lines.close();
     }
   }
+}
+
+/** Where the replay of a mentions file keeps its cursor (the number of lines replayed). */
+export function localCursorKey(path: string): string {
+  return `monitor.local:${resolve(path)}`;
+}
+
+/**
+ * Deep verification of the replay cursor: every line it has passed that matches a campaign must
+ * have its mention.seen. The repair moves the cursor back to just before the first that has not.
+ */
+export function localCursorCheck(
+  store: Pick<Store, 'getCursor'>,
+  path: string,
+  campaigns: ReadonlyArray<{ id: string; hashtags: readonly string[] }>,
+): CursorCheck {
+  return async (pairs) => {
+    const key = localCursorKey(path);
+    const done = Number(store.getCursor(key) ?? '0');
+    if (!(done > 0) || !existsSync(path)) return [];
+    const tags = campaigns.map((c) => ({ id: c.id, tags: new Set(c.hashtags) }));
+    const lines = createInterface({
+      input: createReadStream(path, 'utf8'),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    let n = 0;
+    try {
+      for await (const raw of lines) {
+        n += 1;
+        if (n > done) break;
+        const parsed = parseLine(raw);
+        if (!parsed.ok) continue;
+        const mention = localMention(parsed.value, '');
+        for (const c of tags) {
+          if (matchingTags(mention.hashtags, c.tags).length === 0) continue;
+          if (pairs.has(mentionPairKey(c.id, mention))) continue;
+          return [
+            {
+              kind: 'cursor-ahead',
+              message: `${key}: at line ${done}, but line ${n} (${mention.id}, campaign ${c.id}) has no mention.seen.`,
+              repair: { cursors: [{ key, value: String(n - 1) }] },
+            },
+          ];
+        }
+      }
+    } finally {
+      lines.close();
+    }
+    return [];
+  };
 }
 
 function parseLine(raw: string): { ok: true; value: LocalMentionLine } | { ok: false; reason: string } {

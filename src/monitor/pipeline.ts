@@ -11,6 +11,7 @@ import { SolidarityError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Flag } from '../moderation/types.ts';
 import type { Verdict } from '../scoring/types.ts';
+import { mentionPairKey } from '../store/consistency.ts';
 import type { ActivityEvent, Store } from '../store/types.ts';
 import { matchingTags } from './hashtags.ts';
 import { type HijackAlert, HijackDetector, type HijackOptions } from './hijack.ts';
@@ -73,7 +74,7 @@ export function emptyCounts(): MonitorCounts {
 
 /** Flag ids hold the campaign too: one mention can carry the tags of two campaigns. */
 export function flagId(campaign: string, mention: Pick<Mention, 'platform' | 'id'>): string {
-  return `${mention.platform}:${mention.id}#${campaign}`;
+  return mentionPairKey(campaign, mention);
 }
 
 export function dedupeKey(mention: Pick<Mention, 'platform' | 'id'>): string {
@@ -81,9 +82,7 @@ export function dedupeKey(mention: Pick<Mention, 'platform' | 'id'>): string {
 }
 
 /** De-duplication is per (campaign, mention): a mention of two campaigns is two pairs. */
-export function pairKey(campaign: string, mention: Pick<Mention, 'platform' | 'id'>): string {
-  return `${mention.platform}:${mention.id}#${campaign}`;
-}
+export const pairKey = mentionPairKey;
 
 /** What one campaign makes of one mention, before it is stored. */
 interface Judged {

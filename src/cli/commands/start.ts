@@ -3,6 +3,7 @@ import { formatWithOffset } from '../../campaign/time.ts';
 import { createAdapters } from '../../context.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { isSolidarityError } from '../../errors.ts';
+import { deepCheck } from '../../monitor/consistency.ts';
 import { startMonitoring } from '../../monitor/start.ts';
 import { verifyCredentials } from '../../platforms/credentials.ts';
 import type { Adapters } from '../../platforms/types.ts';
@@ -49,6 +50,25 @@ export const startCommand: Command = {
     let scheduler: Scheduler;
     let adapters: Adapters;
     try {
+      // The deep store checks of `store verify --deep`: a finding is logged and named here, and
+      // left for a person (`store verify --deep --repair` writes what can be derived).
+      const consistency = await deepCheck(store, {
+        campaigns,
+        ...(ctx.mode === 'local' ? { mentionsPath: ctx.env.SOLIDARITY_SAMPLE_MENTIONS } : {}),
+      });
+      for (const finding of consistency.findings) {
+        ctx.logger.warn({ code: 'STORE_INCONSISTENT', kind: finding.kind }, finding.message);
+      }
+      ctx.logger.info(
+        { pairs: consistency.pairs, flags: consistency.flags, findings: consistency.findings.length },
+        'store cross-checked',
+      );
+      if (consistency.findings.length > 0) {
+        writeLine(
+          io.stdout,
+          `Store: ${consistency.findings.length} inconsistency(ies) found (see the log); run "solidarity store verify --deep --repair".`,
+        );
+      }
       // Live adapters keep state in the store (the Bluesky session); monitoring shares them.
       adapters = createAdapters(
         ctx,

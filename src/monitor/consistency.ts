@@ -1,0 +1,40 @@
+/**
+ * The deep store checks with the monitor's own: the store's cross-checks (flags, journal, events)
+ * plus the replay cursor of local mode against the campaign hashtags. `store verify --deep` and
+ * the bot at start run this same function.
+ */
+import type { Campaign } from '../campaign/schema.ts';
+import type { Flag } from '../moderation/types.ts';
+import { type ConsistencyReport, checkConsistency } from '../store/consistency.ts';
+import type { ActivityEvent, JournalEntry, Store } from '../store/types.ts';
+import { normaliseHashtag } from './hashtags.ts';
+import { localCursorCheck } from './local.ts';
+
+export interface DeepCheckSource extends Pick<Store, 'getCursor' | 'listJournal'> {
+  events(): AsyncIterable<ActivityEvent>;
+  allFlags(): Iterable<Flag>;
+  listJournal(): JournalEntry[];
+}
+
+export function deepCheck(
+  store: DeepCheckSource,
+  options: { campaigns?: readonly Campaign[]; mentionsPath?: string; prunedMentions?: number },
+): Promise<ConsistencyReport> {
+  const campaigns = (options.campaigns ?? []).map((c) => ({
+    id: c.id,
+    hashtags: [...new Set(c.monitorHashtags.map(normaliseHashtag))],
+  }));
+  const checks =
+    options.mentionsPath && campaigns.length > 0
+      ? [localCursorCheck(store, options.mentionsPath, campaigns)]
+      : [];
+  return checkConsistency(
+    {
+      events: () => store.events(),
+      listJournal: () => store.listJournal(),
+      allFlags: () => store.allFlags(),
+      ...(options.prunedMentions !== undefined ? { prunedMentions: options.prunedMentions } : {}),
+    },
+    checks,
+  );
+}
