@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../../tests/_cleanups.ts';
 import { campaignFromYaml, tempDir } from '../../tests/_util.ts';
 import type { PostDraft } from '../campaign/render.ts';
+import type { Campaign } from '../campaign/schema.ts';
 import { silentLogger } from '../logger.ts';
 import type { PlatformAdapter, Post } from '../platforms/types.ts';
 import { openStore } from '../store/index.ts';
@@ -36,7 +37,7 @@ schedules:
 messages: ["first", "second", "third"]
 ${extra}`;
 
-async function setup(extra = '', start = '2026-03-27T08:59:00Z') {
+async function setup(extra = '', start = '2026-03-27T08:59:00Z', more: Campaign[] = []) {
   const clock = new ManualClock(start);
   const adapter = new RecordingAdapter();
   const campaign = campaignFromYaml(YAML(extra));
@@ -53,11 +54,44 @@ async function setup(extra = '', start = '2026-03-27T08:59:00Z') {
   const adapters = { x: adapter, bluesky: adapter };
   const logger = silentLogger();
   const publisher = new Publisher({ store, adapters, clock, logger, random: () => 0.5 });
-  const scheduler = new Scheduler({ campaigns: [campaign], clock, logger, publisher });
-  return { clock, adapter, scheduler };
+  const scheduler = new Scheduler({ campaigns: [campaign, ...more], clock, logger, publisher });
+  return { clock, adapter, scheduler, store };
 }
 
 describe('scheduler', () => {
+  it('a first start looks back the grace window: posts slots within it, skips older ones with a reason', async () => {
+    // 09:00 is 90 min old (within the 120 min grace), 18:00 of the day before is far older.
+    const { clock, adapter, scheduler } = await setup('grace_minutes: 120', '2026-03-28T10:30:00Z');
+    expect(clock.now().toISOString()).toBe('2026-03-28T10:30:00.000Z');
+    const results = await scheduler.recover();
+    expect(results.map((r) => [r.draft.slotAt.toISOString(), r.draft.platform, r.outcome])).toEqual([
+      ['2026-03-28T09:00:00.000Z', 'x', 'posted'],
+      ['2026-03-28T09:00:00.000Z', 'bluesky', 'posted'],
+    ]);
+    expect(adapter.posts).toHaveLength(2);
+  });
+
+  it('a first start skips, with post.skipped and its reason, a slot past its grace inside the look-back', async () => {
+    const { store, scheduler } = await setup('grace_minutes: 120', '2026-03-28T10:45:00Z', [
+      campaignFromYaml(YAML('grace_minutes: 30'), 'short.yaml'),
+    ]);
+    const results = await scheduler.recover();
+    const outcomes = results.map((r) => [r.draft.campaign, r.draft.platform, r.outcome]);
+    expect(outcomes).toEqual([
+      ['test', 'x', 'posted'],
+      ['test', 'bluesky', 'posted'],
+      ['short', 'x', 'skipped'],
+      ['short', 'bluesky', 'skipped'],
+    ]);
+    const skipped = [];
+    for await (const e of store.events({ types: ['post.skipped'] })) skipped.push(e);
+    expect(skipped).toHaveLength(2);
+    expect(skipped.map((e) => (e.type === 'post.skipped' ? e.reason : ''))).toEqual([
+      'missed: 105 min late, beyond the 30 min grace window',
+      'missed: 105 min late, beyond the 30 min grace window',
+    ]);
+  });
+
   it('posts nothing before a slot and each due slot once on every platform', async () => {
     const { clock, adapter, scheduler } = await setup();
     expect(await scheduler.tick()).toEqual([]);

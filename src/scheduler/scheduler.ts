@@ -34,8 +34,14 @@ export interface SchedulerOptions {
 
 const CURSOR_EVERY_MS = 10 * 60_000;
 
-/** Longest a missed slot is looked back for at start without a saved cursor. */
-const FIRST_RUN_LOOKBACK_MS = 60 * 60_000;
+/**
+ * How far back a first start (no saved cursor) looks for missed slots: the longest grace window
+ * of the campaigns (at least an hour), so every slot that may still be posted late is, and every
+ * other one in that window is skipped with its reason.
+ */
+export function firstRunLookbackMs(campaigns: readonly Campaign[]): number {
+  return Math.max(60, ...campaigns.map((c) => c.graceMinutes)) * 60_000;
+}
 
 export class Scheduler {
   private lastTick: Date;
@@ -68,7 +74,9 @@ export class Scheduler {
   async recover(): Promise<TickResult[]> {
     const now = this.options.clock.now();
     const saved = this.options.cursor?.get();
-    const from = saved ? new Date(saved) : new Date(now.getTime() - FIRST_RUN_LOOKBACK_MS);
+    const from = saved
+      ? new Date(saved)
+      : new Date(now.getTime() - firstRunLookbackMs(this.options.campaigns));
     this.lastTick = new Date(Math.min(from.getTime(), now.getTime()));
     return this.tick();
   }
