@@ -264,6 +264,8 @@ describe('BlueskyAdapter against a real PDS', () => {
     await first.close();
     expect(first.logins).toBe(1);
     expect(count('com.atproto.server.createSession') - createBefore).toBe(1);
+    // The start line says which happened.
+    expect((await make().checkCredentials()).message).toMatch(/^resumed the saved session of @/);
     const saved = [...sessions.map.values()][0] as { refreshJwt: string; did: string };
     expect(saved.did).toBe(did);
 

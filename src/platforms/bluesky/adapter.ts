@@ -72,6 +72,8 @@ export class BlueskyAdapter implements PlatformAdapter {
   private sessionReady: Promise<AtpSessionData> | undefined;
   /** How many times this adapter logged in with the app password (createSession). */
   logins = 0;
+  /** How the current session was obtained: a saved one resumed, or a login. */
+  private sessionSource: 'resumed' | 'login' | undefined;
 
   constructor(private readonly options: BlueskyOptions) {
     this.log = (options.logger ?? silentLogger()).child({ name: 'platform.bluesky' });
@@ -127,6 +129,7 @@ export class BlueskyAdapter implements PlatformAdapter {
       try {
         await this.agent.resumeSession(saved);
         await this.persisting;
+        this.sessionSource = 'resumed';
         this.log.info({ did: saved.did }, 'resumed the saved Bluesky session');
         return this.agent.session!;
       } catch (error) {
@@ -159,6 +162,7 @@ export class BlueskyAdapter implements PlatformAdapter {
       throw this.mapError(error, 'logging in');
     }
     await this.persisting;
+    this.sessionSource = 'login';
     this.log.info({ did: this.agent.session?.did }, 'logged in to Bluesky with the app password');
     return this.agent.session!;
   }
@@ -225,7 +229,11 @@ export class BlueskyAdapter implements PlatformAdapter {
       return {
         ok: true,
         account: session.handle,
-        message: `logged in as @${session.handle} (${session.did})`,
+        // A start line says what happened: a saved session resumed is not a login.
+        message:
+          this.sessionSource === 'resumed'
+            ? `resumed the saved session of @${session.handle} (${session.did})`
+            : `logged in as @${session.handle} (${session.did})`,
       };
     } catch (error) {
       const pe = error instanceof PlatformError ? error : this.mapError(error, 'logging in');
