@@ -52,6 +52,8 @@ export interface FakeX {
   requests: Array<{ method: string; path: string; status: number }>;
   /** Queues a fault for the next request on a route (faults run in order). */
   fault(route: Route, fault: Fault): void;
+  /** Faults queued on a route and not yet taken by a request (a request takes its fault on arrival). */
+  faultsLeft(route: Route): number;
   close(): Promise<void>;
 }
 
@@ -270,6 +272,7 @@ export async function startFakeX(creds: FakeXCredentials): Promise<FakeX> {
       list.push(fault);
       faults.set(route, list);
     },
+    faultsLeft: (route) => faults.get(route)?.length ?? 0,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

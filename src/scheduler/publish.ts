@@ -20,6 +20,7 @@ import { BACKOFF, backoffDelay } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import { holdFor } from './controls.ts';
 import { messageImages } from './images.ts';
+import { isStopped, type StoppedError, untilStopped } from './stop.ts';
 
 export type Outcome =
   | 'posted'
@@ -29,7 +30,9 @@ export type Outcome =
   | 'failed'
   | 'needs-attention'
   | 'done'
-  | 'platform-stopped';
+  | 'platform-stopped'
+  /** The bot is stopping: nothing was started, or the call was left to the next start's look-up. */
+  | 'stopped';
 
 export interface PublishResult {
   outcome: Outcome;
@@ -50,6 +53,8 @@ export interface PublisherOptions {
   beforeCall?: (draft: PostRequest) => void | Promise<void>;
   /** Test seam: runs after the network call returned, before the confirmation is written. */
   afterCall?: (draft: PostRequest, post: Post) => void | Promise<void>;
+  /** Aborted when the bot stops: no new post starts, and a hung platform call is not waited for. */
+  signal?: AbortSignal;
 }
 
 /** Where rate-limit state is kept for `solidarity status`. */
@@ -257,6 +262,8 @@ export class Publisher {
     let entry = this.store.getJournal(key);
     const draft = entry ? requestFromEntry(campaign, entry) : requestFor(campaign, draftIn);
     if (entry && isFinal(entry)) return { outcome: 'done', key, draft };
+    if (this.options.signal?.aborted)
+      return { outcome: 'stopped', key, draft, reason: 'the bot is stopping' };
     const now = this.now();
     const notBefore = this.retries.get(key);
     if (notBefore && now < notBefore)
@@ -322,12 +329,44 @@ export class Publisher {
     await this.options.beforeCall?.(draft);
     let post: Post;
     try {
-      post = await adapter.post(draft);
+      post = await untilStopped(adapter.post(draft), this.options.signal, `posting to ${draft.platform}`);
     } catch (error) {
+      if (isStopped(error)) return this.interrupted(draft, entry, error);
       return this.failure(campaign, draft, entry, error);
     }
     await this.options.afterCall?.(draft, post);
     return this.confirm(draft, entry, post, attempts > 1 ? `posted on attempt ${attempts}` : 'posted');
+  }
+
+  /**
+   * The bot stopped while the platform call was in flight: it may have landed. The entry stays an
+   * intent (the next start looks it up before anything else) and says so, with a post.failed.
+   */
+  private async interrupted(
+    draft: PostRequest,
+    entry: JournalEntry,
+    error: StoppedError,
+  ): Promise<PublishResult> {
+    const key = postKey(draft);
+    const note = `${error.message}: looked up at the next start`;
+    await this.put(
+      entry,
+      { note },
+      {
+        type: 'post.failed',
+        at: this.now().toISOString(),
+        campaign: draft.campaign,
+        platform: draft.platform,
+        slotKey: key,
+        code: 'STOPPED',
+        message: note,
+      },
+    );
+    this.log.warn(
+      { campaign: draft.campaign, platform: draft.platform, slot: key },
+      'stopped during a platform call',
+    );
+    return { outcome: 'stopped', key, draft, reason: note };
   }
 
   /** Settles an unconfirmed intent; undefined means "it was not posted: go ahead". */
@@ -346,7 +385,7 @@ export class Publisher {
       );
     }
     try {
-      const found = await adapter.lookup(draft);
+      const found = await untilStopped(adapter.lookup(draft), this.options.signal, `looking up ${entry.key}`);
       if (found) return this.confirm(draft, entry, { ...found, existed: true }, 'found after restart');
       this.log.info(
         { campaign: campaign.id, platform: draft.platform, slot: entry.key },
@@ -354,6 +393,8 @@ export class Publisher {
       );
       return undefined;
     } catch (error) {
+      // Nothing changed: the intent stays for the next start.
+      if (isStopped(error)) return { outcome: 'stopped', key: entry.key, draft, reason: error.message };
       const mapped = isPlatformError(error) ? error : undefined;
       if (mapped?.kind === 'rate-limited' || mapped?.kind === 'transient') {
         // Cannot look now; try again later, the intent stays.
@@ -522,6 +563,7 @@ export class Publisher {
     const now = this.now();
     const results: PublishResult[] = [];
     for (const entry of this.unfinished()) {
+      if (this.options.signal?.aborted) break;
       const at = this.retries.get(entry.key);
       if (at && at > now) continue;
       const campaign = campaigns.find((c) => c.id === entry.campaign);

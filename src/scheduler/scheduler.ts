@@ -30,6 +30,8 @@ export interface SchedulerOptions {
   reloadCampaigns?: () => Campaign[];
   /** Where the time of the last tick is kept, so a restart knows which slots it missed. */
   cursor?: { get(): string | undefined; set(value: string): Promise<void> };
+  /** Aborted when the bot stops: a tick (or the catch-up at start) ends after the post in hand. */
+  signal?: AbortSignal;
 }
 
 const CURSOR_EVERY_MS = 10 * 60_000;
@@ -96,13 +98,20 @@ export class Scheduler {
         ...(r.post ? { post: r.post } : {}),
         ...(r.error || r.reason ? { error: r.error?.message ?? r.reason } : {}),
       });
+    const stopping = () => this.options.signal?.aborted === true;
     for (const r of await publisher.retryDue(this.options.campaigns)) record(r);
-    for (const campaign of this.options.campaigns) {
+    slots: for (const campaign of this.options.campaigns) {
       for (const slot of slotsBetween(campaign, from, now)) {
         for (const platform of campaign.platforms) {
+          if (stopping()) break slots;
           record(await publisher.publish(campaign, renderPost(campaign, slot, platform)));
         }
       }
+    }
+    if (stopping()) {
+      // The slots not reached stay due: the saved tick is not moved past them.
+      this.lastTick = from;
+      return results;
     }
     // The cursor only bounds the look-back after a restart; slots already handled have journal
     // entries, so saving it every few minutes (or when something happened) is enough.

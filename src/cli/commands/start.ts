@@ -10,6 +10,7 @@ import type { Adapters } from '../../platforms/types.ts';
 import { Publisher, platformStopKey } from '../../scheduler/publish.ts';
 import { campaignReloader } from '../../scheduler/reload.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
+import { isStopped, untilStopped } from '../../scheduler/stop.ts';
 import { score } from '../../scoring/index.ts';
 import { openStore } from '../../store/index.ts';
 import { retentionFromEnv } from '../../store/retention.ts';
@@ -36,6 +37,12 @@ export const startCommand: Command = {
   async run(args, io) {
     // Listen first, so a Ctrl-C during start-up also stops cleanly.
     const stopSignal = untilSignal(io);
+    // Every phase watches this: catch-up posting, a hung platform call, start-up checks.
+    const stopping = new AbortController();
+    void stopSignal.then((signal) => {
+      writeLine(io.stdout, `\n${signal}: stopping…`);
+      stopping.abort();
+    });
     const ctx = commandContext(io);
     const campaigns = loadCampaigns(ctx.campaignsDir);
     // The bot is the one writer of the data folder: a second bot stops here with STORE_LOCKED.
@@ -76,20 +83,40 @@ export const startCommand: Command = {
         store,
       );
       // Rejected credentials stop here with exit code 4, naming the env vars.
-      const checks = await verifyCredentials(adapters, ctx.logger);
+      const checks = await untilStopped(
+        verifyCredentials(adapters, ctx.logger),
+        stopping.signal,
+        'checking credentials',
+      ).catch(async (error: unknown) => {
+        if (!isStopped(error)) throw error;
+        return undefined;
+      });
+      if (!checks) {
+        await store.close();
+        writeLine(io.stdout, 'Stopped.');
+        exitSoon();
+        return 0;
+      }
       for (const [platform, check] of checks) {
         if (!check.ok || platform === 'local' || ctx.mode === 'local') continue;
         writeLine(io.stdout, `${platform}: ${check.message}`);
         if (store.getState(platformStopKey(platform))) await store.setState(platformStopKey(platform), null);
       }
       // Exactly-once posting through the journal; pause / stop-all are read before every post.
-      const publisher = new Publisher({ store, adapters, clock: ctx.clock, logger: ctx.logger });
+      const publisher = new Publisher({
+        store,
+        adapters,
+        clock: ctx.clock,
+        logger: ctx.logger,
+        signal: stopping.signal,
+      });
       scheduler = new Scheduler({
         campaigns,
         clock: ctx.clock,
         logger: ctx.logger,
         publisher,
         reloadCampaigns: campaignReloader(campaigns, ctx.logger),
+        signal: stopping.signal,
         cursor: {
           get: () => store.getCursor('scheduler.lastTick'),
           set: (value) => store.setCursor('scheduler.lastTick', value),
@@ -149,29 +176,54 @@ export const startCommand: Command = {
         );
       }
     }
-    scheduler.start();
-    const monitor = await startMonitoring(ctx, campaigns, { store, scorer: score, announce: true, adapters });
-    writeLine(
-      io.stdout,
-      ctx.mode === 'local'
-        ? `Monitoring: replaying ${ctx.env.SOLIDARITY_SAMPLE_MENTIONS}; flagged mentions are listed below and wait for review.`
-        : 'Monitoring the campaign hashtags; flagged mentions are listed below and wait for review.',
-    );
-    writeLine(io.stdout, 'Running. Press Ctrl-C to stop.');
+    const starting = stopping.signal.aborted
+      ? undefined
+      : startMonitoring(ctx, campaigns, { store, scorer: score, announce: true, adapters });
+    const monitor = await untilStopped(
+      starting ?? Promise.resolve(undefined),
+      stopping.signal,
+      'starting monitoring',
+    ).catch((error: unknown) => {
+      if (!isStopped(error)) throw error;
+      // Left waiting on the network: stopped as soon as it is up, if ever.
+      void starting?.then((m) => m.stop()).catch(() => {});
+      return undefined;
+    });
+    if (!stopping.signal.aborted) {
+      scheduler.start();
+      writeLine(
+        io.stdout,
+        ctx.mode === 'local'
+          ? `Monitoring: replaying ${ctx.env.SOLIDARITY_SAMPLE_MENTIONS}; flagged mentions are listed below and wait for review.`
+          : 'Monitoring the campaign hashtags; flagged mentions are listed below and wait for review.',
+      );
+      writeLine(io.stdout, 'Running. Press Ctrl-C to stop.');
+    }
     const signal = await stopSignal;
-    writeLine(io.stdout, `\n${signal}: stopping…`);
     await scheduler.stop();
-    await monitor.stop();
+    await monitor?.stop();
     await dashboard?.close();
-    const counts = monitor.counts();
-    writeLine(
-      io.stdout,
-      `Mentions: ${counts.seen} seen, ${counts.flagged} flagged, ${counts.queued} in the review queue, ${counts.dropped} dropped.`,
-    );
+    if (monitor) {
+      const counts = monitor.counts();
+      writeLine(
+        io.stdout,
+        `Mentions: ${counts.seen} seen, ${counts.flagged} flagged, ${counts.queued} in the review queue, ${counts.dropped} dropped.`,
+      );
+    }
     await store.close();
     ctx.logger.info({ signal }, 'bot stopped');
     ctx.logger.flush();
     writeLine(io.stdout, 'Stopped.');
+    exitSoon();
     return 0;
   },
 };
+
+/**
+ * A platform call abandoned at stop may hold its socket open for minutes; everything that matters
+ * is closed and flushed by now, so the process ends half a second later even then. The timer is
+ * unref'd: a process with nothing left open ends on its own first.
+ */
+function exitSoon(): void {
+  setTimeout(() => process.exit(), 500).unref();
+}
