@@ -1,51 +1,29 @@
-/**
- * The file-backed Store. Layout under the data folder:
- *   state.json          lowdb snapshot of the hot state (atomic replace)
- *   wal-<gen>.jsonl     write-ahead log of hot-state changes since that snapshot
- *   events/DAY.jsonl    the activity log, one append-only segment per UTC day
- *   inbox/*.json        changes submitted by processes that do not hold the lock
- *   store.lock          the PID of the one writer
- * Writes are group-committed: every change waiting when a commit starts goes out in one write
- * per file and one fsync, and each caller's promise resolves only after that.
- */
-import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Logger } from 'pino';
-import { CATALOGUE, type ErrorCode, isSolidarityError, SolidarityError } from '../errors.ts';
+import { isSolidarityError, SolidarityError } from '../errors.ts';
 import { silentLogger } from '../logger.ts';
 import type { Flag, ReviewEvent } from '../moderation/types.ts';
 import {
   dayOf,
   EVENTS_DIR,
   eventLine,
-  listSegments,
-  parseLogLine,
   readEvents,
   repairTornTail,
   SegmentWriter,
   segmentPath,
 } from './activity-log.ts';
-import { countEvent, mergeCounts } from './counts.ts';
-import {
-  ensureDir,
-  lineWithSchema,
-  parseJsonLine,
-  readLines,
-  removeQuietly,
-  syncDir,
-  writeFileAtomic,
-} from './files.ts';
+import { ensureDir, lineWithSchema, parseJsonLine, readLines, removeQuietly, syncDir } from './files.ts';
+import { type Batch, GroupCommit } from './group-commit.ts';
+import { drainInbox, INBOX_DIR, submitChange } from './inbox.ts';
 import { acquireLock, type Lock, liveHolder } from './lock.ts';
 import { legacyError, migrateLegacy, needsMigration } from './migrate.ts';
 import { ReviewQueue } from './queue.ts';
 import { type PendingTx, recoverTxEvents, txLineId } from './recover.ts';
 import { DEFAULT_RETENTION, type PruneReport, prune, type RetentionPolicy } from './retention.ts';
 import {
-  type CountsTable,
   changeSchema,
-  inboxFileSchema,
   SCHEMA_VERSION,
   type Snapshot,
   type StoreChange,
@@ -53,6 +31,7 @@ import {
   walRecordSchema,
 } from './schema.ts';
 import { emptySnapshot, SnapshotFile } from './snapshot.ts';
+import { StatsReader } from './stats.ts';
 import type {
   ActivityEvent,
   ActivityType,
@@ -69,7 +48,8 @@ import type {
 export const STATE_FILE = 'state.json';
 /** State key holding the report of the last prune. */
 export const LAST_PRUNE = 'store.lastPrune';
-export const INBOX_DIR = 'inbox';
+export { INBOX_DIR } from './inbox.ts';
+
 const WAL = /^wal-(\d+)\.jsonl$/;
 
 export function walPath(dir: string, gen: number): string {
@@ -106,32 +86,12 @@ export interface OpenStoreOptions {
   pruneEveryMs?: number;
 }
 
-interface Waiter {
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
-interface Batch {
-  byDay: Map<string, string[]>;
-  wal: string[];
-  waiters: Waiter[];
-  /** Holds a transaction: its write-ahead record must be durable before its events are written. */
-  ordered: boolean;
-}
-
-interface DayCounts {
-  offset: number;
-  line: number;
-  counts: CountsTable;
-}
-
 export class FileStore implements Store {
   readonly dir: string;
   readonly logger: Logger;
   readonly clock: () => Date;
   #mode: StoreMode;
   readonly #fsync: boolean;
-  readonly #window: number;
   readonly #checkpointBytes: number;
   readonly #applyTimeoutMs: number;
   readonly retention: RetentionPolicy;
@@ -154,18 +114,13 @@ export class FileStore implements Store {
   #db: Low<Snapshot> | undefined;
   #wal: FileHandle | undefined;
   #segments: SegmentWriter | undefined;
-  #batch: Batch | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #committing = false;
-  #idle: Array<() => void> = [];
-  #failed: SolidarityError | undefined;
-  #commits = 0;
+  readonly #group: GroupCommit;
   #closed = false;
   #intervals: NodeJS.Timeout[] = [];
   #timeouts: NodeJS.Timeout[] = [];
   #draining: Promise<void> | undefined;
   #pruning: Promise<void> | undefined;
-  readonly #dayCounts = new Map<string, DayCounts>();
+  readonly #stats: StatsReader;
   /** Transactions in the write-ahead log after the snapshot (writer start-up only). */
   #pendingTx: PendingTx[] = [];
   /** Segment offsets the snapshot read at start recorded. */
@@ -179,10 +134,16 @@ export class FileStore implements Store {
     this.clock = options.clock ?? (() => new Date());
     this.#mode = mode;
     this.#fsync = options.fsync ?? true;
-    this.#window = options.commitWindowMs ?? 2;
     this.#checkpointBytes = options.checkpointBytes ?? 16 * 1024 * 1024;
     this.#applyTimeoutMs = options.applyTimeoutMs ?? 10_000;
     this.retention = options.retention ?? DEFAULT_RETENTION;
+    this.#stats = new StatsReader(this.dir);
+    this.#group = new GroupCommit({
+      windowMs: options.commitWindowMs ?? 2,
+      write: (batch) => this.#write(batch),
+      afterCommit: () => this.#afterCommit(),
+      failure: (error) => this.#writeFailure(error),
+    });
   }
 
   get mode(): StoreMode {
@@ -440,7 +401,7 @@ export class FileStore implements Store {
 
   #assertWritable(): void {
     if (this.#closed) throw new SolidarityError('UNEXPECTED', 'The store is closed.');
-    if (this.#failed) throw this.#failed;
+    if (this.#group.failed) throw this.#group.failed;
     if (this.#mode === 'reader') {
       throw new SolidarityError('UNEXPECTED', 'This store was opened read-only (mode "reader").', {
         hint: 'Open it with mode "auto" to change it, so changes reach the running bot through the inbox.',
@@ -449,9 +410,7 @@ export class FileStore implements Store {
   }
 
   #enqueue(walChange: StoreChange | undefined, event: ActivityEvent | undefined): Promise<void> {
-    if (!this.#batch)
-      this.#batch = { byDay: new Map<string, string[]>(), wal: [], waiters: [], ordered: false };
-    const batch: Batch = this.#batch;
+    const batch = this.#group.batch();
     const addLine = (e: ActivityEvent, tx?: string) => {
       const day = dayOf(e.at);
       let lines = batch.byDay.get(day);
@@ -473,79 +432,57 @@ export class FileStore implements Store {
       }
     }
     if (event) addLine(event);
-    const promise = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
-    if (!this.#timer && !this.#committing) this.#timer = setTimeout(() => this.#kick(), this.#window);
-    return promise;
+    return this.#group.wait();
   }
 
-  #kick(): void {
-    this.#timer = undefined;
-    if (this.#committing) return;
-    this.#committing = true;
-    void this.#loop();
-  }
-
-  async #loop(): Promise<void> {
-    while (this.#batch) {
-      const batch = this.#batch;
-      this.#batch = undefined;
-      await this.#commit(batch);
-      if (this.#walBytes >= this.#checkpointBytes && !this.#failed) {
-        try {
-          await this.#checkpoint();
-        } catch (error) {
-          // The write-ahead log still holds every change; the next checkpoint tries again.
-          this.logger.error({ err: error }, 'checkpoint failed');
-        }
-      }
+  /** One group commit: the write-ahead lines and the activity log lines, each made durable. */
+  async #write(batch: Batch): Promise<void> {
+    for (const day of batch.byDay.keys()) this.#daysWritten.add(day);
+    const writeWal = async () => {
+      if (batch.wal.length === 0) return;
+      const text = batch.wal.join('');
+      await this.#wal!.appendFile(text);
+      this.#walBytes += Buffer.byteLength(text);
+      if (this.#fsync) await this.#wal!.datasync();
+    };
+    const writeSegments = async () => {
+      if (batch.byDay.size > 0) await this.#segments!.write(batch.byDay, this.#fsync);
+    };
+    if (batch.ordered) {
+      // The record first: events without their record would be a half transaction.
+      await writeWal();
+      await writeSegments();
+    } else {
+      await Promise.all([writeWal(), writeSegments()]);
     }
-    this.#committing = false;
-    const idle = this.#idle;
-    this.#idle = [];
-    for (const resolve of idle) resolve();
   }
 
-  async #commit(batch: Batch): Promise<void> {
+  async #afterCommit(): Promise<void> {
+    if (this.#walBytes < this.#checkpointBytes) return;
     try {
-      if (this.#failed) throw this.#failed;
-      for (const day of batch.byDay.keys()) this.#daysWritten.add(day);
-      const writeWal = async () => {
-        if (batch.wal.length === 0) return;
-        const text = batch.wal.join('');
-        await this.#wal!.appendFile(text);
-        this.#walBytes += Buffer.byteLength(text);
-        if (this.#fsync) await this.#wal!.datasync();
-      };
-      const writeSegments = async () => {
-        if (batch.byDay.size > 0) await this.#segments!.write(batch.byDay, this.#fsync);
-      };
-      if (batch.ordered) {
-        // The record first: events without their record would be a half transaction.
-        await writeWal();
-        await writeSegments();
-      } else {
-        await Promise.all([writeWal(), writeSegments()]);
-      }
-      this.#commits++;
-      for (const waiter of batch.waiters) waiter.resolve();
+      await this.#checkpoint();
     } catch (error) {
-      const failure = isSolidarityError(error)
-        ? error
-        : new SolidarityError(
-            'STORE_IO',
-            `Cannot write to the data folder ${this.dir}: ${(error as Error).message}`,
-            {
-              hint: 'Check free disk space and permissions, then restart the bot. Changes not yet acknowledged were not saved.',
-              cause: error,
-            },
-          );
-      this.#failed = failure;
-      this.logger.error(
-        { code: failure.code, err: error },
-        'store write failed; the store refuses further changes',
-      );
-      for (const waiter of batch.waiters) waiter.reject(failure);
+      // The write-ahead log still holds every change; the next checkpoint tries again.
+      this.logger.error({ err: error }, 'checkpoint failed');
     }
+  }
+
+  #writeFailure(error: unknown): SolidarityError {
+    const failure = isSolidarityError(error)
+      ? error
+      : new SolidarityError(
+          'STORE_IO',
+          `Cannot write to the data folder ${this.dir}: ${(error as Error).message}`,
+          {
+            hint: 'Check free disk space and permissions, then restart the bot. Changes not yet acknowledged were not saved.',
+            cause: error,
+          },
+        );
+    this.logger.error(
+      { code: failure.code, err: error },
+      'store write failed; the store refuses further changes',
+    );
+    return failure;
   }
 
   /** Folds the write-ahead log into a new state.json and starts the next log generation. */
@@ -593,22 +530,8 @@ export class FileStore implements Store {
   }
 
   /** Runs `fn` after every waiting change is committed, with no commit running meanwhile. */
-  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    await this.flush();
-    while (this.#committing) await new Promise<void>((resolve) => this.#idle.push(resolve));
-    if (this.#failed) throw this.#failed;
-    this.#committing = true;
-    try {
-      return await fn();
-    } finally {
-      this.#committing = false;
-      if (this.#batch) this.#kick();
-      else {
-        const idle = this.#idle;
-        this.#idle = [];
-        for (const resolve of idle) resolve();
-      }
-    }
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#group.exclusive(fn);
   }
 
   #snapshot(gen: number): Snapshot {
@@ -730,7 +653,7 @@ export class FileStore implements Store {
 
   /** Group commits so far (each: one write per file touched and one fsync each). */
   get commits(): number {
-    return this.#commits;
+    return this.#group.commits;
   }
 
   /** The number of flags in the queue, every state. */
@@ -799,70 +722,9 @@ export class FileStore implements Store {
     return readEvents(this.dir, options);
   }
 
-  async stats(range: StatsRange): Promise<Stats> {
-    const from = Date.parse(range.from);
-    const to = Date.parse(range.to);
-    if (Number.isNaN(from) || Number.isNaN(to)) {
-      throw new SolidarityError(
-        'INPUT_INVALID',
-        `Stats range "${range.from}" to "${range.to}" is not two ISO times.`,
-      );
-    }
-    const firstHour = new Date(from).toISOString().slice(0, 13);
-    const fromDay = new Date(from).toISOString().slice(0, 10);
-    const toDay = new Date(to).toISOString().slice(0, 10);
-    const hours = new Map<string, { posts: number; seen: number; flagged: number; alerts: number }>();
-    for (const day of await listSegments(this.dir)) {
-      if (day < fromDay || day > toDay) continue;
-      const table = await this.#countsOfDay(day);
-      for (const [hour, campaigns] of Object.entries(table)) {
-        if (hour < firstHour || Date.parse(`${hour}:00:00Z`) >= to) continue;
-        for (const [campaign, c] of Object.entries(campaigns)) {
-          if (range.campaign !== undefined && campaign !== range.campaign) continue;
-          const h = hours.get(hour) ?? { posts: 0, seen: 0, flagged: 0, alerts: 0 };
-          h.posts += c.posts;
-          h.seen += c.seen;
-          h.flagged += c.flagged;
-          h.alerts += c.alerts;
-          hours.set(hour, h);
-        }
-      }
-    }
-    const hourly = [...hours.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([hour, c]) => ({ hour: `${hour}:00:00.000Z`, posts: c.posts, seen: c.seen, flagged: c.flagged }));
-    const total = (k: 'posts' | 'seen' | 'flagged' | 'alerts') =>
-      [...hours.values()].reduce((n, h) => n + h[k], 0);
-    return {
-      posts: total('posts'),
-      mentionsSeen: total('seen'),
-      mentionsFlagged: total('flagged'),
-      alerts: total('alerts'),
-      hourly,
-    };
-  }
-
-  /** Hourly counts of one day segment, read incrementally: only lines added since the last call. */
-  async #countsOfDay(day: string): Promise<CountsTable> {
-    const file = segmentPath(this.dir, day);
-    const size = (await stat(file)).size;
-    let cached = this.#dayCounts.get(day);
-    if (!cached || size < cached.offset) cached = { offset: 0, line: 1, counts: {} };
-    if (size > cached.offset) {
-      const state = cached;
-      for await (const { text, line, offset } of readLines(file, {
-        start: state.offset,
-        firstLine: state.line,
-      })) {
-        const parsed = parseLogLine(text, file, line);
-        if (parsed.kind === 'counts') mergeCounts(state.counts, parsed.hours);
-        else countEvent(state.counts, parsed.event);
-        state.offset = offset + Buffer.byteLength(text) + 1;
-        state.line = line + 1;
-      }
-      this.#dayCounts.set(day, state);
-    }
-    return cached.counts;
+  /** Posts, mentions and alerts per hour, from the activity log (read incrementally). */
+  stats(range: StatsRange): Promise<Stats> {
+    return this.#stats.stats(range);
   }
 
   // ---- retention ------------------------------------------------------------------------------------
@@ -887,7 +749,7 @@ export class FileStore implements Store {
             try {
               return await fn();
             } finally {
-              this.#dayCounts.delete(day);
+              this.#stats.forget(day);
             }
           }),
         checkpointNow: () => this.#exclusive(() => this.#checkpoint()),
@@ -909,7 +771,7 @@ export class FileStore implements Store {
 
   #schedulePrune(every: number): void {
     const run = () => {
-      if (this.#closed || this.#failed || this.#pruning) return;
+      if (this.#closed || this.#group.failed || this.#pruning) return;
       this.#pruning = this.prune()
         .then(() => {})
         .catch((error) => this.logger.error({ err: error }, 'scheduled prune failed'))
@@ -926,34 +788,14 @@ export class FileStore implements Store {
 
   /** Client side: hands a change to the running bot and waits until it is applied. */
   async #submit(change: StoreChange): Promise<void> {
-    const inbox = join(this.dir, INBOX_DIR);
-    await ensureDir(inbox);
-    const name = `${this.clock().getTime().toString().padStart(14, '0')}-${process.pid}-${randomBytes(4).toString('hex')}.json`;
-    const path = join(inbox, name);
-    const body = {
-      v: SCHEMA_VERSION,
-      pid: process.pid,
-      submittedAt: this.clock().toISOString(),
-      changes: [change],
-    };
-    await writeFileAtomic(path, `${JSON.stringify(body)}\n`, this.#fsync);
-    const deadline = Date.now() + this.#applyTimeoutMs;
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 25));
-      const pending = await stat(path).then(
-        () => true,
-        () => false,
-      );
-      if (!pending) {
-        // Gone: applied, or refused (the bot writes NAME.error before it removes NAME).
-        const rejected = await readFile(`${path}.error`, 'utf8').catch(() => undefined);
-        if (rejected === undefined) break;
-        await removeQuietly(`${path}.error`);
-        throw errorFromJson(rejected);
-      }
-      if (!(await liveHolder(this.dir)) || Date.now() > deadline) {
-        // The bot stopped (or is stuck): apply the inbox ourselves if we can take the lock.
-        try {
+    await submitChange(
+      {
+        dir: this.dir,
+        clock: this.clock,
+        fsync: this.#fsync,
+        applyTimeoutMs: this.#applyTimeoutMs,
+        // The bot stopped (or is stuck): apply the inbox ourselves if the lock can be had.
+        applyAsWriter: async () => {
           const writer = await FileStore.open({
             dir: this.dir,
             mode: 'writer',
@@ -963,76 +805,25 @@ export class FileStore implements Store {
             inboxPollMs: 0,
           });
           await writer.close();
-        } catch (error) {
-          if (isSolidarityError(error) && error.code === 'STORE_LOCKED' && Date.now() <= deadline) continue;
-          if (isSolidarityError(error) && error.code === 'STORE_LOCKED') {
-            throw new SolidarityError(
-              'STORE_LOCKED',
-              `The running bot did not apply the change within ${Math.round(this.#applyTimeoutMs / 1000)} s; it waits in ${path} and is applied when the bot next reads its inbox.`,
-              {
-                hint: 'Check that the bot is healthy (solidarity status), or stop it: the change is applied on the next start.',
-              },
-            );
-          }
-          throw error;
-        }
-      }
-    }
+        },
+      },
+      change,
+    );
     await this.refresh();
   }
 
   /** Writer side: applies every change waiting in data/inbox, oldest first. */
   #drainInbox(): Promise<void> {
-    this.#draining ??= this.#drainInboxOnce().finally(() => {
+    this.#draining ??= drainInbox({
+      dir: this.dir,
+      fsync: this.#fsync,
+      logger: this.logger,
+      stopped: () => this.#closed || this.#group.failed !== undefined,
+      apply: (change) => this.#applyChange(change),
+    }).finally(() => {
       this.#draining = undefined;
     });
     return this.#draining;
-  }
-
-  async #drainInboxOnce(): Promise<void> {
-    if (this.#closed || this.#failed) return;
-    const inbox = join(this.dir, INBOX_DIR);
-    let names: string[];
-    try {
-      names = (await readdir(inbox)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const path = join(inbox, name);
-      try {
-        const text = await readFile(path, 'utf8');
-        const parsed = inboxFileSchema.safeParse(JSON.parse(text));
-        if (!parsed.success) {
-          throw new SolidarityError(
-            'INPUT_INVALID',
-            `${path}: not a valid inbox change: ${parsed.error.issues[0]!.message}`,
-          );
-        }
-        for (const change of parsed.data.changes) await this.#applyChange(change);
-        await unlink(path);
-        this.logger.info(
-          { file: name, changes: parsed.data.changes.map((c) => c.op) },
-          'inbox change applied',
-        );
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        if (this.#failed) return;
-        const failure = isSolidarityError(error)
-          ? error
-          : new SolidarityError('INPUT_INVALID', `${path}: ${(error as Error).message}`);
-        this.logger.warn({ file: name, code: failure.code }, 'inbox change rejected');
-        // The reason (and the change itself) go to NAME.error first, then NAME goes: a waiting
-        // command that sees NAME gone finds the reason; with nobody waiting it stays for a person.
-        const change = await readFile(path, 'utf8').catch(() => '');
-        try {
-          await writeFileAtomic(`${path}.error`, errorToJson(failure, change), this.#fsync);
-          await unlink(path);
-        } catch (writeError) {
-          this.logger.error({ file: name, err: writeError }, 'could not record an inbox refusal');
-        }
-      }
-    }
   }
 
   async #applyChange(change: StoreChange): Promise<void> {
@@ -1053,13 +844,8 @@ export class FileStore implements Store {
   // ---- lifecycle ----------------------------------------------------------------------------------
 
   /** Resolves when everything appended so far is durable. */
-  async flush(): Promise<void> {
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      this.#kick();
-    }
-    if (this.#committing) await new Promise<void>((resolve) => this.#idle.push(resolve));
-    if (this.#failed) throw this.#failed;
+  flush(): Promise<void> {
+    return this.#group.flush();
   }
 
   /** Flushes, writes a final snapshot, and releases the lock. */
@@ -1072,7 +858,8 @@ export class FileStore implements Store {
       await this.#pruning;
       try {
         await this.flush();
-        if (this.#seq > this.#snapshotSeq && !this.#failed) await this.#exclusive(() => this.#checkpoint());
+        if (this.#seq > this.#snapshotSeq && !this.#group.failed)
+          await this.#exclusive(() => this.#checkpoint());
       } finally {
         this.#closed = true;
         await this.#segments?.close();
@@ -1081,24 +868,6 @@ export class FileStore implements Store {
       }
     }
     this.#closed = true;
-  }
-}
-
-function errorToJson(error: SolidarityError, change: string): string {
-  const body = { code: error.code, message: error.message, hint: error.hint, details: error.details, change };
-  return `${JSON.stringify(body)}\n`;
-}
-
-function errorFromJson(text: string): SolidarityError {
-  try {
-    const raw = JSON.parse(text) as { code: string; message: string; hint?: string; details?: string[] };
-    const code = (raw.code in CATALOGUE ? raw.code : 'UNEXPECTED') as ErrorCode;
-    return new SolidarityError(code, raw.message, {
-      ...(raw.hint ? { hint: raw.hint } : {}),
-      details: raw.details ?? [],
-    });
-  } catch {
-    return new SolidarityError('UNEXPECTED', `The running bot rejected the change: ${text}`);
   }
 }
 
