@@ -64,7 +64,8 @@ export async function checkConsistency(
   source: ConsistencySource,
   cursorChecks: readonly CursorCheck[] = [],
 ): Promise<ConsistencyReport> {
-  const seen = new Map<string, Extract<ActivityEvent, { type: 'mention.seen' }>>();
+  // Only flagged events are kept whole (a repair may need them); the rest by key, to bound memory.
+  const seen = new Map<string, Extract<ActivityEvent, { type: 'mention.seen' }> | null>();
   const repeated = new Map<string, number>();
   const intents = new Map<string, Array<Extract<ActivityEvent, { type: 'post.intent' }>>>();
   const confirmed = new Map<string, Array<Extract<ActivityEvent, { type: 'post.confirmed' }>>>();
@@ -87,7 +88,7 @@ export async function checkConsistency(
       case 'mention.seen': {
         const key = mentionPairKey(event.campaign, event.mention);
         if (seen.has(key)) repeated.set(key, (repeated.get(key) ?? 1) + 1);
-        else seen.set(key, event);
+        else seen.set(key, event.verdict.flagged ? event : null);
         break;
       }
       case 'post.intent':
@@ -123,7 +124,7 @@ export async function checkConsistency(
   for (const flag of source.allFlags()) flags.set(flag.id, flag);
   report.flags = flags.size;
   for (const [key, event] of seen) {
-    if (!event.verdict.flagged) continue;
+    if (!event) continue;
     report.flaggedPairs++;
     if (flags.has(key)) continue;
     add({
