@@ -146,9 +146,11 @@ const faults = { rateLimited: 0, serverErrors: 0, slow: 0 };
 let cycles = 0;
 let kills = 0;
 let enospcHit = false;
+let enospcDone = false;
 const deadline = started + minutes * 60_000;
 const enospcCycle = 2;
-while (Date.now() < deadline) {
+// At least up to the ENOSPC cycle, however short the run.
+while (Date.now() < deadline || (cycles < enospcCycle && enospc === 'tmpfs')) {
   addMentions(150);
   // Faults for the posts of this cycle.
   for (let i = 0; i < 3; i++) {
@@ -179,6 +181,7 @@ while (Date.now() < deadline) {
     for (let i = 0; i < 100 && !/STORE_IO|store write failed|ENOSPC/.test(bot.stderr()); i++)
       await sleep(100);
     enospcHit = /STORE_IO|store write failed|ENOSPC/.test(bot.stderr());
+    enospcDone = true;
     await bot.stop('SIGKILL');
     rmSync(filler, { force: true });
     kills++;
@@ -269,11 +272,13 @@ const summary = {
   cycles,
   kills,
   enospc:
-    enospc === 'tmpfs'
-      ? enospcHit
-        ? 'tmpfs filled; the store refused writes'
-        : 'tmpfs filled; no write failed'
-      : enospc,
+    enospc !== 'tmpfs'
+      ? enospc
+      : !enospcDone
+        ? 'not reached'
+        : enospcHit
+          ? 'tmpfs filled while the bot ran; the store refused writes'
+          : 'tmpfs filled while the bot ran; no write failed',
   faults,
   posts: {
     expected: expectedPosts,
