@@ -17,7 +17,7 @@ import { SolidarityError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Moderator, Store } from '../store/types.ts';
 import type { Role } from './accounts.ts';
-import { LoginLimiter } from './login-limiter.ts';
+import { type LimiterOptions, LoginLimiter } from './login-limiter.ts';
 import accountRoutes from './routes/accounts.ts';
 import authRoutes from './routes/auth.ts';
 import { type DashboardContext, fail, type GroupOptions, send } from './routes/context.ts';
@@ -45,8 +45,8 @@ export interface DashboardDeps {
    * read view of a running bot's data).
    */
   refresh?: () => Promise<void>;
-  /** Login attempts allowed per 15 minutes per address and per name. */
-  maxLoginFailures?: number;
+  /** Login limiter settings (free failures per account and address, global cap); tests lower them. */
+  loginLimits?: LimiterOptions;
 }
 
 interface Auth {
@@ -106,6 +106,22 @@ export function dashboardRoutes(app: FastifyInstance): RouteInfo[] {
   return [...(ROUTES.get(app) ?? [])];
 }
 
+/**
+ * DASHBOARD_TRUST_PROXY as Fastify's trustProxy. Only the proxies we are told about are trusted,
+ * so the client address is the one the last trusted proxy saw (the rightmost untrusted entry of
+ * X-Forwarded-For), never the leftmost entry, which the client writes itself. `true` means one
+ * proxy; a number is a hop count; anything else is a list of proxy addresses or CIDR ranges.
+ */
+export function trustProxySetting(
+  value: string | undefined,
+): false | string[] | ((address: string, hop: number) => boolean) {
+  const text = (value ?? 'false').trim();
+  if (text === 'false' || text === '') return false;
+  const hops = text === 'true' ? 1 : /^\d+$/.test(text) ? Number(text) : undefined;
+  if (hops !== undefined) return (_address, hop) => hop < hops;
+  return text.split(',').map((a) => a.trim());
+}
+
 export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ name: 'dashboard' });
@@ -115,7 +131,7 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
     now,
     newId: deps.newId ?? randomUUID,
     sessions: new SessionTable(now),
-    limiter: new LoginLimiter(now, deps.maxLoginFailures),
+    limiter: new LoginLimiter(now, deps.loginLimits),
     campaigns: () => deps.campaigns?.() ?? [],
     isSecure: (request) =>
       deps.env.DASHBOARD_SECURE_COOKIE === 'true' ||
@@ -128,7 +144,7 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
   const app = Fastify({
     logger: false,
     bodyLimit: 256 * 1024,
-    trustProxy: deps.env.DASHBOARD_TRUST_PROXY === 'true',
+    trustProxy: trustProxySetting(deps.env.DASHBOARD_TRUST_PROXY),
   });
   const routes: RouteInfo[] = [];
   ROUTES.set(app, routes);

@@ -3,7 +3,7 @@
  * before every route not marked public, and the login and logout routes. Registered without
  * encapsulation so its hooks guard the routes of every other group.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { can } from '../accounts.ts';
@@ -20,12 +20,20 @@ const LOGIN_BODY = z.object({
   next: z.string().max(2000).optional(),
 });
 
+/** Set on a successful login; lets that browser past the global login cap for that account. */
+export const DEVICE_COOKIE = 'sb_device';
+const DEVICE_MAX_AGE_S = 365 * 24 * 3600;
+
 function clientIp(request: FastifyRequest): string {
   return request.ip || 'unknown';
 }
 
 async function authRoutes(app: FastifyInstance, { ctx }: GroupOptions): Promise<void> {
   const { store, sessions, limiter, log, now } = ctx;
+  // Device cookies are signed with a key that lives as long as the process: a restart asks every
+  // browser to log in once more before it passes the global cap again.
+  const deviceKey = randomBytes(32);
+  const deviceToken = (name: string) => `${createHmac('sha256', deviceKey).update(name).digest('base64url')}`;
 
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(securityHeaders(ctx.isSecure(request)));
@@ -133,13 +141,14 @@ async function authRoutes(app: FastifyInstance, { ctx }: GroupOptions): Promise<
       return showLogin(request, reply, 403, { ...keep, error: 'The login form expired. Try again.' });
     }
     const ip = clientIp(request);
-    const wait = limiter.retryAfter(ip, name);
+    const knownDevice = tokensEqual(request.cookies[DEVICE_COOKIE], deviceToken(name));
+    const wait = limiter.retryAfter(ip, name, knownDevice);
     if (wait > 0) {
-      log.warn({ ip, moderator: name }, 'login refused: too many wrong passwords');
+      log.warn({ ip, moderator: name, wait }, 'login refused: too many wrong passwords');
       reply.header('retry-after', String(wait));
       return showLogin(request, reply, 429, {
         ...keep,
-        error: `Too many wrong passwords. Try again in ${Math.ceil(wait / 60)} minute(s).`,
+        error: `Too many wrong passwords. Try again in ${wait < 120 ? `${wait} second(s)` : `${Math.ceil(wait / 60)} minute(s)`}.`,
       });
     }
     const moderator = store.getModerator(name);
@@ -156,6 +165,13 @@ async function authRoutes(app: FastifyInstance, { ctx }: GroupOptions): Promise<
     limiter.succeed(ip, name);
     const { token } = sessions.create(moderator.name, moderator.passwordHash);
     reply.clearCookie(LOGIN_COOKIE, { path: '/login' });
+    reply.setCookie(DEVICE_COOKIE, deviceToken(moderator.name), {
+      path: '/login',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: ctx.isSecure(request),
+      maxAge: DEVICE_MAX_AGE_S,
+    });
     reply.setCookie(SESSION_COOKIE, token, {
       path: '/',
       httpOnly: true,
