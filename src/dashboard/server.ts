@@ -68,16 +68,24 @@ declare module 'fastify' {
   }
 }
 
-const ASSETS: Record<string, { type: string; body: string }> = {
-  'dashboard.js': {
-    type: 'text/javascript; charset=utf-8',
-    body: readFileSync(new URL('./assets/dashboard.js', import.meta.url), 'utf8'),
-  },
-  'dashboard.css': {
-    type: 'text/css; charset=utf-8',
-    body: readFileSync(new URL('./assets/dashboard.css', import.meta.url), 'utf8'),
-  },
-};
+// A Map, not an object: a lookup by a request's file name must never reach Object.prototype
+// ("constructor", "__proto__", "toString").
+const ASSETS = new Map<string, { type: string; body: string }>([
+  [
+    'dashboard.js',
+    {
+      type: 'text/javascript; charset=utf-8',
+      body: readFileSync(new URL('./assets/dashboard.js', import.meta.url), 'utf8'),
+    },
+  ],
+  [
+    'dashboard.css',
+    {
+      type: 'text/css; charset=utf-8',
+      body: readFileSync(new URL('./assets/dashboard.css', import.meta.url), 'utf8'),
+    },
+  ],
+]);
 
 /**
  * The route groups, in order. The auth group comes first: its hooks guard every later group.
@@ -200,7 +208,7 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
     '/assets/:file',
     { config: { public: true } },
     async (request, reply) => {
-      const asset = ASSETS[request.params.file];
+      const asset = ASSETS.get(request.params.file);
       if (!asset) return send(reply, 404, errorPage(404, 'Not found', 'There is no such file.'));
       return reply.header('cache-control', 'no-cache').type(asset.type).send(asset.body);
     },

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { isSolidarityError, SolidarityError } from '../../errors.ts';
-import { addModerator, changePassword, resetPassword, setDisabled } from '../accounts.ts';
+import { addModerator, changePassword, normalName, resetPassword, setDisabled } from '../accounts.ts';
 import { verifyPassword } from '../passwords.ts';
 import { accountsPage, passwordPage } from '../views/accounts.ts';
 import { type GroupOptions, send, takeFlash } from './context.ts';
@@ -65,7 +65,7 @@ export default async function accountRoutes(app: FastifyInstance, { ctx }: Group
 
   for (const action of ['disable', 'enable', 'reset'] as const) {
     app.post(`/moderators/${action}`, { config: { role: 'admin' } }, async (request, reply) => {
-      const { name } = TARGET_BODY.parse(request.body ?? {});
+      const name = normalName(TARGET_BODY.parse(request.body ?? {}).name);
       const auth = request.auth!;
       try {
         if (name === auth.user.name) {

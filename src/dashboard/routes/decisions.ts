@@ -14,9 +14,11 @@ import {
   stringList,
 } from './context.ts';
 
+const MAX_NOTE = 2000;
+
 const DECIDE_BODY = z.object({
   action: z.enum(REVIEW_ACTIONS as [string, ...string[]]),
-  note: optionalText(2000),
+  note: optionalText(MAX_NOTE),
   outcome: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z.enum(RESOLVE_OUTCOMES as [string, ...string[]]).optional(),
@@ -25,6 +27,16 @@ const DECIDE_BODY = z.object({
 });
 
 type DecideBody = z.infer<typeof DECIDE_BODY>;
+
+/** Says what is wrong with a decision form that did not parse; nothing was recorded. */
+function notUnderstood(raw: Record<string, unknown>, what: string): string {
+  const note = typeof raw['note'] === 'string' ? raw['note'] : '';
+  if (note.length > MAX_NOTE)
+    return `Not recorded: the note is ${note.length} characters; the limit is ${MAX_NOTE}. Shorten it and decide again.`;
+  if (typeof raw['note'] !== 'string' && raw['note'] !== undefined)
+    return `Not recorded: send one note, not several.`;
+  return `${what} was not understood (pick an action, and an outcome to resolve).`;
+}
 
 async function applyDecision(ctx: DashboardContext, flag: Flag, body: DecideBody, by: string) {
   const event = decide(
@@ -48,7 +60,7 @@ export default async function decisionRoutes(app: FastifyInstance, { ctx }: Grou
     const auth = request.auth!;
     const back = safeReturn(raw['return']);
     if (!parsed.success) {
-      auth.session.flash = 'That decision was not understood (pick an action, and an outcome to resolve).';
+      auth.session.flash = notUnderstood(raw, 'That decision');
       return reply.redirect(back, 303);
     }
     const id = typeof raw['id'] === 'string' ? raw['id'] : '';
@@ -75,7 +87,7 @@ export default async function decisionRoutes(app: FastifyInstance, { ctx }: Grou
     const auth = request.auth!;
     const back = safeReturn(raw['return']);
     if (!parsed.success || !ids.success) {
-      auth.session.flash = 'That bulk decision was not understood.';
+      auth.session.flash = notUnderstood(raw, 'That bulk decision');
       return reply.redirect(back, 303);
     }
     if (ids.data.length === 0) {
