@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { plainHttpWarning } from '../src/dashboard/server.ts';
 import type { FileStore } from '../src/store/index.ts';
 import { addRoleAccounts, type LoggedIn, login, PASSWORDS, tempStore, testDashboard } from './_dashboard.ts';
 import { captureLog } from './_log.ts';
@@ -94,5 +95,20 @@ describe('dashboard security', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('The password is mostly the account name.');
+  });
+});
+
+describe('listening beyond this machine', () => {
+  it('plain HTTP on every interface or a LAN address gets a warning naming the fix; loopback none', () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.20', '[::]']) {
+      const warning = plainHttpWarning(host);
+      expect(warning, host).toMatch(/plain HTTP/);
+      expect(warning).toContain('reverse proxy with HTTPS');
+      expect(warning).toContain('docs/moderator-guide.md');
+    }
+    expect(plainHttpWarning('0.0.0.0')).toContain('every network interface');
+    for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1', '[::1]']) {
+      expect(plainHttpWarning(host), host).toBeUndefined();
+    }
   });
 });

@@ -218,10 +218,28 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
   return app;
 }
 
+/**
+ * The warning for a dashboard listening beyond this machine: it speaks plain HTTP, so passwords
+ * and session cookies cross the network readable unless a reverse proxy with TLS is in front.
+ * Undefined for loopback addresses.
+ */
+export function plainHttpWarning(host: string): string | undefined {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h)) return undefined;
+  const where = h === '0.0.0.0' || h === '::' || h === '' ? 'every network interface' : h;
+  return (
+    `The review dashboard listens on ${where} over plain HTTP: passwords and sessions cross the network unencrypted. ` +
+    'Put a reverse proxy with HTTPS in front (docs/moderator-guide.md, "Reverse proxy and TLS"), or keep DASHBOARD_HOST=127.0.0.1.'
+  );
+}
+
 /** Starts the dashboard on DASHBOARD_HOST:DASHBOARD_PORT (port 0 picks a free one). */
 export async function startDashboard(
   deps: DashboardDeps,
-): Promise<{ url: string; close: () => Promise<void>; app: FastifyInstance }> {
+): Promise<{ url: string; close: () => Promise<void>; app: FastifyInstance; warning?: string }> {
   const app = await buildDashboard(deps);
   const host = deps.env.DASHBOARD_HOST;
   try {
@@ -245,6 +263,9 @@ export async function startDashboard(
   const port = typeof address === 'object' && address ? address.port : deps.env.DASHBOARD_PORT;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}`;
-  deps.logger.child({ name: 'dashboard' }).info({ url }, 'dashboard listening');
-  return { url, app, close: () => app.close() };
+  const log = deps.logger.child({ name: 'dashboard' });
+  log.info({ url }, 'dashboard listening');
+  const warning = plainHttpWarning(host);
+  if (warning) log.warn({ host }, 'dashboard listens beyond this machine over plain HTTP');
+  return { url, app, close: () => app.close(), ...(warning ? { warning } : {}) };
 }

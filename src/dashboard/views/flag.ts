@@ -43,11 +43,23 @@ function originalLink(flag: Flag): Html {
     : html`<span class="original muted" title="only http and https addresses become links">no web link</span>`;
 }
 
+/** Matched spans longer than this are cut in the reasons list (the text above shows them whole). */
+const SPAN_SHOWN_CHARS = 80;
+
+/** "matched “…”" for the reasons list: a long span is cut as the text is cut, with its length. */
+function matched(text: string): Html {
+  if (text.length <= SPAN_SHOWN_CHARS)
+    return html` &mdash; matched &ldquo;<mark>${shown(text)}</mark>&rdquo;`;
+  let piece = text.slice(0, SPAN_SHOWN_CHARS);
+  if (/[\uD800-\uDBFF]$/.test(piece)) piece = piece.slice(0, -1);
+  return html` &mdash; matched &ldquo;<mark>${shown(piece)}</mark>&hellip;&rdquo; <span class="muted">(${text.length} characters)</span>`;
+}
+
 export function reasonsList(flag: Flag): Html {
   if (flag.verdict.reasons.length === 0) return html``;
   return html`<ul class="reasons">${flag.verdict.reasons.map(
     (r) =>
-      html`<li><code>${shown(r.rule)}</code> ${shown(r.explanation)}${r.span ? html` &mdash; matched &ldquo;<mark>${shown(r.span.text)}</mark>&rdquo;` : ''}</li>`,
+      html`<li><code>${shown(r.rule)}</code> ${shown(r.explanation)}${r.span ? matched(r.span.text) : ''}</li>`,
   )}</ul>`;
 }
 
