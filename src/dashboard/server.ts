@@ -4,8 +4,8 @@
  * moderators decide, admins also manage accounts. The dashboard never talks to a platform: it has
  * no adapter, so it cannot reply to, like, repost or report anything.
  *
- * Routes live in plugins per group under routes/ (auth and CSRF, queue, overview, decisions,
- * evidence, accounts); this file builds the shared context, registers them and serves assets.
+ * Routes live in plugins per group under routes/ (auth and CSRF, queue, overview, claims,
+ * decisions, evidence, accounts); this file builds the shared context, registers them and serves assets.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -17,9 +17,11 @@ import { SolidarityError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Moderator, Store } from '../store/types.ts';
 import type { Role } from './accounts.ts';
+import { ClaimTable } from './claims.ts';
 import { type LimiterOptions, LoginLimiter } from './login-limiter.ts';
 import accountRoutes from './routes/accounts.ts';
 import authRoutes from './routes/auth.ts';
+import claimRoutes from './routes/claims.ts';
 import { type DashboardContext, fail, type GroupOptions, send } from './routes/context.ts';
 import decisionRoutes from './routes/decisions.ts';
 import evidenceRoutes from './routes/evidence.ts';
@@ -95,6 +97,7 @@ export const ROUTE_GROUPS: ReadonlyArray<FastifyPluginAsync<GroupOptions>> = [
   authRoutes,
   queueRoutes,
   overviewRoutes,
+  claimRoutes,
   decisionRoutes,
   evidenceRoutes,
   accountRoutes,
@@ -140,6 +143,7 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
     newId: deps.newId ?? randomUUID,
     sessions: new SessionTable(now),
     limiter: new LoginLimiter(now, deps.loginLimits),
+    claims: new ClaimTable(now),
     campaigns: () => deps.campaigns?.() ?? [],
     isSecure: (request) =>
       deps.env.DASHBOARD_SECURE_COOKIE === 'true' ||

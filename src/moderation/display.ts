@@ -14,6 +14,29 @@ export interface Segment {
 }
 
 /**
+ * English function words (articles, pronouns, prepositions, conjunctions, auxiliaries). A matched
+ * span made only of these is not shown as evidence: "the" or "they are" says nothing by itself,
+ * even when a model feature included it.
+ */
+const FUNCTION_WORDS = new Set(
+  (
+    'a an the this that these those some any each every all both no not ' +
+    'i me my mine we us our ours you your yours he him his she her hers it its they them their theirs ' +
+    'who whom whose which what there here ' +
+    'of to in on at by for from with without about into onto over under as than like ' +
+    'and or but nor so yet if then because while when where ' +
+    'is am are was were be been being do does did have has had will would shall should can could may might must ' +
+    "'s 's s re ve ll d t"
+  ).split(' '),
+);
+
+/** True when every word of `text` is a function word (or it has no word at all). */
+export function onlyFunctionWords(text: string): boolean {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
+  return words.every((w) => FUNCTION_WORDS.has(w) || FUNCTION_WORDS.has(w.replace(/'.*$/, '')));
+}
+
+/**
  * Splits `text` at the reasons' span offsets (UTF-16, as the scorer reports them). Spans that are
  * out of range, empty, or do not match their recorded text are ignored rather than trusted.
  * Overlapping spans are merged, listing every rule that covers a segment.
@@ -35,6 +58,7 @@ export function highlightSegments(text: string, reasons: readonly Reason[]): Seg
       continue;
     }
     if (typeof span.text === 'string' && text.slice(start, end) !== span.text) continue;
+    if (onlyFunctionWords(text.slice(start, end))) continue;
     spans.push({ start, end, rule: reason.rule });
     cuts.add(start);
     cuts.add(end);

@@ -6,7 +6,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Logger } from '../../logger.ts';
+import { UNDO_WINDOW_MS } from '../../moderation/review.ts';
+import type { Flag } from '../../moderation/types.ts';
 import type { Store } from '../../store/types.ts';
+import type { ClaimTable } from '../claims.ts';
 import type { LoginLimiter } from '../login-limiter.ts';
 import type { Session, SessionTable } from '../sessions.ts';
 import { errorPage } from '../views/errors.ts';
@@ -22,6 +25,7 @@ export interface DashboardContext {
   newId: () => string;
   sessions: SessionTable;
   limiter: LoginLimiter;
+  claims: ClaimTable;
   /** Campaign ids for the filter and overview menus. */
   campaigns: () => string[];
   /** Whether cookies get the Secure attribute for this request. */
@@ -77,6 +81,27 @@ export function takeFlash(session: Session): Session['flash'] {
   const flash = session.flash;
   delete session.flash;
   return flash;
+}
+
+/** The undo offer for a page: seconds left on the session's last decisions, or undefined. */
+export function undoOffer(
+  ctx: DashboardContext,
+  session: Session,
+  returnTo: string,
+): { seconds: number; returnTo: string } | undefined {
+  const undoable = session.undoable;
+  if (!undoable) return undefined;
+  const left = undoable.at + UNDO_WINDOW_MS - ctx.now();
+  if (left <= 1000) {
+    delete session.undoable;
+    return undefined;
+  }
+  return { seconds: Math.floor(left / 1000), returnTo };
+}
+
+/** A flag named for a person: "the post by @handle (flag id)". */
+export function flagName(flag: Flag): string {
+  return `the post by @${flag.mention.authorHandle} (${flag.id})`;
 }
 
 /** Only a local path (not "//host") is followed after a form, so a link cannot send anyone elsewhere. */
