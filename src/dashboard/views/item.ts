@@ -44,13 +44,13 @@ export function itemPage(input: {
   const mine = claim?.by === input.user.name;
   const claimForm = (label: string, takeOver: boolean) =>
     html`<form method="post" action="/claim" class="inline">${csrfField(csrf)}<input type="hidden" name="id" value="${flag.id}"><input type="hidden" name="return" value="${returnTo}">${takeOver ? html`<input type="hidden" name="takeover" value="1">` : ''}<button type="submit" id="${takeOver ? 'take-over' : 'claim'}">${label}</button></form>`;
-  const claimBar = html`<p class="claimbar" id="claim-status">${
+  const claimBar = html`<div class="claimbar" id="claim-status">${
     claim
       ? mine
         ? html`You are reviewing this flag (claimed ${age(now - claim.since)} ago; released after 10 minutes idle).`
         : html`<strong>${claim.by}</strong> is reviewing this flag (claimed ${age(now - claim.since)} ago). ${canDecide ? claimForm('Take over', true) : ''}`
       : html`Nobody is reviewing this flag. ${canDecide ? claimForm('Claim (c)', false) : ''}`
-  }</p>`;
+  }</div>`;
   const pager = html`<nav class="itemnav">
 <a href="/queue">&larr; Review queue</a>
 ${input.prev ? html`<a href="${flagUrl(input.prev)}" id="prev-flag" rel="prev">&lsaquo; Previous <kbd>[</kbd></a>` : html`<span class="muted">&lsaquo; Previous</span>`}

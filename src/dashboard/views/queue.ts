@@ -145,10 +145,10 @@ ${f.after ? html`<a href="${queueUrl(f)}">First page</a>` : ''}
 ${input.next ? html`<a href="${queueUrl(f, input.next)}" rel="next" id="next-page">Next ${compact ? COMPACT_PAGE_SIZE : QUEUE_PAGE_SIZE}</a>` : ''}
 </nav>`;
 
-  const body = html`<h1>Review queue</h1>
+  const body = html`<div class="queuehead"><h1>Review queue</h1>
 ${views}
+<p class="count">${input.total} ${input.total === 1 ? 'flag matches' : 'flags match'}; ${shown} on this page. Press <kbd>?</kbd> for keyboard shortcuts.</p></div>
 ${filters}
-<p class="count">${input.total} ${input.total === 1 ? 'flag matches' : 'flags match'}; ${shown} on this page. Press <kbd>?</kbd> for keyboard shortcuts.</p>
 ${bulkBar}
 ${list}
 ${pager}`;
