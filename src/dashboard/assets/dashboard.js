@@ -95,6 +95,15 @@
     form.submit();
   }
 
+  // Compact rows carry the posting time; shown as an age ("4 min", "3 h", "2 d") for a glance.
+  for (const time of document.querySelectorAll('time.c-age')) {
+    const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(time.getAttribute('datetime'))) / 60000));
+    if (Number.isNaN(minutes)) continue;
+    const hours = Math.floor(minutes / 60);
+    time.textContent =
+      minutes < 60 ? `${minutes} min` : hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} d`;
+  }
+
   // The undo offer disappears when its time is up (the server refuses a late undo anyway).
   const undo = document.getElementById('undo');
   if (undo) {

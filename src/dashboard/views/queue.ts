@@ -3,7 +3,7 @@ import { OUTCOME_LABELS, RESOLVE_OUTCOMES, REVIEW_STATES } from '../../moderatio
 import type { Flag } from '../../moderation/types.ts';
 import type { Role } from '../accounts.ts';
 import { type Html, html, raw } from '../html.ts';
-import { compactRows, type RowContext } from './compact.ts';
+import { compactRowsParts, type RowContext } from './compact.ts';
 import { flagItemBytes } from './flag.ts';
 import { csrfField, page } from './layout.ts';
 
@@ -21,7 +21,8 @@ export interface QueueFilters {
 }
 
 export const QUEUE_PAGE_SIZE = 50;
-export const COMPACT_PAGE_SIZE = 100;
+/** One line each, so a page holds as many as the cards; 25 and more fit on a laptop screen. */
+export const COMPACT_PAGE_SIZE = 50;
 
 export function queueUrl(filters: QueueFilters, after?: string): string {
   const params = new URLSearchParams();
@@ -125,10 +126,7 @@ ${csrfField(input.csrf)}<input type="hidden" name="return" value="${returnTo}">
     shown === 0
       ? html`<p class="muted">No flags match these filters.</p>`
       : compact
-        ? compactRows(input.items, {
-            ...(input.rows ?? { now: Date.now(), holder: () => undefined, me: input.user.name }),
-            selectable: canDecide,
-          })
+        ? raw(LIST_SLOT)
         : html`<ol class="queue">${raw(LIST_SLOT)}</ol>`;
   const views = html`<nav class="views" aria-label="Queue view">${
     compact
@@ -168,9 +166,12 @@ ${pager}`;
   // written to the socket as they are, neither re-encoded nor copied into one buffer.
   const at = markup.indexOf(LIST_SLOT);
   if (at < 0) return [Buffer.from(markup, 'utf8')];
-  const cards = input.items.map((flag) =>
-    flagItemBytes(flag, { form: false, maxChars: 1200, selectable: canDecide }),
-  );
+  const cards = compact
+    ? compactRowsParts(input.items, {
+        ...(input.rows ?? { now: Date.now(), holder: () => undefined, me: input.user.name }),
+        selectable: canDecide,
+      })
+    : input.items.map((flag) => flagItemBytes(flag, { form: false, maxChars: 1200, selectable: canDecide }));
   return [
     Buffer.from(markup.slice(0, at), 'utf8'),
     ...cards,
