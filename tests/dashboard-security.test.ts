@@ -86,6 +86,21 @@ describe('dashboard security', () => {
     expect(store.getFlag(id)?.events).toEqual([]);
   });
 
+  it('zero-width characters in a handle and an id show as labels on the page', async () => {
+    const flag = makeFlag({ n: 50, handle: 'mod\u200Berator.example' });
+    flag.mention.authorId = 'did:plc:a\u2060b';
+    await store.addFlag(flag);
+    const viewer = await login(app, 'viewer', PASSWORDS.viewer);
+    const page = await app.inject({
+      method: 'GET',
+      url: `/flag?id=${encodeURIComponent(flag.id)}`,
+      headers: { cookie: viewer.cookie },
+    });
+    expect(page.body).toContain('mod<span class="ctl">U+200B</span>erator.example');
+    expect(page.body).toContain('did:plc:a<span class="ctl">U+2060</span>b');
+    expect(page.body).not.toMatch(/[\u200B\u2060]/);
+  });
+
   it('a weak new password is refused with a clear message', async () => {
     const moderator = await login(app, 'moderator', PASSWORDS.moderator);
     const res = await post(moderator, '/account/password', {

@@ -25,6 +25,7 @@ const at = (word: string, from = 0) => {
 /** A flag whose model features include a function word ("the"), as a scorer may list them. */
 const modelFlag: Flag = makeFlag({
   n: 70,
+  at: Date.parse('2026-11-25T11:00:00.000Z'), // the oldest: the claim test does not take it
   text: MODEL_TEXT,
   reasons: [
     { rule: 'model.feature', explanation: 'word that marked hate (vermin)', span: at('vermin'), weight: 0.8 },
