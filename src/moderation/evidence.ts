@@ -179,7 +179,8 @@ function reasonSummary(reason: Reason): string {
 function decisionSummary(event: ReviewEvent): string {
   const outcome = event.outcome ? ` (${event.outcome})` : '';
   const note = event.note ? `: ${event.note}` : '';
-  return `${event.at} ${event.by} ${event.action}${outcome}${note}`;
+  const undoes = event.undoes ? ` of ${event.undoes}` : '';
+  return `${event.at} ${event.by} ${event.action}${undoes}${outcome}${note}`;
 }
 
 /**
