@@ -3,7 +3,8 @@
  * 10,000 open flags in the store) against a trivial route (/healthz), measured in one run by the
  * same client on 127.0.0.1. The dashboard runs in its own process (bench/dashboard-server.ts);
  * this process is the load generator. The last line printed is one JSON object;
- * `ratio` = queue_rps / trivial_rps.
+ * `ratio` = queue_rps / trivial_rps; `compact_time_ratio` = trivial_rps / compact_rps (the time one
+ * compact queue page takes, in trivial requests; the compact queue shows 50 one-line rows).
  *
  * Options (env): BENCH_FLAGS (10000), BENCH_SECONDS per route (5, in alternating 0.5 s rounds),
  * BENCH_CONCURRENCY (16).
@@ -115,6 +116,10 @@ try {
   const items = ((await page.text()).match(/<li class="item /g) ?? []).length;
   if (page.status !== 200 || items !== 50)
     throw new Error(`queue page not as expected: ${page.status}, ${items} items`);
+  const compactPage = await fetch(`${info.url}/queue?view=compact`, { headers: { cookie: info.cookie } });
+  const rows = ((await compactPage.text()).match(/<li class="row item /g) ?? []).length;
+  if (compactPage.status !== 200 || rows !== 50)
+    throw new Error(`compact queue page not as expected: ${compactPage.status}, ${rows} rows`);
 
   // Warm up, then measure the routes in alternating short rounds with the same client, so a
   // busy machine slows all of them alike rather than whichever happened to run during the spike.
@@ -123,6 +128,7 @@ try {
     queue: { url: `${info.url}/queue`, cookie: info.cookie },
     queue_filtered: { url: `${info.url}/queue?sort=score&severity=high`, cookie: info.cookie },
     queue_deep: { url: `${info.url}/queue?after=${info.deepCursor ?? ''}`, cookie: info.cookie },
+    compact: { url: `${info.url}/queue?view=compact`, cookie: info.cookie },
   } as const;
   for (const r of Object.values(routes)) await load(r.url, r.cookie, 0.5);
   const rounds = Math.max(1, Math.round(SECONDS / ROUND_SECONDS));
@@ -131,12 +137,14 @@ try {
     queue: [],
     queue_filtered: [],
     queue_deep: [],
+    compact: [],
   };
   const cpuUs: Record<keyof typeof routes, number> = {
     trivial: 0,
     queue: 0,
     queue_filtered: 0,
     queue_deep: 0,
+    compact: 0,
   };
   for (let i = 0; i < rounds; i++) {
     for (const [name, r] of Object.entries(routes) as Array<
@@ -161,6 +169,7 @@ try {
   const queue = combine(runs.queue);
   const filtered = combine(runs.queue_filtered);
   const deep = combine(runs.queue_deep);
+  const compact = combine(runs.compact);
   agent.destroy();
   const flags = Number(process.env['BENCH_FLAGS'] ?? 10_000);
   console.log(
@@ -180,17 +189,24 @@ try {
       ratio_filtered: Math.round((filtered.rps / trivial.rps) * 1000) / 1000,
       queue_deep_rps: deep.rps,
       ratio_deep: Math.round((deep.rps / trivial.rps) * 1000) / 1000,
+      // The compact queue (50 one-line rows): its time per request over the trivial route's
+      // (the bar is at most 4).
+      compact_rps: compact.rps,
+      compact_time_ratio: Math.round((trivial.rps / compact.rps) * 1000) / 1000,
+      compact_cpu_ratio: Math.round((cpuPerRequest('compact') / cpuPerRequest('trivial')) * 1000) / 1000,
       server_cpu_us_per_request: {
         trivial: cpuPerRequest('trivial'),
         queue: cpuPerRequest('queue'),
         queue_filtered: cpuPerRequest('queue_filtered'),
         queue_deep: cpuPerRequest('queue_deep'),
+        compact: cpuPerRequest('compact'),
       },
       cpu_ratio: Math.round((cpuPerRequest('trivial') / cpuPerRequest('queue')) * 1000) / 1000,
       trivial,
       queue,
       queue_filtered: filtered,
       queue_deep: deep,
+      compact,
     }),
   );
 } finally {

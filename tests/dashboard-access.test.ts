@@ -16,6 +16,7 @@ import {
   tempStore,
   testDashboard,
 } from './_dashboard.ts';
+import { captureLog } from './_log.ts';
 import { makeFlag } from './_review-fixtures.ts';
 
 let store: FileStore;
@@ -277,26 +278,65 @@ describe('CSRF', () => {
 });
 
 describe('login', () => {
-  async function attempt(name: string, password: string) {
-    const form = await app.inject({ method: 'GET', url: '/login' });
+  async function attempt(name: string, password: string, remoteAddress = '127.0.0.1') {
+    const form = await app.inject({ method: 'GET', url: '/login', remoteAddress });
     const cookie = form.cookies.find((c) => c.name === LOGIN_COOKIE)!;
     return app.inject({
       method: 'POST',
       url: '/login',
+      remoteAddress,
       headers: { cookie: `${LOGIN_COOKIE}=${cookie.value}` },
       payload: { name, password, _csrf: hiddenCsrf(form.body) },
     });
   }
 
-  it('wrong passwords are rate-limited, then allowed again after the window', async () => {
+  it('wrong passwords slow down that address for that account, never the owner elsewhere', async () => {
     const codes: number[] = [];
     for (let i = 0; i < 6; i++) codes.push((await attempt('moderator', `wrong guess ${i}`)).statusCode);
     expect(codes).toEqual([401, 401, 401, 401, 401, 429]);
     const right = await attempt('moderator', PASSWORDS.moderator);
     expect(right.statusCode).toBe(429);
-    expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
-    clock += 15 * 60 * 1000 + 1000;
+    expect(Number(right.headers['retry-after'])).toBe(1);
+    // The owner from another address gets in at once: no lock-out.
+    expect((await attempt('moderator', PASSWORDS.moderator, '198.51.100.20')).statusCode).toBe(303);
+    clock += 1000;
     expect((await attempt('moderator', PASSWORDS.moderator)).statusCode).toBe(303);
+  });
+
+  it('the delay grows with each further wrong password from the same address', async () => {
+    const waits: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const res = await attempt('viewer', `wrong guess ${i}`);
+      if (res.statusCode === 429) {
+        waits.push(Number(res.headers['retry-after']));
+        clock += Number(res.headers['retry-after']) * 1000;
+        expect((await attempt('viewer', `wrong again ${i}`)).statusCode).toBe(401);
+      }
+    }
+    expect(waits).toEqual([1, 2, 4, 8]);
+  });
+
+  it('past the global cap, only a browser that logged in to the account before still gets in', async () => {
+    const capped = await testDashboard(store, { now: () => clock, loginLimits: { globalMaxFailures: 3 } });
+    const tryLogin = async (password: string, remoteAddress: string, device?: string) => {
+      const form = await capped.inject({ method: 'GET', url: '/login', remoteAddress });
+      const cookie = form.cookies.find((c) => c.name === LOGIN_COOKIE)!;
+      return capped.inject({
+        method: 'POST',
+        url: '/login',
+        remoteAddress,
+        headers: { cookie: `${LOGIN_COOKIE}=${cookie.value}${device ? `; ${device}` : ''}` },
+        payload: { name: 'moderator', password, _csrf: hiddenCsrf(form.body) },
+      });
+    };
+    const first = await tryLogin(PASSWORDS.moderator, '198.51.100.1');
+    const device = first.cookies.find((c) => c.name === 'sb_device')!;
+    expect(device.httpOnly).toBe(true);
+    for (let i = 0; i < 3; i++) expect((await tryLogin('wrong', `203.0.113.${i}`)).statusCode).toBe(401);
+    expect((await tryLogin(PASSWORDS.moderator, '198.51.100.2')).statusCode).toBe(429);
+    const known = await tryLogin(PASSWORDS.moderator, '198.51.100.2', `sb_device=${device.value}`);
+    expect(known.statusCode).toBe(303);
+    await capped.close();
   });
 
   it('an unknown name and a wrong password get the same answer', async () => {
@@ -326,8 +366,9 @@ describe('login', () => {
     await secureApp.close();
   });
 
-  it('X-Forwarded-* headers count only with DASHBOARD_TRUST_PROXY=true', async () => {
-    const fail = async (target: FastifyInstance, ip: string, name: string) => {
+  it('X-Forwarded-* headers count only from trusted proxies, and only the address the proxy saw', async () => {
+    const log = captureLog();
+    const fail = async (target: FastifyInstance, xff: string, name: string) => {
       const form = await target.inject({ method: 'GET', url: '/login' });
       const cookie = form.cookies.find((c) => c.name === LOGIN_COOKIE)!;
       return target.inject({
@@ -335,7 +376,7 @@ describe('login', () => {
         url: '/login',
         headers: {
           cookie: `${LOGIN_COOKIE}=${cookie.value}`,
-          'x-forwarded-for': ip,
+          'x-forwarded-for': xff,
           'x-forwarded-proto': 'https',
         },
         payload: { name, password: 'wrong password', _csrf: hiddenCsrf(form.body) },
@@ -343,32 +384,40 @@ describe('login', () => {
     };
     // Not trusted: a spoofed address does not escape the limit on the real one.
     const codes: number[] = [];
-    for (let i = 0; i < 6; i++) codes.push((await fail(app, `203.0.113.${i}`, `name${i}`)).statusCode);
+    for (let i = 0; i < 6; i++) codes.push((await fail(app, `203.0.113.${i}`, 'moderator')).statusCode);
     expect(codes.at(-1)).toBe(429);
 
-    const proxied = await testDashboard(store, {
-      now: () => clock,
-      env: {
-        DASHBOARD_HOST: '127.0.0.1',
-        DASHBOARD_PORT: 0,
-        DASHBOARD_SECURE_COOKIE: 'auto',
-        DASHBOARD_TRUST_PROXY: 'true',
-      },
-    });
-    // Trusted: one client's wrong passwords do not lock out the others behind the same proxy...
-    for (let i = 0; i < 6; i++) await fail(proxied, '203.0.113.7', `guess${i}`);
-    expect((await fail(proxied, '203.0.113.8', 'someone')).statusCode).toBe(401);
-    // ...the per-name limit still holds across addresses, and HTTPS at the proxy makes cookies Secure.
-    const spread: number[] = [];
-    for (let i = 0; i < 6; i++) spread.push((await fail(proxied, `198.51.100.${i}`, 'viewer')).statusCode);
-    expect(spread).toEqual([401, 401, 401, 401, 401, 429]);
-    const form = await proxied.inject({
-      method: 'GET',
-      url: '/login',
-      headers: { 'x-forwarded-proto': 'https' },
-    });
-    expect([form.headers['set-cookie']].flat().join('\n')).toMatch(/; Secure/);
-    await proxied.close();
+    for (const setting of ['true', '1', '127.0.0.1'] as const) {
+      log.lines.length = 0;
+      const proxied = await testDashboard(store, {
+        now: () => clock,
+        logger: log.logger,
+        env: {
+          DASHBOARD_HOST: '127.0.0.1',
+          DASHBOARD_PORT: 0,
+          DASHBOARD_SECURE_COOKIE: 'auto',
+          DASHBOARD_TRUST_PROXY: setting,
+        },
+      });
+      // The client forges a new leftmost address each time; the proxy appends the one it saw.
+      const forged: number[] = [];
+      for (let i = 0; i < 12; i++)
+        forged.push((await fail(proxied, `10.66.${i}.1, 203.0.113.50`, 'viewer')).statusCode);
+      expect(forged.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(forged.slice(5).every((c) => c === 429)).toBe(true);
+      const ips = new Set(log.lines.filter((l) => l['msg'] === 'login failed').map((l) => l['ip']));
+      expect([...ips]).toEqual(['203.0.113.50']);
+      // One client's wrong passwords do not slow another client behind the same proxy.
+      expect((await fail(proxied, '203.0.113.8', 'viewer')).statusCode).toBe(401);
+      // HTTPS at the proxy makes cookies Secure.
+      const form = await proxied.inject({
+        method: 'GET',
+        url: '/login',
+        headers: { 'x-forwarded-proto': 'https' },
+      });
+      expect([form.headers['set-cookie']].flat().join('\n')).toMatch(/; Secure/);
+      await proxied.close();
+    }
   });
 
   it('next= only goes to a local path', async () => {

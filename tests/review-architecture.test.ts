@@ -65,4 +65,32 @@ describe('review architecture', () => {
       }
     }
   });
+
+  it('dashboard routes live in one plugin per group, each holding its own schemas', () => {
+    const server = readFileSync(join(ROOT, 'src/dashboard/server.ts'), 'utf8');
+    // server.ts serves only the public files itself; every other route is in a group plugin.
+    const own = [...server.matchAll(/app\.(get|post|put|delete)(?:<[^>]*>)?\(\s*'([^']+)'/g)].map(
+      (m) => m[2],
+    );
+    expect(own.sort()).toEqual(['/assets/:file', '/favicon.ico', '/healthz']);
+    const groups = readdirSync(join(ROOT, 'src/dashboard/routes')).filter(
+      (f) => f.endsWith('.ts') && f !== 'context.ts' && !f.endsWith('.test.ts'),
+    );
+    expect(groups.sort()).toEqual(
+      [
+        'accounts.ts',
+        'auth.ts',
+        'claims.ts',
+        'decisions.ts',
+        'evidence.ts',
+        'overview.ts',
+        'queue.ts',
+      ].sort(),
+    );
+    for (const group of groups) {
+      const text = readFileSync(join(ROOT, 'src/dashboard/routes', group), 'utf8');
+      expect(text, group).toMatch(/export default (async )?function|export default \w+Routes/);
+      expect(server, group).toContain(`./routes/${group}`);
+    }
+  });
 });

@@ -43,7 +43,14 @@ export const ENV_SCHEMA = z.object({
   DASHBOARD_HOST: z.string().default('127.0.0.1'),
   DASHBOARD_PORT: port.default(3000),
   DASHBOARD_SECURE_COOKIE: z.enum(['auto', 'true', 'false']).default('auto'),
-  DASHBOARD_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  DASHBOARD_TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(
+      /^(true|false|[1-9]\d?|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/,
+      'use false, true (one proxy), the number of proxies in front, or their addresses separated by commas',
+    )
+    .default('false'),
   SOLIDARITY_RETENTION_UNFLAGGED_DAYS: z.coerce.number().int().min(0).default(7),
   SOLIDARITY_RETENTION_FLAGGED_DAYS: z.coerce.number().int().min(0).default(90),
 });

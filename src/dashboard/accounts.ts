@@ -14,8 +14,13 @@ export function can(role: Role, needed: Role): boolean {
   return ROLE_RANK[role] >= ROLE_RANK[needed];
 }
 
+/** The one form names are stored and compared in ("ADAM " is adam). */
+export function normalName(name: string): string {
+  return name.trim().toLowerCase();
+}
+
 export function checkName(name: string): string {
-  const normal = name.trim().toLowerCase();
+  const normal = normalName(name);
   if (!NAME.test(normal)) {
     throw new SolidarityError('MODERATOR_INVALID', `"${name}" cannot be a moderator name.`, {
       hint: 'Use 1 to 32 characters: letters, digits, ".", "_" or "-", starting with a letter or digit.',
@@ -50,7 +55,7 @@ export async function addModerator(
   }
   const generated = input.password === undefined ? generatePassword() : undefined;
   const password = input.password ?? generated!;
-  checkNewPassword(password);
+  checkNewPassword(password, name);
   const moderator: Moderator = {
     name,
     role,
@@ -64,7 +69,7 @@ export async function addModerator(
 }
 
 function requireModerator(store: Store, name: string): Moderator {
-  const moderator = store.getModerator(name.trim().toLowerCase());
+  const moderator = store.getModerator(normalName(name));
   if (!moderator) {
     throw new SolidarityError('DASHBOARD_AUTH', `No moderator is named "${name}".`, {
       hint: 'See the names with: solidarity moderator list',
@@ -110,7 +115,7 @@ export async function changePassword(
   now: string,
 ): Promise<void> {
   const moderator = requireModerator(store, name);
-  checkNewPassword(password);
+  checkNewPassword(password, moderator.name);
   const updated: Moderator = {
     ...moderator,
     passwordHash: await hashPassword(password),

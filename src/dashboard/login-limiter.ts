@@ -1,61 +1,115 @@
 /**
- * Limits wrong passwords: at most MAX_FAILURES per window per client address and per account
- * name, then every attempt (right or wrong) is refused until the window ends. Counting per name
- * stops a guesser who spreads over many addresses; per address stops one trying many names.
+ * Slows password guessing without locking anyone out.
+ *
+ * - Per (account, address): the first FREE_FAILURES wrong passwords cost nothing (typos); after
+ *   that each attempt from that address for that account waits a delay that doubles with every
+ *   further failure, from 1 s up to 15 minutes. Another address (the owner at home while someone
+ *   guesses from elsewhere) is not affected, and neither is another account.
+ * - Globally: at most GLOBAL_MAX_FAILURES wrong passwords per GLOBAL_WINDOW_MS across all
+ *   accounts and addresses, which slows a guesser spread over many addresses. Past the cap, only
+ *   a browser that has logged in to that account before (a device cookie, checked by the caller)
+ *   still gets its password checked.
+ *
+ * Pure apart from the injected clock; state lives in memory (a restart forgets it).
  */
-export const MAX_FAILURES = 5;
-export const WINDOW_MS = 15 * 60 * 1000;
+export const FREE_FAILURES = 5;
+export const FIRST_DELAY_MS = 1000;
+export const MAX_DELAY_MS = 15 * 60 * 1000;
+/** A pair's failures are forgotten this long after its last one. */
+export const FORGET_MS = 24 * 60 * 60 * 1000;
+export const GLOBAL_MAX_FAILURES = 30;
+export const GLOBAL_WINDOW_MS = 15 * 60 * 1000;
 
-interface Bucket {
+export interface LimiterOptions {
+  freeFailures?: number;
+  globalMaxFailures?: number;
+}
+
+interface Pair {
   failures: number;
-  windowStart: number;
+  lastFailure: number;
+}
+
+/** The wait after `failures` wrong passwords for one (account, address); 0 while they are free. */
+export function delayAfter(failures: number, free = FREE_FAILURES): number {
+  if (failures < free) return 0;
+  const doublings = failures - free;
+  return doublings >= 30 ? MAX_DELAY_MS : Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** doublings);
+}
+
+/**
+ * The least time `guesses` wrong passwords from one address against one account take: the sum of
+ * the delays between them. The documented guessing time is this for 1,000 guesses.
+ */
+export function minimumGuessingMs(guesses: number, free = FREE_FAILURES): number {
+  let total = 0;
+  for (let failures = 1; failures < guesses; failures++) total += delayAfter(failures, free);
+  return total;
 }
 
 export class LoginLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly pairs = new Map<string, Pair>();
+  /** Times of recent failures, oldest first (at most globalMax kept). */
+  private readonly recent: number[] = [];
+  private readonly free: number;
+  private readonly globalMax: number;
 
   constructor(
     private readonly now: () => number,
-    private readonly maxFailures = MAX_FAILURES,
-    private readonly windowMs = WINDOW_MS,
-  ) {}
+    options: LimiterOptions = {},
+  ) {
+    this.free = options.freeFailures ?? FREE_FAILURES;
+    this.globalMax = options.globalMaxFailures ?? GLOBAL_MAX_FAILURES;
+  }
 
-  /** Seconds until another attempt is allowed, or 0 when one is allowed now. */
-  retryAfter(ip: string, name: string): number {
+  /**
+   * Seconds until a password from `ip` for `name` will be checked, or 0 when it is checked now.
+   * `knownDevice`: the browser holds a device cookie for this account (it passes the global cap).
+   */
+  retryAfter(ip: string, name: string, knownDevice = false): number {
     const at = this.now();
-    let wait = 0;
-    for (const key of this.keys(ip, name)) {
-      const b = this.buckets.get(key);
-      if (!b) continue;
-      if (at - b.windowStart >= this.windowMs) {
-        this.buckets.delete(key);
-        continue;
-      }
-      if (b.failures >= this.maxFailures)
-        wait = Math.max(wait, Math.ceil((b.windowStart + this.windowMs - at) / 1000));
+    let waitMs = 0;
+    const pair = this.pairs.get(this.key(ip, name));
+    if (pair) {
+      if (at - pair.lastFailure >= FORGET_MS) this.pairs.delete(this.key(ip, name));
+      else waitMs = Math.max(0, pair.lastFailure + delayAfter(pair.failures, this.free) - at);
     }
-    return wait;
+    if (!knownDevice) {
+      this.expireRecent(at);
+      if (this.recent.length >= this.globalMax)
+        waitMs = Math.max(waitMs, this.recent[0]! + GLOBAL_WINDOW_MS - at);
+    }
+    return Math.ceil(waitMs / 1000);
   }
 
   fail(ip: string, name: string): void {
     const at = this.now();
-    for (const key of this.keys(ip, name)) {
-      const b = this.buckets.get(key);
-      if (!b || at - b.windowStart >= this.windowMs) this.buckets.set(key, { failures: 1, windowStart: at });
-      else b.failures++;
+    const key = this.key(ip, name);
+    const pair = this.pairs.get(key);
+    if (!pair || at - pair.lastFailure >= FORGET_MS) this.pairs.set(key, { failures: 1, lastFailure: at });
+    else {
+      pair.failures++;
+      pair.lastFailure = at;
     }
-    if (this.buckets.size > 10_000) this.sweep(at);
+    this.expireRecent(at);
+    this.recent.push(at);
+    if (this.recent.length > this.globalMax) this.recent.shift();
+    if (this.pairs.size > 10_000) this.sweep(at);
   }
 
   succeed(ip: string, name: string): void {
-    for (const key of this.keys(ip, name)) this.buckets.delete(key);
+    this.pairs.delete(this.key(ip, name));
   }
 
-  private keys(ip: string, name: string): string[] {
-    return [`ip:${ip}`, `name:${name.toLowerCase()}`];
+  private key(ip: string, name: string): string {
+    return `${name.toLowerCase()}\u0000${ip}`;
+  }
+
+  private expireRecent(at: number): void {
+    while (this.recent.length > 0 && at - this.recent[0]! >= GLOBAL_WINDOW_MS) this.recent.shift();
   }
 
   private sweep(at: number): void {
-    for (const [key, b] of this.buckets) if (at - b.windowStart >= this.windowMs) this.buckets.delete(key);
+    for (const [key, p] of this.pairs) if (at - p.lastFailure >= FORGET_MS) this.pairs.delete(key);
   }
 }

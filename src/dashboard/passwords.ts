@@ -57,7 +57,53 @@ export function generatePassword(): string {
   return randomBytes(15).toString('base64url');
 }
 
-export function checkNewPassword(password: string): void {
+/**
+ * Passwords people pick first and guessers try first (all at least MIN_PASSWORD_LENGTH long, so
+ * they would pass the length rule). Compared in lower case with spaces removed.
+ */
+const COMMON_PASSWORDS = new Set([
+  '123456789012',
+  '1234567890123',
+  '12345678901234',
+  '123456789123',
+  '111111111111',
+  '000000000000',
+  'password1234',
+  'password12345',
+  'password123456',
+  'passwordpassword',
+  'password1password1',
+  'qwertyuiop12',
+  'qwertyuiopasdf',
+  'qwertyuiopasdfgh',
+  'qwertyuiopasdfghjkl',
+  'qwerty123456',
+  'asdfghjkl123',
+  'abcdefghijkl',
+  'abcdefghijklmnop',
+  'abc123abc123',
+  'iloveyou1234',
+  'letmein12345',
+  'welcome12345',
+  'changeme1234',
+  'administrator',
+  'administrator1',
+  'moderator123',
+  'solidaritybot',
+  'westandtogether',
+  'correcthorsebatterystaple',
+]);
+
+/** True for "aaaaaaaaaaaa" and "abcabcabcabc": one short piece repeated. */
+function isRepetition(text: string): boolean {
+  return /^(.{1,3})\1+$/su.test(text);
+}
+
+/**
+ * Refuses passwords that are too short or long, one character (or a few) repeated, on the list of
+ * common passwords, or the account name with little else. Throws MODERATOR_INVALID saying which.
+ */
+export function checkNewPassword(password: string, name?: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new SolidarityError(
       'MODERATOR_INVALID',
@@ -70,5 +116,25 @@ export function checkNewPassword(password: string): void {
       'MODERATOR_INVALID',
       `The password is longer than ${MAX_PASSWORD_LENGTH} characters.`,
     );
+  }
+  const folded = password.toLowerCase().replace(/\s+/g, '');
+  const hint = 'Use a passphrase of several unrelated words, or let the command generate one.';
+  if (isRepetition(folded)) {
+    throw new SolidarityError(
+      'MODERATOR_INVALID',
+      'The password repeats one character (or a few) over and over.',
+      {
+        hint,
+      },
+    );
+  }
+  if (COMMON_PASSWORDS.has(folded)) {
+    throw new SolidarityError('MODERATOR_INVALID', 'The password is one of the most common passwords.', {
+      hint,
+    });
+  }
+  const account = name?.trim().toLowerCase();
+  if (account && account.length >= 3 && folded.replaceAll(account, '').length < 6) {
+    throw new SolidarityError('MODERATOR_INVALID', 'The password is mostly the account name.', { hint });
   }
 }

@@ -17,6 +17,8 @@ export interface Session {
   lastSeenAt: number;
   /** One message shown on the next page, then cleared (e.g. "Dismissed 5 flags"). */
   flash?: string;
+  /** The moderator's last decisions, offered for undo for a short while (UNDO_WINDOW_MS). */
+  undoable?: { events: Array<{ flagId: string; eventId: string }>; at: number };
 }
 
 function keyOf(token: string): string {

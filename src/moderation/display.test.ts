@@ -60,3 +60,27 @@ describe('displayPieces', () => {
     expect(displayPieces(zalgo)[0]!.text).toBe(`e${'\u0301'.repeat(3)}`);
   });
 });
+
+describe('invisible characters', () => {
+  it('zero-width characters in handles and ids are shown as labels, emoji joiners are kept', () => {
+    const labels = (text: string) =>
+      displayPieces(text)
+        .filter((p) => p.control)
+        .map((p) => p.text);
+    expect(labels('mod\u200Berator')).toEqual(['U+200B']);
+    expect(labels('a\u200Cb\u200Dc\u2060d\uFEFFe\u00ADf')).toEqual([
+      'U+200C',
+      'U+200D',
+      'U+2060',
+      'U+FEFF',
+      'U+00AD',
+    ]);
+    // A family emoji is joined by U+200D after an emoji: meant, and kept.
+    expect(labels('\u{1F468}\u200D\u{1F469}\u200D\u{1F467}')).toEqual([]);
+  });
+
+  it('a terminal line stays one line; multiline keeps only newlines', () => {
+    expect(terminalText('a\nb\tc')).toBe('a⟦U+000A⟧b⟦U+0009⟧c');
+    expect(terminalText('a\nb\u0007', { multiline: true })).toBe('a\nb⟦U+0007⟧');
+  });
+});

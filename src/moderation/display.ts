@@ -14,6 +14,29 @@ export interface Segment {
 }
 
 /**
+ * English function words (articles, pronouns, prepositions, conjunctions, auxiliaries). A matched
+ * span made only of these is not shown as evidence: "the" or "they are" says nothing by itself,
+ * even when a model feature included it.
+ */
+const FUNCTION_WORDS = new Set(
+  (
+    'a an the this that these those some any each every all both no not ' +
+    'i me my mine we us our ours you your yours he him his she her hers it its they them their theirs ' +
+    'who whom whose which what there here ' +
+    'of to in on at by for from with without about into onto over under as than like ' +
+    'and or but nor so yet if then because while when where ' +
+    'is am are was were be been being do does did have has had will would shall should can could may might must ' +
+    "'s 's s re ve ll d t"
+  ).split(' '),
+);
+
+/** True when every word of `text` is a function word (or it has no word at all). */
+export function onlyFunctionWords(text: string): boolean {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
+  return words.every((w) => FUNCTION_WORDS.has(w) || FUNCTION_WORDS.has(w.replace(/'.*$/, '')));
+}
+
+/**
  * Splits `text` at the reasons' span offsets (UTF-16, as the scorer reports them). Spans that are
  * out of range, empty, or do not match their recorded text are ignored rather than trusted.
  * Overlapping spans are merged, listing every rule that covers a segment.
@@ -35,6 +58,7 @@ export function highlightSegments(text: string, reasons: readonly Reason[]): Seg
       continue;
     }
     if (typeof span.text === 'string' && text.slice(start, end) !== span.text) continue;
+    if (onlyFunctionWords(text.slice(start, end))) continue;
     spans.push({ start, end, rule: reason.rule });
     cuts.add(start);
     cuts.add(end);
@@ -84,9 +108,21 @@ export function truncateSegments(
 const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 /** C0/C1 controls except tab and newline (terminal escapes, carriage returns, NUL). */
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+/**
+ * Characters that take no space and would hide inside a handle or id ("mod\u200Berator"): soft
+ * hyphen, Mongolian vowel separator, zero-width space and non-joiner, word joiner and invisible
+ * operators, byte-order mark, and a zero-width joiner unless it follows an emoji (where it joins
+ * family and profession emoji and is what the writer meant).
+ */
+const INVISIBLE =
+  /[\u00AD\u180E\u200B\u200C\u2060-\u2064\uFEFF]|(?<!\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}\uFE0F]?)\u200D/gu;
 /** Runs of combining marks ("zalgo"): more than this many on one letter are cut. */
 const MAX_MARKS = 3;
 const MARK_RUN = new RegExp(`(\\p{M}{${MAX_MARKS}})\\p{M}+`, 'gu');
+/** Everything `displayPieces` shows as a label instead of obeying it. */
+const SHOWN_AS_LABEL = new RegExp(`${BIDI.source}|${CONTROL.source}|${INVISIBLE.source}`, 'gu');
+/** The same plus tab and newline: a terminal line must stay one line. */
+const SHOWN_AS_LABEL_ONE_LINE = new RegExp(`${SHOWN_AS_LABEL.source}|[\\t\\n]`, 'gu');
 
 export interface DisplayPiece {
   text: string;
@@ -110,11 +146,11 @@ function codePointLabel(ch: string): string {
  * become visible labels, and long runs of combining marks are cut to three.
  * Returns pieces so a page can style the labels differently from the text.
  */
-export function displayPieces(text: string): DisplayPiece[] {
+export function displayPieces(text: string, oneLine = false): DisplayPiece[] {
   const wellFormed = toWellFormed(text).replace(MARK_RUN, '$1');
   const pieces: DisplayPiece[] = [];
   let last = 0;
-  const pattern = new RegExp(`${BIDI.source}|${CONTROL.source}`, 'g');
+  const pattern = new RegExp(oneLine ? SHOWN_AS_LABEL_ONE_LINE : SHOWN_AS_LABEL);
   for (const match of wellFormed.matchAll(pattern)) {
     const at = match.index;
     if (at > last) pieces.push({ text: wellFormed.slice(last, at) });
@@ -125,9 +161,14 @@ export function displayPieces(text: string): DisplayPiece[] {
   return pieces;
 }
 
-/** Plain text for a terminal: display pieces joined, controls shown as ⟦U+202E⟧. */
-export function terminalText(text: string): string {
-  return displayPieces(text)
+/**
+ * The one escape for text on a terminal: control, bidi and invisible characters shown as
+ * ⟦U+202E⟧, so a hostile handle can neither ring the bell, colour or move the cursor, reverse the
+ * line, nor start a new line that looks like the bot's own. `multiline` keeps newlines (a mention's
+ * full text in `review show`); every other line stays one line.
+ */
+export function terminalText(text: string, options: { multiline?: boolean } = {}): string {
+  return displayPieces(text, !options.multiline)
     .map((p) => (p.control ? `⟦${p.text}⟧` : p.text))
     .join('');
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../tests/_csv.ts';
@@ -60,6 +61,27 @@ describe('evidence export', () => {
     expect(rows[flags.length]![textCol]).toBe(`'=HYPERLINK("http://evil.example","click")`);
     expect(csvCell('-1')).toBe(`"'-1"`);
     expect(csvCell(-1)).toBe('"-1"');
+  });
+
+  it('every row of an export of hostile texts verifies with sha256sum, from its own cells', () => {
+    const flags = Object.values(HOSTILE_TEXTS).map((text, i) => makeFlag({ n: 100 + i, text }));
+    flags.push(makeFlag({ n: 200, text: '=HYPERLINK("http://evil.example","click")' }));
+    flags.push(makeFlag({ n: 201, text: '+1 -2 @here\ttab' }));
+    const rows = parseCsv(evidenceCsv(flags));
+    const hex = rows[0]!.indexOf('text_utf8_hex');
+    const hash = rows[0]!.indexOf('text_sha256');
+    expect(hex).toBeGreaterThan(0);
+    for (const row of rows.slice(1)) {
+      // What the documentation tells a police officer to run.
+      const printed = execFileSync(
+        'sh',
+        ['-c', `printf '%s' "$1" | basenc --base16 -d | sha256sum`, 'sh', row[hex]!],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(printed.split(' ')[0]).toBe(row[hash]);
+    }
   });
 
   it('the reporting guidance names 101, 999, the Anti-Terrorist Hotline and True Vision with its checked date', () => {

@@ -142,6 +142,7 @@ export const CSV_COLUMNS = [
   'flagged_at',
   'text',
   'text_sha256',
+  'text_utf8_hex',
   'score',
   'severity',
   'sentiment',
@@ -149,6 +150,15 @@ export const CSV_COLUMNS = [
   'state',
   'decisions',
 ] as const;
+
+/**
+ * The exact text as uppercase hexadecimal of its UTF-8 bytes. The `text` cell may carry a leading
+ * apostrophe (see csvCell); this cell never does (hex cannot look like a formula), so a row
+ * verifies on its own: `printf '%s' HEX | basenc --base16 -d | sha256sum` prints `text_sha256`.
+ */
+export function utf8Hex(text: string): string {
+  return Buffer.from(text, 'utf8').toString('hex').toUpperCase();
+}
 
 /**
  * One CSV cell: always quoted, quotes doubled. A cell a spreadsheet would read as a formula
@@ -169,10 +179,14 @@ function reasonSummary(reason: Reason): string {
 function decisionSummary(event: ReviewEvent): string {
   const outcome = event.outcome ? ` (${event.outcome})` : '';
   const note = event.note ? `: ${event.note}` : '';
-  return `${event.at} ${event.by} ${event.action}${outcome}${note}`;
+  const undoes = event.undoes ? ` of ${event.undoes}` : '';
+  return `${event.at} ${event.by} ${event.action}${undoes}${outcome}${note}`;
 }
 
-/** RFC 4180 CSV with a header row, CRLF line ends; reasons and decisions joined by " | ". */
+/**
+ * RFC 4180 CSV with a header row, CRLF line ends; reasons and decisions joined by " | ".
+ * `text_sha256` is the SHA-256 of the exact UTF-8 bytes in `text_utf8_hex`.
+ */
 export function evidenceCsv(flags: readonly Flag[]): string {
   const rows = [CSV_COLUMNS.map((c) => csvCell(c)).join(',')];
   for (const flag of flags) {
@@ -190,6 +204,7 @@ export function evidenceCsv(flags: readonly Flag[]): string {
       r.flaggedAt,
       r.text,
       r.textSha256,
+      utf8Hex(r.text),
       r.verdict.score,
       r.verdict.severity,
       r.verdict.sentiment,

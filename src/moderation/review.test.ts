@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeFlag } from '../../tests/_review-fixtures.ts';
 import { isSolidarityError } from '../errors.ts';
-import { allowedActions, decide, deriveState, nextState, REVIEW_ACTIONS, REVIEW_STATES } from './review.ts';
+import {
+  allowedActions,
+  decide,
+  deriveState,
+  nextState,
+  REVIEW_ACTIONS,
+  REVIEW_STATES,
+  undoDecision,
+} from './review.ts';
 import type { ReviewAction, ReviewEvent } from './types.ts';
 
 let seq = 0;
@@ -98,5 +106,39 @@ describe('decide', () => {
       expect(isSolidarityError(error) && error.code).toBe('REVIEW_NOT_ALLOWED');
       expect(isSolidarityError(error) && error.hint).toContain('comment, reopen');
     }
+  });
+});
+
+describe('undo', () => {
+  const at = (s: number) => new Date(Date.parse('2026-11-25T21:00:00.000Z') + s * 1000).toISOString();
+  it('takes back the last decision within 30 s, as its own event', () => {
+    const flag = makeFlag({ n: 1 });
+    const ack = event('acknowledge', { at: at(0) });
+    const dismiss = event('dismiss', { at: at(5) });
+    flag.events = [ack, dismiss];
+    const undo = undoDecision(flag, dismiss.id, 'mod', { id: 'u1', at: at(20) });
+    expect(undo).toMatchObject({ action: 'undo', undoes: dismiss.id, by: 'mod' });
+    flag.events.push(undo);
+    expect(deriveState(flag.events)).toBe('acknowledged');
+    expect(flag.events).toHaveLength(3);
+  });
+
+  it('refuses after 30 s, for someone else, or past a later decision', () => {
+    const flag = makeFlag({ n: 1 });
+    const ack = event('acknowledge', { at: at(0) });
+    const esc = event('escalate', { at: at(1), by: 'other' });
+    flag.events = [ack, esc];
+    const reason = (id: string, by: string, s: number) => {
+      try {
+        undoDecision(flag, id, by, { id: 'u', at: at(s) });
+        return 'allowed';
+      } catch (error) {
+        return isSolidarityError(error) ? error.message : String(error);
+      }
+    };
+    expect(reason(esc.id, 'other', 31 + 1)).toMatch(/30 seconds/);
+    expect(reason(esc.id, 'mod', 5)).toMatch(/made by other/);
+    expect(reason(ack.id, 'mod', 5)).toMatch(/later decision/);
+    expect(reason(esc.id, 'other', 30)).toBe('allowed');
   });
 });

@@ -12,6 +12,7 @@ export const REVIEW_STATES: readonly ReviewState[] = [
   'resolved',
   'dismissed',
 ];
+/** The decisions a moderator picks (undo is offered after each of them, not picked). */
 export const REVIEW_ACTIONS: readonly ReviewAction[] = [
   'acknowledge',
   'escalate',
@@ -42,7 +43,11 @@ export const ACTION_LABELS: Record<ReviewAction, string> = {
   dismiss: 'Dismiss',
   comment: 'Comment',
   reopen: 'Reopen',
+  undo: 'Undo',
 };
+
+/** How long after a decision its maker may undo it. */
+export const UNDO_WINDOW_MS = 30_000;
 
 /**
  * Allowed transitions. `comment` never changes the state and is always allowed; a resolved or
@@ -59,6 +64,7 @@ const NEXT_STATE: Record<ReviewState, Partial<Record<ReviewAction, ReviewState>>
 /** The state after `action`, or undefined when the action is not allowed in `state`. */
 export function nextState(state: ReviewState, action: ReviewAction): ReviewState | undefined {
   if (action === 'comment') return state;
+  if (action === 'undo') return undefined;
   return NEXT_STATE[state][action];
 }
 
@@ -72,9 +78,55 @@ export function allowedActions(state: ReviewState): ReviewAction[] {
  * (which `decide` prevents) is kept in the record but does not change the state.
  */
 export function deriveState(events: readonly ReviewEvent[]): ReviewState {
+  // Most flags have no undo: only build the set when there is one (deriveState runs per event).
+  let undone: Set<string> | undefined;
+  for (const event of events) {
+    if (event.action !== 'undo' || !event.undoes) continue;
+    undone ??= new Set();
+    undone.add(event.undoes);
+  }
   let state: ReviewState = 'open';
-  for (const event of events) state = nextState(state, event.action) ?? state;
+  for (const event of events) {
+    if (event.action === 'undo' || undone?.has(event.id)) continue;
+    state = nextState(state, event.action) ?? state;
+  }
   return state;
+}
+
+/** The events that count: neither undo events nor the events they took back. */
+export function effectiveEvents(events: readonly ReviewEvent[]): ReviewEvent[] {
+  const undone = new Set(events.filter((e) => e.action === 'undo').map((e) => e.undoes));
+  return events.filter((e) => e.action !== 'undo' && !undone.has(e.id));
+}
+
+/**
+ * The event that takes back `eventId`: only its maker, only within UNDO_WINDOW_MS, and only while it
+ * is the flag's last decision that counts (so an undo never skips over someone else's later one).
+ * Throws REVIEW_NOT_ALLOWED saying why not.
+ */
+export function undoDecision(
+  flag: Flag,
+  eventId: string,
+  by: string,
+  ids: { id: string; at: string },
+): ReviewEvent {
+  const effective = effectiveEvents(flag.events);
+  const target = effective.find((e) => e.id === eventId);
+  const refuse = (why: string) => {
+    throw new SolidarityError(
+      'REVIEW_NOT_ALLOWED',
+      `That decision on flag ${flag.id} cannot be undone: ${why}.`,
+      {
+        hint: 'Make a new decision instead (reopen a resolved or dismissed flag).',
+      },
+    );
+  };
+  if (!target) return refuse('it is not on record, or was undone already');
+  if (target.by !== by) return refuse(`it was made by ${target.by}`);
+  if (effective[effective.length - 1] !== target) return refuse('a later decision came after it');
+  if (Date.parse(ids.at) - Date.parse(target.at) > UNDO_WINDOW_MS)
+    return refuse(`undo is offered for ${UNDO_WINDOW_MS / 1000} seconds only`);
+  return { id: ids.id, flagId: flag.id, action: 'undo', by, at: ids.at, undoes: target.id };
 }
 
 /** The flag with its state recomputed from its events. */
@@ -150,5 +202,7 @@ export function describeEvent(event: ReviewEvent): string {
   const when = `${event.at.slice(0, 16).replace('T', ' ')} UTC`;
   const outcome = event.outcome ? ` (${OUTCOME_LABELS[event.outcome]})` : '';
   const note = event.note ? `: ${event.note}` : '';
+  if (event.action === 'undo')
+    return `${when} ${event.by} undid their decision ${event.undoes ?? ''}`.trimEnd();
   return `${when} ${event.by} ${event.action}${outcome}${note}`;
 }

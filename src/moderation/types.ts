@@ -3,8 +3,12 @@ import type { Verdict } from '../scoring/types.ts';
 
 export type ReviewState = 'open' | 'acknowledged' | 'escalated' | 'resolved' | 'dismissed';
 
-/** `reopen` undoes a resolve or dismiss made in error (the earlier events stay in the record). */
-export type ReviewAction = 'acknowledge' | 'escalate' | 'resolve' | 'dismiss' | 'comment' | 'reopen';
+/**
+ * `reopen` undoes a resolve or dismiss made in error (the earlier events stay in the record).
+ * `undo` takes back the decision named by `undoes` within seconds of making it; it is recorded as
+ * its own event, and nothing is deleted.
+ */
+export type ReviewAction = 'acknowledge' | 'escalate' | 'resolve' | 'dismiss' | 'comment' | 'reopen' | 'undo';
 
 export type ResolveOutcome = 'reported-to-police' | 'reported-to-platform' | 'no-action';
 
@@ -18,6 +22,8 @@ export interface ReviewEvent {
   at: string;
   note?: string;
   outcome?: ResolveOutcome;
+  /** For `undo`: the id of the event taken back. */
+  undoes?: string;
 }
 
 /** A flagged mention in the review queue. */

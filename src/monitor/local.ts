@@ -6,9 +6,9 @@
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { SolidarityError } from '../errors.ts';
+import { textLines } from '../lines.ts';
 import type { Logger } from '../logger.ts';
 import { type CursorCheck, mentionPairKey } from '../store/consistency.ts';
 import type { Store } from '../store/types.ts';
@@ -104,10 +104,7 @@ export class LocalReplaySource implements MentionSource {
     }
     const done = Number(store.getCursor(this.cursorKey) ?? '0');
     if (done > 0) logger.info({ file: path, line: done }, 'replay resumes after the lines already replayed');
-    const lines = createInterface({
-      input: createReadStream(path, 'utf8'),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    });
+    const lines = textLines(createReadStream(path));
     let lineNo = 0;
     try {
       for await (const raw of lines) {
@@ -137,7 +134,7 @@ export class LocalReplaySource implements MentionSource {
         if (interval > 0) await sleep(interval, signal);
       }
     } finally {
-      lines.close();
+      await lines.return(undefined);
     }
   }
 }

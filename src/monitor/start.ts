@@ -6,6 +6,7 @@
 import type { Campaign } from '../campaign/schema.ts';
 import { blueskyCredentials, xCredentials } from '../config/env.ts';
 import { type Context, createAdapters } from '../context.ts';
+import { terminalText } from '../moderation/display.ts';
 import type { Flag } from '../moderation/types.ts';
 import { BlueskyAdapter } from '../platforms/bluesky/adapter.ts';
 import { createHandleLookup } from '../platforms/bluesky/profiles.ts';
@@ -33,11 +34,12 @@ export interface StartMonitoringOptions {
   adapters?: Adapters;
 }
 
-function flagLine(flag: Flag): string {
+/** The terminal line for a new flag; every part from outside is escaped for the terminal. */
+export function flagLine(flag: Flag): string {
   const rules = flag.verdict.reasons.map((r) => r.rule).filter((r) => r !== 'model.feature');
-  return (
+  return terminalText(
     `  flagged for review  ${flag.campaign}  ${flag.mention.platform} @${flag.mention.authorHandle}  ` +
-    `score ${flag.verdict.score.toFixed(2)} (${flag.verdict.severity})  ${[...new Set(rules)].join(', ') || 'model'}  [${flag.id}]`
+      `score ${flag.verdict.score.toFixed(2)} (${flag.verdict.severity})  ${[...new Set(rules)].join(', ') || 'model'}  [${flag.id}]`,
   );
 }
 

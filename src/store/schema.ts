@@ -50,11 +50,12 @@ export const reviewStateSchema = z.enum(['open', 'acknowledged', 'escalated', 'r
 export const reviewEventSchema = z.object({
   id: z.string().min(1),
   flagId: z.string().min(1),
-  action: z.enum(['acknowledge', 'escalate', 'resolve', 'dismiss', 'comment', 'reopen']),
+  action: z.enum(['acknowledge', 'escalate', 'resolve', 'dismiss', 'comment', 'reopen', 'undo']),
   by: z.string().min(1),
   at: iso,
   note: z.string().optional(),
   outcome: z.enum(['reported-to-police', 'reported-to-platform', 'no-action']).optional(),
+  undoes: z.string().optional(),
 }) satisfies z.ZodType<ReviewEvent>;
 
 export const flagSchema = z.object({

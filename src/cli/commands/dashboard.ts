@@ -48,6 +48,7 @@ export const dashboardCommand: Command = {
         ...(store.mode === 'writer' ? {} : { refresh: () => store.refresh() }),
       });
       const accounts = store.listModerators().filter((m) => !m.disabled).length;
+      if (dashboard.warning) writeLine(io.stderr, `Warning: ${dashboard.warning}`);
       writeLine(
         io.stdout,
         `Review dashboard: ${dashboard.url}  (${store.mode === 'writer' ? 'holding the data folder' : 'a running bot holds the data folder; decisions go through it'})`,

@@ -159,7 +159,7 @@ export function showFlag(f: Flag): string {
     `SHA-256   ${sha256Hex(m.text)}`,
     '',
     'Text (controls shown as ⟦U+…⟧; matched words in »…«):',
-  ].map(terminalText);
+  ].map((line) => terminalText(line));
   const spans = f.verdict.reasons
     .filter((r) => r.span && m.text.slice(r.span.start, r.span.end) === r.span.text)
     .map((r) => r.span!)
@@ -172,7 +172,7 @@ export function showFlag(f: Flag): string {
     at = span.end;
   }
   text += m.text.slice(at);
-  lines.push(terminalText(text).replace(/^/gm, '  '), '', 'Reasons:');
+  lines.push(terminalText(text, { multiline: true }).replace(/^/gm, '  '), '', 'Reasons:');
   for (const r of f.verdict.reasons) lines.push(terminalText(`  ${r.rule}: ${r.explanation}`));
   lines.push('', 'Decisions:');
   if (f.events.length === 0) lines.push('  none yet');

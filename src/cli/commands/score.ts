@@ -1,8 +1,8 @@
-import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { z } from 'zod';
 import { loadCampaign } from '../../campaign/load.ts';
 import { SolidarityError } from '../../errors.ts';
+import { textLines } from '../../lines.ts';
 import { ScoringConfigSchema, scoreOptionsFrom } from '../../scoring/config.ts';
 import { defaultScorer } from '../../scoring/index.ts';
 import type { ScoreOptions } from '../../scoring/types.ts';
@@ -78,7 +78,7 @@ export const scoreCommand: Command = {
     }
 
     const scorer = defaultScorer();
-    const input = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+    const input = textLines(io.stdin);
     let lineNo = 0;
     let scored = 0;
     let flagged = 0;

@@ -165,6 +165,7 @@ export const startCommand: Command = {
         `Review dashboard: ${dashboard.url}` +
           (accounts === 0 ? '  (add an account: solidarity moderator add NAME --role admin)' : ''),
       );
+      if (dashboard.warning) writeLine(io.stderr, `Warning: ${dashboard.warning}`);
     }
 
     // Slots missed while the bot was down, and intents a crash left unconfirmed.

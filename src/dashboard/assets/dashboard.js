@@ -76,6 +76,49 @@
 
   const OUTCOMES = { 1: 'reported-to-police', 2: 'reported-to-platform', 3: 'no-action' };
 
+  /** Posts a small form (claim, take next) with the page's CSRF token. */
+  function post(action, fields) {
+    const token = document.querySelector('input[name="_csrf"]');
+    if (!token) return;
+    const form = document.createElement('form');
+    form.method = 'post';
+    form.action = action;
+    const all = { _csrf: token.value, return: location.pathname + location.search, ...fields };
+    for (const [name, value] of Object.entries(all)) {
+      const input = document.createElement('input');
+      input.type = 'hidden';
+      input.name = name;
+      input.value = value;
+      form.appendChild(input);
+    }
+    document.body.appendChild(form);
+    form.submit();
+  }
+
+  // Compact rows carry the posting time; shown as an age ("4 min", "3 h", "2 d") for a glance.
+  for (const time of document.querySelectorAll('time.c-age')) {
+    const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(time.getAttribute('datetime'))) / 60000));
+    if (Number.isNaN(minutes)) continue;
+    const hours = Math.floor(minutes / 60);
+    time.textContent =
+      minutes < 60 ? `${minutes} min` : hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} d`;
+  }
+
+  // The undo offer disappears when its time is up (the server refuses a late undo anyway).
+  const undo = document.getElementById('undo');
+  if (undo) {
+    let left = Number(undo.getAttribute('data-seconds') || 0);
+    const shown = undo.querySelector('.undo-left');
+    const timer = setInterval(() => {
+      left -= 1;
+      if (shown) shown.textContent = String(Math.max(0, left));
+      if (left <= 0) {
+        clearInterval(timer);
+        undo.remove();
+      }
+    }, 1000);
+  }
+
   document.addEventListener('keydown', (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const target = event.target;
@@ -102,8 +145,24 @@
       toggleHelp(false);
       return;
     }
+    // Keys that need no current item.
+    const single = {
+      u: () => {
+        const form = document.getElementById('undo');
+        if (form) form.requestSubmit();
+      },
+      t: () => post('/claim-next', {}),
+      n: () => document.querySelector('form.decide input[name="note"], #bulk input[name="note"]')?.focus(),
+      ']': () => document.getElementById('next-flag')?.click(),
+      '[': () => document.getElementById('prev-flag')?.click(),
+    };
+    if (single[key]) {
+      event.preventDefault();
+      single[key]();
+      return;
+    }
     if (items.length === 0) return;
-    if (current < 0 && 'jkxvoaedr'.includes(key)) {
+    if (current < 0 && 'jkxvoaedrc'.includes(key)) {
       move(0);
       if (key === 'j' || key === 'k') {
         event.preventDefault();
@@ -146,6 +205,11 @@
       case 'd':
         decide('dismiss');
         break;
+      case 'c': {
+        const id = li?.getAttribute('data-id');
+        if (id) post('/claim', { id });
+        break;
+      }
       case 'r':
         pending = 'resolve';
         showPrompt('Resolve as: 1 reported to police · 2 reported to platform · 3 no action · Esc cancels');

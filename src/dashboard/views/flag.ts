@@ -1,7 +1,18 @@
 import { createHash } from 'node:crypto';
 /** One flag as HTML: the blurred text with highlighted matches, its reasons, and the decision form. */
-import { displayPieces, highlightSegments, truncateSegments } from '../../moderation/display.ts';
-import { allowedActions, deriveState, OUTCOME_LABELS, RESOLVE_OUTCOMES } from '../../moderation/review.ts';
+import {
+  displayPieces,
+  highlightSegments,
+  onlyFunctionWords,
+  truncateSegments,
+} from '../../moderation/display.ts';
+import {
+  allowedActions,
+  deriveState,
+  effectiveEvents,
+  OUTCOME_LABELS,
+  RESOLVE_OUTCOMES,
+} from '../../moderation/review.ts';
 import type { Flag } from '../../moderation/types.ts';
 import { escapeHtml, type Html, html, raw, safeHref } from '../html.ts';
 
@@ -32,6 +43,15 @@ export function flagText(flag: Flag, maxChars = Number.POSITIVE_INFINITY): Html 
   return html`${parts}${more}`;
 }
 
+/** "last: escalate by alice, 2026-11-25 12:03 UTC" (an absolute time: cards are cached). */
+function lastDecisionLabel(flag: Flag): Html | string {
+  const events = effectiveEvents(flag.events);
+  const last = events[events.length - 1];
+  return last
+    ? html`<span class="last">last: ${last.action} by ${shown(last.by)}, ${formatTime(last.at)}</span>`
+    : '';
+}
+
 export function formatTime(iso: string): string {
   return `${iso.slice(0, 19).replace('T', ' ')} UTC`;
 }
@@ -43,12 +63,58 @@ function originalLink(flag: Flag): Html {
     : html`<span class="original muted" title="only http and https addresses become links">no web link</span>`;
 }
 
+/** Matched spans longer than this are cut in the reasons list (the text above shows them whole). */
+const SPAN_SHOWN_CHARS = 80;
+
+/** "matched “…”" for the reasons list: a long span is cut as the text is cut, with its length. */
+function matched(text: string): Html {
+  if (text.length <= SPAN_SHOWN_CHARS)
+    return html` &mdash; matched &ldquo;<mark>${shown(text)}</mark>&rdquo;`;
+  let piece = text.slice(0, SPAN_SHOWN_CHARS);
+  if (/[\uD800-\uDBFF]$/.test(piece)) piece = piece.slice(0, -1);
+  return html` &mdash; matched &ldquo;<mark>${shown(piece)}</mark>&hellip;&rdquo; <span class="muted">(${text.length} characters)</span>`;
+}
+
+/** A span worth showing as evidence: in the text, and not only function words. */
+function evidenceSpan(flag: Flag, span: { start: number; end: number; text: string } | undefined) {
+  if (!span || onlyFunctionWords(span.text)) return undefined;
+  return flag.mention.text.slice(span.start, span.end) === span.text ? span : undefined;
+}
+
+/**
+ * The reasons, one line each. The model's word features, however many the scorer lists, make
+ * one line ("model: words that marked hate … “a”, “b”"), and only spans with a content word are
+ * highlighted.
+ */
 export function reasonsList(flag: Flag): Html {
-  if (flag.verdict.reasons.length === 0) return html``;
-  return html`<ul class="reasons">${flag.verdict.reasons.map(
-    (r) =>
-      html`<li><code>${shown(r.rule)}</code> ${shown(r.explanation)}${r.span ? html` &mdash; matched &ldquo;<mark>${shown(r.span.text)}</mark>&rdquo;` : ''}</li>`,
-  )}</ul>`;
+  const reasons = flag.verdict.reasons;
+  if (reasons.length === 0) return html``;
+  const model = reasons.filter((r) => r.rule.startsWith('model'));
+  const lines = reasons
+    .filter((r) => !r.rule.startsWith('model'))
+    .map((r) => {
+      const span = evidenceSpan(flag, r.span);
+      return html`<li><code>${shown(r.rule)}</code> ${shown(r.explanation)}${span ? matched(span.text) : ''}</li>`;
+    });
+  if (model.length === 1) {
+    const r = model[0]!;
+    const span = evidenceSpan(flag, r.span);
+    lines.push(
+      html`<li><code>${shown(r.rule)}</code> ${shown(r.explanation)}${span ? matched(span.text) : ''}</li>`,
+    );
+  } else if (model.length > 1) {
+    const words = [
+      ...new Set(model.map((r) => evidenceSpan(flag, r.span)?.text).filter((t): t is string => Boolean(t))),
+    ];
+    lines.push(
+      html`<li class="model"><code>model</code> words that marked hate in the labelled data${
+        words.length
+          ? html`: ${words.map((w, i) => html`${i > 0 ? ', ' : ''}&ldquo;<mark>${shown(w.length > SPAN_SHOWN_CHARS ? `${w.slice(0, SPAN_SHOWN_CHARS)}…` : w)}</mark>&rdquo;`)}`
+          : ''
+      }</li>`,
+    );
+  }
+  return html`<ul class="reasons">${lines}</ul>`;
 }
 
 function decisionForm(flag: Flag): Html {
@@ -174,6 +240,7 @@ ${o.selectable ? html`<input type="checkbox" class="sel" name="ids" value="${fla
 <span>${m.platform}</span>
 <span class="author" dir="auto">@${shown(m.authorHandle)} <span class="muted">(${shown(m.authorId)})</span></span>
 <time datetime="${m.createdAt}">${formatTime(m.createdAt)}</time>
+${lastDecisionLabel(flag)}
 ${originalLink(flag)}
 <a class="details" href="/flag?id=${encodeURIComponent(flag.id)}">details</a>
 </div>

@@ -3,7 +3,9 @@ import { REPORTING_GUIDANCE, REPORTING_GUIDANCE_CHECKED, sha256Hex } from '../..
 import { describeEvent } from '../../moderation/review.ts';
 import type { Flag } from '../../moderation/types.ts';
 import type { Role } from '../accounts.ts';
+import type { Claim } from '../claims.ts';
 import { type Html, html, raw } from '../html.ts';
+import { age, authorUrl } from './compact.ts';
 import { fillSlots, flagItem, flagText, formatTime, reasonsList, shown } from './flag.ts';
 import { csrfField, page } from './layout.ts';
 
@@ -25,13 +27,39 @@ export function itemPage(input: {
   csrf: string;
   flash?: string | undefined;
   flag: Flag;
+  /** Neighbours in the queue (unresolved, newest first). */
+  prev?: string | undefined;
+  next?: string | undefined;
+  claim?: Claim | undefined;
+  now?: number;
+  undo?: { seconds: number } | undefined;
 }): string {
   const { flag, csrf } = input;
   const canDecide = input.user.role !== 'viewer';
   const returnTo = `/flag?id=${encodeURIComponent(flag.id)}`;
   const m = flag.mention;
-  const body = html`<p><a href="/queue">&larr; Review queue</a></p>
+  const now = input.now ?? Date.now();
+  const flagUrl = (id: string) => `/flag?id=${encodeURIComponent(id)}`;
+  const claim = input.claim;
+  const mine = claim?.by === input.user.name;
+  const claimForm = (label: string, takeOver: boolean) =>
+    html`<form method="post" action="/claim" class="inline">${csrfField(csrf)}<input type="hidden" name="id" value="${flag.id}"><input type="hidden" name="return" value="${returnTo}">${takeOver ? html`<input type="hidden" name="takeover" value="1">` : ''}<button type="submit" id="${takeOver ? 'take-over' : 'claim'}">${label}</button></form>`;
+  const claimBar = html`<div class="claimbar" id="claim-status">${
+    claim
+      ? mine
+        ? html`You are reviewing this flag (claimed ${age(now - claim.since)} ago; released after 10 minutes idle).`
+        : html`<strong>${claim.by}</strong> is reviewing this flag (claimed ${age(now - claim.since)} ago). ${canDecide ? claimForm('Take over', true) : ''}`
+      : html`Nobody is reviewing this flag. ${canDecide ? claimForm('Claim (c)', false) : ''}`
+  }</div>`;
+  const pager = html`<nav class="itemnav">
+<a href="/queue">&larr; Review queue</a>
+${input.prev ? html`<a href="${flagUrl(input.prev)}" id="prev-flag" rel="prev">&lsaquo; Previous <kbd>[</kbd></a>` : html`<span class="muted">&lsaquo; Previous</span>`}
+${input.next ? html`<a href="${flagUrl(input.next)}" id="next-flag" rel="next">Next <kbd>]</kbd> &rsaquo;</a>` : html`<span class="muted">Next &rsaquo;</span>`}
+<a href="${authorUrl(flag)}" id="author-link">Author: other flags and mentions</a>
+</nav>`;
+  const body = html`${pager}
 <h1>Flag</h1>
+${claimBar}
 <ol class="queue">${raw(fillSlots(flagItem(flag, { form: canDecide }), csrf, returnTo))}</ol>
 <h2>Details</h2>
 <table>
@@ -49,7 +77,15 @@ export function itemPage(input: {
 ${history(flag)}
 ${canDecide ? html`<h2>Evidence</h2>${exportForm([flag.id], csrf)}` : ''}`;
   return page(
-    { title: 'Flag', user: input.user, csrf, nav: 'queue', flash: input.flash, keyboard: true },
+    {
+      title: 'Flag',
+      user: input.user,
+      csrf,
+      nav: 'queue',
+      flash: input.flash,
+      keyboard: true,
+      undo: input.undo ? { seconds: input.undo.seconds, returnTo } : undefined,
+    },
     body,
   );
 }

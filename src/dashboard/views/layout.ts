@@ -10,6 +10,14 @@ export interface PageFrame {
   flash?: string | undefined;
   /** Keyboard help and the resolve prompt (queue and item pages). */
   keyboard?: boolean;
+  /** Offer to undo the last decisions for `seconds` more, then come back to `returnTo`. */
+  undo?: { seconds: number; returnTo: string } | undefined;
+}
+
+function undoForm(frame: PageFrame): Html | string {
+  const undo = frame.undo;
+  if (!undo) return '';
+  return html`<form id="undo" class="undo" method="post" action="/undo" data-seconds="${undo.seconds}">${csrfField(frame.csrf)}<input type="hidden" name="return" value="${undo.returnTo}"><button type="submit">Undo</button> <span class="muted"><kbd>u</kbd> &middot; <span class="undo-left">${undo.seconds}</span> s left</span></form>`;
 }
 
 export function csrfField(token: string | undefined): Html {
@@ -27,6 +35,11 @@ const HELP = html`<div id="help" role="dialog" aria-labelledby="help-title" hidd
 <tr><td><kbd>r</kbd> then <kbd>1</kbd>/<kbd>2</kbd>/<kbd>3</kbd></td><td>resolve: reported to police / to platform / no action</td></tr>
 <tr><td><kbd>d</kbd></td><td>dismiss (false positive)</td></tr>
 <tr><td><kbd>o</kbd></td><td>open the item</td></tr>
+<tr><td><kbd>u</kbd></td><td>undo the last decision (for 30 seconds)</td></tr>
+<tr><td><kbd>c</kbd></td><td>claim the item (others see you are reviewing it)</td></tr>
+<tr><td><kbd>t</kbd></td><td>take the next unclaimed item</td></tr>
+<tr><td><kbd>n</kbd></td><td>item page: jump to the note field</td></tr>
+<tr><td><kbd>]</kbd> / <kbd>[</kbd></td><td>item page: next / previous item in the queue</td></tr>
 <tr><td><kbd>?</kbd></td><td>this help; <kbd>Esc</kbd> closes it</td></tr>
 </table>
 <p class="muted">With items selected, <kbd>a</kbd> <kbd>e</kbd> <kbd>r</kbd> <kbd>d</kbd> decide for the whole selection.</p>
@@ -67,6 +80,7 @@ ${frame.keyboard ? html`<button type="button" data-help title="Keyboard shortcut
 ${header}
 <main id="main">
 ${frame.flash ? html`<p class="flash" role="status">${frame.flash}</p>` : ''}
+${undoForm(frame)}
 ${body}
 </main>
 ${frame.keyboard ? HELP : ''}

@@ -3,6 +3,7 @@ import { OUTCOME_LABELS, RESOLVE_OUTCOMES, REVIEW_STATES } from '../../moderatio
 import type { Flag } from '../../moderation/types.ts';
 import type { Role } from '../accounts.ts';
 import { type Html, html, raw } from '../html.ts';
+import { compactRowsParts, type RowContext } from './compact.ts';
 import { flagItemBytes } from './flag.ts';
 import { csrfField, page } from './layout.ts';
 
@@ -15,9 +16,13 @@ export interface QueueFilters {
   rule?: string | undefined;
   sort: 'newest' | 'score';
   after?: string | undefined;
+  /** Cards (text shown, the default) or compact rows (one line per flag). */
+  view?: 'cards' | 'compact' | undefined;
 }
 
 export const QUEUE_PAGE_SIZE = 50;
+/** One line each, so a page holds as many as the cards; 25 and more fit on a laptop screen. */
+export const COMPACT_PAGE_SIZE = 50;
 
 export function queueUrl(filters: QueueFilters, after?: string): string {
   const params = new URLSearchParams();
@@ -27,6 +32,7 @@ export function queueUrl(filters: QueueFilters, after?: string): string {
   }
   if (filters.state !== 'unresolved') params.set('state', filters.state);
   if (filters.sort !== 'newest') params.set('sort', filters.sort);
+  if (filters.view === 'compact') params.set('view', 'compact');
   if (after) params.set('after', after);
   const query = params.toString();
   return query ? `/queue?${query}` : '/queue';
@@ -53,8 +59,12 @@ export function queuePage(input: {
   items: Flag[];
   total: number;
   next?: string | undefined;
+  /** Claims and clock for compact rows. */
+  rows?: Omit<RowContext, 'selectable'> | undefined;
+  undo?: { seconds: number } | undefined;
 }): Buffer[] {
   const f = input.filters;
+  const compact = f.view === 'compact';
   const canDecide = input.user.role !== 'viewer';
   const returnTo = queueUrl(f, f.after);
   const campaigns = [...new Set([...input.campaigns, ...(f.campaign ? [f.campaign] : [])])].sort();
@@ -65,6 +75,7 @@ export function queuePage(input: {
   const filters = html`<details class="filterbox"${active > 0 ? html` open` : ''}>
 <summary>Filter and sort${active > 0 ? html` (${active} set)` : ''}</summary>
 <form class="filters" method="get" action="/queue">
+${compact ? html`<input type="hidden" name="view" value="compact">` : ''}
 ${select('campaign', 'Campaign', f.campaign, [['', 'All'], ...campaigns.map((c): [string, string] => [c, c])])}
 ${select('platform', 'Platform', f.platform, [
   ['', 'All'],
@@ -114,16 +125,28 @@ ${csrfField(input.csrf)}<input type="hidden" name="return" value="${returnTo}">
   const list =
     shown === 0
       ? html`<p class="muted">No flags match these filters.</p>`
-      : html`<ol class="queue">${raw(LIST_SLOT)}</ol>`;
+      : compact
+        ? raw(LIST_SLOT)
+        : html`<ol class="queue">${raw(LIST_SLOT)}</ol>`;
+  const views = html`<nav class="views" aria-label="Queue view">${
+    compact
+      ? html`<a href="${queueUrl({ ...f, view: 'cards' })}">Cards</a> <strong>Compact</strong>`
+      : html`<strong>Cards</strong> <a href="${queueUrl({ ...f, view: 'compact' })}">Compact</a>`
+  }${
+    canDecide
+      ? html` <form method="post" action="/claim-next" class="inline">${csrfField(input.csrf)}<input type="hidden" name="return" value="${returnTo}"><button type="submit" id="claim-next" title="t">Take next unclaimed</button></form>`
+      : ''
+  }</nav>`;
 
   const pager = html`<nav class="pager">
 ${f.after ? html`<a href="${queueUrl(f)}">First page</a>` : ''}
-${input.next ? html`<a href="${queueUrl(f, input.next)}" rel="next" id="next-page">Next ${QUEUE_PAGE_SIZE}</a>` : ''}
+${input.next ? html`<a href="${queueUrl(f, input.next)}" rel="next" id="next-page">Next ${compact ? COMPACT_PAGE_SIZE : QUEUE_PAGE_SIZE}</a>` : ''}
 </nav>`;
 
-  const body = html`<h1>Review queue</h1>
+  const body = html`<div class="queuehead"><h1>Review queue</h1>
+${views}
+<p class="count">${input.total} ${input.total === 1 ? 'flag matches' : 'flags match'}; ${shown} on this page. Press <kbd>?</kbd> for keyboard shortcuts.</p></div>
 ${filters}
-<p class="count">${input.total} ${input.total === 1 ? 'flag matches' : 'flags match'}; ${shown} on this page. Press <kbd>?</kbd> for keyboard shortcuts.</p>
 ${bulkBar}
 ${list}
 ${pager}`;
@@ -135,6 +158,7 @@ ${pager}`;
       nav: 'queue',
       flash: input.flash,
       keyboard: true,
+      undo: input.undo ? { seconds: input.undo.seconds, returnTo } : undefined,
     },
     body,
   );
@@ -142,9 +166,12 @@ ${pager}`;
   // written to the socket as they are, neither re-encoded nor copied into one buffer.
   const at = markup.indexOf(LIST_SLOT);
   if (at < 0) return [Buffer.from(markup, 'utf8')];
-  const cards = input.items.map((flag) =>
-    flagItemBytes(flag, { form: false, maxChars: 1200, selectable: canDecide }),
-  );
+  const cards = compact
+    ? compactRowsParts(input.items, {
+        ...(input.rows ?? { now: Date.now(), holder: () => undefined, me: input.user.name }),
+        selectable: canDecide,
+      })
+    : input.items.map((flag) => flagItemBytes(flag, { form: false, maxChars: 1200, selectable: canDecide }));
   return [
     Buffer.from(markup.slice(0, at), 'utf8'),
     ...cards,
