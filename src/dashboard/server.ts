@@ -22,6 +22,7 @@ import {
   UNRESOLVED_STATES,
 } from '../moderation/review.ts';
 import type { Flag, ReviewState } from '../moderation/types.ts';
+import { SHARE_TAPS_KEY, type ShareTaps } from '../site/taps.ts';
 import type { Moderator, QueueQuery, Store } from '../store/types.ts';
 import { addModerator, can, changePassword, type Role, resetPassword, setDisabled } from './accounts.ts';
 import { LoginLimiter } from './login-limiter.ts';
@@ -648,6 +649,7 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
         to,
         stats,
         alerts,
+        shareTaps: store.getState<ShareTaps>(SHARE_TAPS_KEY),
       }),
     );
   });

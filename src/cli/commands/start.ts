@@ -10,6 +10,7 @@ import { Publisher, platformStopKey } from '../../scheduler/publish.ts';
 import { campaignReloader } from '../../scheduler/reload.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
 import { score } from '../../scoring/index.ts';
+import { startShareSite } from '../../site/start.ts';
 import { openStore } from '../../store/index.ts';
 import { retentionFromEnv } from '../../store/retention.ts';
 import { type Command, commandContext, writeLine } from '../command.ts';
@@ -120,6 +121,11 @@ export const startCommand: Command = {
       );
     }
 
+    // The public campaign pages (campaigns with a share block), read-only on SITE_PORT.
+    const site = await startShareSite(ctx, campaigns, store, (line) => writeLine(io.stderr, line));
+    if (site)
+      writeLine(io.stdout, `Share site: ${site.url}${site.counting ? '  (counting share-button taps)' : ''}`);
+
     // Slots missed while the bot was down, and intents a crash left unconfirmed.
     for (const r of await scheduler.recover()) {
       if (r.outcome === 'skipped' || r.outcome === 'needs-attention') {
@@ -143,6 +149,7 @@ export const startCommand: Command = {
     await scheduler.stop();
     await monitor.stop();
     await dashboard?.close();
+    await site?.close();
     const counts = monitor.counts();
     writeLine(
       io.stdout,
