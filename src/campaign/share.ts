@@ -125,6 +125,7 @@ export function resolveShare(
             path: at,
             message: `{${name}} cannot be used in a share message: a page has no post time`,
             hint: 'Write the date out, or leave it out.',
+            index: Math.max(0, template.search(new RegExp(`\\{\\s*${name}\\s*\\}`))),
           });
       }
       if (templateProblems.length > 0) return '';

@@ -69,11 +69,3 @@ export function shareTargets(
     url: shareUrl(network, text, pageUrl, subject),
   }));
 }
-
-/** A Mastodon server name as a supporter types it ("mastodon.social", "@me@mastodon.social", a URL). */
-export function mastodonInstance(input: string): string | undefined {
-  let text = input.trim().toLowerCase();
-  text = text.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
-  if (text.includes('@')) text = text.slice(text.lastIndexOf('@') + 1);
-  return /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d{1,5})?$/.test(text) ? text : undefined;
-}
