@@ -99,6 +99,35 @@ describe('site build on the sample campaigns', () => {
   });
 });
 
+describe('preview --share', () => {
+  it('prints every share URL of the page, per language, message and network, with its length', async () => {
+    const { code, stdout, stderr } = await runCliInProcess([
+      'preview',
+      join(ROOT, 'campaigns', 'westandtogether.yaml'),
+      '--share',
+      '--base-url',
+      BASE,
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain(`Page: ${BASE}westandtogether/`);
+    // 2 English messages, 1 French, 1 Dutch; 10 networks each.
+    const urls = stdout.split('\n').filter((l) => /^ {2}\S/.test(l));
+    expect(urls).toHaveLength(4 * 10);
+    expect(stdout).toContain('[fr] message 1: Nous sommes aux côtés de la Belgique.');
+    expect(urls.find((l) => l.trimStart().startsWith('X '))).toMatch(
+      / \d+\/280 +https:\/\/x\.com\/intent\/post\?text=/,
+    );
+    expect(urls.find((l) => l.trimStart().startsWith('Facebook'))).toContain('link only');
+    const noShare = await runCliInProcess([
+      'preview',
+      join(ROOT, 'campaigns', 'notohatecrime.yaml'),
+      '--share',
+    ]);
+    expect(noShare.code).toBe(0);
+    expect(noShare.stderr).toContain('--base-url');
+  });
+});
+
 const HOSTILE = `id: hostile
 name: "Vigil </title><script>alert('name')</script>"
 language: ar

@@ -21,14 +21,14 @@ const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 function graphemeWidth(g: string): number {
   if (/^[iljtfI.,:;'!|()[\]\s]$/.test(g)) return 0.38;
   if (/^[mwMW@%]$/.test(g)) return 0.95;
-  if (/^[A-Z0-9#&]$/.test(g)) return 0.74;
+  if (/^[A-Z0-9#&]$/.test(g)) return 0.76;
   if (
     /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Extended_Pictographic}]/u.test(
       g,
     )
   )
     return 1.05;
-  return 0.64;
+  return 0.67;
 }
 
 function textWidth(text: string, size: number): number {

@@ -121,11 +121,6 @@ export function stringsFor(lang: string): SiteStrings {
   return STRINGS[lang.split('-')[0]!.toLowerCase()] ?? en;
 }
 
-/** Whether the page strings exist in this language (else the page says them in English). */
-export function hasStrings(lang: string): boolean {
-  return lang.split('-')[0]!.toLowerCase() in STRINGS;
-}
-
 export function fill(text: string, values: Record<string, string>): string {
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
 }

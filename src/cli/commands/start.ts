@@ -25,7 +25,8 @@ export const startCommand: Command = {
     'the upcoming posts and posts each slot when it falls due. Without credentials in .env (or with\n' +
     'SOLIDARITY_MODE=local) posts go to data/outbox.jsonl and the terminal. Stops cleanly on Ctrl-C.\n' +
     'It also watches the campaign hashtags (local mode: replays SOLIDARITY_SAMPLE_MENTIONS), scores\n' +
-    'every mention and puts flagged ones in the review queue; each flag is announced here by id.',
+    'every mention and puts flagged ones in the review queue; each flag is announced here by id.\n' +
+    'Campaigns with a share block get their public page on SITE_HOST:SITE_PORT (docs/share-kit.md).',
   options: {
     upcoming: {
       type: 'string',
