@@ -88,6 +88,16 @@ describe('share block', () => {
   });
 
   it('without share.messages offers the bot messages that read the same any day, or says there are none', () => {
+    const long = 'Stand together. '.repeat(30).trim();
+    const fallback = validateCampaignText(
+      'vigil.yaml',
+      `${BASE.replace('  - "Posted on {date}."', `  - "Posted on {date}."\n  - "${long}"\n  - "Short one."`)}share:\n  networks: [sms, x]\n`,
+    );
+    // The bot's second message is the first one the page can use; its problems name its own field.
+    expect(fallback.problems.map((p) => `${p.field}: ${p.message.slice(0, 30)}`)).toEqual([
+      'messages[1]: too long to share on sms: 496/',
+      'messages[1]: too long to share on x: 520/28',
+    ]);
     const none = validate('share: {}\n');
     expect(none.problems.map((p) => p.message)).toEqual([
       'every campaign message uses a date or time, so the page has nothing to share',

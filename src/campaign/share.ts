@@ -114,9 +114,10 @@ export function resolveShare(
   const networks = [...new Set(share.networks ?? SHARE_NETWORKS)];
   const linkNames = Object.keys(campaign.links);
 
-  const fill = (templates: readonly string[], path: ReadonlyArray<string | number>): string[] =>
-    templates.map((template, i) => {
-      const at = [...path, i];
+  type Path = ReadonlyArray<string | number>;
+  /** Each template with the path of the field it came from. */
+  const fill = (templates: ReadonlyArray<{ template: string; at: Path }>): string[] =>
+    templates.map(({ template, at }) => {
       const templateProblems = checkTemplate(template, linkNames);
       for (const p of templateProblems) problems.push({ path: at, message: p.message, index: p.index });
       for (const name of TIME_VARIABLES) {
@@ -143,14 +144,16 @@ export function resolveShare(
       return text;
     });
 
-  let templates = share.messages;
-  let path: ReadonlyArray<string | number> = ['share', 'messages'];
-  if (!templates) {
-    // The bot's own messages, where they read the same on any day.
-    templates = campaign.messages
-      .map((m) => m.text)
-      .filter((t) => !TIME_VARIABLES.some((name) => usesVariable(t, name)));
-    path = ['messages'];
+  const listed = (texts: readonly string[], path: Path) =>
+    texts.map((template, i) => ({ template, at: [...path, i] }));
+  // Without share.messages: the bot's own messages, where they read the same on any day.
+  const templates = share.messages
+    ? listed(share.messages, ['share', 'messages'])
+    : listed(
+        campaign.messages.map((m) => m.text),
+        ['messages'],
+      ).filter(({ template }) => !TIME_VARIABLES.some((name) => usesVariable(template, name)));
+  if (!share.messages) {
     if (templates.length === 0) {
       problems.push({
         path: ['share'],
@@ -171,7 +174,7 @@ export function resolveShare(
     {
       lang: campaign.language,
       name: campaign.name,
-      messages: share.messages ? fill(templates, path) : dedupe(fill(templates, path)),
+      messages: share.messages ? fill(templates) : dedupe(fill(templates)),
       ...(reportBlock ? { report: reportBlock } : {}),
     },
   ];
@@ -195,7 +198,7 @@ export function resolveShare(
     languages.push({
       lang,
       name: translation.name ?? campaign.name,
-      messages: fill(translation.messages, ['share', 'translations', lang, 'messages']),
+      messages: fill(listed(translation.messages, ['share', 'translations', lang, 'messages'])),
       ...(report_ ? { report: report_ } : {}),
     });
   }
