@@ -11,6 +11,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.ts';
 import { PAGE_BUDGET_BYTES } from '../src/site/build.ts';
+import { startSiteServer } from '../src/site/server.ts';
 import { SHARE_TAPS_KEY, type ShareTaps } from '../src/site/taps.ts';
 import { openStore } from '../src/store/index.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
@@ -211,6 +212,30 @@ describe('site build on hostile campaign files', () => {
 });
 
 describe('the share site inside solidarity start', () => {
+  it('names SITE_PORT when the port is taken', async () => {
+    const first = await startSiteServer({
+      site: () => new Map(),
+      host: '127.0.0.1',
+      port: 0,
+      logger: silentLogger(),
+    });
+    try {
+      const port = Number(new URL(first.url).port);
+      const second = startSiteServer({
+        site: () => new Map(),
+        host: '127.0.0.1',
+        port,
+        logger: silentLogger(),
+      });
+      await expect(second).rejects.toMatchObject({
+        code: 'SITE_LISTEN',
+        message: expect.stringContaining(`127.0.0.1:${port}`),
+      });
+    } finally {
+      await first.close();
+    }
+  });
+
   it('serves the pages read-only on SITE_PORT and counts taps only when asked, per day and network', async () => {
     const dir = dataDir();
     const data = join(dir, 'data');
