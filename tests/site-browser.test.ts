@@ -281,10 +281,21 @@ describe.runIf(run)('the campaign page in Chromium', () => {
     await plain.close();
   });
 
-  it('prints the poster on one A4 page, and saves screenshots of the page and the poster', async () => {
+  it('prints the posters on one A4 and one A5 page, and saves screenshots of the page and the poster', async () => {
+    for (const [poster, size] of [
+      ['poster-a5.html', { width: 419.5, height: 595.3 }],
+      ['poster.html', { width: 595.3, height: 841.9 }],
+    ] as const) {
+      const print = await open(`westandtogether/${poster}`);
+      const pdf = (await print.pdf({ preferCSSPageSize: true })).toString('latin1');
+      expect(pdf.match(/\/Type\s*\/Page[^s]/g), poster).toHaveLength(1);
+      // The page box is the paper size the stylesheet names (points, 1/72 inch).
+      const box = /\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/.exec(pdf)!;
+      expect(Math.abs(Number(box[1]) - size.width), poster).toBeLessThan(2);
+      expect(Math.abs(Number(box[2]) - size.height), poster).toBeLessThan(2);
+      await print.close();
+    }
     const page = await open('westandtogether/poster.html');
-    const pdf = await page.pdf({ preferCSSPageSize: true });
-    expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)).toHaveLength(1);
     await page.setViewportSize({ width: 794, height: 1123 });
     await page.screenshot({ path: artifact('share-poster.png'), fullPage: true });
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
