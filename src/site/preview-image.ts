@@ -17,7 +17,7 @@ const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((name) => join(
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-/** Width of a grapheme in em for DejaVu Sans Bold, close enough to wrap lines (measured on the font). */
+/** Approximate width of a grapheme in em for DejaVu Sans Bold, by kind of character: enough to wrap lines. */
 function graphemeWidth(g: string): number {
   if (/^[iljtfI.,:;'!|()[\]\s]$/.test(g)) return 0.38;
   if (/^[mwMW@%]$/.test(g)) return 0.95;
