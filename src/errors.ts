@@ -77,6 +77,14 @@ export const CATALOGUE = {
     exit: EXIT.config,
     summary: 'The dashboard cannot listen on DASHBOARD_HOST:DASHBOARD_PORT (port in use, bad address).',
   },
+  SITE_LISTEN: {
+    exit: EXIT.config,
+    summary: 'The share site cannot listen on SITE_HOST:SITE_PORT (port in use, bad address).',
+  },
+  SITE_OUTPUT: {
+    exit: EXIT.config,
+    summary: 'The share site cannot be written to the folder given with --out.',
+  },
   PLATFORM_ERROR: {
     exit: EXIT.platform,
     summary: 'A platform answered with an error the bot could not recover from.',

@@ -18,6 +18,7 @@ import {
   type Platform,
   type Schedule,
 } from './schema.ts';
+import { resolveShare } from './share.ts';
 import { parseCron, smallestGapMinutes } from './slots.ts';
 import { checkTemplate } from './template.ts';
 import { isValidTimeZone, parseCampaignDateTime, parseClock } from './time.ts';
@@ -398,6 +399,19 @@ function buildCampaign(
       );
     }
   });
+
+  // The public page: share messages against every network's limit (src/campaign/share.ts).
+  if (data.share && problems.length === 0) {
+    const resolved = resolveShare(campaign, data.share);
+    for (const p of resolved.problems)
+      problem(
+        p.path,
+        p.message,
+        p.hint,
+        p.index === undefined ? undefined : locate.inString(p.path, p.index),
+      );
+    if (resolved.share) campaign.share = resolved.share;
+  }
 
   if (problems.length === 0 && campaign.schedules.length > 0) {
     const gap = smallestGapMinutes(campaign);

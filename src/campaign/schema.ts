@@ -88,6 +88,89 @@ const platformOverride = {
     .describe('Hashtags added on this platform instead of the campaign ones.'),
 };
 
+/** Where a supporter can send the share message from the campaign page (`share.networks`). */
+export const SHARE_NETWORKS = [
+  'x',
+  'bluesky',
+  'mastodon',
+  'threads',
+  'facebook',
+  'linkedin',
+  'whatsapp',
+  'telegram',
+  'email',
+  'sms',
+] as const;
+export type ShareNetwork = (typeof SHARE_NETWORKS)[number];
+
+const languageTag = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag such as "en", "en-GB", "fr", "nl"');
+
+const shareReport = z
+  .strictObject({
+    title: z.string().trim().min(1).max(200).optional().describe('Heading, e.g. "Report hate crime".'),
+    intro: z.string().trim().min(1).max(1000).optional().describe('A sentence above the numbers.'),
+    numbers: z
+      .array(
+        z.strictObject({
+          label: z.string().trim().min(1).max(200).describe('What the number is for, e.g. "Emergency".'),
+          number: z
+            .string()
+            .regex(/^\+?[0-9][0-9 ()-]{0,30}$/, 'a phone number is digits, spaces, ( ) - and a leading +')
+            .describe('The number as people dial it, e.g. "0800 789 321".'),
+        }),
+      )
+      .default([])
+      .describe('Phone numbers, shown as tap-to-call links.'),
+    links: z
+      .array(
+        z.strictObject({
+          label: z.string().trim().min(1).max(200).describe('Link text.'),
+          url: z.url({ protocol: /^https?$/, error: 'a link must be an http(s) URL' }),
+        }),
+      )
+      .default([])
+      .describe('Where to report online.'),
+    checked: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'write the date as YYYY-MM-DD, e.g. "2026-03-22"')
+      .describe('The date the numbers and links were last checked (shown on the page), YYYY-MM-DD.'),
+  })
+  .describe('How to report: numbers, links and the date they were last checked.');
+
+export const ShareSchema = z
+  .strictObject({
+    messages: z
+      .array(messageText)
+      .min(1, 'add at least one message, or leave out share.messages')
+      .optional()
+      .describe(
+        'What supporters send (may use {campaign}, {hashtags}, {link.NAME}). Default: the bot ' +
+          'messages that use no date or time.',
+      ),
+    networks: z
+      .array(z.enum(SHARE_NETWORKS))
+      .min(1, 'name at least one network')
+      .optional()
+      .describe(`Share buttons to show, in this order (default all: ${SHARE_NETWORKS.join(', ')}).`),
+    report: shareReport.optional(),
+    translations: z
+      .record(
+        languageTag,
+        z.strictObject({
+          name: z.string().min(1).optional().describe('The campaign name in this language.'),
+          messages: z.array(messageText).min(1, 'add at least one message').describe('Translated messages.'),
+          report: shareReport.optional().describe('The reporting block in this language.'),
+        }),
+      )
+      .optional()
+      .describe('Other languages of the campaign page, by language tag, e.g. fr, nl.'),
+  })
+  .describe(
+    'The public campaign page where supporters send the message themselves (`solidarity site build`).',
+  );
+
 export const CampaignFileSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Path to the JSON Schema, for editors.'),
@@ -187,6 +270,7 @@ export const CampaignFileSchema = z
       .default({})
       .describe('Per-platform settings.'),
     scoring: ScoringConfigSchema.optional().describe('Hate-scoring settings for mentions of this campaign.'),
+    share: ShareSchema.optional(),
   })
   .describe('A solidarity-bot campaign file.');
 
@@ -235,6 +319,30 @@ export interface Campaign {
     local?: { hashtags?: string[] };
   };
   scoring: ScoringConfig;
+  /** The public campaign page; only campaigns with a `share` block have one. */
+  share?: CampaignShare;
+}
+
+export interface ShareReport {
+  title?: string;
+  intro?: string;
+  numbers: Array<{ label: string; number: string }>;
+  links: Array<{ label: string; url: string }>;
+  checked: string;
+}
+
+/** One language of the campaign page: its messages with variables and hashtags filled in. */
+export interface ShareLanguage {
+  lang: string;
+  name: string;
+  messages: string[];
+  report?: ShareReport;
+}
+
+export interface CampaignShare {
+  networks: ShareNetwork[];
+  /** The campaign language first, then the translations in file order. */
+  languages: ShareLanguage[];
 }
 
 /** The JSON Schema editors use for campaign files. */

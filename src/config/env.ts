@@ -51,6 +51,10 @@ export const ENV_SCHEMA = z.object({
       'use false, true (one proxy), the number of proxies in front, or their addresses separated by commas',
     )
     .default('false'),
+  SITE_HOST: z.string().default('127.0.0.1'),
+  SITE_PORT: port.default(3001),
+  SITE_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SITE_COUNT_TAPS: z.enum(['true', 'false']).default('false'),
   SOLIDARITY_RETENTION_UNFLAGGED_DAYS: z.coerce.number().int().min(0).default(7),
   SOLIDARITY_RETENTION_FLAGGED_DAYS: z.coerce.number().int().min(0).default(90),
 });
@@ -225,6 +229,19 @@ export const ENV_DOCS = {
   DASHBOARD_TRUST_PROXY: [
     'Dashboard',
     '`true` only behind your own reverse proxy: the client address (for the login limit) and HTTPS come from its X-Forwarded-For and X-Forwarded-Proto headers.',
+  ],
+  SITE_HOST: [
+    'Share site',
+    'Address the public campaign pages bind to in `start`. Keep 127.0.0.1 unless a reverse proxy is in front.',
+  ],
+  SITE_PORT: ['Share site', 'Port of the public campaign pages (no login; separate from the dashboard).'],
+  SITE_BASE_URL: [
+    'Share site',
+    'Public address of the campaign pages, for their QR codes, share links and previews (default: http://SITE_HOST:SITE_PORT/).',
+  ],
+  SITE_COUNT_TAPS: [
+    'Share site',
+    '`true`: count share-button taps per day and network (no address, no cookie), shown on the dashboard overview.',
   ],
 } as const satisfies Record<keyof typeof ENV_SCHEMA.shape, readonly [string, string]>;
 

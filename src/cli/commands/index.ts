@@ -11,6 +11,7 @@ import { resumeAllCommand } from './resume-all.ts';
 import { reviewCommands } from './review.ts';
 import { schemaCommand } from './schema.ts';
 import { scoreCommand } from './score.ts';
+import { siteBuildCommand } from './site-build.ts';
 import { startCommand } from './start.ts';
 import { statusCommand } from './status.ts';
 import { stopAllCommand } from './stop-all.ts';
@@ -37,6 +38,7 @@ export const COMMANDS: Command[] = [
   storePruneCommand,
   storeMigrateCommand,
   dashboardCommand,
+  siteBuildCommand,
   ...moderatorCommands(openCliStore),
   ...reviewCommands(openCliStore),
 ];

@@ -7,6 +7,7 @@ import { loadEnv } from '../../config/env.ts';
 import { SolidarityError } from '../../errors.ts';
 import { describeXCost, estimateXCost, type XPrices } from '../../platforms/x/cost.ts';
 import { type Command, flag, stringOption, writeLine } from '../command.ts';
+import { previewShare } from './preview-share.ts';
 
 export function parseFrom(value: string | undefined, now: Date): Date {
   if (value === undefined) return now;
@@ -53,16 +54,19 @@ export function xCostLines(campaign: Campaign, shownXTexts: string[], from: Date
 export const previewCommand: Command = {
   name: 'preview',
   summary: 'Show the next posts of a campaign: when, where, the final text and its length',
-  usage: 'preview FILE [--runs N] [--from ISO] [--platform P] [--json]',
+  usage: 'preview FILE [--runs N] [--from ISO] [--platform P] [--json] [--share [--base-url URL]]',
   description:
     'Times are shown in the campaign time zone (with its offset) and in UTC; lengths are measured the\n' +
     'way each network measures them. --json prints one JSON object per line with at, utc, platform,\n' +
-    'text, length, limit, fits, slot.',
+    'text, length, limit, fits, slot. --share prints instead every share URL of the campaign page\n' +
+    '(solidarity site build), per language, message and network, with the length each network allows.',
   options: {
     runs: { type: 'string', short: 'n', valueName: 'N', description: 'how many posts to show (default 10)' },
     from: { type: 'string', valueName: 'ISO', description: 'start after this instant (default now)' },
     platform: { type: 'string', valueName: 'P', description: 'only this platform (local, x, bluesky)' },
     json: { type: 'boolean', description: 'one JSON object per line' },
+    share: { type: 'boolean', description: "the campaign page's share URLs instead of the posts" },
+    'base-url': { type: 'string', valueName: 'URL', description: 'with --share: public address of the site' },
   },
   async run(args, io) {
     const [file, ...extra] = args.positionals;
@@ -77,6 +81,7 @@ export const previewCommand: Command = {
       throw new SolidarityError('USAGE', `--runs "${runsText}" must be a whole number from 1 to 10000.`);
     }
     const campaign = loadCampaign(file);
+    if (flag(args, 'share')) return previewShare(campaign, stringOption(args, 'base-url'), io);
     const from = parseFrom(stringOption(args, 'from'), new Date());
     const platform = parsePlatform(stringOption(args, 'platform'));
     if (platform && !campaign.platforms.includes(platform)) {

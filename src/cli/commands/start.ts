@@ -12,6 +12,7 @@ import { campaignReloader } from '../../scheduler/reload.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
 import { isStopped, untilStopped } from '../../scheduler/stop.ts';
 import { score } from '../../scoring/index.ts';
+import { startShareSite } from '../../site/start.ts';
 import { openStore } from '../../store/index.ts';
 import { retentionFromEnv } from '../../store/retention.ts';
 import { type Command, commandContext, writeLine } from '../command.ts';
@@ -26,7 +27,8 @@ export const startCommand: Command = {
     'the upcoming posts and posts each slot when it falls due. Without credentials in .env (or with\n' +
     'SOLIDARITY_MODE=local) posts go to data/outbox.jsonl and the terminal. Stops cleanly on Ctrl-C.\n' +
     'It also watches the campaign hashtags (local mode: replays SOLIDARITY_SAMPLE_MENTIONS), scores\n' +
-    'every mention and puts flagged ones in the review queue; each flag is announced here by id.',
+    'every mention and puts flagged ones in the review queue; each flag is announced here by id.\n' +
+    'Campaigns with a share block get their public page on SITE_HOST:SITE_PORT (docs/share-kit.md).',
   options: {
     upcoming: {
       type: 'string',
@@ -168,6 +170,11 @@ export const startCommand: Command = {
       if (dashboard.warning) writeLine(io.stderr, `Warning: ${dashboard.warning}`);
     }
 
+    // The public campaign pages (campaigns with a share block), read-only on SITE_PORT.
+    const site = await startShareSite(ctx, campaigns, store, (line) => writeLine(io.stderr, line));
+    if (site)
+      writeLine(io.stdout, `Share site: ${site.url}${site.counting ? '  (counting share-button taps)' : ''}`);
+
     // Slots missed while the bot was down, and intents a crash left unconfirmed.
     for (const r of await scheduler.recover()) {
       if (r.outcome === 'skipped' || r.outcome === 'needs-attention') {
@@ -204,6 +211,7 @@ export const startCommand: Command = {
     await scheduler.stop();
     await monitor?.stop();
     await dashboard?.close();
+    await site?.close();
     if (monitor) {
       const counts = monitor.counts();
       writeLine(

@@ -1,5 +1,6 @@
 /** The overview: posts, mentions and flags per hour, and hijack alerts, for a time range. */
 import type { FastifyInstance } from 'fastify';
+import { SHARE_TAPS_KEY, type ShareTaps } from '../../site/taps.ts';
 import { type AlertRow, OVERVIEW_RANGES, overviewPage } from '../views/overview.ts';
 import { type GroupOptions, send } from './context.ts';
 
@@ -41,6 +42,7 @@ export default async function overviewRoutes(app: FastifyInstance, { ctx }: Grou
         to,
         stats,
         alerts,
+        shareTaps: store.getState<ShareTaps>(SHARE_TAPS_KEY),
       }),
     );
   });

@@ -1,10 +1,13 @@
 /** Per-campaign overview: totals and hourly SVG charts of posts, mentions seen/flagged, hijack alerts. */
+
+import type { ShareTaps } from '../../site/taps.ts';
 import type { Stats } from '../../store/types.ts';
 import type { Role } from '../accounts.ts';
 import { html } from '../html.ts';
 import { barChart } from './charts.ts';
 import { formatTime, shown } from './flag.ts';
 import { page } from './layout.ts';
+import { shareTapsSection } from './share-taps.ts';
 
 export interface AlertRow {
   at: string;
@@ -26,6 +29,7 @@ export function overviewPage(input: {
   to: string;
   stats: Stats;
   alerts: AlertRow[];
+  shareTaps?: ShareTaps | undefined;
 }): string {
   const { stats } = input;
   const fromMs = Date.parse(input.from);
@@ -78,6 +82,7 @@ ${
         (a) =>
           html`<tr><td>${formatTime(a.at)}</td><td>${shown(a.campaign)}</td><td>#${shown(a.hashtag)}</td><td>${(a.windowShare * 100).toFixed(0)}%</td><td>${(a.baselineShare * 100).toFixed(0)}%</td></tr>`,
       )}</table>`
-}`;
+}
+${shareTapsSection({ taps: input.shareTaps, from: input.from, to: input.to, campaign: input.campaign })}`;
   return page({ title: 'Overview', user: input.user, csrf: input.csrf, nav: 'overview' }, body);
 }
