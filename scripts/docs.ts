@@ -5,9 +5,12 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { COMMANDS } from '../src/cli/commands/index.ts';
+import { loadCommands } from '../src/cli/commands/index.ts';
 import { ENV_DOCS, ENV_SCHEMA, envDefault, SECRET_ENV } from '../src/config/env.ts';
 import { CATALOGUE, EXIT } from '../src/errors.ts';
+
+/** Every command, loaded (the CLI itself loads only the one it runs). */
+const COMMANDS = await loadCommands();
 
 export const ROOT = resolve(import.meta.dirname, '..');
 

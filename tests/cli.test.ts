@@ -2,10 +2,13 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS } from '../src/cli/commands/index.ts';
+import { loadCommands } from '../src/cli/commands/index.ts';
 import { readOutbox } from '../src/store/outbox.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
 import { ROOT, runCliInProcess, runCliProcess, startCliProcess } from './_util.ts';
+
+/** Every command, loaded (the CLI itself loads only the one it runs). */
+const COMMANDS = await loadCommands();
 
 const { dataDir: temp } = cleanupAfterEach();
 

@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envExample, ROOT, renderReadme } from '../scripts/docs.ts';
 import { CampaignFileSchema, campaignJsonSchema } from '../src/campaign/schema.ts';
-import { COMMANDS } from '../src/cli/commands/index.ts';
+import { loadCommands } from '../src/cli/commands/index.ts';
 import { ENV_SCHEMA } from '../src/config/env.ts';
 import { CATALOGUE } from '../src/errors.ts';
+
+/** Every command, loaded (the CLI itself loads only the one it runs). */
+const COMMANDS = await loadCommands();
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 

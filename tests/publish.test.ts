@@ -27,10 +27,12 @@ class ScriptedAdapter implements PlatformAdapter {
   readonly posts: Array<{ draft: PostRequest; at: Date }> = [];
   calls = 0;
   failures: Error[] = [];
-  constructor(
-    readonly name: string,
-    private readonly clock: ManualClock,
-  ) {}
+  readonly name: string;
+  private readonly clock: ManualClock;
+  constructor(name: string, clock: ManualClock) {
+    this.name = name;
+    this.clock = clock;
+  }
   async post(draft: PostRequest): Promise<Post> {
     this.calls++;
     const failure = this.failures.shift();

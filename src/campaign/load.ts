@@ -59,10 +59,13 @@ export function formatProblem(p: Problem, kind: 'error' | 'warning' = 'error'): 
 }
 
 class Locator {
-  constructor(
-    private readonly doc: ReturnType<typeof parseDocument>,
-    private readonly lines: LineCounter,
-  ) {}
+  private readonly doc: ReturnType<typeof parseDocument>;
+  private readonly lines: LineCounter;
+
+  constructor(doc: ReturnType<typeof parseDocument>, lines: LineCounter) {
+    this.doc = doc;
+    this.lines = lines;
+  }
 
   /** Line/column of the deepest node on the path that exists (the value, or the key's map). */
   at(path: Path, key?: string): { line: number; column: number } {

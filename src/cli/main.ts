@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CATALOGUE, EXIT, isSolidarityError, SolidarityError } from '../errors.ts';
 import { type Command, type CommandIO, type ParsedArgs, writeLine } from './command.ts';
-import { COMMANDS } from './commands/index.ts';
+import { COMMAND_INDEX, type CommandEntry } from './commands/index.ts';
 
 const GLOBAL_HELP = `solidarity: run social-media solidarity campaigns and review the abuse they draw
 
@@ -11,9 +11,9 @@ Global options:
   --debug      print stack traces and debug logs
   -h, --help   show help`;
 
-function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+function findCommand(argv: string[]): { command: CommandEntry; rest: string[] } | undefined {
   // Longest match first, so "store verify" wins over "store".
-  const sorted = [...COMMANDS].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
+  const sorted = [...COMMAND_INDEX].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
   for (const command of sorted) {
     const words = command.name.split(' ');
     if (words.every((word, i) => argv[i] === word)) return { command, rest: argv.slice(words.length) };
@@ -37,8 +37,8 @@ export function commandHelp(command: Command): string {
 }
 
 function globalHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
-  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`);
+  const width = Math.max(...COMMAND_INDEX.map((c) => c.name.length)) + 2;
+  const rows = COMMAND_INDEX.map((c) => `  ${c.name.padEnd(width)}${c.summary}`);
   return `${GLOBAL_HELP}\n\nCommands:\n${rows.join('\n')}`;
 }
 
@@ -80,7 +80,7 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
     }
     const found = findCommand(argv);
     if (!found) {
-      const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
+      const group = COMMAND_INDEX.filter((c) => c.name.startsWith(`${argv[0]} `));
       if (group.length > 0) {
         writeLine(io.stderr, `solidarity ${argv[0]}: choose one of:`);
         for (const c of group) writeLine(io.stderr, `  ${c.name.padEnd(20)}${c.summary}`);
@@ -88,12 +88,13 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
       }
       throw new SolidarityError('USAGE', `Unknown command "${argv[0]}".`, { hint: 'See: solidarity --help' });
     }
-    const args = parse(found.command, found.rest);
+    const command = await found.command.load();
+    const args = parse(command, found.rest);
     if (args.values.help) {
-      writeLine(io.stdout, commandHelp(found.command));
+      writeLine(io.stdout, commandHelp(command));
       return EXIT.ok;
     }
-    return (await found.command.run(args, io)) ?? EXIT.ok;
+    return (await command.run(args, io)) ?? EXIT.ok;
   } catch (error) {
     if (isSolidarityError(error)) {
       writeLine(io.stderr, error.describe());

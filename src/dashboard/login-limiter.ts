@@ -14,11 +14,15 @@ interface Bucket {
 export class LoginLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
-  constructor(
-    private readonly now: () => number,
-    private readonly maxFailures = MAX_FAILURES,
-    private readonly windowMs = WINDOW_MS,
-  ) {}
+  private readonly now: () => number;
+  private readonly maxFailures: number;
+  private readonly windowMs: number;
+
+  constructor(now: () => number, maxFailures = MAX_FAILURES, windowMs = WINDOW_MS) {
+    this.now = now;
+    this.maxFailures = maxFailures;
+    this.windowMs = windowMs;
+  }
 
   /** Seconds until another attempt is allowed, or 0 when one is allowed now. */
   retryAfter(ip: string, name: string): number {

@@ -2,7 +2,8 @@
 import { startDashboard } from '../../dashboard/server.ts';
 import { isSolidarityError, SolidarityError } from '../../errors.ts';
 import { type FileStore, openStore } from '../../store/index.ts';
-import { type Command, commandContext, stringOption, writeLine } from '../command.ts';
+import { type Command, stringOption, writeLine } from '../command.ts';
+import { commandContext, LOG_OPTIONS } from '../command-context.ts';
 import { untilSignal } from '../signals.ts';
 
 export const dashboardCommand: Command = {
@@ -15,6 +16,7 @@ export const dashboardCommand: Command = {
     'stopped. When a bot already holds the data folder, this one reads its data and sends decisions\n' +
     'through the bot. Add an account first: solidarity moderator add NAME --role admin',
   options: {
+    ...LOG_OPTIONS,
     host: { type: 'string', valueName: 'HOST', description: 'listen address (default DASHBOARD_HOST)' },
     port: {
       type: 'string',
@@ -24,7 +26,7 @@ export const dashboardCommand: Command = {
   },
   async run(args, io) {
     const stopSignal = untilSignal(io);
-    const ctx = commandContext(io);
+    const ctx = commandContext(io, args);
     const host = stringOption(args, 'host') ?? ctx.env.DASHBOARD_HOST;
     const portText = stringOption(args, 'port');
     const port = portText === undefined ? ctx.env.DASHBOARD_PORT : Number(portText);

@@ -6,7 +6,8 @@ import { SolidarityError } from '../../errors.ts';
 import { holdFor } from '../../scheduler/controls.ts';
 import { Publisher, type PublishResult } from '../../scheduler/publish.ts';
 import { openStore } from '../../store/index.ts';
-import { type Command, commandContext, stringOption, writeLine } from '../command.ts';
+import { type Command, stringOption, writeLine } from '../command.ts';
+import { commandContext } from '../command-context.ts';
 import { parsePlatform } from './preview.ts';
 
 export const postNowCommand: Command = {
@@ -48,7 +49,7 @@ export const postNowCommand: Command = {
           hint: 'Lift the hold first (solidarity resume / resume-all, or paused: false in the file).',
         });
       }
-      const adapters = createAdapters(ctx, platforms, store);
+      const adapters = await createAdapters(ctx, platforms, store);
       const publisher = new Publisher({ store, adapters, clock: ctx.clock, logger: ctx.logger });
       for (const p of platforms)
         results.push(await publisher.publish(campaign, renderPost(campaign, slot, p)));

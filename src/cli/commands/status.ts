@@ -9,7 +9,8 @@ import { monitorStatusLines } from '../../monitor/status.ts';
 import type { CredentialCheck } from '../../platforms/types.ts';
 import { campaignStatus, formatStatus } from '../../scheduler/status.ts';
 import { openStore } from '../../store/index.ts';
-import { type Command, commandContext, flag, writeLine } from '../command.ts';
+import { type Command, flag, writeLine } from '../command.ts';
+import { commandContext } from '../command-context.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -51,7 +52,7 @@ export const statusCommand: Command = {
         for (const p of platforms)
           credentials[p] = { ok: true, message: 'local mode: posts go to data/outbox.jsonl' };
       } else if (!flag(args, 'no-check')) {
-        const adapters = createAdapters(ctx, platforms, store);
+        const adapters = await createAdapters(ctx, platforms, store);
         for (const platform of platforms) {
           const check = await adapters[platform]?.checkCredentials?.({ passive: true });
           if (check) credentials[platform] = check;

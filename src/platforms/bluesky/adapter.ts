@@ -73,7 +73,10 @@ export class BlueskyAdapter implements PlatformAdapter {
   /** How many times this adapter logged in with the app password (createSession). */
   logins = 0;
 
-  constructor(private readonly options: BlueskyOptions) {
+  private readonly options: BlueskyOptions;
+
+  constructor(options: BlueskyOptions) {
+    this.options = options;
     this.log = (options.logger ?? silentLogger()).child({ name: 'platform.bluesky' });
     this.now = options.now ?? (() => new Date());
     this.sessionKey = `bluesky.session:${new URL(options.service).host}:${options.identifier.toLowerCase()}`;
