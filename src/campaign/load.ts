@@ -203,11 +203,21 @@ function longestValues(campaign: Campaign): TemplateValues {
 /** Size in bytes of a file next to the campaign file, or undefined when it cannot be read. */
 export type FileSizeOf = (relativePath: string) => number | undefined;
 
+/**
+ * What to check beyond the schema. `posts: false` skips what only matters before posting (lengths
+ * of every message, spacing of the slots): `status` reads campaigns for their schedule, and the bot
+ * and `validate` always check everything.
+ */
+export interface CheckOptions {
+  posts?: boolean;
+}
+
 function buildCampaign(
   file: string,
   data: CampaignFile,
   locate: Locator,
   fileSize?: FileSizeOf,
+  checks: CheckOptions = {},
 ): { campaign?: Campaign; problems: Problem[]; warnings: Problem[] } {
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
@@ -358,6 +368,7 @@ function buildCampaign(
     links: data.links,
     ...(quiet ? { quietHours: { from: parseClock(quiet.from)!, to: parseClock(quiet.to)! } } : {}),
     graceMinutes: data.grace_minutes,
+    alertAfterMinutes: data.alert_after,
     overrides,
     scoring: data.scoring ?? ScoringConfigSchema.parse({}),
   };
@@ -377,6 +388,9 @@ function buildCampaign(
       }
     }
   });
+
+  if (checks.posts === false)
+    return problems.length > 0 ? { problems, warnings } : { campaign, problems, warnings };
 
   // Lengths: every message on every platform, with the longest values its variables can take.
   const worst = longestValues(campaign);
@@ -426,7 +440,12 @@ function buildCampaign(
 }
 
 /** Validates one campaign file's text; never throws for bad content. */
-export function validateCampaignText(file: string, text: string, fileSize?: FileSizeOf): Validation {
+export function validateCampaignText(
+  file: string,
+  text: string,
+  fileSize?: FileSizeOf,
+  checks: CheckOptions = {},
+): Validation {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const locate = new Locator(doc, lines);
@@ -464,7 +483,7 @@ export function validateCampaignText(file: string, text: string, fileSize?: File
     };
   }
   const first = CampaignFileSchema.safeParse(raw, { reportInput: true });
-  if (first.success) return { file, ...buildCampaign(file, first.data, locate, fileSize) };
+  if (first.success) return { file, ...buildCampaign(file, first.data, locate, fileSize, checks) };
   const problems = schemaProblems(file, first, locate);
   // Keep checking what can be checked: without the optional fields that failed, the rest
   // (times, templates, lengths) may still be valid, and the organiser should hear of it all now.
@@ -482,12 +501,16 @@ export function validateCampaignText(file: string, text: string, fileSize?: File
   if (!('links' in lenient) && rawLinks && typeof rawLinks === 'object' && !Array.isArray(rawLinks)) {
     second.data.links = Object.fromEntries(Object.entries(rawLinks).map(([k, v]) => [k, String(v)]));
   }
-  const rest = buildCampaign(file, second.data, locate, fileSize);
+  const rest = buildCampaign(file, second.data, locate, fileSize, checks);
   return { file, problems: [...problems, ...rest.problems], warnings: rest.warnings };
 }
 
 /** Validates a campaign file on disk. */
-export function validateCampaignFile(path: string, cwd = process.cwd()): Validation {
+export function validateCampaignFile(
+  path: string,
+  cwd = process.cwd(),
+  checks: CheckOptions = {},
+): Validation {
   const file = relative(cwd, path) || path;
   let text: string;
   try {
@@ -501,13 +524,18 @@ export function validateCampaignFile(path: string, cwd = process.cwd()): Validat
       },
     );
   }
-  return validateCampaignText(file, text, (relativePath) => {
-    try {
-      return statSync(resolve(dirname(path), relativePath)).size;
-    } catch {
-      return undefined;
-    }
-  });
+  return validateCampaignText(
+    file,
+    text,
+    (relativePath) => {
+      try {
+        return statSync(resolve(dirname(path), relativePath)).size;
+      } catch {
+        return undefined;
+      }
+    },
+    checks,
+  );
 }
 
 function invalid(validations: Validation[]): SolidarityError {
@@ -552,8 +580,8 @@ export function campaignFiles(dir: string): string[] {
 }
 
 /** Loads every campaign in a folder; throws listing every problem in every file. */
-export function loadCampaigns(dir: string): Campaign[] {
-  const validations = campaignFiles(dir).map((file) => validateCampaignFile(file));
+export function loadCampaigns(dir: string, checks: CheckOptions = {}): Campaign[] {
+  const validations = campaignFiles(dir).map((file) => validateCampaignFile(file, process.cwd(), checks));
   if (validations.some((v) => v.problems.length > 0)) throw invalid(validations);
   const campaigns = validations.map((v) => v.campaign!);
   const byId = new Map<string, Campaign>();
