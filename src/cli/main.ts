@@ -64,6 +64,29 @@ function parse(command: Command, argv: string[]): ParsedArgs {
   }
 }
 
+const FILE_SYSTEM_CODES: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EIO: 'the disk reported an input/output error',
+};
+
+/** A file-system failure that reached the top as a plain Node error, as STORE_IO naming the path. */
+export function fileSystemError(error: unknown): SolidarityError | undefined {
+  const errno = error as NodeJS.ErrnoException;
+  const why = errno?.code ? FILE_SYSTEM_CODES[errno.code] : undefined;
+  if (!why) return undefined;
+  const where = errno.path ? ` ${errno.path}` : '';
+  return new SolidarityError('STORE_IO', `Cannot write${where}: ${why} (${errno.code}).`, {
+    hint:
+      errno.code === 'ENOSPC' || errno.code === 'EDQUOT'
+        ? 'Free some space on that disk, then run the command again; nothing was half-written.'
+        : 'Make the folder writable by this user (or mount it read-write), or set SOLIDARITY_DATA_DIR to a folder that is.',
+  });
+}
+
 /** Runs one command line and returns the exit code; never throws. */
 export async function runCli(argv: string[], io: CommandIO): Promise<number> {
   const debug = argv.includes('--debug');
@@ -95,7 +118,10 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
       return EXIT.ok;
     }
     return (await command.run(args, io)) ?? EXIT.ok;
-  } catch (error) {
+  } catch (caught) {
+    // The reader of our output went away (`| head`): nothing more to say, and nobody to say it to.
+    if ((caught as NodeJS.ErrnoException)?.code === 'EPIPE') return EXIT.ok;
+    const error = fileSystemError(caught) ?? caught;
     if (isSolidarityError(error)) {
       writeLine(io.stderr, error.describe());
       if (debug && error.stack) writeLine(io.stderr, error.stack);
@@ -110,6 +136,13 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
 
 const isMain = process.argv[1] && /solidarity(\.mjs)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
 if (isMain) {
+  // A closed pipe is reported as an 'error' event on the stream: end quietly, as `cat` does.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   const code = await runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
