@@ -35,7 +35,7 @@ const INSTRUCTIONS = new Set([
 ]);
 
 /** Dockerfile instructions with their arguments, continuation lines joined, comments dropped. */
-export function parseDockerfile(text: string): Array<{ line: number; instruction: string; args: string }> {
+function parseDockerfile(text: string): Array<{ line: number; instruction: string; args: string }> {
   const out: Array<{ line: number; instruction: string; args: string }> = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
