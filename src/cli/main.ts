@@ -5,7 +5,7 @@ import { COMMAND_INDEX, type CommandEntry } from './commands/index.ts';
 
 const GLOBAL_HELP = `solidarity: run social-media solidarity campaigns and review the abuse they draw
 
-Usage: solidarity COMMAND [options]     (solidarity COMMAND --help for details)
+Usage: npx solidarity COMMAND [options]     (npx solidarity COMMAND --help for details)
 
 Global options:
   --debug      print stack traces and debug logs
@@ -22,7 +22,7 @@ function findCommand(argv: string[]): { command: CommandEntry; rest: string[] } 
 }
 
 export function commandHelp(command: Command): string {
-  const lines = [`Usage: solidarity ${command.usage}`, '', command.summary];
+  const lines = [`Usage: npx solidarity ${command.usage}`, '', command.summary];
   if (command.description) lines.push('', command.description);
   const options = Object.entries(command.options ?? {});
   lines.push('', 'Options:');
@@ -59,7 +59,7 @@ function parse(command: Command, argv: string[]): ParsedArgs {
     return { values: values as ParsedArgs['values'], positionals };
   } catch (error) {
     throw new SolidarityError('USAGE', (error as Error).message.replace(/^[A-Z_]+: /, ''), {
-      hint: `See: solidarity ${command.name} --help`,
+      hint: `See: npx solidarity ${command.name} --help`,
     });
   }
 }
@@ -105,11 +105,20 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
     if (!found) {
       const group = COMMAND_INDEX.filter((c) => c.name.startsWith(`${argv[0]} `));
       if (group.length > 0) {
-        writeLine(io.stderr, `solidarity ${argv[0]}: choose one of:`);
-        for (const c of group) writeLine(io.stderr, `  ${c.name.padEnd(20)}${c.summary}`);
-        return EXIT.usage;
+        // `store --help` asks for this list (stdout, exit 0); a bare `store` lacks a subcommand.
+        const asked = argv[1] === '--help' || argv[1] === '-h';
+        const out = asked ? io.stdout : io.stderr;
+        writeLine(
+          out,
+          `Usage: npx solidarity ${argv[0]} SUBCOMMAND [options]     (--help on each for details)`,
+        );
+        writeLine(out, '');
+        for (const c of group) writeLine(out, `  ${c.name.padEnd(24)}${c.summary}`);
+        return asked ? EXIT.ok : EXIT.usage;
       }
-      throw new SolidarityError('USAGE', `Unknown command "${argv[0]}".`, { hint: 'See: solidarity --help' });
+      throw new SolidarityError('USAGE', `Unknown command "${argv[0]}".`, {
+        hint: 'See: npx solidarity --help',
+      });
     }
     const command = await found.command.load();
     const args = parse(command, found.rest);

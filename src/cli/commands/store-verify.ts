@@ -12,8 +12,8 @@ each record. Prints counts, warnings (torn last lines, rejected inbox changes) a
 file and line. Nothing is changed. Exit code 0 when every file reads, 6 when one does not.
 
 Example:
-  solidarity store verify
-  solidarity store verify --json | jq .events`,
+  npx solidarity store verify
+  npx solidarity store verify --json | jq .events`,
   options: {
     json: { type: 'boolean', description: 'print the report as one JSON object' },
   },
