@@ -2,12 +2,23 @@
  * Reads and validates campaign files. Every problem is reported at once, each with the file,
  * line and column, the field, what is wrong and what to do; nothing is silently defaulted.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SolidarityError } from '../errors.ts';
 import { ScoringConfigSchema } from '../scoring/config.ts';
+import {
+  type ImageKind,
+  imageKind,
+  invalidUtf8Offset,
+  kindOfName,
+  lineColumnOf,
+  lineColumnOfByte,
+  MAX_CAMPAIGN_BYTES,
+  MAX_MESSAGES,
+  strictJsonProblem,
+} from './file-checks.ts';
 import { describeMeasure, measure } from './limits.ts';
 import { dateValues, fillMessage, hashtagsFor, messageTemplate, type TemplateValues } from './render.ts';
 import {
@@ -210,6 +221,8 @@ export type FileSizeOf = (relativePath: string) => number | undefined;
  */
 export interface CheckOptions {
   posts?: boolean;
+  /** The image type a file next to the campaign file announces by its first bytes (null: none). */
+  imageKindOf?: (relativePath: string) => ImageKind | null | undefined;
 }
 
 function buildCampaign(
@@ -307,9 +320,52 @@ function buildCampaign(
           `image is ${size} bytes; the limit is ${IMAGE_MAX_BYTES} (Bluesky)`,
           'Resize or compress it.',
         );
+      } else if (checks.imageKindOf) {
+        const kind = checks.imageKindOf(message.image.file);
+        const named = kindOfName(message.image.file);
+        if (!kind) {
+          problem(
+            path,
+            `"${message.image.file}" is not a PNG, JPEG, GIF or WebP image (its first bytes are not an image's)`,
+            'Export the picture again as PNG or JPEG and point file: at it.',
+          );
+        } else if (named && kind !== named) {
+          problem(
+            path,
+            `"${message.image.file}" is a ${kind.toUpperCase()} image named as ${named.toUpperCase()}`,
+            `Rename it to end in .${kind === 'jpeg' ? 'jpg' : kind}, so the networks are told its real type.`,
+          );
+        }
       }
     });
   }
+
+  if (data.messages.length > MAX_MESSAGES) {
+    problem(
+      ['messages'],
+      `${data.messages.length} messages; a campaign holds at most ${MAX_MESSAGES}`,
+      'Split it into several campaigns, or keep the messages people will actually see.',
+    );
+  }
+  // The same hashtag twice (in any case) is posted twice, or watched twice.
+  const duplicateTags = (tags: readonly string[] | undefined, path: Path) => {
+    const first = new Map<string, number>();
+    tags?.forEach((tag, i) => {
+      const key = stripHash(tag).toLowerCase();
+      const earlier = first.get(key);
+      if (earlier === undefined) first.set(key, i);
+      else
+        problem(
+          [...path, i],
+          `"${tag}" is the same hashtag as ${path.join('.')}[${earlier}]`,
+          'List each hashtag once.',
+        );
+    });
+  };
+  duplicateTags(data.hashtags, ['hashtags']);
+  duplicateTags(data.monitor_hashtags, ['monitor_hashtags']);
+  duplicateTags(data.overrides.x?.hashtags, ['overrides', 'x', 'hashtags']);
+  duplicateTags(data.overrides.bluesky?.hashtags, ['overrides', 'bluesky', 'hashtags']);
 
   const hashtagWarnings = (tags: readonly string[], path: Path) => {
     tags.forEach((tag, i) => {
@@ -512,9 +568,19 @@ export function validateCampaignFile(
   checks: CheckOptions = {},
 ): Validation {
   const file = relative(cwd, path) || path;
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    if (statSync(path).size > MAX_CAMPAIGN_BYTES) {
+      const size = statSync(path).size;
+      return fileProblem(
+        file,
+        1,
+        1,
+        `the file is ${size} bytes; a campaign file is at most ${MAX_CAMPAIGN_BYTES} (1 MB)`,
+        'A campaign is a page of text: keep only the campaign in it.',
+      );
+    }
+    bytes = readFileSync(path);
   } catch (error) {
     throw new SolidarityError(
       'CAMPAIGN_NOT_FOUND',
@@ -523,6 +589,31 @@ export function validateCampaignFile(
         hint: 'Check the path; campaign files live in campaigns/ and end in .yaml, .yml or .json.',
       },
     );
+  }
+  const bad = invalidUtf8Offset(bytes);
+  if (bad >= 0) {
+    const at = lineColumnOfByte(bytes, bad);
+    return fileProblem(
+      file,
+      at.line,
+      at.column,
+      `not UTF-8: byte ${bad} (0x${bytes[bad]!.toString(16).padStart(2, '0')}) starts no valid character`,
+      'Save the file as UTF-8 (most editors: "Save with encoding" → UTF-8); Latin-1 and Windows-1252 accents look like this.',
+    );
+  }
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  if (extname(path).toLowerCase() === '.json') {
+    const json = strictJsonProblem(text);
+    if (json) {
+      const at = lineColumnOf(text, json.offset);
+      return fileProblem(
+        file,
+        at.line,
+        at.column,
+        `not valid JSON: ${json.message}`,
+        'A .json file must be strict JSON (no trailing commas, comments or single quotes); or rename it .yaml.',
+      );
+    }
   }
   return validateCampaignText(
     file,
@@ -534,8 +625,28 @@ export function validateCampaignFile(
         return undefined;
       }
     },
-    checks,
+    {
+      imageKindOf: (relativePath) => {
+        try {
+          const fd = openSync(resolve(dirname(path), relativePath), 'r');
+          try {
+            const head = Buffer.alloc(16);
+            readSync(fd, head, 0, 16, 0);
+            return imageKind(head) ?? null;
+          } finally {
+            closeSync(fd);
+          }
+        } catch {
+          return undefined;
+        }
+      },
+      ...checks,
+    },
   );
+}
+
+function fileProblem(file: string, line: number, column: number, message: string, hint: string): Validation {
+  return { file, problems: [{ file, line, column, field: '(file)', message, hint }], warnings: [] };
 }
 
 function invalid(validations: Validation[]): SolidarityError {

@@ -181,6 +181,22 @@ export function nextSlotAt(campaign: Campaign, from: Date): Date | undefined {
   return undefined;
 }
 
+/**
+ * Why a campaign will post nothing from `now` on, in words for the organiser, or undefined when it
+ * has a slot to come (a paused campaign still has slots: pausing is not a schedule problem).
+ */
+export function neverPostsReason(campaign: Campaign, now: Date): string | undefined {
+  if (nextSlotAt(campaign, now)) return undefined;
+  if (campaign.end && campaign.end <= now) return `the campaign ended at ${campaign.end.toISOString()}`;
+  if (campaign.quietHours && nextSlotAt({ ...campaign, quietHours: undefined }, now)) {
+    return 'every slot falls inside quiet_hours, so nothing is ever posted';
+  }
+  if (campaign.schedules.every((s) => s.kind === 'at')) {
+    return 'every `at` time is in the past (or after end)';
+  }
+  return 'no schedule has a slot between now and the end (or in the next five years)';
+}
+
 /** Slots in (from, to]. */
 export function slotsBetween(campaign: Campaign, from: Date, to: Date): Slot[] {
   const instants = timelineUntil(campaign, to.getTime());
