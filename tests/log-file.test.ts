@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +82,29 @@ describe('log file', () => {
       else expect(messages).toEqual([expect.stringMatching(/EACCES.*terminal only/)]);
     } finally {
       chmodSync(dir, 0o700);
+    }
+  });
+
+  it('off a terminal, warnings and errors are JSON lines without stack traces unless --debug', () => {
+    const script = (debug: boolean) =>
+      `import { createLogger } from './src/logger.ts';
+       const log = createLogger({ level: 'info', consoleLevel: 'warn', pretty: false, debug: ${debug} });
+       log.info('detail for the file only');
+       log.error({ err: new Error('connect refused'), code: 'PLATFORM_ERROR' }, 'search failed');`;
+    for (const debug of [false, true]) {
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script(debug)], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      const lines = run.stderr.trim().split('\n');
+      expect(lines, run.stderr).toHaveLength(1);
+      const record = JSON.parse(lines[0]!);
+      expect(record).toMatchObject({
+        msg: 'search failed',
+        code: 'PLATFORM_ERROR',
+        err: { message: 'connect refused' },
+      });
+      expect('stack' in record.err).toBe(debug);
     }
   });
 });
