@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so there is no build step to forget.
-import { register } from 'tsx/esm/api';
+// Node runs the TypeScript sources itself by stripping their types (tsconfig: erasableSyntaxOnly),
+// so there is no build step to forget and no compiler at run time. The compile cache keeps the
+// stripped and compiled modules between runs (in NODE_COMPILE_CACHE, else the system's temp
+// folder), which makes a start after the first several times faster.
+import module from 'node:module';
 
-register();
+module.enableCompileCache?.();
 await import('../src/cli/main.ts');

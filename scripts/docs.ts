@@ -1,13 +1,16 @@
 /**
- * Regenerates the parts of README.md and .env.example that the code defines: environment
+ * Regenerates the parts of docs/reference.md and .env.example that the code defines: environment
  * variables (src/config/env.ts), error codes (src/errors.ts) and commands (src/cli/commands).
  * `npm run docs` writes them; tests/docs.test.ts fails when they are out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { COMMANDS } from '../src/cli/commands/index.ts';
+import { loadCommands } from '../src/cli/commands/index.ts';
 import { ENV_DOCS, ENV_SCHEMA, envDefault, SECRET_ENV } from '../src/config/env.ts';
 import { CATALOGUE, EXIT } from '../src/errors.ts';
+
+/** Every command, loaded (the CLI itself loads only the one it runs). */
+const COMMANDS = await loadCommands();
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -83,32 +86,33 @@ export function errorsSection(): string {
 export function cliSection(): string {
   const rows = ['| Command | What it does |', '| --- | --- |'];
   for (const command of COMMANDS)
-    rows.push(`| \`solidarity ${cell(command.usage)}\` | ${cell(command.summary)} |`);
+    rows.push(`| \`npx solidarity ${cell(command.usage)}\` | ${cell(command.summary)} |`);
   return [
     '## Commands',
     '',
     'One CLI for everything: `npx solidarity --help`, and `--help` on every command. `--debug` on',
-    'any command prints stack traces and debug logs.',
+    'any command prints stack traces and debug logs. A campaign is named by its id or its file.',
     '',
     ...rows,
   ].join('\n');
 }
 
-/** README.md with the generated sections replaced. */
-export function renderReadme(readme: string): string {
+export const REFERENCE = join(ROOT, 'docs', 'reference.md');
+
+/** docs/reference.md with the generated sections replaced. */
+export function renderReference(readme: string): string {
   const sections: Record<string, string> = { env: envSection(), errors: errorsSection(), cli: cliSection() };
   let out = readme;
   for (const [name, body] of Object.entries(sections)) {
     const pattern = new RegExp(`<!-- section:${name} -->[\\s\\S]*?<!-- /section:${name} -->`);
-    if (!pattern.test(out)) throw new Error(`README.md has no <!-- section:${name} --> markers`);
+    if (!pattern.test(out)) throw new Error(`docs/reference.md has no <!-- section:${name} --> markers`);
     out = out.replace(pattern, () => `<!-- section:${name} -->\n${body}\n<!-- /section:${name} -->`);
   }
   return out;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
-  const readmePath = join(ROOT, 'README.md');
-  writeFileSync(readmePath, renderReadme(readFileSync(readmePath, 'utf8')));
+  writeFileSync(REFERENCE, renderReference(readFileSync(REFERENCE, 'utf8')));
   writeFileSync(join(ROOT, '.env.example'), envExample());
-  process.stdout.write('README.md and .env.example regenerated\n');
+  process.stdout.write('docs/reference.md and .env.example regenerated\n');
 }

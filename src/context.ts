@@ -7,10 +7,8 @@ import type { Platform } from './campaign/schema.ts';
 import { blueskyCredentials, type Env, isLocalMode, loadEnv, xCredentials } from './config/env.ts';
 import { SolidarityError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { BlueskyAdapter } from './platforms/bluesky/adapter.ts';
 import { OutboxAdapter } from './platforms/local/outbox-adapter.ts';
 import type { Adapters, PlatformAdapter } from './platforms/types.ts';
-import { XAdapter } from './platforms/x/adapter.ts';
 import { type Clock, systemClock } from './scheduler/clock.ts';
 import type { Store } from './store/types.ts';
 
@@ -29,16 +27,25 @@ export interface ContextOptions {
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
   print?: (line: string) => void;
-  /** Log to the terminal too (start: yes; one-shot commands: only warnings). */
-  consoleLevel?: string;
+  /** --debug: debug logs and stack traces on the terminal. */
   debug?: boolean;
+  /** --verbose: every log line on the terminal, not only warnings and errors. */
+  verbose?: boolean;
+  /** --log-file none: no file in data/logs; the log goes to the terminal (a service manager keeps it). */
+  logFile?: boolean;
 }
 
 export function createContext(options: ContextOptions = {}): Context {
   const env = loadEnv(options.env ?? process.env);
   const dataDir = resolve(env.SOLIDARITY_DATA_DIR);
   const level = options.debug ? 'debug' : env.LOG_LEVEL;
-  const logger = createLogger({ level, dir: join(dataDir, 'logs') });
+  const logger = createLogger({
+    level,
+    dir: options.logFile === false ? undefined : join(dataDir, 'logs'),
+    retentionDays: env.SOLIDARITY_LOG_RETENTION_DAYS,
+    debug: options.debug ?? false,
+    ...(options.debug || options.verbose ? { consoleLevel: level } : {}),
+  });
   return {
     env,
     logger,
@@ -53,31 +60,32 @@ export function createContext(options: ContextOptions = {}): Context {
 /**
  * The adapter for each platform the campaigns use. In local mode one outbox adapter stands in for
  * every platform, so the outbox shows exactly what each network would get. Live adapters need the
- * store (Bluesky keeps its session there).
+ * store (Bluesky keeps its session there). A network's SDK loads only when its live adapter is built.
  */
-export function createAdapters(
+export async function createAdapters(
   ctx: Context,
   platforms: Iterable<Platform>,
   state?: Pick<Store, 'getState' | 'setState'>,
-): Adapters {
+): Promise<Adapters> {
   const adapters: Adapters = {};
   const outbox = new OutboxAdapter(ctx.dataDir, ctx.clock, ctx.print);
   for (const platform of new Set(platforms)) {
     adapters[platform] =
-      ctx.mode === 'local' || platform === 'local' ? outbox : liveAdapter(ctx, platform, state);
+      ctx.mode === 'local' || platform === 'local' ? outbox : await liveAdapter(ctx, platform, state);
   }
   return adapters;
 }
 
-function liveAdapter(
+async function liveAdapter(
   ctx: Context,
   platform: Exclude<Platform, 'local'>,
   state: Pick<Store, 'getState' | 'setState'> | undefined,
-): PlatformAdapter {
+): Promise<PlatformAdapter> {
   const now = () => ctx.clock.now();
   if (platform === 'x') {
     const credentials = xCredentials(ctx.env);
     if (!credentials) throw notConfigured('X', 'X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET');
+    const { XAdapter } = await import('./platforms/x/adapter.ts');
     return new XAdapter({
       credentials,
       logger: ctx.logger,
@@ -90,6 +98,7 @@ function liveAdapter(
   if (!state) {
     throw new SolidarityError('UNEXPECTED', 'The Bluesky adapter needs the store to keep its session.');
   }
+  const { BlueskyAdapter } = await import('./platforms/bluesky/adapter.ts');
   return new BlueskyAdapter({ ...credentials, state, logger: ctx.logger, now });
 }
 

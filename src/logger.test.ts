@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { REDACT_PATHS } from './logger.ts';
+import { plainLine, REDACT_PATHS } from './logger.ts';
 
 describe('logger', () => {
   it('never writes secrets', () => {
@@ -33,5 +33,34 @@ describe('logger', () => {
       expect(out).not.toContain(secret);
     }
     expect(out).toContain('[redacted]');
+  });
+});
+
+describe('terminal lines', () => {
+  const record = {
+    level: 50,
+    time: Date.UTC(2026, 0, 1, 12, 0, 0),
+    name: 'monitor.x',
+    msg: 'search failed',
+    code: 'PLATFORM_ERROR',
+    err: {
+      message: 'connect ECONNREFUSED 127.0.0.1:9',
+      stack: 'Error: connect ECONNREFUSED\n    at TCPConnectWrap',
+    },
+  };
+
+  it('a record is one plain line with level, source, message, code and error, without the stack', () => {
+    const line = plainLine(record);
+    expect(line).toMatch(
+      /^\d\d:\d\d:\d\d ERROR monitor\.x: search failed \(PLATFORM_ERROR\) - connect ECONNREFUSED/,
+    );
+    expect(line).not.toContain('\n');
+    expect(plainLine(record, true)).toContain('at TCPConnectWrap');
+  });
+
+  it('info records carry no level word', () => {
+    expect(plainLine({ ...record, level: 30, err: undefined, code: undefined })).toMatch(
+      /^\d\d:\d\d:\d\d monitor\.x: search failed$/,
+    );
   });
 });

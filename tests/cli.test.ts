@@ -2,10 +2,13 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS } from '../src/cli/commands/index.ts';
+import { COMMAND_INDEX, loadCommands } from '../src/cli/commands/index.ts';
 import { readOutbox } from '../src/store/outbox.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
 import { ROOT, runCliInProcess, runCliProcess, startCliProcess } from './_util.ts';
+
+/** Every command, loaded (the CLI itself loads only the one it runs). */
+const COMMANDS = await loadCommands();
 
 const { dataDir: temp } = cleanupAfterEach();
 
@@ -34,7 +37,7 @@ describe('solidarity CLI', () => {
     for (const command of COMMANDS) {
       const { code, stdout } = await inProcess([...command.name.split(' '), '--help']);
       expect(code, command.name).toBe(0);
-      expect(stdout, command.name).toContain(`Usage: solidarity ${command.name}`);
+      expect(stdout, command.name).toContain(`Usage: npx solidarity ${command.name}`);
     }
   });
 
@@ -180,4 +183,62 @@ describe('solidarity CLI', () => {
       expect(stdout).toMatch(/Stopped\./);
     });
   }
+});
+
+describe('one CLI, consistent', () => {
+  it('group help (store, moderator, review) is on stdout with exit 0; a bare group asks for a subcommand', async () => {
+    for (const group of ['store', 'moderator', 'review']) {
+      const help = await inProcess([group, '--help']);
+      expect(help.code, group).toBe(0);
+      expect(help.stderr).toBe('');
+      for (const command of COMMANDS.filter((c) => c.name.startsWith(`${group} `)))
+        expect(help.stdout, group).toContain(command.name);
+      const bare = await inProcess([group]);
+      expect(bare.code, group).toBe(2);
+      expect(bare.stderr).toMatch(new RegExp(`Usage: npx solidarity ${group} SUBCOMMAND`));
+    }
+  });
+
+  it('the command index (loaded for --help) matches the commands it loads', () => {
+    expect(COMMAND_INDEX.map((e) => [e.name, e.summary])).toEqual(COMMANDS.map((c) => [c.name, c.summary]));
+  });
+
+  it('every usage line lists every option of its command', () => {
+    for (const command of COMMANDS) {
+      for (const [name, spec] of Object.entries(command.options ?? {})) {
+        const value = spec.type === 'string' ? ` ${spec.valueName ?? 'VALUE'}` : '';
+        expect(command.usage, command.name).toContain(`--${name}${value}`);
+      }
+    }
+  });
+
+  it('names a campaign by id or by file in every command that takes one', async () => {
+    for (const name of ['westandtogether', 'campaigns/westandtogether.yaml']) {
+      const preview = await inProcess(['preview', name, '--runs', '1']);
+      expect(preview.code, name).toBe(0);
+      expect(preview.stdout).toMatch(/westandtogether|We stand/i);
+    }
+    const unknown = await inProcess(['preview', 'nosuchcampaign']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toMatch(
+      /CAMPAIGN_UNKNOWN: .*"nosuchcampaign"[\s\S]*Known ids: notohatecrime, westandtogether/,
+    );
+  });
+
+  it('an invalid option value is named with the values allowed; resume of a running campaign changes nothing', async () => {
+    const env = { SOLIDARITY_DATA_DIR: temp() };
+    const resolve = await runCliInProcess(['review', 'resolve', 'x:1', '--outcome', 'police'], env);
+    expect(resolve.code).toBe(2);
+    expect(resolve.stderr).toMatch(/--outcome "police" is not a valid outcome[\s\S]*reported-to-police/);
+    const resume = await runCliInProcess(['resume', 'westandtogether'], env);
+    expect(resume.code).toBe(0);
+    expect(resume.stdout).toMatch(/^westandtogether is not paused: it is posting; nothing changed\./);
+    expect((await runCliInProcess(['pause', 'campaigns/westandtogether.yaml'], env)).stdout).toMatch(
+      /^Paused westandtogether/,
+    );
+    expect((await runCliInProcess(['pause', 'westandtogether'], env)).stdout).toMatch(/already paused/);
+    expect((await runCliInProcess(['resume', 'westandtogether'], env)).stdout).toMatch(
+      /^Resumed westandtogether/,
+    );
+  });
 });

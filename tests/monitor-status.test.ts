@@ -99,7 +99,9 @@ describe('solidarity status', () => {
     await store.close();
 
     const text = await runCliProcess(['status'], { env: { SOLIDARITY_DATA_DIR: data } });
-    expect(text.code, text.stderr).toBe(0);
+    // The two high-severity flags have waited an hour, past the default alert_after (60 minutes).
+    expect(text.code, text.stderr).toBe(1);
+    expect(text.stdout).toMatch(/Needs attention:\n {2}- 2 high-severity flag\(s\) open for longer than/);
     expect(text.stdout).toMatch(
       /westandtogether: 0 posts, 5 mentions seen, 2 flagged, 1 hijack alerts; 2 open in the review queue/,
     );
@@ -110,7 +112,7 @@ describe('solidarity status', () => {
     );
 
     const json = await runCliProcess(['status', '--json'], { env: { SOLIDARITY_DATA_DIR: data } });
-    expect(json.code).toBe(0);
+    expect(json.code).toBe(1);
     const parsed = JSON.parse(json.stdout);
     expect(parsed.xBudgetExhausted).toEqual(['westandtogether']);
     expect(parsed.campaigns.find((c: { id: string }) => c.id === 'westandtogether')).toMatchObject({

@@ -27,10 +27,12 @@ class ScriptedAdapter implements PlatformAdapter {
   readonly posts: Array<{ draft: PostRequest; at: Date }> = [];
   calls = 0;
   failures: Error[] = [];
-  constructor(
-    readonly name: string,
-    private readonly clock: ManualClock,
-  ) {}
+  readonly name: string;
+  private readonly clock: ManualClock;
+  constructor(name: string, clock: ManualClock) {
+    this.name = name;
+    this.clock = clock;
+  }
   async post(draft: PostRequest): Promise<Post> {
     this.calls++;
     const failure = this.failures.shift();
@@ -513,8 +515,10 @@ describe('solidarity status', () => {
     // status reads the store without the lock, beside the running bot; its clock is the real one,
     // so only fields that do not depend on "now" are compared.
     const json = await bot.cli('status', '--json');
-    expect(json.code).toBe(0);
+    // The rejected Bluesky post needs a look: status says so and exits 1.
+    expect(json.code).toBe(1);
     const report = JSON.parse(json.output) as {
+      attention: string[];
       campaigns: Array<{
         id: string;
         state: string;
@@ -529,6 +533,7 @@ describe('solidarity status', () => {
         }>;
       }>;
     };
+    expect(report.attention).toEqual([expect.stringMatching(/^shown → bluesky: 1 post\(s\) need a look/)]);
     const shown = report.campaigns.find((c) => c.id === 'shown')!;
     expect(shown.state).toBe('running');
     const x = shown.platforms.find((p) => p.platform === 'x')!;
@@ -550,7 +555,7 @@ describe('solidarity status', () => {
     await bot.runUntil('2026-03-22T13:05:00Z', 5);
     await bot.store.flush();
     const again = await bot.cli('status');
-    expect(again.code).toBe(0);
+    expect(again.code).toBe(1);
     const text = again.output;
     expect(text).toContain('shown (shown): running');
     expect(text).toContain('https://example.test/x/');

@@ -202,11 +202,11 @@ describe('solidarity review', () => {
     ]) {
       const help = await cli(['review', name, '--help']);
       expect(help.code, name).toBe(0);
-      expect(help.stdout, name).toMatch(/^Usage: solidarity review /);
+      expect(help.stdout, name).toMatch(/^Usage: npx solidarity review /);
     }
     for (const name of ['add', 'list', 'disable', 'enable', 'reset']) {
       expect((await cli(['moderator', name, '--help'])).stdout, name).toMatch(
-        /^Usage: solidarity moderator /,
+        /^Usage: npx solidarity moderator /,
       );
     }
     expect((await cli(['dashboard', '--help'])).stdout).toContain('DASHBOARD_HOST:DASHBOARD_PORT');

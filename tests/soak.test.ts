@@ -135,7 +135,10 @@ class LogFollower {
   #scheduled = false;
   onLine: ((type: string) => void) | undefined;
 
-  constructor(readonly dir: string) {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
     this.#watcher = watch(dir, () => this.#schedule());
   }
 

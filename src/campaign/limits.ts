@@ -1,6 +1,17 @@
 /** Each network's length rules, measured the way the network measures them. */
-import twitterText from 'twitter-text';
+import { createRequire } from 'node:module';
+import type twitterText from 'twitter-text';
 import type { Platform } from './schema.ts';
+
+// twitter-text's index loads its every module (about 240, a third of a second); parseTweet alone
+// needs half of them, and only commands that measure a post load even those.
+let parseTweet: typeof twitterText.parseTweet | undefined;
+function tweetWeight(text: string): number {
+  parseTweet ??= createRequire(import.meta.url)(
+    'twitter-text/dist/parseTweet.js',
+  ) as typeof twitterText.parseTweet;
+  return parseTweet(text).weightedLength;
+}
 
 export interface Measure {
   /** The number the network compares with its limit. */
@@ -29,7 +40,7 @@ export function graphemeCount(text: string): number {
 
 /** X: twitter-text's weighted length (CJK and emoji weigh 2, every URL 23). */
 export function measureX(text: string): Measure {
-  const length = twitterText.parseTweet(text).weightedLength;
+  const length = tweetWeight(text);
   return { length, limit: X_LIMIT, unit: 'weighted characters', fits: length <= X_LIMIT };
 }
 

@@ -2,12 +2,23 @@
  * Reads and validates campaign files. Every problem is reported at once, each with the file,
  * line and column, the field, what is wrong and what to do; nothing is silently defaulted.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SolidarityError } from '../errors.ts';
 import { ScoringConfigSchema } from '../scoring/config.ts';
+import {
+  type ImageKind,
+  imageKind,
+  invalidUtf8Offset,
+  kindOfName,
+  lineColumnOf,
+  lineColumnOfByte,
+  MAX_CAMPAIGN_BYTES,
+  MAX_MESSAGES,
+  strictJsonProblem,
+} from './file-checks.ts';
 import { describeMeasure, measure } from './limits.ts';
 import { dateValues, fillMessage, hashtagsFor, messageTemplate, type TemplateValues } from './render.ts';
 import {
@@ -60,10 +71,13 @@ export function formatProblem(p: Problem, kind: 'error' | 'warning' = 'error'): 
 }
 
 class Locator {
-  constructor(
-    private readonly doc: ReturnType<typeof parseDocument>,
-    private readonly lines: LineCounter,
-  ) {}
+  private readonly doc: ReturnType<typeof parseDocument>;
+  private readonly lines: LineCounter;
+
+  constructor(doc: ReturnType<typeof parseDocument>, lines: LineCounter) {
+    this.doc = doc;
+    this.lines = lines;
+  }
 
   /** Line/column of the deepest node on the path that exists (the value, or the key's map). */
   at(path: Path, key?: string): { line: number; column: number } {
@@ -201,11 +215,23 @@ function longestValues(campaign: Campaign): TemplateValues {
 /** Size in bytes of a file next to the campaign file, or undefined when it cannot be read. */
 export type FileSizeOf = (relativePath: string) => number | undefined;
 
+/**
+ * What to check beyond the schema. `posts: false` skips what only matters before posting (lengths
+ * of every message, spacing of the slots): `status` reads campaigns for their schedule, and the bot
+ * and `validate` always check everything.
+ */
+export interface CheckOptions {
+  posts?: boolean;
+  /** The image type a file next to the campaign file announces by its first bytes (null: none). */
+  imageKindOf?: (relativePath: string) => ImageKind | null | undefined;
+}
+
 function buildCampaign(
   file: string,
   data: CampaignFile,
   locate: Locator,
   fileSize?: FileSizeOf,
+  checks: CheckOptions = {},
 ): { campaign?: Campaign; problems: Problem[]; warnings: Problem[] } {
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
@@ -295,9 +321,52 @@ function buildCampaign(
           `image is ${size} bytes; the limit is ${IMAGE_MAX_BYTES} (Bluesky)`,
           'Resize or compress it.',
         );
+      } else if (checks.imageKindOf) {
+        const kind = checks.imageKindOf(message.image.file);
+        const named = kindOfName(message.image.file);
+        if (!kind) {
+          problem(
+            path,
+            `"${message.image.file}" is not a PNG, JPEG, GIF or WebP image (its first bytes are not an image's)`,
+            'Export the picture again as PNG or JPEG and point file: at it.',
+          );
+        } else if (named && kind !== named) {
+          problem(
+            path,
+            `"${message.image.file}" is a ${kind.toUpperCase()} image named as ${named.toUpperCase()}`,
+            `Rename it to end in .${kind === 'jpeg' ? 'jpg' : kind}, so the networks are told its real type.`,
+          );
+        }
       }
     });
   }
+
+  if (data.messages.length > MAX_MESSAGES) {
+    problem(
+      ['messages'],
+      `${data.messages.length} messages; a campaign holds at most ${MAX_MESSAGES}`,
+      'Split it into several campaigns, or keep the messages people will actually see.',
+    );
+  }
+  // The same hashtag twice (in any case) is posted twice, or watched twice.
+  const duplicateTags = (tags: readonly string[] | undefined, path: Path) => {
+    const first = new Map<string, number>();
+    tags?.forEach((tag, i) => {
+      const key = stripHash(tag).toLowerCase();
+      const earlier = first.get(key);
+      if (earlier === undefined) first.set(key, i);
+      else
+        problem(
+          [...path, i],
+          `"${tag}" is the same hashtag as ${path.join('.')}[${earlier}]`,
+          'List each hashtag once.',
+        );
+    });
+  };
+  duplicateTags(data.hashtags, ['hashtags']);
+  duplicateTags(data.monitor_hashtags, ['monitor_hashtags']);
+  duplicateTags(data.overrides.x?.hashtags, ['overrides', 'x', 'hashtags']);
+  duplicateTags(data.overrides.bluesky?.hashtags, ['overrides', 'bluesky', 'hashtags']);
 
   const hashtagWarnings = (tags: readonly string[], path: Path) => {
     tags.forEach((tag, i) => {
@@ -356,6 +425,7 @@ function buildCampaign(
     links: data.links,
     ...(quiet ? { quietHours: { from: parseClock(quiet.from)!, to: parseClock(quiet.to)! } } : {}),
     graceMinutes: data.grace_minutes,
+    alertAfterMinutes: data.alert_after,
     overrides,
     scoring: data.scoring ?? ScoringConfigSchema.parse({}),
   };
@@ -375,6 +445,9 @@ function buildCampaign(
       }
     }
   });
+
+  if (checks.posts === false)
+    return problems.length > 0 ? { problems, warnings } : { campaign, problems, warnings };
 
   // Lengths: every message on every platform, with the longest values its variables can take.
   const worst = longestValues(campaign);
@@ -437,7 +510,12 @@ function buildCampaign(
 }
 
 /** Validates one campaign file's text; never throws for bad content. */
-export function validateCampaignText(file: string, text: string, fileSize?: FileSizeOf): Validation {
+export function validateCampaignText(
+  file: string,
+  text: string,
+  fileSize?: FileSizeOf,
+  checks: CheckOptions = {},
+): Validation {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const locate = new Locator(doc, lines);
@@ -475,7 +553,7 @@ export function validateCampaignText(file: string, text: string, fileSize?: File
     };
   }
   const first = CampaignFileSchema.safeParse(raw, { reportInput: true });
-  if (first.success) return { file, ...buildCampaign(file, first.data, locate, fileSize) };
+  if (first.success) return { file, ...buildCampaign(file, first.data, locate, fileSize, checks) };
   const problems = schemaProblems(file, first, locate);
   // Keep checking what can be checked: without the optional fields that failed, the rest
   // (times, templates, lengths) may still be valid, and the organiser should hear of it all now.
@@ -493,16 +571,30 @@ export function validateCampaignText(file: string, text: string, fileSize?: File
   if (!('links' in lenient) && rawLinks && typeof rawLinks === 'object' && !Array.isArray(rawLinks)) {
     second.data.links = Object.fromEntries(Object.entries(rawLinks).map(([k, v]) => [k, String(v)]));
   }
-  const rest = buildCampaign(file, second.data, locate, fileSize);
+  const rest = buildCampaign(file, second.data, locate, fileSize, checks);
   return { file, problems: [...problems, ...rest.problems], warnings: rest.warnings };
 }
 
 /** Validates a campaign file on disk. */
-export function validateCampaignFile(path: string, cwd = process.cwd()): Validation {
+export function validateCampaignFile(
+  path: string,
+  cwd = process.cwd(),
+  checks: CheckOptions = {},
+): Validation {
   const file = relative(cwd, path) || path;
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    if (statSync(path).size > MAX_CAMPAIGN_BYTES) {
+      const size = statSync(path).size;
+      return fileProblem(
+        file,
+        1,
+        1,
+        `the file is ${size} bytes; a campaign file is at most ${MAX_CAMPAIGN_BYTES} (1 MB)`,
+        'A campaign is a page of text: keep only the campaign in it.',
+      );
+    }
+    bytes = readFileSync(path);
   } catch (error) {
     throw new SolidarityError(
       'CAMPAIGN_NOT_FOUND',
@@ -512,13 +604,63 @@ export function validateCampaignFile(path: string, cwd = process.cwd()): Validat
       },
     );
   }
-  return validateCampaignText(file, text, (relativePath) => {
-    try {
-      return statSync(resolve(dirname(path), relativePath)).size;
-    } catch {
-      return undefined;
+  const bad = invalidUtf8Offset(bytes);
+  if (bad >= 0) {
+    const at = lineColumnOfByte(bytes, bad);
+    return fileProblem(
+      file,
+      at.line,
+      at.column,
+      `not UTF-8: byte ${bad} (0x${bytes[bad]!.toString(16).padStart(2, '0')}) starts no valid character`,
+      'Save the file as UTF-8 (most editors: "Save with encoding" → UTF-8); Latin-1 and Windows-1252 accents look like this.',
+    );
+  }
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  if (extname(path).toLowerCase() === '.json') {
+    const json = strictJsonProblem(text);
+    if (json) {
+      const at = lineColumnOf(text, json.offset);
+      return fileProblem(
+        file,
+        at.line,
+        at.column,
+        `not valid JSON: ${json.message}`,
+        'A .json file must be strict JSON (no trailing commas, comments or single quotes); or rename it .yaml.',
+      );
     }
-  });
+  }
+  return validateCampaignText(
+    file,
+    text,
+    (relativePath) => {
+      try {
+        return statSync(resolve(dirname(path), relativePath)).size;
+      } catch {
+        return undefined;
+      }
+    },
+    {
+      imageKindOf: (relativePath) => {
+        try {
+          const fd = openSync(resolve(dirname(path), relativePath), 'r');
+          try {
+            const head = Buffer.alloc(16);
+            readSync(fd, head, 0, 16, 0);
+            return imageKind(head) ?? null;
+          } finally {
+            closeSync(fd);
+          }
+        } catch {
+          return undefined;
+        }
+      },
+      ...checks,
+    },
+  );
+}
+
+function fileProblem(file: string, line: number, column: number, message: string, hint: string): Validation {
+  return { file, problems: [{ file, line, column, field: '(file)', message, hint }], warnings: [] };
 }
 
 function invalid(validations: Validation[]): SolidarityError {
@@ -563,8 +705,8 @@ export function campaignFiles(dir: string): string[] {
 }
 
 /** Loads every campaign in a folder; throws listing every problem in every file. */
-export function loadCampaigns(dir: string): Campaign[] {
-  const validations = campaignFiles(dir).map((file) => validateCampaignFile(file));
+export function loadCampaigns(dir: string, checks: CheckOptions = {}): Campaign[] {
+  const validations = campaignFiles(dir).map((file) => validateCampaignFile(file, process.cwd(), checks));
   if (validations.some((v) => v.problems.length > 0)) throw invalid(validations);
   const campaigns = validations.map((v) => v.campaign!);
   const byId = new Map<string, Campaign>();

@@ -34,6 +34,25 @@ export interface TemplateValues {
   day: string;
 }
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one (validation formats a
+// whole year of dates per campaign), so each language, zone and kind is built once.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormat(language: string, timeZone: string, kind: 'date' | 'weekday'): Intl.DateTimeFormat {
+  const key = `${language}|${timeZone}|${kind}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(
+      language,
+      kind === 'date'
+        ? { timeZone, day: 'numeric', month: 'long', year: 'numeric' }
+        : { timeZone, weekday: 'long' },
+    );
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
 /** Date variables for an instant, in the campaign's language and zone. */
 export function dateValues(campaign: Campaign, at: Date): TemplateValues {
   const zone = { timeZone: campaign.timezone };
@@ -46,13 +65,8 @@ export function dateValues(campaign: Campaign, at: Date): TemplateValues {
         86_400_000,
     ) + 1;
   return {
-    date: new Intl.DateTimeFormat(campaign.language, {
-      ...zone,
-      day: 'numeric',
-      month: 'long',
-      year: 'numeric',
-    }).format(at),
-    weekday: new Intl.DateTimeFormat(campaign.language, { ...zone, weekday: 'long' }).format(at),
+    date: dateFormat(campaign.language, zone.timeZone, 'date').format(at),
+    weekday: dateFormat(campaign.language, zone.timeZone, 'weekday').format(at),
     time: `${String(wall.hour).padStart(2, '0')}:${String(wall.minute).padStart(2, '0')}`,
     day: String(dayNumber),
   };

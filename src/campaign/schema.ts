@@ -234,6 +234,15 @@ export const CampaignFileSchema = z
       .max(1440)
       .default(15)
       .describe('A slot missed while the bot was down is posted late only within this many minutes.'),
+    alert_after: z
+      .number()
+      .int()
+      .min(1)
+      .max(10080)
+      .default(60)
+      .describe(
+        'Minutes a high-severity flag may wait unreviewed before `solidarity status` reports it (exit code 1).',
+      ),
     overrides: z
       .strictObject({
         x: z
@@ -309,6 +318,8 @@ export interface Campaign {
   /** Minutes after midnight. */
   quietHours?: { from: number; to: number };
   graceMinutes: number;
+  /** Minutes an open high-severity flag may wait before status says it needs attention. */
+  alertAfterMinutes: number;
   overrides: {
     x?: { hashtags?: string[]; replySettings: 'everyone' | 'following' | 'mentionedUsers' };
     bluesky?: {

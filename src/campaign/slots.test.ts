@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { campaignFromYaml } from '../../tests/_util.ts';
 import { previewPosts } from './preview.ts';
-import { nextSlots, slotsBetween } from './slots.ts';
+import { nextSlotAt, nextSlots, slotsBetween } from './slots.ts';
 
 function campaign(schedules: string, extra = ''): ReturnType<typeof campaignFromYaml> {
   return campaignFromYaml(`
@@ -125,5 +125,20 @@ describe('slot rules', () => {
     const c = campaign('  - cron: "0 9 * * *"');
     const rows = previewPosts(c, new Date('2026-01-01T00:00:00Z'), 4);
     expect(rows.map((r) => r.text)).toEqual(['one 09:00', 'two 09:00', 'three 09:00', 'one 09:00']);
+  });
+});
+
+describe('nextSlotAt', () => {
+  it('finds the same instant as nextSlots, from any point of a long campaign', () => {
+    const c = campaign(
+      '  - cron: "30 9 * * 1"\n  - cron: "0 18 1 * *"\n  - cron: "0 12 15 * *"',
+      'quiet_hours: { from: "17:00", to: "19:00" }',
+    );
+    for (let day = 0; day < 400; day += 13) {
+      const from = new Date(c.start.getTime() + day * 86_400_000 + 3_600_000);
+      expect(nextSlotAt(c, from)?.toISOString(), `day ${day}`).toBe(
+        nextSlots(c, from, 1)[0]?.at.toISOString(),
+      );
+    }
   });
 });

@@ -164,6 +164,39 @@ export function nextSlots(campaign: Campaign, from: Date, count: number): Slot[]
   }
 }
 
+/**
+ * The instant of the first slot after `from`, looking only forward from it: unlike nextSlots it
+ * does not number the slot, so it need not walk the schedule from the campaign's start (a status
+ * check on a long campaign).
+ */
+export function nextSlotAt(campaign: Campaign, from: Date): Date | undefined {
+  const lower = Math.max(from.getTime(), campaign.start.getTime() - 1);
+  const limit = from.getTime() + HORIZON;
+  for (let window = 7 * DAY, start = lower; start < limit; start += window, window *= 2) {
+    const end = Math.min(start + window, limit);
+    const [first] = instantsBetween(campaign, new Date(start), new Date(end));
+    if (first !== undefined) return new Date(first);
+    if (campaign.end !== undefined && end >= campaign.end.getTime()) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Why a campaign will post nothing from `now` on, in words for the organiser, or undefined when it
+ * has a slot to come (a paused campaign still has slots: pausing is not a schedule problem).
+ */
+export function neverPostsReason(campaign: Campaign, now: Date): string | undefined {
+  if (nextSlotAt(campaign, now)) return undefined;
+  if (campaign.end && campaign.end <= now) return `the campaign ended at ${campaign.end.toISOString()}`;
+  if (campaign.quietHours && nextSlotAt({ ...campaign, quietHours: undefined }, now)) {
+    return 'every slot falls inside quiet_hours, so nothing is ever posted';
+  }
+  if (campaign.schedules.every((s) => s.kind === 'at')) {
+    return 'every `at` time is in the past (or after end)';
+  }
+  return 'no schedule has a slot between now and the end (or in the next five years)';
+}
+
 /** Slots in (from, to]. */
 export function slotsBetween(campaign: Campaign, from: Date, to: Date): Slot[] {
   const instants = timelineUntil(campaign, to.getTime());

@@ -1,5 +1,4 @@
 import type { Readable, Writable } from 'node:stream';
-import { type Context, createContext } from '../context.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -48,9 +47,4 @@ export function flag(args: ParsedArgs, name: string): boolean {
 
 export function writeLine(stream: Writable, line = ''): void {
   stream.write(`${line}\n`);
-}
-
-/** The composition root for a long-running or posting command: its env, --debug, and terminal lines on stdout. */
-export function commandContext(io: CommandIO): Context {
-  return createContext({ env: io.env, debug: io.debug, print: (line) => writeLine(io.stdout, line) });
 }

@@ -1,19 +1,19 @@
 import { parseArgs } from 'node:util';
 import { CATALOGUE, EXIT, isSolidarityError, SolidarityError } from '../errors.ts';
 import { type Command, type CommandIO, type ParsedArgs, writeLine } from './command.ts';
-import { COMMANDS } from './commands/index.ts';
+import { COMMAND_INDEX, type CommandEntry } from './commands/index.ts';
 
 const GLOBAL_HELP = `solidarity: run social-media solidarity campaigns and review the abuse they draw
 
-Usage: solidarity COMMAND [options]     (solidarity COMMAND --help for details)
+Usage: npx solidarity COMMAND [options]     (npx solidarity COMMAND --help for details)
 
 Global options:
   --debug      print stack traces and debug logs
   -h, --help   show help`;
 
-function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+function findCommand(argv: string[]): { command: CommandEntry; rest: string[] } | undefined {
   // Longest match first, so "store verify" wins over "store".
-  const sorted = [...COMMANDS].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
+  const sorted = [...COMMAND_INDEX].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
   for (const command of sorted) {
     const words = command.name.split(' ');
     if (words.every((word, i) => argv[i] === word)) return { command, rest: argv.slice(words.length) };
@@ -22,7 +22,7 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
 }
 
 export function commandHelp(command: Command): string {
-  const lines = [`Usage: solidarity ${command.usage}`, '', command.summary];
+  const lines = [`Usage: npx solidarity ${command.usage}`, '', command.summary];
   if (command.description) lines.push('', command.description);
   const options = Object.entries(command.options ?? {});
   lines.push('', 'Options:');
@@ -37,8 +37,8 @@ export function commandHelp(command: Command): string {
 }
 
 function globalHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
-  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`);
+  const width = Math.max(...COMMAND_INDEX.map((c) => c.name.length)) + 2;
+  const rows = COMMAND_INDEX.map((c) => `  ${c.name.padEnd(width)}${c.summary}`);
   return `${GLOBAL_HELP}\n\nCommands:\n${rows.join('\n')}`;
 }
 
@@ -59,9 +59,32 @@ function parse(command: Command, argv: string[]): ParsedArgs {
     return { values: values as ParsedArgs['values'], positionals };
   } catch (error) {
     throw new SolidarityError('USAGE', (error as Error).message.replace(/^[A-Z_]+: /, ''), {
-      hint: `See: solidarity ${command.name} --help`,
+      hint: `See: npx solidarity ${command.name} --help`,
     });
   }
+}
+
+const FILE_SYSTEM_CODES: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EIO: 'the disk reported an input/output error',
+};
+
+/** A file-system failure that reached the top as a plain Node error, as STORE_IO naming the path. */
+export function fileSystemError(error: unknown): SolidarityError | undefined {
+  const errno = error as NodeJS.ErrnoException;
+  const why = errno?.code ? FILE_SYSTEM_CODES[errno.code] : undefined;
+  if (!why) return undefined;
+  const where = errno.path ? ` ${errno.path}` : '';
+  return new SolidarityError('STORE_IO', `Cannot write${where}: ${why} (${errno.code}).`, {
+    hint:
+      errno.code === 'ENOSPC' || errno.code === 'EDQUOT'
+        ? 'Free some space on that disk, then run the command again; nothing was half-written.'
+        : 'Make the folder writable by this user (or mount it read-write), or set SOLIDARITY_DATA_DIR to a folder that is.',
+  });
 }
 
 /** Runs one command line and returns the exit code; never throws. */
@@ -80,21 +103,34 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
     }
     const found = findCommand(argv);
     if (!found) {
-      const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
+      const group = COMMAND_INDEX.filter((c) => c.name.startsWith(`${argv[0]} `));
       if (group.length > 0) {
-        writeLine(io.stderr, `solidarity ${argv[0]}: choose one of:`);
-        for (const c of group) writeLine(io.stderr, `  ${c.name.padEnd(20)}${c.summary}`);
-        return EXIT.usage;
+        // `store --help` asks for this list (stdout, exit 0); a bare `store` lacks a subcommand.
+        const asked = argv[1] === '--help' || argv[1] === '-h';
+        const out = asked ? io.stdout : io.stderr;
+        writeLine(
+          out,
+          `Usage: npx solidarity ${argv[0]} SUBCOMMAND [options]     (--help on each for details)`,
+        );
+        writeLine(out, '');
+        for (const c of group) writeLine(out, `  ${c.name.padEnd(24)}${c.summary}`);
+        return asked ? EXIT.ok : EXIT.usage;
       }
-      throw new SolidarityError('USAGE', `Unknown command "${argv[0]}".`, { hint: 'See: solidarity --help' });
+      throw new SolidarityError('USAGE', `Unknown command "${argv[0]}".`, {
+        hint: 'See: npx solidarity --help',
+      });
     }
-    const args = parse(found.command, found.rest);
+    const command = await found.command.load();
+    const args = parse(command, found.rest);
     if (args.values.help) {
-      writeLine(io.stdout, commandHelp(found.command));
+      writeLine(io.stdout, commandHelp(command));
       return EXIT.ok;
     }
-    return (await found.command.run(args, io)) ?? EXIT.ok;
-  } catch (error) {
+    return (await command.run(args, io)) ?? EXIT.ok;
+  } catch (caught) {
+    // The reader of our output went away (`| head`): nothing more to say, and nobody to say it to.
+    if ((caught as NodeJS.ErrnoException)?.code === 'EPIPE') return EXIT.ok;
+    const error = fileSystemError(caught) ?? caught;
     if (isSolidarityError(error)) {
       writeLine(io.stderr, error.describe());
       if (debug && error.stack) writeLine(io.stderr, error.stack);
@@ -109,6 +145,13 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
 
 const isMain = process.argv[1] && /solidarity(\.mjs)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
 if (isMain) {
+  // A closed pipe is reported as an 'error' event on the stream: end quietly, as `cat` does.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   const code = await runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -57,6 +57,7 @@ export const ENV_SCHEMA = z.object({
   SITE_COUNT_TAPS: z.enum(['true', 'false']).default('false'),
   SOLIDARITY_RETENTION_UNFLAGGED_DAYS: z.coerce.number().int().min(0).default(7),
   SOLIDARITY_RETENTION_FLAGGED_DAYS: z.coerce.number().int().min(0).default(90),
+  SOLIDARITY_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(14),
 });
 
 export type Env = z.infer<typeof ENV_SCHEMA>;
@@ -175,6 +176,10 @@ export const ENV_DOCS = {
   SOLIDARITY_DATA_DIR: ['General', 'Folder for the store, outbox and logs.'],
   SOLIDARITY_CAMPAIGNS_DIR: ['General', 'Folder of campaign files that `start` loads.'],
   LOG_LEVEL: ['General', 'Log level: fatal, error, warn, info, debug, trace or silent.'],
+  SOLIDARITY_LOG_RETENTION_DAYS: [
+    'General',
+    'Days to keep the daily log files in data/logs (older ones are deleted at start and at midnight UTC).',
+  ],
   SOLIDARITY_SAMPLE_MENTIONS: ['General', 'Sample mention stream replayed in local mode (JSON Lines).'],
   SOLIDARITY_SAMPLE_INTERVAL_MS: [
     'General',

@@ -14,7 +14,11 @@ export interface Claim {
 export class ClaimTable {
   private readonly claims = new Map<string, Claim>();
 
-  constructor(private readonly now: () => number) {}
+  private readonly now: () => number;
+
+  constructor(now: () => number) {
+    this.now = now;
+  }
 
   /** The live claim on a flag, if any. */
   holder(flagId: string): Claim | undefined {

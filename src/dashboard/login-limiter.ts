@@ -54,10 +54,10 @@ export class LoginLimiter {
   private readonly free: number;
   private readonly globalMax: number;
 
-  constructor(
-    private readonly now: () => number,
-    options: LimiterOptions = {},
-  ) {
+  private readonly now: () => number;
+
+  constructor(now: () => number, options: LimiterOptions = {}) {
+    this.now = now;
     this.free = options.freeFailures ?? FREE_FAILURES;
     this.globalMax = options.globalMaxFailures ?? GLOBAL_MAX_FAILURES;
   }

@@ -28,7 +28,11 @@ function keyOf(token: string): string {
 export class SessionTable {
   private readonly sessions = new Map<string, Session>();
 
-  constructor(private readonly now: () => number) {}
+  private readonly now: () => number;
+
+  constructor(now: () => number) {
+    this.now = now;
+  }
 
   create(name: string, credential: string): { token: string; session: Session } {
     this.sweep();

@@ -158,13 +158,10 @@ export function localCursorCheck(
     const done = Number(store.getCursor(key) ?? '0');
     if (!(done > 0) || !existsSync(path)) return [];
     const tags = campaigns.map((c) => ({ id: c.id, tags: new Set(c.hashtags) }));
-    const lines = createInterface({
-      input: createReadStream(path, 'utf8'),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    });
+    const stream = createReadStream(path);
     let n = 0;
     try {
-      for await (const raw of lines) {
+      for await (const raw of textLines(stream)) {
         n += 1;
         if (n > done) break;
         const parsed = parseLine(raw);
@@ -183,7 +180,7 @@ export function localCursorCheck(
         }
       }
     } finally {
-      lines.close();
+      stream.destroy();
     }
     return [];
   };

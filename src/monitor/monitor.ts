@@ -6,10 +6,11 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/types.ts';
 import type { HijackOptions } from './hijack.ts';
 import { MentionPipeline, type PipelineOptions } from './pipeline.ts';
+/** Where the running bot keeps its monitoring status (store state). */
+import { MONITOR_STATUS_KEY } from './state-keys.ts';
 import type { MentionSource, MonitorCounts, MonitoredCampaign, Scorer, SourceStats } from './types.ts';
 
-/** Where the running bot keeps its monitoring status (store state). */
-export const MONITOR_STATUS_KEY = 'monitor.status';
+export { MONITOR_STATUS_KEY };
 
 export interface MonitorStatus {
   updatedAt: string;

@@ -81,7 +81,8 @@ export async function startMonitoring(
         try {
           // One account, one session: the publishing adapter's, saved in the store. Logging in
           // again here would spend the PDS's few logins at every start.
-          const adapter = options.adapters?.bluesky ?? createAdapters(ctx, ['bluesky'], store).bluesky;
+          const adapter =
+            options.adapters?.bluesky ?? (await createAdapters(ctx, ['bluesky'], store)).bluesky;
           if (!(adapter instanceof BlueskyAdapter)) throw new Error('no Bluesky adapter in live mode');
           const client = await adapter.searchClient();
           ownAccounts.push(client.did);

@@ -1,7 +1,13 @@
 /** Monitoring as `solidarity status` shows it: counts, sources, X budgets, from the saved status. */
 import type { Store } from '../store/types.ts';
-import { readMonitorStatus } from './monitor.ts';
-import { budgetStateKey, type XBudgetState } from './x.ts';
+import type { MonitorStatus } from './monitor.ts';
+import { budgetStateKey, MONITOR_STATUS_KEY } from './state-keys.ts';
+import type { XBudgetState } from './x.ts';
+
+/** The counts and sources the monitor last saved, if it ever ran on this data folder. */
+export function readMonitorStatus(store: Pick<Store, 'getState'>): MonitorStatus | undefined {
+  return store.getState<MonitorStatus>(MONITOR_STATUS_KEY);
+}
 
 export interface MonitorStatusView {
   lines: string[];

@@ -7,12 +7,14 @@
  * the source logs X_READ_BUDGET_EXHAUSTED once, records it for `solidarity status`, and waits
  * for the next day. A 429 waits for the rate-limit reset and retries the same page.
  */
+
 import { isSolidarityError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { isPlatformError } from '../platforms/errors.ts';
 import { type XSearchClient, type XSearchTweet, XSinceIdTooOld } from '../platforms/x/search.ts';
 import type { Store } from '../store/types.ts';
 import { mergeHashtags } from './hashtags.ts';
+import { budgetStateKey } from './state-keys.ts';
 import type { Mention, MentionSource, SourceItem, SourceStats } from './types.ts';
 
 export const X_MIN_RESULTS = 10;
@@ -29,7 +31,7 @@ export interface XBudgetState {
 }
 
 export const sinceIdKey = (campaign: string) => `monitor.x.since:${campaign}`;
-export const budgetStateKey = (campaign: string) => `monitor.x.budget:${campaign}`;
+export { budgetStateKey };
 
 /** The recent-search query for a campaign's tags. */
 export function xQuery(hashtags: readonly string[]): string {

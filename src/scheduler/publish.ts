@@ -125,7 +125,10 @@ export class Publisher {
   /** Platforms whose credentials were rejected: nothing more is sent to them until restart. */
   readonly stopped = new Map<Platform, PlatformError>();
 
-  constructor(private readonly options: PublisherOptions) {
+  private readonly options: PublisherOptions;
+
+  constructor(options: PublisherOptions) {
+    this.options = options;
     this.log = options.logger.child({ name: 'scheduler.publish' });
     this.random = options.random ?? Math.random;
   }

@@ -9,7 +9,12 @@ import type { Campaign } from '../campaign/schema.ts';
 import { isSolidarityError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
-export function campaignReloader(initial: readonly Campaign[], logger: Logger): () => Campaign[] {
+export function campaignReloader(
+  initial: readonly Campaign[],
+  logger: Logger,
+  /** Called with each campaign whose edited file was loaded (the terminal says so). */
+  onReload?: (campaign: Campaign) => void,
+): () => Campaign[] {
   const log = logger.child({ name: 'campaign.reload' });
   const mtimeOf = (file: string) => {
     try {
@@ -34,6 +39,7 @@ export function campaignReloader(initial: readonly Campaign[], logger: Logger): 
         entry.campaign = next;
         entry.mtime = mtime;
         log.info({ campaign: next.id, paused: next.paused }, 'campaign file changed; reloaded');
+        onReload?.(next);
       } catch (error) {
         entry.rejected = mtime;
         log.error(

@@ -52,7 +52,10 @@ export class Scheduler {
   private cursorSavedAt = Number.NEGATIVE_INFINITY;
   private readonly log: Logger;
 
-  constructor(private readonly options: SchedulerOptions) {
+  private readonly options: SchedulerOptions;
+
+  constructor(options: SchedulerOptions) {
+    this.options = options;
     this.lastTick = options.clock.now();
     this.log = options.logger.child({ name: 'scheduler' });
   }

@@ -3,7 +3,7 @@
  * Pure but for the store reads; credential checks are added by the command.
  */
 import type { Campaign, Platform } from '../campaign/schema.ts';
-import { nextSlots } from '../campaign/slots.ts';
+import { nextSlotAt } from '../campaign/slots.ts';
 import { formatWithOffset } from '../campaign/time.ts';
 import type { CredentialCheck } from '../platforms/types.ts';
 import type { JournalEntry, Store } from '../store/types.ts';
@@ -13,7 +13,8 @@ import { isFinal, platformStopKey, rateLimitKey } from './publish.ts';
 export interface PlatformStatus {
   platform: Platform;
   nextSlot?: string;
-  lastPost?: { slotAt: string; url?: string; remoteId?: string };
+  /** The last confirmed post: when it was posted (postedAt), for which slot, and where. */
+  lastPost?: { postedAt: string; slotAt: string; url?: string; remoteId?: string };
   pending: Array<{ key: string; slotAt: string; state: string; attempts: number; note?: string }>;
   needsAttention: Array<{ key: string; slotAt: string; note?: string }>;
   rateLimit?: { limitedUntil: string; active: boolean };
@@ -37,12 +38,12 @@ export function campaignStatus(
 ): CampaignStatus {
   const hold = holdFor(campaign, store);
   const journal = store.listJournal({ campaign: campaign.id });
-  const [next] = nextSlots(campaign, now, 1);
+  const next = nextSlotAt(campaign, now);
   const platforms = campaign.platforms.map((platform): PlatformStatus => {
     const mine = journal.filter((e) => e.platform === platform);
     const confirmed = mine
       .filter((e) => e.state === 'confirmed')
-      .sort((a, b) => b.slotAt.localeCompare(a.slotAt))[0];
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
     const limit = store.getState<{ limitedUntil: string }>(rateLimitKey(platform));
     const stopped = store.getState<{ code: string; message: string; at: string } | null>(
       platformStopKey(platform),
@@ -62,9 +63,10 @@ export function campaignStatus(
         .filter((e) => e.state === 'needs-attention')
         .map((e) => ({ key: e.key, slotAt: e.slotAt, ...(e.note ? { note: e.note } : {}) })),
     };
-    if (next) status.nextSlot = formatWithOffset(next.at, campaign.timezone);
+    if (next) status.nextSlot = formatWithOffset(next, campaign.timezone);
     if (confirmed) {
       status.lastPost = {
+        postedAt: confirmed.updatedAt,
         slotAt: confirmed.slotAt,
         ...(confirmed.url ? { url: confirmed.url } : {}),
         ...(confirmed.remoteId ? { remoteId: confirmed.remoteId } : {}),
@@ -96,7 +98,7 @@ export function formatStatus(statuses: CampaignStatus[]): string[] {
       lines.push(`  ${p.platform}`);
       lines.push(`    next slot:        ${p.nextSlot ?? 'none (the campaign has ended)'}`);
       lines.push(
-        `    last post:        ${p.lastPost ? `${p.lastPost.slotAt}  ${p.lastPost.url ?? p.lastPost.remoteId ?? ''}` : 'none yet'}`,
+        `    last post:        ${p.lastPost ? `${p.lastPost.postedAt}  ${p.lastPost.url ?? p.lastPost.remoteId ?? ''}  (slot ${p.lastPost.slotAt})` : 'none yet'}`,
       );
       lines.push(`    pending:          ${p.pending.length}`);
       for (const e of p.pending)

@@ -341,6 +341,7 @@ export class TermIndex implements KnownTerms {
   private readonly vocabulary: string[];
   /** Every word seen so far and how it resolved; bounded. */
   private seen = new SeenWords();
+  private readonly dataOf: (word: string) => unknown;
 
   /**
    * @param extra more known terms (folded first)
@@ -351,8 +352,9 @@ export class TermIndex implements KnownTerms {
     lexicons: readonly Lexicon[],
     extra: Iterable<string> = [],
     vocabulary: Iterable<string> = [],
-    private readonly dataOf: (word: string) => unknown = () => undefined,
+    dataOf: (word: string) => unknown = () => undefined,
   ) {
+    this.dataOf = dataOf;
     for (const lex of lexicons) {
       for (const w of lex.known) this.add(w);
       for (const w of lex.counterSpeech.words) this.add(w);

@@ -429,7 +429,10 @@ export class Scorer {
   private readonly ownCache = new WeakMap<readonly string[], string[][]>();
   private readonly hashtagCache = new WeakMap<readonly string[], Set<string>>();
 
-  constructor(readonly data: ScoringData) {
+  readonly data: ScoringData;
+
+  constructor(data: ScoringData) {
+    this.data = data;
     // English first: it is the default and the fallback for slurs in any language.
     const lexicons = [...data.lexicons.values()].sort((a, b) =>
       a.language === DEFAULT_LANGUAGE

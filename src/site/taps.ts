@@ -23,14 +23,15 @@ export class TapCounter {
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly options: {
-      state: Pick<Store, 'getState' | 'setState'>;
-      campaigns: ReadonlySet<string>;
-      now: () => number;
-      flushMs?: number;
-    },
-  ) {
+  private readonly options: {
+    state: Pick<Store, 'getState' | 'setState'>;
+    campaigns: ReadonlySet<string>;
+    now: () => number;
+    flushMs?: number;
+  };
+
+  constructor(options: TapCounter['options']) {
+    this.options = options;
     this.#taps = structuredClone(options.state.getState<ShareTaps>(SHARE_TAPS_KEY) ?? {});
   }
 

@@ -93,9 +93,13 @@ async function tryCreate(path: string, info: LockInfo): Promise<boolean> {
   try {
     await handle.writeFile(`${JSON.stringify(info)}\n`);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (error) {
+    // A full disk: leave no empty lock file behind.
+    await handle.close().catch(() => {});
+    await unlink(path).catch(() => {});
+    throw error;
   }
+  await handle.close();
   return true;
 }
 

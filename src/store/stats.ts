@@ -20,7 +20,11 @@ interface DayCounts {
 export class StatsReader {
   readonly #dayCounts = new Map<string, DayCounts>();
 
-  constructor(readonly dir: string) {}
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
 
   /** Forgets what was read of a day (prune rewrote its segment). */
   forget(day: string): void {

@@ -2,19 +2,21 @@
 import { startDashboard } from '../../dashboard/server.ts';
 import { isSolidarityError, SolidarityError } from '../../errors.ts';
 import { type FileStore, openStore } from '../../store/index.ts';
-import { type Command, commandContext, stringOption, writeLine } from '../command.ts';
+import { type Command, stringOption, writeLine } from '../command.ts';
+import { commandContext, LOG_OPTIONS } from '../command-context.ts';
 import { untilSignal } from '../signals.ts';
 
 export const dashboardCommand: Command = {
   name: 'dashboard',
   summary: 'Run the review dashboard alone (no posting, no monitoring)',
-  usage: 'dashboard [--host HOST] [--port N]',
+  usage: 'dashboard [--host HOST] [--port N] [--verbose] [--log-file none]',
   description:
     "Serves the moderators' dashboard on DASHBOARD_HOST:DASHBOARD_PORT (default 127.0.0.1:3000).\n" +
     '"npm start" runs the same dashboard inside the bot; use this when the bot runs elsewhere or is\n' +
     'stopped. When a bot already holds the data folder, this one reads its data and sends decisions\n' +
-    'through the bot. Add an account first: solidarity moderator add NAME --role admin',
+    'through the bot. Add an account first: npx solidarity moderator add NAME --role admin',
   options: {
+    ...LOG_OPTIONS,
     host: { type: 'string', valueName: 'HOST', description: 'listen address (default DASHBOARD_HOST)' },
     port: {
       type: 'string',
@@ -24,7 +26,7 @@ export const dashboardCommand: Command = {
   },
   async run(args, io) {
     const stopSignal = untilSignal(io);
-    const ctx = commandContext(io);
+    const ctx = commandContext(io, args);
     const host = stringOption(args, 'host') ?? ctx.env.DASHBOARD_HOST;
     const portText = stringOption(args, 'port');
     const port = portText === undefined ? ctx.env.DASHBOARD_PORT : Number(portText);
@@ -54,7 +56,7 @@ export const dashboardCommand: Command = {
         `Review dashboard: ${dashboard.url}  (${store.mode === 'writer' ? 'holding the data folder' : 'a running bot holds the data folder; decisions go through it'})`,
       );
       if (accounts === 0)
-        writeLine(io.stdout, 'No accounts yet: add one with  solidarity moderator add NAME --role admin');
+        writeLine(io.stdout, 'No accounts yet: add one with  npx solidarity moderator add NAME --role admin');
       writeLine(io.stdout, 'Press Ctrl-C to stop.');
       const signal = await stopSignal;
       writeLine(io.stdout, `\n${signal}: stopping…`);

@@ -44,8 +44,8 @@ cells that a spreadsheet would run as a formula start with an apostrophe.
 Types: ${TYPES.join(', ')}
 
 Examples:
-  solidarity export --since 7d --format csv --out evidence.csv
-  solidarity export --since 2026-11-20 --until 2026-11-21 --type mention.seen --type review.event`,
+  npx solidarity export --since 7d --format csv --out evidence.csv
+  npx solidarity export --since 2026-11-20 --until 2026-11-21 --type mention.seen --type review.event`,
   options: {
     since: { type: 'string', valueName: 'WHEN', description: 'first instant (inclusive)' },
     until: { type: 'string', valueName: 'WHEN', description: 'last instant (exclusive)' },

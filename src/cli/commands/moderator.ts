@@ -31,7 +31,7 @@ export function moderatorCommands(open: StoreOpener): Command[] {
       'Roles: viewer reads the queue; moderator also decides and exports evidence; admin also manages\n' +
       'accounts. Without --password-stdin a one-time password is printed once, and the dashboard asks\n' +
       'for a new one at first login. With --password-stdin the first line of stdin is the password\n' +
-      '(12 characters or more), e.g.: read -rs P && printf "%s\\n" "$P" | solidarity moderator add sam\n' +
+      '(12 characters or more), e.g.: read -rs P && printf "%s\\n" "$P" | npx solidarity moderator add sam\n' +
       '--role moderator --password-stdin',
     options: {
       role: { type: 'string', valueName: 'ROLE', description: ROLES.join(' | ') },
@@ -82,7 +82,7 @@ export function moderatorCommands(open: StoreOpener): Command[] {
           }));
         if (flag(args, 'json')) writeLine(io.stdout, JSON.stringify(rows));
         else if (rows.length === 0)
-          writeLine(io.stdout, 'No accounts yet. Add one: solidarity moderator add NAME --role admin');
+          writeLine(io.stdout, 'No accounts yet. Add one: npx solidarity moderator add NAME --role admin');
         else
           for (const r of rows)
             writeLine(

@@ -1,4 +1,3 @@
-import { loadCampaign } from '../../campaign/load.ts';
 import { renderPost } from '../../campaign/render.ts';
 import { nextSlots } from '../../campaign/slots.ts';
 import { createAdapters } from '../../context.ts';
@@ -6,13 +5,15 @@ import { SolidarityError } from '../../errors.ts';
 import { holdFor } from '../../scheduler/controls.ts';
 import { Publisher, type PublishResult } from '../../scheduler/publish.ts';
 import { openStore } from '../../store/index.ts';
-import { type Command, commandContext, stringOption, writeLine } from '../command.ts';
+import { campaignByName } from '../campaign-arg.ts';
+import { type Command, stringOption, writeLine } from '../command.ts';
+import { commandContext } from '../command-context.ts';
 import { parsePlatform } from './preview.ts';
 
 export const postNowCommand: Command = {
   name: 'post-now',
   summary: "Post a campaign's next message at once (to every platform, or one)",
-  usage: 'post-now FILE [--platform P]',
+  usage: 'post-now ID|FILE [--platform P]',
   description:
     'Renders the message of the next slot and posts it now, through the same journal as the bot: when\n' +
     'that slot comes, it is not posted again. A paused or stopped campaign is refused. In local mode\n' +
@@ -23,11 +24,11 @@ export const postNowCommand: Command = {
   async run(args, io) {
     const [file, ...extra] = args.positionals;
     if (!file || extra.length > 0) {
-      throw new SolidarityError('USAGE', 'Name exactly one campaign file.', {
-        hint: 'Example: npx solidarity post-now campaigns/westandtogether.yaml --platform bluesky',
+      throw new SolidarityError('USAGE', 'Name exactly one campaign, by its id or its file.', {
+        hint: 'Example: npx solidarity post-now westandtogether --platform bluesky (or the campaign file)',
       });
     }
-    const campaign = loadCampaign(file);
+    const campaign = campaignByName(file, io.env);
     const platform = parsePlatform(stringOption(args, 'platform'));
     if (platform && !campaign.platforms.includes(platform)) {
       throw new SolidarityError(
@@ -45,10 +46,10 @@ export const postNowCommand: Command = {
       const hold = holdFor(campaign, store);
       if (hold.held) {
         throw new SolidarityError('USAGE', `${campaign.id} is held (${hold.reason}); nothing was posted.`, {
-          hint: 'Lift the hold first (solidarity resume / resume-all, or paused: false in the file).',
+          hint: 'Lift the hold first (npx solidarity resume / resume-all, or paused: false in the file).',
         });
       }
-      const adapters = createAdapters(ctx, platforms, store);
+      const adapters = await createAdapters(ctx, platforms, store);
       const publisher = new Publisher({ store, adapters, clock: ctx.clock, logger: ctx.logger });
       for (const p of platforms)
         results.push(await publisher.publish(campaign, renderPost(campaign, slot, p)));
@@ -77,7 +78,7 @@ export const postNowCommand: Command = {
         'PLATFORM_ERROR',
         `${failed.length} of ${results.length} post(s) did not go out.`,
         {
-          hint: 'See solidarity status and the log in data/logs/ for details.',
+          hint: 'See npx solidarity status and the log in data/logs/ for details.',
         },
       );
     }

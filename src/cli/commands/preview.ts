@@ -1,4 +1,3 @@
-import { loadCampaign } from '../../campaign/load.ts';
 import { previewPosts } from '../../campaign/preview.ts';
 import { renderPost } from '../../campaign/render.ts';
 import { type Campaign, PLATFORMS, type Platform } from '../../campaign/schema.ts';
@@ -6,6 +5,7 @@ import { nextSlots, slotsBetween } from '../../campaign/slots.ts';
 import { loadEnv } from '../../config/env.ts';
 import { SolidarityError } from '../../errors.ts';
 import { describeXCost, estimateXCost, type XPrices } from '../../platforms/x/cost.ts';
+import { campaignByName } from '../campaign-arg.ts';
 import { type Command, flag, stringOption, writeLine } from '../command.ts';
 import { previewShare } from './preview-share.ts';
 
@@ -54,7 +54,7 @@ export function xCostLines(campaign: Campaign, shownXTexts: string[], from: Date
 export const previewCommand: Command = {
   name: 'preview',
   summary: 'Show the next posts of a campaign: when, where, the final text and its length',
-  usage: 'preview FILE [--runs N] [--from ISO] [--platform P] [--json] [--share [--base-url URL]]',
+  usage: 'preview ID|FILE [--runs N] [--from ISO] [--platform P] [--json] [--share [--base-url URL]]',
   description:
     'Times are shown in the campaign time zone (with its offset) and in UTC; lengths are measured the\n' +
     'way each network measures them. --json prints one JSON object per line with at, utc, platform,\n' +
@@ -71,8 +71,8 @@ export const previewCommand: Command = {
   async run(args, io) {
     const [file, ...extra] = args.positionals;
     if (!file || extra.length > 0) {
-      throw new SolidarityError('USAGE', 'Name exactly one campaign file.', {
-        hint: 'Example: npx solidarity preview campaigns/westandtogether.yaml --runs 20',
+      throw new SolidarityError('USAGE', 'Name exactly one campaign, by its id or its file.', {
+        hint: 'Example: npx solidarity preview westandtogether --runs 20 (or the campaign file)',
       });
     }
     const runsText = stringOption(args, 'runs') ?? '10';
@@ -80,7 +80,7 @@ export const previewCommand: Command = {
     if (!Number.isInteger(runs) || runs < 1 || runs > 10_000) {
       throw new SolidarityError('USAGE', `--runs "${runsText}" must be a whole number from 1 to 10000.`);
     }
-    const campaign = loadCampaign(file);
+    const campaign = campaignByName(file, io.env);
     if (flag(args, 'share')) return previewShare(campaign, stringOption(args, 'base-url'), io);
     const from = parseFrom(stringOption(args, 'from'), new Date());
     const platform = parsePlatform(stringOption(args, 'platform'));

@@ -36,7 +36,7 @@ function requireFlag(store: Store, id: string): Flag {
       'FLAG_NOT_FOUND',
       `No flag in the review queue has the id "${terminalText(id)}".`,
       {
-        hint: 'List flag ids with: solidarity review list',
+        hint: 'List flag ids with: npx solidarity review list',
       },
     );
   }
@@ -46,7 +46,7 @@ function requireFlag(store: Store, id: string): Flag {
 function ids(args: ParsedArgs, command: string): string[] {
   if (args.positionals.length === 0) {
     throw new SolidarityError('USAGE', 'Name at least one flag id.', {
-      hint: `See: solidarity review ${command} --help`,
+      hint: `See: npx solidarity review ${command} --help`,
     });
   }
   return args.positionals;
@@ -121,10 +121,12 @@ export function listCommand(open: StoreOpener): Command {
   return {
     name: 'review list',
     summary: 'List flags in the review queue (unresolved, newest first)',
-    usage: 'review list [--state STATE] [--campaign ID] [--sort score] [--limit N] [--json]',
+    usage:
+      'review list [--state STATE] [--campaign ID] [--platform NAME] [--severity LEVEL] [--hashtag TAG] ' +
+      '[--rule CODE] [--sort ORDER] [--limit N] [--after CURSOR] [--json]',
     description:
       'One line per flag: id, state, severity, score, campaign, author, time and rule codes. The text is\n' +
-      'not printed here (it is abusive); see one flag with "solidarity review show ID".\n' +
+      'not printed here (it is abusive); see one flag with "npx solidarity review show ID".\n' +
       'Dismissed flags with reasons feed the scorer evaluation: review list --state dismissed --json.',
     options: FILTER_OPTIONS,
     async run(args, io) {
@@ -139,7 +141,7 @@ export function listCommand(open: StoreOpener): Command {
         writeLine(io.stdout, `${page.total} flag(s) match; ${page.items.length} shown.`);
         for (const f of page.items) writeLine(io.stdout, summaryLine(f));
         if (page.next)
-          writeLine(io.stdout, `More: solidarity review list --after ${page.next} (same filters)`);
+          writeLine(io.stdout, `More: npx solidarity review list --after ${page.next} (same filters)`);
         return 0;
       });
     },
@@ -212,7 +214,7 @@ function decisionCommand(
   return {
     name: `review ${word}`,
     summary,
-    usage: `review ${word} ID... ${action === 'resolve' ? '--outcome OUTCOME ' : ''}[${action === 'dismiss' ? '--reason' : '--note'} TEXT]`,
+    usage: `review ${word} ID... ${action === 'resolve' ? '--outcome OUTCOME ' : ''}${action === 'dismiss' ? '[--reason TEXT] ' : ''}[--note TEXT] [--by NAME]`,
     description:
       'Records the decision as a review event (who, when, note); the flag keeps every earlier event.\n' +
       'Several ids decide for all of them; one not allowed in its state is reported and skipped\n' +
@@ -220,10 +222,24 @@ function decisionCommand(
     options: { ...DECISION_OPTIONS, ...extra },
     async run(args, io) {
       const targets = ids(args, word);
+      if (action === 'dismiss' && stringOption(args, 'reason') && stringOption(args, 'note')) {
+        throw new SolidarityError(
+          'USAGE',
+          'Give --reason or --note, not both: for a dismissal they are the same text.',
+          {
+            hint: '--reason says why it is not hate; it is kept with the decision and feeds the scorer evaluation.',
+          },
+        );
+      }
       const note = stringOption(args, action === 'dismiss' ? 'reason' : 'note') ?? stringOption(args, 'note');
       const outcome = stringOption(args, 'outcome');
-      if (action === 'resolve' && (!outcome || !(RESOLVE_OUTCOMES as readonly string[]).includes(outcome))) {
+      if (action === 'resolve' && outcome === undefined) {
         throw new SolidarityError('USAGE', 'Resolving needs --outcome.', {
+          hint: `Use one of: ${RESOLVE_OUTCOMES.join(', ')}.`,
+        });
+      }
+      if (action === 'resolve' && !(RESOLVE_OUTCOMES as readonly string[]).includes(outcome!)) {
+        throw new SolidarityError('USAGE', `--outcome "${outcome}" is not a valid outcome.`, {
           hint: `Use one of: ${RESOLVE_OUTCOMES.join(', ')}.`,
         });
       }
@@ -256,7 +272,7 @@ export function exportCommand(open: StoreOpener): Command {
   return {
     name: 'review export',
     summary: 'Export evidence for flags as CSV or JSON (with SHA-256 of each text)',
-    usage: 'review export ID... [--format FORMAT] [--out FILE]',
+    usage: 'review export ID... [--format FORMAT] [--out FILE] [--by NAME]',
     description:
       'Post URL, platform ids, author, full text, created and captured times, verdict and reasons,\n' +
       'decisions so far and the SHA-256 of the captured text. Prints where to report on stderr.',
@@ -312,7 +328,7 @@ export function falsePositivesCommand(open: StoreOpener): Command {
       'Dismissed flags (false positives, with the reasons moderators gave) are the evaluation set the\n' +
       'queue builds up. This re-scores each with the current scorer and prints how many would still be\n' +
       'flagged, which rules fire on them and the dismiss reasons, never the text. Run it after changing\n' +
-      'the scorer; export the set itself with: solidarity review list --state dismissed --json',
+      'the scorer; export the set itself with: npx solidarity review list --state dismissed --json',
     options: {
       campaign: { type: 'string', valueName: 'ID', description: 'only this campaign' },
       json: { type: 'boolean', description: 'print one JSON object' },
@@ -389,7 +405,8 @@ export function reviewCommands(open: StoreOpener): Command[] {
       reason: {
         type: 'string',
         valueName: 'TEXT',
-        description: 'why it is not hate (feeds the scorer evaluation)',
+        description:
+          'why it is not hate (kept with the decision; feeds the scorer evaluation); --note is the same',
       },
     }),
     decisionCommand(open, 'comment', 'comment', 'Add a note to flags without changing their state'),

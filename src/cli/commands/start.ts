@@ -2,7 +2,7 @@ import { loadCampaigns } from '../../campaign/load.ts';
 import { formatWithOffset } from '../../campaign/time.ts';
 import { createAdapters } from '../../context.ts';
 import { startDashboard } from '../../dashboard/server.ts';
-import { isSolidarityError } from '../../errors.ts';
+import { isSolidarityError, SolidarityError } from '../../errors.ts';
 import { deepCheck } from '../../monitor/consistency.ts';
 import { startMonitoring } from '../../monitor/start.ts';
 import { verifyCredentials } from '../../platforms/credentials.ts';
@@ -15,13 +15,15 @@ import { score } from '../../scoring/index.ts';
 import { startShareSite } from '../../site/start.ts';
 import { openStore } from '../../store/index.ts';
 import { retentionFromEnv } from '../../store/retention.ts';
-import { type Command, commandContext, writeLine } from '../command.ts';
+import { type Command, type ParsedArgs, stringOption, writeLine } from '../command.ts';
+import { commandContext, LOG_OPTIONS } from '../command-context.ts';
 import { untilSignal } from '../signals.ts';
+import { announceActivity } from '../terminal.ts';
 
 export const startCommand: Command = {
   name: 'start',
   summary: 'Run the bot: schedule and post every campaign in campaigns/ (local mode without credentials)',
-  usage: 'start [--upcoming N]',
+  usage: 'start [--upcoming N] [--verbose] [--log-file none]',
   description:
     'Loads and validates every campaign file in SOLIDARITY_CAMPAIGNS_DIR (default campaigns/), prints\n' +
     'the upcoming posts and posts each slot when it falls due. Without credentials in .env (or with\n' +
@@ -30,6 +32,7 @@ export const startCommand: Command = {
     'every mention and puts flagged ones in the review queue; each flag is announced here by id.\n' +
     'Campaigns with a share block get their public page on SITE_HOST:SITE_PORT (docs/share-kit.md).',
   options: {
+    ...LOG_OPTIONS,
     upcoming: {
       type: 'string',
       valueName: 'N',
@@ -38,6 +41,7 @@ export const startCommand: Command = {
   },
   async run(args, io) {
     // Listen first, so a Ctrl-C during start-up also stops cleanly.
+    const perCampaign = upcomingCount(args);
     const stopSignal = untilSignal(io);
     // Every phase watches this: catch-up posting, a hung platform call, start-up checks.
     const stopping = new AbortController();
@@ -45,7 +49,7 @@ export const startCommand: Command = {
       writeLine(io.stdout, `\n${signal}: stopping…`);
       stopping.abort();
     });
-    const ctx = commandContext(io);
+    const ctx = commandContext(io, args);
     const campaigns = loadCampaigns(ctx.campaignsDir);
     // The bot is the one writer of the data folder: a second bot stops here with STORE_LOCKED.
     const store = await openStore({
@@ -79,7 +83,7 @@ export const startCommand: Command = {
         );
       }
       // Live adapters keep state in the store (the Bluesky session); monitoring shares them.
-      adapters = createAdapters(
+      adapters = await createAdapters(
         ctx,
         campaigns.flatMap((c) => c.platforms),
         store,
@@ -117,7 +121,9 @@ export const startCommand: Command = {
         clock: ctx.clock,
         logger: ctx.logger,
         publisher,
-        reloadCampaigns: campaignReloader(campaigns, ctx.logger),
+        reloadCampaigns: campaignReloader(campaigns, ctx.logger, (c) =>
+          ctx.print(`  reloaded  ${c.id}: ${c.file} changed${c.paused ? ' (paused: true in the file)' : ''}`),
+        ),
         signal: stopping.signal,
         cursor: {
           get: () => store.getCursor('scheduler.lastTick'),
@@ -134,14 +140,29 @@ export const startCommand: Command = {
         ? 'local mode: posts go to data/outbox.jsonl and this terminal (no accounts needed)'
         : 'live mode: posting to the networks with the credentials in .env';
     writeLine(io.stdout, `solidarity-bot: ${campaigns.length} campaign(s), ${modeText}`);
-    const perCampaign = Number(args.values.upcoming ?? 3) || 3;
-    writeLine(io.stdout, 'Upcoming posts:');
-    for (const draft of scheduler.upcoming(perCampaign)) {
+    // One line per slot (its platforms together); the full text of the first one as a preview in
+    // local mode, so a newcomer sees what a post looks like before the first slot comes.
+    const drafts = scheduler.upcoming(perCampaign);
+    const slots = new Map<string, { at: string; campaign: string; platforms: string[] }>();
+    for (const draft of drafts) {
       const campaign = campaigns.find((c) => c.id === draft.campaign)!;
+      const key = `${draft.campaign}@${draft.slotAt.toISOString()}`;
+      const slot = slots.get(key) ?? {
+        at: formatWithOffset(draft.slotAt, campaign.timezone),
+        campaign: draft.campaign,
+        platforms: [],
+      };
+      slot.platforms.push(draft.platform);
+      slots.set(key, slot);
+    }
+    writeLine(io.stdout, 'Upcoming posts:');
+    for (const slot of [...slots.values()].sort((a, b) => (a.at < b.at ? -1 : 1)))
+      writeLine(io.stdout, `  ${slot.at}  ${slot.campaign} → ${slot.platforms.join(', ')}`);
+    const demo = drafts[0];
+    if (ctx.mode === 'local' && demo) {
       writeLine(
         io.stdout,
-        `  ${formatWithOffset(draft.slotAt, campaign.timezone)}  ${draft.campaign} → ${draft.platform}  ` +
-          `(${draft.measure.length}/${draft.measure.limit})  ${draft.text}`,
+        `Preview, not posted yet (${demo.campaign} → ${demo.platform}, ${demo.measure.length}/${demo.measure.limit}): ${demo.text}`,
       );
     }
     for (const c of campaigns.filter((c) => c.paused))
@@ -165,7 +186,7 @@ export const startCommand: Command = {
       writeLine(
         io.stdout,
         `Review dashboard: ${dashboard.url}` +
-          (accounts === 0 ? '  (add an account: solidarity moderator add NAME --role admin)' : ''),
+          (accounts === 0 ? '  (add an account: npx solidarity moderator add NAME --role admin)' : ''),
       );
       if (dashboard.warning) writeLine(io.stderr, `Warning: ${dashboard.warning}`);
     }
@@ -198,6 +219,8 @@ export const startCommand: Command = {
       return undefined;
     });
     if (!stopping.signal.aborted) {
+      // From here on, one line per post, skipped slot, decision, pause or stop, whoever made it.
+      announceActivity(store, { print: ctx.print, postsPrinted: ctx.mode === 'local' });
       scheduler.start();
       writeLine(
         io.stdout,
@@ -235,4 +258,16 @@ export const startCommand: Command = {
  */
 function exitSoon(): void {
   setTimeout(() => process.exit(), 500).unref();
+}
+
+function upcomingCount(args: ParsedArgs): number {
+  const text = stringOption(args, 'upcoming');
+  if (text === undefined) return 3;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 100) {
+    throw new SolidarityError('USAGE', `--upcoming "${text}" is not a valid value.`, {
+      hint: 'Give a whole number from 0 to 100 (slots per campaign to list).',
+    });
+  }
+  return n;
 }

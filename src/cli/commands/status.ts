@@ -1,17 +1,72 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadCampaigns } from '../../campaign/load.ts';
-import type { Platform } from '../../campaign/schema.ts';
+import type { Campaign, Platform } from '../../campaign/schema.ts';
 import { loadEnv } from '../../config/env.ts';
-import { createAdapters } from '../../context.ts';
-import { readMonitorStatus } from '../../monitor/monitor.ts';
-import { monitorStatusLines } from '../../monitor/status.ts';
+import { createContext } from '../../context.ts';
+import { isSolidarityError } from '../../errors.ts';
+import type { MonitorStatus } from '../../monitor/monitor.ts';
+import { monitorStatusLines, readMonitorStatus } from '../../monitor/status.ts';
 import type { CredentialCheck } from '../../platforms/types.ts';
-import { campaignStatus, formatStatus } from '../../scheduler/status.ts';
+import { type CampaignStatus, campaignStatus, formatStatus } from '../../scheduler/status.ts';
 import { openStore } from '../../store/index.ts';
-import { type Command, commandContext, flag, writeLine } from '../command.ts';
+import { holderAlive, type LockInfo, readLock } from '../../store/lock.ts';
+import { type Command, flag, writeLine } from '../command.ts';
 
 const DAY_MS = 86_400_000;
+/** An open high-severity flag older than this needs a moderator (campaigns can set alert_after). */
+export const DEFAULT_ALERT_AFTER_MINUTES = 60;
+/** The monitor saves its status every 5 s; older than this and it is not live. */
+const MONITOR_STALE_MS = 60_000;
+
+export interface BotState {
+  running: boolean;
+  pid?: number;
+  host?: string;
+  startedAt?: string;
+  uptimeSeconds?: number;
+  /** live: sources running and saving; ended: the local sample was replayed in full; else stopped. */
+  monitoring: 'live' | 'ended' | 'stopped' | 'never';
+}
+
+function duration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  if (h >= 48) return `${Math.floor(h / 24)} days`;
+  return h > 0 ? `${h} h ${String(m).padStart(2, '0')} min` : m > 0 ? `${m} min` : `${seconds} s`;
+}
+
+/** Whether a bot runs on the data folder (from its lock) and whether its monitoring is live. */
+export function botState(
+  lock: LockInfo | undefined,
+  monitor: MonitorStatus | undefined,
+  now: Date,
+): BotState {
+  const running = lock !== undefined && lock.role === 'bot' && holderAlive(lock);
+  let monitoring: BotState['monitoring'] = 'never';
+  if (monitor) {
+    const fresh = now.getTime() - Date.parse(monitor.updatedAt) < MONITOR_STALE_MS;
+    const failed = monitor.sources.some((s) => s.error);
+    if (running && monitor.running && fresh && !failed) monitoring = 'live';
+    else if (running && !monitor.running && !failed && monitor.sources.every((s) => s.name === 'local'))
+      monitoring = 'ended';
+    else monitoring = 'stopped';
+  }
+  if (!running || !lock) return { running: false, monitoring };
+  const uptimeSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(lock.startedAt)) / 1000));
+  return { running, pid: lock.pid, host: lock.host, startedAt: lock.startedAt, uptimeSeconds, monitoring };
+}
+
+function botLine(bot: BotState, dataDir: string): string {
+  const monitoring = {
+    live: 'monitoring live',
+    ended: 'monitoring ended (the local sample stream was replayed in full)',
+    stopped: 'monitoring STOPPED',
+    never: 'monitoring not started yet',
+  }[bot.monitoring];
+  if (!bot.running) return `Bot: not running on ${dataDir} (start it with \`npm start\`), so not monitoring.`;
+  return `Bot: running on ${dataDir}, PID ${bot.pid} on ${bot.host}, up ${duration(bot.uptimeSeconds ?? 0)}; ${monitoring}.`;
+}
 
 export const statusCommand: Command = {
   name: 'status',
@@ -19,31 +74,54 @@ export const statusCommand: Command = {
     'Show what the bot has done and will do: next slot, last post, pending posts, limits, logins, mentions, alerts',
   usage: 'status [--json] [--no-check]',
   description:
-    'Reads the data folder (SOLIDARITY_DATA_DIR) without changing it, so it works while the bot runs.\n' +
+    'Reads the data folder (SOLIDARITY_DATA_DIR) without changing it, so it works while the bot runs\n' +
+    'and on a read-only copy. The first line says whether a bot runs on this folder (PID, uptime) and\n' +
+    'whether its monitoring is live. Then what needs attention, if anything: rejected credentials, a\n' +
+    "stopped platform, posts that need a look, open high-severity flags older than the campaign's\n" +
+    'alert_after (default 60 minutes), invalid campaign files, stopped monitoring.\n' +
     'Per campaign: posts, mentions seen and flagged and hijack alerts in the last 24 hours, and open\n' +
-    'review items; then the monitoring counts the bot last saved (seen, scored, stored, flagged, queued,\n' +
-    'dropped…), each mention source, and the X read budget used today (X_READ_BUDGET_EXHAUSTED when spent).\n' +
-    'Per campaign and platform: the next slot, the last post with its URL, pending and needs-attention\n' +
-    'posts, the last rate limit, and a login check that posts nothing and does not refresh a saved\n' +
-    'Bluesky session (on X it costs one read). --no-check skips the network.',
+    'review items; then the monitoring counts, each mention source, and the X read budget used today.\n' +
+    'Per campaign and platform: the next slot, the last post (when it was posted, with its URL),\n' +
+    'pending and needs-attention posts, the last rate limit, and a login check that posts nothing and\n' +
+    'does not refresh a saved Bluesky session (on X it costs one read). --no-check skips the network.\n' +
+    'Exit code 0 when all is well, 1 when something needs attention.',
   options: {
     json: { type: 'boolean', description: 'print one JSON object instead of text' },
     'no-check': { type: 'boolean', description: 'do not contact the platforms for the login check' },
   },
   async run(args, io) {
-    // Before the context, which creates the data folder for its logs.
+    // Before the context: a data folder that does not exist is not created by looking at it.
     const dataDir = resolve(loadEnv(io.env).SOLIDARITY_DATA_DIR);
+    const json = flag(args, 'json');
     if (!existsSync(dataDir)) {
-      if (flag(args, 'json')) writeLine(io.stdout, JSON.stringify({ dataDir, campaigns: [] }));
+      if (json) writeLine(io.stdout, JSON.stringify({ dataDir, bot: { running: false }, campaigns: [] }));
       else writeLine(io.stdout, `No data yet in ${dataDir}: start the bot with \`npm start\`.`);
       return 0;
     }
-    const ctx = commandContext(io);
+    // Status only reads: no log file (it works on a read-only folder), warnings on stderr.
+    const ctx = createContext({ env: io.env, debug: io.debug, logFile: false });
     const now = ctx.clock.now();
-    const loaded = existsSync(ctx.campaignsDir) ? loadCampaigns(ctx.campaignsDir) : [];
+    const attention: string[] = [];
+    let loaded: Campaign[] = [];
+    if (existsSync(ctx.campaignsDir)) {
+      try {
+        loaded = loadCampaigns(ctx.campaignsDir, { posts: false });
+      } catch (error) {
+        if (!isSolidarityError(error)) throw error;
+        attention.push(
+          `${error.code}: ${error.message} Run \`npx solidarity validate\` on the file to see why.`,
+        );
+      }
+    }
     const campaignIds = loaded.map((c) => c.id);
+    const lockInfo = await readLock(ctx.dataDir);
     const store = await openStore({ dir: ctx.dataDir, mode: 'reader', logger: ctx.logger });
     try {
+      const monitor = readMonitorStatus(store);
+      const bot = botState(lockInfo === 'unreadable' ? undefined : lockInfo, monitor, now);
+      if (bot.running && bot.monitoring === 'stopped')
+        attention.push('monitoring has stopped while the bot runs: see the sources below and data/logs.');
+
       // Publishing: per campaign and platform, with a login check that changes nothing saved.
       const credentials: Partial<Record<Platform, CredentialCheck>> = {};
       const platforms = new Set(loaded.flatMap((c) => c.platforms));
@@ -51,14 +129,17 @@ export const statusCommand: Command = {
         for (const p of platforms)
           credentials[p] = { ok: true, message: 'local mode: posts go to data/outbox.jsonl' };
       } else if (!flag(args, 'no-check')) {
-        const adapters = createAdapters(ctx, platforms, store);
+        // Only a live check loads the network SDKs.
+        const { createAdapters } = await import('../../context.ts');
+        const adapters = await createAdapters(ctx, platforms, store);
         for (const platform of platforms) {
           const check = await adapters[platform]?.checkCredentials?.({ passive: true });
           if (check) credentials[platform] = check;
         }
       }
       const publishing = loaded.map((c) => campaignStatus(c, store, now, credentials));
-      const monitor = readMonitorStatus(store);
+      attention.push(...publishingAttention(publishing));
+
       const ids = [...new Set([...campaignIds, ...Object.keys(monitor?.campaigns ?? {})])];
       const range = { from: new Date(now.getTime() - DAY_MS).toISOString(), to: now.toISOString() };
       const campaigns = [];
@@ -85,26 +166,52 @@ export const statusCommand: Command = {
           openFlags: open,
         });
       }
+      // Open high-severity flags nobody has looked at for longer than the campaign allows.
+      const overdue = [];
+      for (const flagged of store.queuePage({ state: 'open', severity: 'high', limit: 10_000 }).items) {
+        const campaign = loaded.find((c) => c.id === flagged.campaign);
+        const minutes = campaign?.alertAfterMinutes ?? DEFAULT_ALERT_AFTER_MINUTES;
+        const waited = (now.getTime() - Date.parse(flagged.createdAt)) / 60_000;
+        if (waited > minutes)
+          overdue.push({ id: flagged.id, campaign: flagged.campaign, createdAt: flagged.createdAt });
+      }
+      if (overdue.length > 0) {
+        attention.push(
+          `${overdue.length} high-severity flag(s) open for longer than the campaign's alert_after, the oldest ` +
+            `since ${overdue.map((o) => o.createdAt).sort()[0]}: review them (npx solidarity review list --severity high).`,
+        );
+      }
       const alerts = [];
       for await (const e of store.events({ since: range.from, types: ['alert.hijack'] })) {
         if (e.type === 'alert.hijack') alerts.push(e);
       }
       const view = monitorStatusLines(store, ids, now);
-      if (flag(args, 'json')) {
+      const code = attention.length > 0 ? 1 : 0;
+      if (json) {
         writeLine(
           io.stdout,
           JSON.stringify({
             at: now.toISOString(),
+            dataDir: ctx.dataDir,
             mode: ctx.mode,
+            bot,
+            ok: code === 0,
+            attention,
+            overdueFlags: overdue,
             campaigns,
             hijackAlerts: alerts,
             monitor: monitor ?? null,
             xBudgetExhausted: view.budgetExhausted,
           }),
         );
-        return 0;
+        return code;
       }
-      writeLine(io.stdout, `Campaigns (last 24 hours, data in ${ctx.dataDir}):`);
+      writeLine(io.stdout, botLine(bot, ctx.dataDir));
+      if (attention.length > 0) {
+        writeLine(io.stdout, 'Needs attention:');
+        for (const line of attention) writeLine(io.stdout, `  - ${line}`);
+      }
+      writeLine(io.stdout, 'Campaigns (last 24 hours):');
       for (const c of campaigns) {
         writeLine(
           io.stdout,
@@ -124,9 +231,24 @@ export const statusCommand: Command = {
       writeLine(io.stdout, `Publishing (${ctx.mode} mode), per campaign and platform:`);
       for (const line of formatStatus(publishing)) writeLine(io.stdout, `  ${line}`);
       for (const line of view.lines) writeLine(io.stdout, line);
-      return 0;
+      return code;
     } finally {
       await store.close();
     }
   },
 };
+
+function publishingAttention(publishing: CampaignStatus[]): string[] {
+  const out: string[] = [];
+  for (const c of publishing) {
+    for (const p of c.platforms) {
+      const where = `${c.id} → ${p.platform}`;
+      if (p.credentials && !p.credentials.ok) out.push(`${where}: credentials: ${p.credentials.message}`);
+      if (p.stopped)
+        out.push(`${where}: stopped (${p.stopped.code}) since ${p.stopped.at}: ${p.stopped.message}`);
+      if (p.needsAttention.length > 0)
+        out.push(`${where}: ${p.needsAttention.length} post(s) need a look (see "needs attention" below).`);
+    }
+  }
+  return out;
+}

@@ -9,7 +9,7 @@ export async function runStopAll(args: ParsedArgs, io: CommandIO, on: boolean): 
   writeLine(
     io.stdout,
     on
-      ? `Emergency stop: no campaign posts anywhere until \`solidarity resume-all\`. ${bot}`
+      ? `Emergency stop: no campaign posts anywhere until \`npx solidarity resume-all\`. ${bot}`
       : `Emergency stop lifted: campaigns post from their next slots (paused ones stay paused). ${bot}`,
   );
   return 0;

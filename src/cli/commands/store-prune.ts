@@ -11,7 +11,7 @@ was resolved or dismissed. Hourly counts are kept forever. When the bot is runni
 bot does the work (through data/inbox) and this command waits for its report.
 
 Example:
-  SOLIDARITY_RETENTION_UNFLAGGED_DAYS=3 solidarity store prune`,
+  SOLIDARITY_RETENTION_UNFLAGGED_DAYS=3 npx solidarity store prune`,
   options: {
     json: { type: 'boolean', description: 'print the report as one JSON object' },
   },

@@ -87,8 +87,8 @@ past a mention that was never stored. Each inconsistency is listed; exit code 1 
 is one) and checks again.
 
 Example:
-  solidarity store verify
-  solidarity store verify --json | jq .events`,
+  npx solidarity store verify
+  npx solidarity store verify --json | jq .events`,
   options: {
     json: { type: 'boolean', description: 'print the report as one JSON object' },
     deep: { type: 'boolean', description: 'also cross-check journal, events, flags and cursors' },

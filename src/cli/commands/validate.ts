@@ -1,13 +1,33 @@
-import { formatProblem, type Validation, validateCampaignFile } from '../../campaign/load.ts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { campaignFiles, formatProblem, type Validation, validateCampaignFile } from '../../campaign/load.ts';
+import { neverPostsReason } from '../../campaign/slots.ts';
+import { loadEnv } from '../../config/env.ts';
 import { SolidarityError } from '../../errors.ts';
 import { type Command, writeLine } from '../command.ts';
+
+/** Line of the `id:` (or `"id":`) field in a campaign file, for a problem about the id. */
+function idLine(path: string): number {
+  try {
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const i = lines.findIndex((l) => /^\s*"?id"?\s*:/.test(l));
+    return i >= 0 ? i + 1 : 1;
+  } catch {
+    return 1;
+  }
+}
 
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'Check campaign files: schema, times, templates, platform lengths',
   usage: 'validate FILE...',
   description:
-    'Reports every problem in every file at once, each with file:line:column, the field and a hint.\n' +
+    'Checks everything `start` checks, and reports every problem in every file at once, each with\n' +
+    'file:line:column, the field and a hint: the schema, time zone and times, cron, templates and\n' +
+    "links, each message's length on each network, slot spacing, images (found, small enough, and\n" +
+    'really PNG, JPEG, GIF or WebP), the same hashtag listed twice, at most 1,000 messages and 1 MB,\n' +
+    'UTF-8 only (naming the byte), strict JSON for .json files, an id also used by another file given\n' +
+    'or in the campaigns folder, and a campaign that will never post (with why).\n' +
     'Exit code 0 when all files are valid (warnings allowed), 3 when any has a problem.\n\n' +
     'Example: npx solidarity validate campaigns/*.yaml',
   async run(args, io) {
@@ -16,10 +36,59 @@ export const validateCommand: Command = {
         hint: 'Example: npx solidarity validate campaigns/*.yaml',
       });
     }
+    const now = new Date();
     const results: Validation[] = args.positionals.map((file) => validateCampaignFile(file));
+
+    // Ids: two files given, or a file given and one in the campaigns folder, must not share one.
+    const given = new Set(args.positionals.map((f) => resolve(f)));
+    const others: Validation[] = [];
+    try {
+      for (const file of campaignFiles(loadEnv(io.env).SOLIDARITY_CAMPAIGNS_DIR)) {
+        if (!given.has(resolve(file)))
+          others.push(validateCampaignFile(file, process.cwd(), { posts: false }));
+      }
+    } catch {
+      // No campaigns folder: nothing to clash with.
+    }
+    const owner = new Map<string, string>();
+    for (const v of [...others, ...results]) {
+      const id = v.campaign?.id;
+      if (!id) continue;
+      const first = owner.get(id);
+      if (first === undefined) {
+        owner.set(id, v.file);
+        continue;
+      }
+      if (!results.includes(v)) continue;
+      v.problems.push({
+        file: v.file,
+        line: idLine(v.campaign!.file),
+        column: 1,
+        field: 'id',
+        message: `the id "${id}" is also the id of ${first}`,
+        hint: 'Every campaign needs its own id (it keys the posts already made): change one of them.',
+      });
+    }
+
+    // A campaign that can never post is a mistake the bot would only show as silence.
+    for (const v of results) {
+      if (!v.campaign || v.problems.length > 0) continue;
+      const why = neverPostsReason(v.campaign, now);
+      if (why) {
+        v.problems.push({
+          file: v.file,
+          line: 1,
+          column: 1,
+          field: 'schedules',
+          message: `this campaign will never post: ${why}`,
+          hint: 'Check start, end, the schedules and quiet_hours; preview shows the next posts.',
+        });
+      }
+    }
+
     for (const result of results) {
       for (const warning of result.warnings) writeLine(io.stderr, formatProblem(warning, 'warning'));
-      if (result.campaign) {
+      if (result.campaign && result.problems.length === 0) {
         const c = result.campaign;
         writeLine(
           io.stdout,

@@ -75,7 +75,10 @@ export class BlueskyAdapter implements PlatformAdapter {
   /** How the current session was obtained: a saved one resumed, or a login. */
   private sessionSource: 'resumed' | 'login' | undefined;
 
-  constructor(private readonly options: BlueskyOptions) {
+  private readonly options: BlueskyOptions;
+
+  constructor(options: BlueskyOptions) {
+    this.options = options;
     this.log = (options.logger ?? silentLogger()).child({ name: 'platform.bluesky' });
     this.now = options.now ?? (() => new Date());
     this.sessionKey = `bluesky.session:${new URL(options.service).host}:${options.identifier.toLowerCase()}`;

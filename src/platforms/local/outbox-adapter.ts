@@ -8,12 +8,16 @@ import type { CredentialCheck, PlatformAdapter, Post, PostRequest } from '../typ
 export class OutboxAdapter implements PlatformAdapter {
   readonly name = 'local';
 
-  constructor(
-    private readonly dataDir: string,
-    private readonly clock: Clock,
-    /** Where the readable line goes (the terminal); silent when omitted. */
-    private readonly print?: (line: string) => void,
-  ) {}
+  private readonly dataDir: string;
+  private readonly clock: Clock;
+  /** Where the readable line goes (the terminal); silent when omitted. */
+  private readonly print: ((line: string) => void) | undefined;
+
+  constructor(dataDir: string, clock: Clock, print?: (line: string) => void) {
+    this.dataDir = dataDir;
+    this.clock = clock;
+    this.print = print;
+  }
 
   /** A post already in the outbox for this slot and platform (after a crash between write and confirm). */
   async lookup(draft: PostDraft): Promise<Post | undefined> {
