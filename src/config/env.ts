@@ -233,7 +233,7 @@ export const ENV_DOCS = {
   ],
   DASHBOARD_TRUST_PROXY: [
     'Dashboard',
-    '`true` only behind your own reverse proxy: the client address (for the login limit) and HTTPS come from its X-Forwarded-For and X-Forwarded-Proto headers.',
+    'Only behind your own reverse proxy: `true` (one proxy), the number of proxies in front, or their addresses (`10.0.0.2,10.0.0.3`). The client address (for the login limit) is the one the last trusted proxy saw; HTTPS comes from X-Forwarded-Proto.',
   ],
   SITE_HOST: [
     'Share site',
