@@ -67,6 +67,8 @@ const NEGATION_LOOKBEHIND = 2;
 const RHETORICAL = new Set(['we', 'you', 'i', 'they', 'it']);
 /** Reasons from the model: at most this many features, each with a positive weight. */
 const MODEL_REASONS = 3;
+/** Words of a language other than English a post needs before it is read as that language. */
+const MIN_EVIDENCE = 2;
 const QUOTES = /["“”«»„]/;
 const NO_OPTIONS: NormaliseOptions = {};
 
@@ -145,9 +147,23 @@ export class Scorer {
       const vote = this.table.langVote[this.idOf(tokens[i]!)]!;
       if (vote !== 0) for (let l = 0; l < this.languages.length; l++) if (vote & (1 << l)) counts[l]!++;
     }
+    return this.languages[this.pickLanguage(counts, undefined)]!.lex.language;
+  }
+
+  /**
+   * The language a post's votes show real evidence of: another language than English needs at least
+   * `MIN_EVIDENCE` of its words in the post, and more than English has (one shared word such as
+   * "we" or "is" is not evidence). A declared language needs only one word of its own.
+   */
+  private pickLanguage(votes: Int32Array, declared: string | undefined): number {
+    const hint = declared ? this.byCode.get(declared.slice(0, 2).toLowerCase())?.index : undefined;
     let best = 0;
-    for (let l = 1; l < this.languages.length; l++) if (counts[l]! > counts[best]!) best = l;
-    return this.languages[best]!.lex.language;
+    for (let l = 1; l < this.languages.length; l++) {
+      const need = l === hint ? 1 : MIN_EVIDENCE;
+      if (votes[l]! >= need && votes[l]! > votes[best]!) best = l;
+      else if (l === hint && votes[l]! >= need && votes[l]! === votes[best]! && best !== 0) best = l;
+    }
+    return best;
   }
 
   /** The token's word number (0: nothing known about the word). */
@@ -348,8 +364,7 @@ export class Scorer {
       if (vote !== 0) for (let l = 0; l < this.languages.length; l++) if (vote & (1 << l)) votes[l]!++;
     }
     const sentiment = n === 0 ? 0 : afinnTotal / n;
-    let detected = 0;
-    for (let l = 1; l < this.languages.length; l++) if (votes[l]! > votes[detected]!) detected = l;
+    const detected = this.pickLanguage(votes, options.declaredLang);
     const language = options.lang
       ? this.language(options.lang.slice(0, 2).toLowerCase())
       : this.languages[detected]!;
