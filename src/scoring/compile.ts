@@ -172,6 +172,13 @@ class TableBuilder {
     const language: Language = {
       index,
       words: languageWords(0),
+      counterSpeech: {
+        judgement: lex.counterSpeech,
+        reporting: lex.reporting,
+        victim: lex.victimReport,
+        attribution: lex.attribution,
+        pronouns: lex.classes.get('weakref')!.words,
+      },
       identity: lex.classes.get('identity')!,
       weakref: lex.classes.get('weakref')!,
       groupref: lex.classes.get('groupref')!,

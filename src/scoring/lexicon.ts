@@ -50,10 +50,17 @@ export const LexiconSchema = z.object({
   classes: z.record(z.string(), z.array(Term)),
   profanity: z.array(Term),
   negators: z.array(Term),
-  /** Phrases that show a post quotes or reports abuse to condemn it. */
+  /**
+   * Judgements of reported abuse ("disgusting", "not ok", "reported it"): with the abuse quoted or
+   * reported, counter-speech. Never solidarity phrases: those say nothing about the words around them.
+   */
   counterSpeech: z.array(Term),
-  /** Words that introduce quoted speech ("said", "called me"): with quotation marks, counter-speech. */
+  /** Words that introduce reported speech ("said", "calling", "chanting", "threatening to"). */
   reporting: z.array(Term).default([]),
+  /** A victim's report of abuse aimed at them ("called me", "was called"): counter-speech alone. */
+  victimReport: z.array(Term).default([]),
+  /** Who reported speech is attributed to ("people", "someone", "those"). */
+  attribution: z.array(Term).default([]),
   /**
    * Phrases that aim a post at the perpetrators as individuals ("whoever did this", "the gunman"):
    * without a protected group or slur in the post, abuse of them is not hate. Optional per language.
@@ -106,6 +113,8 @@ export interface Lexicon {
   negators: Set<string>;
   counterSpeech: WordClass;
   reporting: WordClass;
+  victimReport: WordClass;
+  attribution: Set<string>;
   individualTarget: WordClass;
   patterns: CompiledPattern[];
   /** Every single word this lexicon knows (for normalisation). */
@@ -237,6 +246,8 @@ export function compileLexicon(file: LexiconFile): Lexicon {
     negators: new Set(file.negators.map(foldTerm)),
     counterSpeech: makeClass(file.counterSpeech),
     reporting: makeClass(file.reporting),
+    victimReport: makeClass(file.victimReport),
+    attribution: new Set(file.attribution.map(foldTerm)),
     individualTarget: makeClass(file.individualTarget),
     patterns,
     known,

@@ -7,6 +7,7 @@
  */
 import { compileTables } from './compile.ts';
 import { DEFAULT_THRESHOLD } from './config.ts';
+import { counterSpeech } from './context.ts';
 import type { Lexicon, Slur } from './lexicon.ts';
 import { TermIndex } from './lexicon.ts';
 import { extractFeatures, type Model } from './model.ts';
@@ -69,7 +70,7 @@ const RHETORICAL = new Set(['we', 'you', 'i', 'they', 'it']);
 const MODEL_REASONS = 3;
 /** Words of a language other than English a post needs before it is read as that language. */
 const MIN_EVIDENCE = 2;
-const QUOTES = /["“”«»„]/;
+const _QUOTES = /["“”«»„]/;
 const NO_OPTIONS: NormaliseOptions = {};
 
 /** One model feature that pushed a post towards hate: a word, a word pair, or a lexicon tag. */
@@ -436,8 +437,8 @@ export class Scorer {
       }
     }
     const gate = (seen & GATE) !== 0;
-    const hasCue = (seen & CUE) !== 0;
-    const hasReporting = (seen & REPORTING) !== 0;
+    const _hasCue = (seen & CUE) !== 0;
+    const _hasReporting = (seen & REPORTING) !== 0;
     const hasTarget = (seen & TARGET) !== 0;
     const weakGroup = hasIdentity || hasAll;
     if (weakGroup && (seen & WEAKREF) !== 0) {
@@ -544,30 +545,19 @@ export class Scorer {
     for (const w of ruleWeights.values()) keep *= 1 - w;
     let score = 1 - keep;
 
-    // Context: quoting or reporting abuse in order to condemn it.
+    // Context: quoting or reporting abuse in order to condemn it (by structure; see context.ts).
     if (score > 0) {
-      const cue = hasCue ? anyPhrase(lex.counterSpeech, tokens, ids, words.flags, CUE) : -1;
-      let quoted = false;
-      if (
-        cue < 0 &&
-        hasReporting &&
-        QUOTES.test(input) &&
-        anyPhrase(lex.reporting, tokens, ids, words.flags, REPORTING) >= 0
-      ) {
-        quoted = matched.some((m) => {
-          const before = input.slice(0, tokens[m.first]!.start);
-          const after = input.slice(tokens[m.last]!.end);
-          return QUOTES.test(before) && QUOTES.test(after);
-        });
-      }
-      if (cue >= 0 || quoted) {
+      const spans: Match[] =
+        matched.length > 0 || modelScore === 0 ? matched : this.strongestContributions(MODEL_REASONS);
+      const found = counterSpeech(input, tokens, spans, language.counterSpeech, lex.negators);
+      if (found) {
         score *= COUNTER_SPEECH_FACTOR;
         reasons.push({
           rule: 'context.counter_speech',
-          explanation: quoted
-            ? 'the abuse is quoted and reported, not said by the author'
-            : 'the post reports or condemns abuse (counter-speech)',
-          ...(cue >= 0 ? { span: span(input, tokens, cue, cue) } : {}),
+          explanation: found.quoted
+            ? 'the abuse is quoted and judged, not said by the author'
+            : 'the abuse is reported and judged, not said by the author (counter-speech)',
+          span: span(input, tokens, found.at, found.at + found.length - 1),
           weight: -(1 - COUNTER_SPEECH_FACTOR),
         });
       }

@@ -2,6 +2,8 @@
  * The tables score() reads: everything known about a word, by word number, per language; model
  * tags as small numbers; the word-pair hash table. Built once by `compile.ts`.
  */
+
+import type { CounterSpeechWords } from './context.ts';
 import type { CompiledPattern, Lexicon, Slur, WordClass } from './lexicon.ts';
 import type { Model } from './model.ts';
 
@@ -116,6 +118,8 @@ export function languageWords(size: number): LanguageWords {
 
 /** A compiled lexicon with its class bits and model, ready for scoring. */
 export interface Language {
+  /** The lexicon's counter-speech words, for `counterSpeech()`. */
+  counterSpeech: CounterSpeechWords;
   /** The lexicon's facts by word number (filled in once every language is added). */
   words: LanguageWords;
   /** Classes score() reads for every post. */

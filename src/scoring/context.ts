@@ -1,0 +1,152 @@
+/**
+ * Counter-speech by structure. A hateful span is discounted only when the post reports or quotes
+ * that span and judges it:
+ * - the span is in quotation marks, or follows a reporting verb ("said", "calling", "chanting",
+ *   "threatening to"); and
+ * - the post judges it outside the span ("is disgusting", "should be in jail", "we refuse"), or
+ *   forbids it ("stop calling"), or attributes it to others and goes on to say something about them
+ *   ("people saying X need to ..."); or
+ * - the author reports abuse aimed at them ("I was called a ...").
+ * Hashtags are never part of this: a solidarity hashtag says nothing about the words before it.
+ * Solidarity words in plain text are not enough either, and quotation marks around anything but
+ * the hateful span (mockery: "solidarity" in scare quotes) do not count.
+ */
+import type { WordClass } from './lexicon.ts';
+import { phraseAt } from './signals.ts';
+import type { Token } from './token.ts';
+
+/** How far before a span a reporting verb may stand ("saying that all of them are ..."). */
+const REPORT_WINDOW = 4;
+/** How far before a span a victim's report may stand ("I was called a dirty ..."). */
+const VICTIM_WINDOW = 4;
+/** Words after a span that endorse it ("people saying X are right"). */
+const ENDORSE = new Set(['right', 'true', 'correct', 'agree', 'point', 'spot', 'facts', 'fact', 'based']);
+/** Words that forbid the reported speech right before the reporting verb ("stop calling"). */
+const FORBID = new Set(['stop', 'quit', "don't", 'dont', 'never', 'not', 'no', 'refuse', 'nobody', 'cannot']);
+const QUOTE_CHARS = new Set(['"', '“', '”', '«', '»', '„', '‘', '’', "'"]);
+
+export interface CounterSpeechWords {
+  judgement: WordClass;
+  reporting: WordClass;
+  victim: WordClass;
+  attribution: ReadonlySet<string>;
+  /** Pronouns ("you", "they"): a span that starts with one can refer back to the reported speakers. */
+  pronouns: ReadonlySet<string>;
+}
+
+export interface Span {
+  first: number;
+  last: number;
+}
+
+export interface CounterSpeech {
+  quoted: boolean;
+  /** The token where the structure was found (a judgement, a reporting verb, or a victim's report). */
+  at: number;
+  length: number;
+}
+
+/** Offsets of quotation marks; a single quote counts only at a word edge (not in "don't"). */
+function quoteMarks(text: string): number[] {
+  const marks: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (!QUOTE_CHARS.has(ch)) continue;
+    if (ch === "'" || ch === '’' || ch === '‘') {
+      const before = i > 0 ? text[i - 1]! : ' ';
+      const after = i + 1 < text.length ? text[i + 1]! : ' ';
+      const letter = /[\p{L}\p{N}]/u;
+      if (letter.test(before) && letter.test(after)) continue;
+    }
+    marks.push(i);
+  }
+  return marks;
+}
+
+/**
+ * The span starts inside a pair of quotation marks (an odd number of marks before it, one after its
+ * start): a match may run on past the closing mark ("'deport all refugees' is an answer").
+ */
+function inQuotes(marks: readonly number[], start: number): boolean {
+  let before = 0;
+  let after = false;
+  for (const m of marks) {
+    if (m < start) before++;
+    else after = true;
+  }
+  return before % 2 === 1 && after;
+}
+
+function phraseIn(cls: WordClass, tokens: readonly Token[], from: number, to: number): number {
+  for (let i = Math.max(0, from); i <= to && i < tokens.length; i++) {
+    if (tokens[i]!.hashtag) continue;
+    if (cls.words.has(tokens[i]!.norm) || phraseAt(cls, tokens, i) > 0) return i;
+  }
+  return -1;
+}
+
+/** Counter-speech structure over every hateful span, or undefined when one span stands as the author's own. */
+export function counterSpeech(
+  text: string,
+  tokens: readonly Token[],
+  spans: readonly Span[],
+  words: CounterSpeechWords,
+  negators: ReadonlySet<string>,
+): CounterSpeech | undefined {
+  if (spans.length === 0) return undefined;
+  const inSpan = (i: number) => spans.some((s) => i >= s.first && i <= s.last);
+  let judgement = -1;
+  for (let i = 0; i < tokens.length && judgement < 0; i++) {
+    if (inSpan(i) || tokens[i]!.hashtag) continue;
+    const t = tokens[i]!.norm;
+    if (words.judgement.words.has(t) || phraseAt(words.judgement, tokens, i) > 0) judgement = i;
+  }
+  let marks: number[] | undefined;
+  let found: CounterSpeech | undefined;
+  let pronounSpans = 0;
+  for (const s of spans) {
+    // "..., you are part of the problem": judged after the others, if any other span is reported.
+    if (words.pronouns.has(tokens[s.first]!.norm)) {
+      pronounSpans++;
+      continue;
+    }
+    const victim = phraseIn(words.victim, tokens, s.first - VICTIM_WINDOW, s.first - 1);
+    if (victim >= 0) {
+      found ??= { quoted: false, at: victim, length: phraseAt(words.victim, tokens, victim) || 1 };
+      continue;
+    }
+    marks ??= quoteMarks(text);
+    const quoted = marks.length >= 2 && inQuotes(marks, tokens[s.first]!.start);
+    let verb = -1;
+    for (let k = s.first - 1; k >= Math.max(0, s.first - REPORT_WINDOW) && verb < 0; k--) {
+      if (tokens[k]!.hashtag) continue;
+      if (words.reporting.words.has(tokens[k]!.norm) || phraseAt(words.reporting, tokens, k) > 0) verb = k;
+    }
+    if (!quoted && verb < 0) return undefined;
+    let judged = judgement >= 0;
+    if (!judged && verb >= 0) {
+      for (let k = Math.max(0, verb - 2); k < verb && !judged; k++) {
+        const w = tokens[k]!.norm;
+        if (FORBID.has(w) || negators.has(w)) judged = true;
+      }
+      // Attributed to others, then something said about them after the span.
+      let attributed = false;
+      for (let k = Math.max(0, verb - 2); k < verb; k++)
+        if (words.attribution.has(tokens[k]!.norm)) attributed = true;
+      if (!judged && attributed) {
+        let after = 0;
+        let endorsed = false;
+        for (let k = s.last + 1; k < tokens.length; k++) {
+          if (tokens[k]!.hashtag) continue;
+          after++;
+          if (ENDORSE.has(tokens[k]!.norm)) endorsed = true;
+        }
+        judged = after >= 3 && !endorsed;
+      }
+    }
+    if (!judged) return undefined;
+    const at = judgement >= 0 ? judgement : verb;
+    found ??= { quoted, at, length: 1 };
+  }
+  return pronounSpans < spans.length ? found : undefined;
+}
