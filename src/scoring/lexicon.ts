@@ -16,12 +16,17 @@ export const SlurSchema = z.object({
   group: z.string(),
   /** Used in-group or reclaimed (e.g. in African-American English): never flags on its own. */
   reclaimable: z.boolean().default(false),
+  /**
+   * Also an ordinary word ("fag": a cigarette): words that signal the ordinary sense nearby ("have a",
+   * "smoke"). With one of them within a few words, the slur counts only in hostile context.
+   */
+  ordinary: z.array(Term).default([]),
 });
 
 export const PatternSchema = z.object({
   id: z.string().regex(/^[a-z_]+\.[a-z0-9_]+$/),
   /** Rule family: threat, exclusion, dehumanisation, derogation, collective_blame. */
-  rule: z.enum(['threat', 'exclusion', 'dehumanisation', 'derogation', 'collective_blame']),
+  rule: z.enum(['threat', 'exclusion', 'dehumanisation', 'derogation', 'collective_blame', 'coded']),
   weight: z.number().min(0).max(1),
   explanation: z.string().min(1),
   /**

@@ -8,7 +8,7 @@
 import { compileTables } from './compile.ts';
 import { DEFAULT_THRESHOLD } from './config.ts';
 import { counterSpeech } from './context.ts';
-import type { Lexicon, Slur } from './lexicon.ts';
+import type { Lexicon, Slur, WordClass } from './lexicon.ts';
 import { TermIndex } from './lexicon.ts';
 import { extractFeatures, type Model } from './model.ts';
 import { foldTerm, type NormaliseOptions, normalise, type Token } from './normalise.ts';
@@ -68,6 +68,35 @@ const NEGATION_LOOKBEHIND = 2;
 const RHETORICAL = new Set(['we', 'you', 'i', 'they', 'it']);
 /** Reasons from the model: at most this many features, each with a positive weight. */
 const MODEL_REASONS = 3;
+/** Words never shown as the model's evidence: they carry no meaning of their own. */
+const FUNCTION_WORDS = new Set(
+  (
+    'a an the and or but if of to in on at by for with from as is are was were be been being am do does did ' +
+    'have has had will would shall should can could may might must not no all any some every each this that ' +
+    'these those it its they them their there here he she him her his we us our you your i me my so than then ' +
+    'just very too also up down out over about into what which who whom when where why how rt le la les de het ' +
+    'een en et des un une'
+  ).split(' '),
+);
+/** How near a slur a word of its ordinary sense must stand. */
+const ORDINARY_WINDOW = 3;
+
+/** Folded words and phrases of a slur's ordinary sense, as a class. */
+function ordinaryClass(entries: readonly string[]): WordClass {
+  const cls: WordClass = { words: new Set(), phrases: new Map() };
+  for (const entry of entries) {
+    const words = foldTerm(entry).split(' ');
+    if (words.length === 1) cls.words.add(words[0]!);
+    else cls.phrases.set(words[0]!, [...(cls.phrases.get(words[0]!) ?? []), words]);
+  }
+  return cls;
+}
+
+/** Words that aim a post at someone ("you fag"). */
+const ADDRESS = new Set(['you', 'u', 'ur', 'youre', "you're", 'ya', 'yer', 'your', 'ye']);
+/** Triple parentheses around a name, group or pronoun. */
+const ECHO = /\(\(\(\s*[^()\s][^()]{0,40}\)\)\)/u;
+const ECHO_WEIGHT = 0.75;
 /** Words of a language other than English a post needs before it is read as that language. */
 const MIN_EVIDENCE = 2;
 const _QUOTES = /["“”«»„]/;
@@ -79,13 +108,6 @@ interface Contribution {
   last: number;
   weight: number;
   tag: string | undefined;
-}
-
-function featureName(tokens: readonly Token[], c: Contribution): string {
-  if (c.tag !== undefined) return `t:${c.tag}`;
-  return c.first === c.last
-    ? `w:${tokens[c.first]!.norm}`
-    : `b:${tokens[c.first]!.norm}_${tokens[c.last]!.norm}`;
 }
 
 const DIGITS = /^\d+$/;
@@ -124,6 +146,7 @@ export class Scorer {
 
   /** Counts model evaluations; see `Weight`. */
   private epoch = 0;
+  private readonly ordinaryCache = new WeakMap<Slur, WordClass>();
   private readonly ownCache = new WeakMap<readonly string[], string[][]>();
   private readonly hashtagCache = new WeakMap<readonly string[], Set<string>>();
 
@@ -341,6 +364,73 @@ export class Scorer {
     return picked;
   }
 
+  /** A word or phrase of the slur's ordinary sense within `ORDINARY_WINDOW` words of it. */
+  private ordinarySense(slur: Slur, tokens: readonly Token[], index: number): boolean {
+    let cls = this.ordinaryCache.get(slur);
+    if (!cls) {
+      cls = ordinaryClass(slur.ordinary);
+      this.ordinaryCache.set(slur, cls);
+    }
+    const from = Math.max(0, index - ORDINARY_WINDOW);
+    const to = Math.min(tokens.length - 1, index + ORDINARY_WINDOW);
+    for (let k = from; k <= to; k++) {
+      if (k === index) continue;
+      if (cls.words.has(tokens[k]!.norm) || phraseAt(cls, tokens, k) > 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Hostile context around a token: a hostile pattern or a group named in the post, profanity or
+   * another counted slur, an insult just before it, or the word aimed at someone ("you ...").
+   */
+  private hostileAround(
+    lex: Lexicon,
+    tokens: readonly Token[],
+    index: number,
+    hostile: boolean,
+    hasIdentity: boolean,
+  ): boolean {
+    if (hostile || hasIdentity) return true;
+    const typical = lex.classes.get('typical');
+    for (let k = 0; k < tokens.length; k++) {
+      const w = tokens[k]!.norm;
+      if (k !== index && lex.profanity.has(w)) return true;
+      if (k < index && k >= index - 3 && (ADDRESS.has(w) || typical?.words.has(w))) return true;
+      const other = k !== index ? lex.slurs.get(w) : undefined;
+      if (other && other.ordinary.length === 0 && !other.reclaimable) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The model's strongest contributions as words a moderator can read: function words ("the",
+   * "are", "all") are never shown; at most `MODEL_REASONS` words, strongest first.
+   */
+  private modelWords(
+    tokens: readonly Token[],
+  ): { words: string[]; first: number; last: number; weight: number } | undefined {
+    const words: string[] = [];
+    let first = -1;
+    let last = -1;
+    let weight = 0;
+    for (const c of this.strongestContributions(this.contributionCount)) {
+      if (words.length >= MODEL_REASONS) break;
+      if (c.tag !== undefined) continue;
+      for (let i = c.first; i <= c.last; i++) {
+        const w = tokens[i]!.norm;
+        if (FUNCTION_WORDS.has(w) || words.includes(w) || words.length >= MODEL_REASONS) continue;
+        words.push(w);
+        if (first < 0) {
+          first = i;
+          last = i;
+          weight = c.weight;
+        }
+      }
+    }
+    return words.length > 0 ? { words, first, last, weight } : undefined;
+  }
+
   score(text: string, options: ScoreOptions = {}): Verdict {
     const threshold = options.threshold ?? DEFAULT_THRESHOLD;
     const input = typeof text === 'string' ? text : String(text ?? '');
@@ -501,9 +591,35 @@ export class Scorer {
       }
     }
 
+    // Coded hate: triple parentheses around a name or group ("(((them)))").
+    if (input.includes('(((')) {
+      const echo = ECHO.exec(input);
+      if (echo) {
+        reasons.push({
+          rule: 'coded.echo',
+          explanation: 'triple parentheses, an antisemitic marker',
+          span: { start: echo.index, end: echo.index + echo[0].length, text: echo[0] },
+          weight: ECHO_WEIGHT,
+        });
+        ruleWeights.set('coded', Math.max(ruleWeights.get('coded') ?? 0, ECHO_WEIGHT));
+        hostile = true;
+      }
+    }
+
     const model = language.model;
+    let slurCount = 0;
     for (const { index, slur } of slurTokens) {
       const token = tokens[index]!;
+      // A slur that is also an ordinary word ("fag": a cigarette) counts only in hostile context.
+      if (
+        slur.ordinary.length > 0 &&
+        this.ordinarySense(slur, tokens, index) &&
+        !this.hostileAround(lex, tokens, index, hostile, hasIdentity)
+      ) {
+        tags[index] = TAG_HIDDEN;
+        continue;
+      }
+      slurCount++;
       const reclaimed = slur.reclaimable && !hostile;
       const weight = reclaimed ? RECLAIMABLE_WEIGHT : SLUR_WEIGHT[slur.severity];
       const how = token.evasion ? ` (spelled to evade: ${token.evasion})` : '';
@@ -526,16 +642,17 @@ export class Scorer {
     // The fitted model: words and word pairs that marked hate in the labelled data. It reads only
     // posts with at least one lexicon signal (slur, group, insult, threat).
     let modelScore = 0;
-    if (model && n > 0 && (slurTokens.length > 0 || hasIdentity || gate)) {
+    if (model && n > 0 && (slurCount > 0 || hasIdentity || gate)) {
       modelScore = this.modelProbability(language, model, tokens, ids, tags);
       if (modelScore >= threshold / 2) {
-        // Only posts worth a look get their strongest features listed.
-        for (const c of this.strongestContributions(MODEL_REASONS)) {
+        // Only posts worth a look get the model's strongest words listed, as one reason.
+        const shown = this.modelWords(tokens);
+        if (shown) {
           reasons.push({
-            rule: 'model.feature',
-            explanation: `word${c.first === c.last ? '' : 's'} that marked hate in the labelled data (${featureName(tokens, c)})`,
-            span: span(input, tokens, c.first, c.last),
-            weight: Math.round(c.weight * 1000) / 1000,
+            rule: 'model.words',
+            explanation: `words that marked hate in the labelled data: ${shown.words.join(', ')}`,
+            span: span(input, tokens, shown.first, shown.last),
+            weight: Math.round(shown.weight * 1000) / 1000,
           });
         }
       }
