@@ -3,6 +3,7 @@
  * compiled form. Pure: the loader (`load.ts`) reads the files and hands the parsed JSON here.
  */
 import { z } from 'zod';
+import type { Misspellings } from './evasion.ts';
 import { foldTerm, type KnownTerms, type Resolution, type SeenWord } from './normalise.ts';
 
 const Term = z.string().min(1);
@@ -327,6 +328,7 @@ class SeenWords {
       word,
       term: resolution?.term,
       data: resolution?.data,
+      misspelt: resolution?.misspelt ?? false,
       check: hash & HASH_CHECK,
     };
     this.size++;
@@ -368,6 +370,8 @@ export class TermIndex implements KnownTerms {
     extra: Iterable<string> = [],
     vocabulary: Iterable<string> = [],
     private readonly dataOf: (word: string) => unknown = () => undefined,
+    /** Misspellings of terms to undo (none without it). */
+    private readonly misspellings?: Misspellings,
   ) {
     for (const lex of lexicons) {
       for (const w of lex.known) this.add(w);
@@ -417,6 +421,7 @@ export class TermIndex implements KnownTerms {
   /** How `word` resolves, worked out afresh without the table of seen words (public for its test). */
   compute(word: string): Resolution | null {
     let found: string | undefined;
+    let misspelt = false;
     if (this.words.has(word)) found = word;
     else if (word.includes('*')) found = this.masked(word);
     else {
@@ -427,8 +432,14 @@ export class TermIndex implements KnownTerms {
         }
       }
     }
+    // A word the model knows as written is a word of the data, not a misspelling.
+    if (found === undefined && this.misspellings && this.dataOf(word) === undefined) {
+      found = this.misspellings.find(word);
+      misspelt = found !== undefined;
+    }
     const data = this.dataOf(found ?? word);
-    return found === undefined && data === undefined ? null : { term: found, data };
+    if (found === undefined && data === undefined) return null;
+    return misspelt ? { term: found, data, misspelt } : { term: found, data };
   }
 
   private masked(word: string): string | undefined {

@@ -89,6 +89,7 @@ function emitWord(f: Folded, a: number, b: number, hashtag: boolean, known: Know
   }
   let evasion: Evasion | undefined;
   if (repeated) evasion = 'repeated';
+  else if (seen.misspelt) evasion = 'misspelt';
   else if (found && f.odd) {
     for (let k = a; k < b; k++) {
       if (f.odd[k] === ODD_INVISIBLE) evasion = 'invisible';

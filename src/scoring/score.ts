@@ -8,6 +8,7 @@
 import { compileTables } from './compile.ts';
 import { DEFAULT_THRESHOLD } from './config.ts';
 import { counterSpeech } from './context.ts';
+import { MISSPELT_CLASSES, MISSPELT_WORDS, Misspellings } from './evasion.ts';
 import type { Lexicon, Slur, WordClass } from './lexicon.ts';
 import { TermIndex } from './lexicon.ts';
 import { extractFeatures, type Model } from './model.ts';
@@ -53,6 +54,8 @@ export interface ScoringData {
   /** AFINN-165 word scores and negators, from the `sentiment` package. */
   afinn: ReadonlyMap<string, number>;
   afinnNegators: ReadonlySet<string>;
+  /** English words one edit away from a term (never read as misspellings); none: misspellings are not undone. */
+  ordinary?: ReadonlySet<string>;
 }
 
 /** How much a counter-speech context keeps of the score (quoting or reporting abuse to condemn it). */
@@ -112,6 +115,21 @@ interface Contribution {
 
 const DIGITS = /^\d+$/;
 
+/** The terms whose misspellings are undone: group terms, slurs, hate verbs and a few pattern words. */
+export function misspellingsOf(lexicons: Iterable<Lexicon>, ordinary: ReadonlySet<string>): Misspellings {
+  const terms: string[] = [...MISSPELT_WORDS];
+  for (const lex of lexicons) {
+    for (const name of MISSPELT_CLASSES) {
+      const cls = lex.classes.get(name);
+      if (!cls) continue;
+      for (const w of cls.words) terms.push(w);
+      // Words of phrases too ("be deported"), so an inflected verb is found when misspelt.
+      for (const list of cls.phrases.values()) for (const words of list) terms.push(...words);
+    }
+  }
+  return new Misspellings(terms, ordinary);
+}
+
 /** A scorer over one set of data. `score(text, options)` is pure and never throws on any string. */
 export class Scorer {
   readonly index: TermIndex;
@@ -157,8 +175,12 @@ export class Scorer {
     this.ids = compiled.ids;
     this.table = compiled.table;
     // The normaliser's look-up hands each word its number: one look-up per word in all.
-    this.index = new TermIndex([...data.lexicons.values()], data.afinnNegators, this.ids.keys(), (word) =>
-      this.ids.get(word),
+    this.index = new TermIndex(
+      [...data.lexicons.values()],
+      data.afinnNegators,
+      this.ids.keys(),
+      (word) => this.ids.get(word),
+      data.ordinary ? misspellingsOf(data.lexicons.values(), data.ordinary) : undefined,
     );
   }
 
@@ -578,9 +600,13 @@ export class Scorer {
           }
           continue;
         }
+        let evasion: string | undefined;
+        for (let k = i; k <= last && evasion === undefined; k++) evasion = tokens[k]!.evasion;
         reasons.push({
           rule: `${pattern.rule}.${pattern.name}`,
-          explanation: pattern.explanation,
+          explanation: evasion
+            ? `${pattern.explanation} (spelled to evade: ${evasion})`
+            : pattern.explanation,
           span: span(input, tokens, i, last),
           weight: pattern.weight,
         });

@@ -4,7 +4,15 @@
  */
 
 /** Which evasion a token's spelling undid (reported in reasons so moderators see why it matched). */
-export type Evasion = 'leet' | 'symbols' | 'repeated' | 'spaced' | 'masked' | 'lookalike' | 'invisible';
+export type Evasion =
+  | 'leet'
+  | 'symbols'
+  | 'repeated'
+  | 'spaced'
+  | 'masked'
+  | 'lookalike'
+  | 'invisible'
+  | 'misspelt';
 
 export interface Token {
   /** The normalised word. */
@@ -36,6 +44,8 @@ export function token(
 export interface Resolution {
   term: string | undefined;
   data: unknown;
+  /** The word is a misspelling of `term` (one letter deleted, inserted or swapped). */
+  misspelt?: boolean;
 }
 
 /** A word as a string and how it resolved (see `KnownTerms.resolveRange`); both fields undefined: nothing known. */
