@@ -63,6 +63,78 @@ const LOOKALIKES: Record<string, string> = {
   '´': "'",
 };
 
+/**
+ * Emoji that stand for a group, a weapon, an animal used to dehumanise, disgust or exclusion, read
+ * as the word they stand for (a separate word: "muslims🐀" is "muslims rat"), so the patterns that
+ * read words read them too.
+ */
+const EMOJI_WORDS: Record<string, string> = {
+  '🌈': ' gays ',
+  '⚧': ' trans ',
+  '☪': ' muslims ',
+  '🧕': ' muslims ',
+  '🕌': ' mosque ',
+  '✡': ' jews ',
+  '🕍': ' synagogue ',
+  '♿': ' disabled ',
+  '♀': ' women ',
+  '🚺': ' women ',
+  '🏿': ' black ',
+  '🏾': ' black ',
+  '⛪': ' church ',
+  '🛕': ' temple ',
+  '🔪': ' knife ',
+  '🗡': ' dagger ',
+  '⚔': ' sword ',
+  '🪓': ' axe ',
+  '💣': ' bomb ',
+  '🧨': ' bomb ',
+  '🔫': ' gun ',
+  '🪢': ' noose ',
+  '🔥': ' burn ',
+  '⚰': ' die ',
+  '🪦': ' die ',
+  '☠': ' die ',
+  '🐀': ' rat ',
+  '🐁': ' rat ',
+  '🐭': ' rat ',
+  '🐒': ' monkey ',
+  '🐵': ' monkey ',
+  '🙈': ' monkey ',
+  '🙉': ' monkey ',
+  '🙊': ' monkey ',
+  '🦍': ' ape ',
+  '🦧': ' ape ',
+  '🐷': ' pig ',
+  '🐖': ' pig ',
+  '🐽': ' pig ',
+  '🐗': ' pig ',
+  '🪳': ' cockroach ',
+  '🦠': ' virus ',
+  '🐍': ' snake ',
+  '🐛': ' maggot ',
+  '🪱': ' worm ',
+  '🦟': ' pest ',
+  '🪰': ' pest ',
+  '🐜': ' insect ',
+  '🦗': ' insect ',
+  '🐕': ' dog ',
+  '🐶': ' dog ',
+  '💩': ' shit ',
+  '🗑': ' trash ',
+  '🚮': ' trash ',
+  '🤡': ' clown ',
+  '🤮': ' disgusting ',
+  '🤢': ' disgusting ',
+  '🚫': ' ban ',
+  '⛔': ' ban ',
+  '✈': ' deport ',
+  '❤': ' love ',
+  '💕': ' love ',
+  '💖': ' love ',
+  '😍': ' love ',
+};
+
 const NAMED_ENTITIES: Record<string, string> = {
   amp: '&',
   lt: '<',
@@ -112,6 +184,7 @@ export function foldChar(cp: string): string {
   if (cached !== undefined) return cached;
   let out: string;
   if (isInvisible(cp.codePointAt(0)!)) out = '';
+  else if (EMOJI_WORDS[cp] !== undefined) out = EMOJI_WORDS[cp]!;
   else if (cp.length === 1 && code >= 0xd800 && code <= 0xdfff)
     out = ' '; // lone surrogate
   else {
