@@ -65,6 +65,8 @@ const INDIVIDUAL_TARGET_FACTOR = COUNTER_SPEECH_FACTOR;
 /** Slur weights where no model is fitted for the language (with a model, slurs count through it). */
 const SLUR_WEIGHT = { high: 0.55, medium: 0.4, low: 0.25 } as const;
 const RECLAIMABLE_WEIGHT = 0.1;
+/** A high-severity slur in the plural, naming a whole group, with a fitted model. */
+const SLUR_GROUP_WEIGHT = 0.3;
 const SLUR_WEIGHT_WITH_MODEL = { high: 0.2, medium: 0.1, low: 0 } as const;
 const NEGATION_LOOKBEHIND = 2;
 /** A post-initial negator before these is a rhetorical question ("Shouldn't we ..."), not a negation. */
@@ -659,7 +661,12 @@ export class Scorer {
       });
       // With a fitted model for the language, slurs count mostly through the model (which learned when
       // a slur marked hate and when it was in-group use or plain swearing), plus a small floor.
-      const counted = model ? (reclaimed ? 0 : SLUR_WEIGHT_WITH_MODEL[slur.severity]) : weight;
+      // A high-severity slur for a whole group ("the spics next door") weighs enough on its own.
+      const plural =
+        input.slice(token.start, token.end).toLowerCase().endsWith('s') && !slur.term.endsWith('s');
+      const withModel =
+        plural && slur.severity === 'high' ? SLUR_GROUP_WEIGHT : SLUR_WEIGHT_WITH_MODEL[slur.severity];
+      const counted = model ? (reclaimed ? 0 : withModel) : weight;
       const key = `slur:${token.norm}`;
       if (counted > 0) ruleWeights.set(key, Math.max(ruleWeights.get(key) ?? 0, counted));
       matched.push({ first: index, last: index });
