@@ -94,59 +94,69 @@ export function counterSpeech(
   negators: ReadonlySet<string>,
 ): CounterSpeech | undefined {
   if (spans.length === 0) return undefined;
-  const inSpan = (i: number) => spans.some((s) => i >= s.first && i <= s.last);
+  const marks = quoteMarks(text);
+  const quotedAt = (i: number) => marks.length >= 2 && inQuotes(marks, tokens[i]!.start);
+  // A span is quoted when it starts or ends inside quotation marks (a match may run past them).
+  const quoted = spans.map((s) => quotedAt(s.first) || quotedAt(s.last));
+  // Judgement words count outside the author's own spans and outside the quoted words.
+  const inOwnSpan = (i: number) => spans.some((s, k) => !quoted[k] && i >= s.first && i <= s.last);
   let judgement = -1;
   for (let i = 0; i < tokens.length && judgement < 0; i++) {
-    if (inSpan(i) || tokens[i]!.hashtag) continue;
+    if (inOwnSpan(i) || tokens[i]!.hashtag || quotedAt(i)) continue;
     const t = tokens[i]!.norm;
     if (words.judgement.words.has(t) || phraseAt(words.judgement, tokens, i) > 0) judgement = i;
   }
-  let marks: number[] | undefined;
   let found: CounterSpeech | undefined;
   let pronounSpans = 0;
-  for (const s of spans) {
-    // "..., you are part of the problem": judged after the others, if any other span is reported.
-    if (words.pronouns.has(tokens[s.first]!.norm)) {
-      pronounSpans++;
-      continue;
-    }
+  const reported: boolean[] = [];
+  for (let k = 0; k < spans.length; k++) {
+    const s = spans[k]!;
     const victim = phraseIn(words.victim, tokens, s.first - VICTIM_WINDOW, s.first - 1);
     if (victim >= 0) {
       found ??= { quoted: false, at: victim, length: phraseAt(words.victim, tokens, victim) || 1 };
+      reported.push(true);
       continue;
     }
-    marks ??= quoteMarks(text);
-    const quoted = marks.length >= 2 && inQuotes(marks, tokens[s.first]!.start);
+    // A reporting verb before the span, or inside it before its last two words ("they keep saying
+    // muslims are ...").
     let verb = -1;
-    for (let k = s.first - 1; k >= Math.max(0, s.first - REPORT_WINDOW) && verb < 0; k--) {
-      if (tokens[k]!.hashtag) continue;
-      if (words.reporting.words.has(tokens[k]!.norm) || phraseAt(words.reporting, tokens, k) > 0) verb = k;
+    for (let i = Math.max(s.first, s.last - 2); i >= Math.max(0, s.first - REPORT_WINDOW) && verb < 0; i--) {
+      if (tokens[i]!.hashtag) continue;
+      if (words.reporting.words.has(tokens[i]!.norm) || phraseAt(words.reporting, tokens, i) > 0) verb = i;
     }
-    if (!quoted && verb < 0) return undefined;
+    if (!quoted[k] && verb < 0) {
+      // "..., you are part of the problem": judged with the others, if any other span is reported.
+      if (words.pronouns.has(tokens[s.first]!.norm)) {
+        pronounSpans++;
+        reported.push(false);
+        continue;
+      }
+      return undefined;
+    }
     let judged = judgement >= 0;
     if (!judged && verb >= 0) {
-      for (let k = Math.max(0, verb - 2); k < verb && !judged; k++) {
-        const w = tokens[k]!.norm;
+      for (let i = Math.max(0, verb - 2); i < verb && !judged; i++) {
+        const w = tokens[i]!.norm;
         if (FORBID.has(w) || negators.has(w)) judged = true;
       }
       // Attributed to others, then something said about them after the span.
       let attributed = false;
-      for (let k = Math.max(0, verb - 2); k < verb; k++)
-        if (words.attribution.has(tokens[k]!.norm)) attributed = true;
+      for (let i = Math.max(0, verb - 2); i < verb; i++)
+        if (words.attribution.has(tokens[i]!.norm)) attributed = true;
       if (!judged && attributed) {
         let after = 0;
         let endorsed = false;
-        for (let k = s.last + 1; k < tokens.length; k++) {
-          if (tokens[k]!.hashtag) continue;
+        for (let i = s.last + 1; i < tokens.length; i++) {
+          if (tokens[i]!.hashtag) continue;
           after++;
-          if (ENDORSE.has(tokens[k]!.norm)) endorsed = true;
+          if (ENDORSE.has(tokens[i]!.norm)) endorsed = true;
         }
         judged = after >= 3 && !endorsed;
       }
     }
     if (!judged) return undefined;
-    const at = judgement >= 0 ? judgement : verb;
-    found ??= { quoted, at, length: 1 };
+    reported.push(true);
+    found ??= { quoted: quoted[k]!, at: judgement >= 0 ? judgement : verb, length: 1 };
   }
   return pronounSpans < spans.length ? found : undefined;
 }
