@@ -265,3 +265,20 @@ describe('campaign hijacking', () => {
     expect(score('We will kill them all', { declaredLang: 'nl' }).lang).toBe('en');
   });
 });
+
+describe('protected characteristics per campaign', () => {
+  it('all count by default; a campaign can leave one out, and slurs still count', () => {
+    expect(score('Women are worthless').flagged).toBe(true);
+    const protect = [
+      'religion',
+      'ethnicity',
+      'migration',
+      'sexual_orientation',
+      'gender_identity',
+      'disability',
+    ];
+    expect(score('Women are worthless', { protect }).flagged).toBe(false);
+    expect(score('Muslims are worthless', { protect }).flagged).toBe(true);
+    expect(score('Shut up you stupid tranny', { protect: ['religion'] }).flagged).toBe(true);
+  });
+});

@@ -166,6 +166,7 @@ export class Scorer {
 
   /** Counts model evaluations; see `Weight`. */
   private epoch = 0;
+  private readonly neverCache = new WeakMap<readonly string[], Map<Lexicon, Set<string>>>();
   private readonly ordinaryCache = new WeakMap<Slur, WordClass>();
   private readonly ownCache = new WeakMap<readonly string[], string[][]>();
   private readonly hashtagCache = new WeakMap<readonly string[], Set<string>>();
@@ -388,6 +389,32 @@ export class Scorer {
     return picked;
   }
 
+  /** Words never counted: the campaign's `never_flag` and the identity terms of unprotected groups. */
+  private neverSet(
+    lex: Lexicon,
+    neverFlag: readonly string[] | undefined,
+    protect: readonly string[] | undefined,
+  ): ReadonlySet<string> | undefined {
+    if ((!neverFlag || neverFlag.length === 0) && !protect) return undefined;
+    const key = neverFlag ?? protect!;
+    let perLex = this.neverCache.get(key);
+    if (!perLex) {
+      perLex = new Map();
+      this.neverCache.set(key, perLex);
+    }
+    let set = perLex.get(lex);
+    if (!set) {
+      set = new Set((neverFlag ?? []).map(foldTerm));
+      if (protect) {
+        const kept = new Set(protect);
+        for (const [term, group] of lex.identityGroup)
+          if (!kept.has(group)) for (const w of term.split(' ')) set.add(w);
+      }
+      perLex.set(lex, set);
+    }
+    return set.size > 0 ? set : undefined;
+  }
+
   /** A word or phrase of the slur's ordinary sense within `ORDINARY_WINDOW` words of it. */
   private ordinarySense(slur: Slur, tokens: readonly Token[], index: number): boolean {
     let cls = this.ordinaryCache.get(slur);
@@ -484,10 +511,7 @@ export class Scorer {
       ? this.language(options.lang.slice(0, 2).toLowerCase())
       : this.languages[detected]!;
     const lex = language.lex;
-    const never =
-      options.neverFlag && options.neverFlag.length > 0
-        ? new Set(options.neverFlag.map(foldTerm))
-        : undefined;
+    const never = this.neverSet(lex, options.neverFlag, options.protect);
 
     if (options.ownMessages && options.ownMessages.length > 0 && n > 0) {
       const post = ` ${tokens.map((t) => t.norm).join(' ')} `;

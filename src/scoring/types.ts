@@ -35,6 +35,11 @@ export interface ScoreOptions {
   ownMessages?: readonly string[];
   /** The campaign's hashtags (lower case, no '#'): not read as content words. */
   campaignHashtags?: readonly string[];
+  /**
+   * Protected characteristics whose groups count as targets (campaign `scoring.protect`; default all):
+   * the identity terms of the others are read like `neverFlag` words.
+   */
+  protect?: readonly string[];
   /** Words never counted as hate signals (campaign `scoring.never_flag`), e.g. a group's own name for itself. */
   neverFlag?: readonly string[];
 }
