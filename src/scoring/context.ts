@@ -23,6 +23,19 @@ const VICTIM_WINDOW = 4;
 const ENDORSE = new Set(['right', 'true', 'correct', 'agree', 'point', 'spot', 'facts', 'fact', 'based']);
 /** Words that forbid the reported speech right before the reporting verb ("stop calling"). */
 const FORBID = new Set(['stop', 'quit', "don't", 'dont', 'never', 'not', 'no', 'refuse', 'nobody', 'cannot']);
+/** Verbs of saying or thinking that, with "I" or "we", introduce the author's own words. */
+const OWN_SPEECH = new Set([
+  'say',
+  'says',
+  'said',
+  'saying',
+  'think',
+  'thinks',
+  'believe',
+  'believes',
+  'claim',
+]);
+const FIRST_PERSON = new Set(['i', 'we', "i'd", 'id', "i'm", 'im', 'me', 'us']);
 const QUOTE_CHARS = new Set(['"', '“', '”', '«', '»', '„', '‘', '’', "'"]);
 
 export interface CounterSpeechWords {
@@ -123,6 +136,17 @@ export function counterSpeech(
     for (let i = Math.max(s.first, s.last - 2); i >= Math.max(0, s.first - REPORT_WINDOW) && verb < 0; i--) {
       if (tokens[i]!.hashtag) continue;
       if (words.reporting.words.has(tokens[i]!.norm) || phraseAt(words.reporting, tokens, i) > 0) verb = i;
+    }
+    // "I think X", "we say X": the author's own words, unless negated ("I would never say X").
+    if (verb >= 0 && OWN_SPEECH.has(tokens[verb]!.norm)) {
+      let own = false;
+      let negated = false;
+      for (let i = Math.max(0, verb - 3); i < verb; i++) {
+        const w = tokens[i]!.norm;
+        if (FIRST_PERSON.has(w)) own = true;
+        if (FORBID.has(w) || negators.has(w)) negated = true;
+      }
+      if (own && !negated) verb = -1;
     }
     if (!quoted[k] && verb < 0) {
       // "..., you are part of the problem": judged with the others, if any other span is reported.
