@@ -21,10 +21,11 @@ describe('misspelt terms', () => {
     expect(ordinaryWords(data, english)).toEqual([...(data.ordinary ?? [])]);
   });
 
-  it('no English word is read as a misspelling', () => {
+  it('no English word is read as a misspelling or as joined words', () => {
     const misread: string[] = [];
     for (const w of english) {
-      for (const t of normalise(w, index)) if (t.evasion === 'misspelt') misread.push(`${w}→${t.norm}`);
+      for (const t of normalise(w, index))
+        if (t.evasion === 'misspelt' || t.evasion === 'joined') misread.push(`${w}→${t.norm}`);
     }
     expect(misread).toEqual([]);
   });
@@ -67,6 +68,16 @@ describe('misspelt terms', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('splits words joined to hide a term', () => {
+    expect(normalise('killallmuslims', index).map((t) => [t.norm, t.evasion])).toEqual([
+      ['kill', 'joined'],
+      ['all', 'joined'],
+      ['muslims', 'joined'],
+    ]);
+    expect(score('killallmuslims').flagged).toBe(true);
+    expect(normalise('transport', index).map((t) => t.norm)).toEqual(['transport']);
   });
 
   it('names the misspelling in the reason', () => {

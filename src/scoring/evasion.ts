@@ -58,6 +58,11 @@ export class Misspellings {
     return this.candidate(word);
   }
 
+  /** An ordinary English word (never read as a misspelling or as joined words). */
+  isOrdinary(word: string): boolean {
+    return this.ordinary.has(word);
+  }
+
   /** The terms looked for. */
   terms(): ReadonlySet<string> {
     return this.targets;

@@ -357,6 +357,9 @@ export class TermIndex implements KnownTerms {
   private readonly byLength = new Map<number, string[]>();
   /** Extra words that carry data but are not terms to reveal (e.g. sentiment and model words). */
   private readonly vocabulary: string[];
+  private readonly vocabularySet: Set<string>;
+  /** Joined words already split (or not), bounded like the seen words. */
+  private readonly splits = new Map<string, string[] | null>();
   /** Every word seen so far and how it resolved; bounded. */
   private seen = new SeenWords();
 
@@ -379,6 +382,7 @@ export class TermIndex implements KnownTerms {
     }
     for (const w of extra) this.add(foldTerm(w));
     this.vocabulary = [...vocabulary];
+    this.vocabularySet = new Set(this.vocabulary);
     this.resetResolved();
   }
 
@@ -440,6 +444,42 @@ export class TermIndex implements KnownTerms {
     const data = this.dataOf(found ?? word);
     if (found === undefined && data === undefined) return null;
     return misspelt ? { term: found, data, misspelt } : { term: found, data };
+  }
+
+  /**
+   * The two or three words a run of joined letters stands for ("killallmuslims": kill, all,
+   * muslims), when every part is a known word and one is a term looked for when misspelt. Never for
+   * an ordinary English word ("transport" is not "trans port").
+   */
+  split(word: string): string[] | undefined {
+    const misspellings = this.misspellings;
+    if (!misspellings || !/^[a-z]+$/.test(word) || misspellings.isOrdinary(word)) return undefined;
+    const cached = this.splits.get(word);
+    if (cached !== undefined) return cached ?? undefined;
+    const parts = this.splitParts(word, 2);
+    const found = parts && parts.some((p) => misspellings.terms().has(p)) ? parts : null;
+    if (this.splits.size >= RESOLVED_MAX) this.splits.clear();
+    this.splits.set(word, found);
+    return found ?? undefined;
+  }
+
+  private isWord(word: string): boolean {
+    return this.words.has(word) || this.vocabularySet.has(word);
+  }
+
+  /** Longest known first word, then the rest as one known word or (with `more` left) split again. */
+  private splitParts(word: string, more: number): string[] | undefined {
+    for (let i = word.length - 2; i >= 2; i--) {
+      const head = word.slice(0, i);
+      if (!this.isWord(head)) continue;
+      const rest = word.slice(i);
+      if (this.isWord(rest)) return [head, rest];
+      if (more > 1 && rest.length >= 4) {
+        const tail = this.splitParts(rest, more - 1);
+        if (tail) return [head, ...tail];
+      }
+    }
+    return undefined;
   }
 
   private masked(word: string): string | undefined {

@@ -43,6 +43,8 @@ const INNER_ASCII = asciiTable([...INNER].map((c) => String.fromCharCode(c)).joi
 const isEdge = (c: number) => (c < 128 ? EDGE_ASCII[c] === 1 : EDGE.has(c));
 const APOSTROPHE = 39;
 
+/** Shortest run of joined words looked at. */
+const JOINED_MIN = 7;
 const CONTRACTION = /^(\p{L}+)'(re|m|ll|ve|d)$/u;
 const CONTRACTED: Record<string, string> = { re: 'are', m: 'am', ll: 'will', ve: 'have', d: 'would' };
 
@@ -85,6 +87,28 @@ function emitWord(f: Folded, a: number, b: number, hashtag: boolean, known: Know
     } else {
       norm = collapseRuns(raw, 2);
       data = known.resolve(norm)?.data;
+    }
+  }
+  // Words joined to hide a term ("killallmuslims"): one token per word, each with its own span.
+  if (!found && data === undefined && b - a >= JOINED_MIN && known.split) {
+    const parts = known.split(raw);
+    if (parts) {
+      let at = a;
+      for (const part of parts) {
+        const r = known.resolve(part);
+        out.push(
+          token(
+            r?.term ?? part,
+            origStart(f, at),
+            origEnd(f, at + part.length - 1),
+            'joined',
+            hashtag,
+            r?.data,
+          ),
+        );
+        at += part.length;
+      }
+      return;
     }
   }
   let evasion: Evasion | undefined;

@@ -12,7 +12,8 @@ export type Evasion =
   | 'masked'
   | 'lookalike'
   | 'invisible'
-  | 'misspelt';
+  | 'misspelt'
+  | 'joined';
 
 export interface Token {
   /** The normalised word. */
@@ -64,6 +65,8 @@ export interface KnownTerms {
    * a word seen before costs no new string.
    */
   resolveRange(text: string, start: number, end: number): SeenWord;
+  /** The words a run of joined words stands for, when one of them is a term looked for. */
+  split?(word: string): string[] | undefined;
 }
 
 export interface NormaliseOptions {
