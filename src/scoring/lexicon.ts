@@ -457,7 +457,7 @@ export class TermIndex implements KnownTerms {
     const cached = this.splits.get(word);
     if (cached !== undefined) return cached ?? undefined;
     const parts = this.splitParts(word, 2);
-    const found = parts && parts.some((p) => misspellings.terms().has(p)) ? parts : null;
+    const found = parts?.some((p) => misspellings.terms().has(p)) ? parts : null;
     if (this.splits.size >= RESOLVED_MAX) this.splits.clear();
     this.splits.set(word, found);
     return found ?? undefined;
