@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_THRESHOLD } from '../src/scoring/config.ts';
 import { loadScoringData } from '../src/scoring/load.ts';
 import { Scorer } from '../src/scoring/score.ts';
+import { CORPORA, corpusMetrics, readCorpus } from './corpora.ts';
 import { type DavidsonRow, hateMetrics, readDavidson } from './davidson.ts';
 import { readSuites } from './suites.ts';
 
@@ -57,11 +58,44 @@ const curve = CURVE.map((at) => ({
   dev: davidson(devRows, devScores, at),
   test: davidson(testRows, testScores, at),
 }));
+// Davidson is a guard, not the target: its hate labels are crowd votes between hate and offensive.
 const bars = {
-  hateRecall: test.hateRecall >= 0.65,
-  hatePrecision: test.hatePrecision >= 0.45,
+  hatePrecision: test.hatePrecision >= 0.4,
+  hateRecall: test.hateRecall >= 0.5,
   neitherFpr: test.neitherFpr <= 0.05,
+  offensiveFlagRate: test.offensiveFlagRate <= 0.1,
 };
+
+// The other corpora: dev beside test, and HatemojiBuild's test split by type of hate.
+const corpora = Object.fromEntries(
+  CORPORA.map((name) => {
+    const rows = readCorpus(name);
+    const flags = rows.map((r) => scorer.score(r.text, { threshold }).flagged);
+    const split = (which: 'dev' | 'test') => {
+      const idx = rows.flatMap((r, i) => (r.split === which ? [i] : []));
+      return corpusMetrics(
+        idx.map((i) => rows[i]!),
+        (k) => flags[idx[k]!]!,
+      );
+    };
+    const byType: Record<string, ReturnType<typeof corpusMetrics>> = {};
+    for (const type of [...new Set(rows.map((r) => r.type).filter((t): t is string => !!t))].sort()) {
+      const idx = rows.flatMap((r, i) => (r.split === 'test' && r.type === type ? [i] : []));
+      byType[type] = corpusMetrics(
+        idx.map((i) => rows[i]!),
+        (k) => flags[idx[k]!]!,
+      );
+    }
+    return [
+      name,
+      {
+        dev: split('dev'),
+        test: split('test'),
+        ...(Object.keys(byType).length ? { testByType: byType } : {}),
+      },
+    ];
+  }),
+);
 
 const suites = new Map<string, { cases: number; correct: number; failures: string[] }>();
 for (const c of readSuites()) {
@@ -84,17 +118,32 @@ out.write(`| metric | dev (fitted/tuned) | test (reported) | bar on test |\n| --
 const row = (name: string, key: keyof typeof dev, bar: string) =>
   out.write(`| ${name} | ${dev[key]} | ${test[key]} | ${bar} |\n`);
 row('rows', 'rows', '');
-row('hate precision', 'hatePrecision', `>= 0.45 ${bars.hatePrecision ? 'met' : 'NOT met'}`);
-row('hate recall', 'hateRecall', `>= 0.65 ${bars.hateRecall ? 'met' : 'NOT met'}`);
+row(
+  'hate precision (offensive counted false)',
+  'hatePrecision',
+  `>= 0.40 ${bars.hatePrecision ? 'met' : 'NOT met'}`,
+);
+row('hate recall', 'hateRecall', `>= 0.50 ${bars.hateRecall ? 'met' : 'NOT met'}`);
 row('hate F1', 'hateF1', '');
 row('false-positive rate on neither', 'neitherFpr', `<= 0.05 ${bars.neitherFpr ? 'met' : 'NOT met'}`);
-row('flag rate on offensive', 'offensiveFlagRate', '');
+row('flag rate on offensive', 'offensiveFlagRate', `<= 0.10 ${bars.offensiveFlagRate ? 'met' : 'NOT met'}`);
 out.write(
   `\nOther thresholds (campaign \`scoring.threshold\`): hate precision / recall / false-positive rate on neither\n\n`,
 );
 out.write(`| threshold | dev | test |\n| ---: | --- | --- |\n`);
 const prf = (m: typeof dev) => `${m.hatePrecision} / ${m.hateRecall} / ${m.neitherFpr}`;
 for (const c of curve) out.write(`| ${c.threshold} | ${prf(c.dev)} | ${prf(c.test)} |\n`);
+out.write(
+  `\nOther corpora (../shared/eval; only dev was used for tuning): accuracy / hate recall / FPR on neither\n\n`,
+);
+out.write(`| corpus | dev | test |\n| --- | --- | --- |\n`);
+const arf = (m: { accuracy: number; hateRecall: number; neitherFpr: number }) =>
+  `${m.accuracy} / ${m.hateRecall} / ${m.neitherFpr}`;
+for (const [name, c] of Object.entries(corpora)) {
+  out.write(`| ${name} (${c.dev.rows} / ${c.test.rows}) | ${arf(c.dev)} | ${arf(c.test)} |\n`);
+  for (const [type, m] of Object.entries(c.testByType ?? {}))
+    out.write(`|   test, type ${type} (${m.rows}) | | ${arf(m)} |\n`);
+}
 out.write(`\nFunctional suites (tests/scoring-suites), accuracy, bar >= 0.9 in each\n\n`);
 out.write(`| category | cases | accuracy | |\n| --- | ---: | ---: | --- |\n`);
 const accuracy: Record<string, number> = {};
@@ -111,6 +160,7 @@ out.write(
     model: !values['no-model'],
     davidson: { dev, test },
     bars,
+    corpora,
     curve: curve.map((c) => ({
       threshold: c.threshold,
       dev: { precision: c.dev.hatePrecision, recall: c.dev.hateRecall, neitherFpr: c.dev.neitherFpr },

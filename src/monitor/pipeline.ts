@@ -25,6 +25,7 @@ import type {
   Scorer,
   SourceItem,
 } from './types.ts';
+import { mentionVerdict } from './verdict.ts';
 
 export interface PipelineOptions {
   store: Store;
@@ -49,14 +50,6 @@ export interface PipelineOptions {
 }
 
 /** The verdict a campaign's own post gets: never flagged, visible as such in the log. */
-export const OWN_POST_VERDICT: Verdict = {
-  flagged: false,
-  score: 0,
-  severity: 'none',
-  sentiment: 0,
-  reasons: [{ rule: 'own-post', explanation: "The campaign's own message, or a repost or copy of it." }],
-};
-
 export function emptyCounts(): MonitorCounts {
   return {
     seen: 0,
@@ -326,11 +319,10 @@ export class MentionPipeline {
   private async judge(mention: Mention, route: RoutedCampaign, log: Logger): Promise<Judged> {
     const campaign = route.campaign.id;
     this.bump(campaign, 'seen');
-    const own =
-      route.own.isOwnAuthor(mention.authorId, mention.authorHandle) || route.own.isOwnText(mention.text);
+    let own = false;
     let verdict: Verdict;
     try {
-      verdict = own ? OWN_POST_VERDICT : await this.scorer(mention.text, route.campaign.scoreOptions);
+      ({ own, verdict } = await mentionVerdict(this.scorer, mention, route));
     } catch (error) {
       // The scorer is pure and tested never to throw; if it does, keep the mention for a person.
       log.error({ err: error, mention: mention.id, campaign }, 'scorer failed; mention queued for review');

@@ -36,7 +36,7 @@ export interface StartMonitoringOptions {
 
 /** The terminal line for a new flag; every part from outside is escaped for the terminal. */
 export function flagLine(flag: Flag): string {
-  const rules = flag.verdict.reasons.map((r) => r.rule).filter((r) => r !== 'model.feature');
+  const rules = flag.verdict.reasons.map((r) => r.rule).filter((r) => !r.startsWith('model.'));
   return terminalText(
     `  flagged for review  ${flag.campaign}  ${flag.mention.platform} @${flag.mention.authorHandle}  ` +
       `score ${flag.verdict.score.toFixed(2)} (${flag.verdict.severity})  ${[...new Set(rules)].join(', ') || 'model'}  [${flag.id}]`,

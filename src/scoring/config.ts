@@ -19,6 +19,22 @@ export const ScoringConfigSchema = z
       .enum(['en', 'fr', 'nl'])
       .optional()
       .describe('Language of the mentions; detected per mention when absent.'),
+    protect: z
+      .array(
+        z.enum([
+          'religion',
+          'ethnicity',
+          'migration',
+          'sexual_orientation',
+          'gender_identity',
+          'gender',
+          'disability',
+        ]),
+      )
+      .optional()
+      .describe(
+        'Protected characteristics whose groups count as targets (default: all of them). Slurs always count.',
+      ),
     never_flag: z
       .array(z.string().min(1))
       .default([])
@@ -31,9 +47,10 @@ export type ScoringConfig = z.infer<typeof ScoringConfigSchema>;
 /** The score options a campaign's `scoring` block sets; the bot and `solidarity score` both use it. */
 export function scoreOptionsFrom(
   config: ScoringConfig,
-): Pick<ScoreOptions, 'threshold' | 'lang' | 'neverFlag'> {
+): Pick<ScoreOptions, 'threshold' | 'lang' | 'neverFlag' | 'protect'> {
   return {
     threshold: config.threshold,
+    ...(config.protect ? { protect: config.protect } : {}),
     ...(config.language ? { lang: config.language } : {}),
     ...(config.never_flag.length > 0 ? { neverFlag: config.never_flag } : {}),
   };

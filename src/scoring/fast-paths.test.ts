@@ -27,7 +27,7 @@ const plain: KnownTerms = {
   resolveRange: (text, start, end) => {
     const w = text.slice(start, end);
     const r = index.compute(w);
-    return { word: w, term: r?.term, data: r?.data };
+    return { word: w, term: r?.term, data: r?.data, misspelt: r?.misspelt ?? false };
   },
 };
 
@@ -39,9 +39,10 @@ describe('the table of seen words', () => {
         const seen = index.resolveRange(text, before.length, before.length + w.length);
         const fresh = index.compute(w);
         expect(seen.word).toBe(w);
-        expect({ term: seen.term, data: seen.data }).toEqual({ term: fresh?.term, data: fresh?.data });
-        const resolved = index.resolve(w);
-        expect(resolved && { term: resolved.term, data: resolved.data }).toEqual(fresh ?? undefined);
+        const fields = (r: { term: unknown; data: unknown; misspelt?: boolean } | null | undefined) =>
+          r && { term: r.term, data: r.data, misspelt: r.misspelt ?? false };
+        expect(fields(seen)).toEqual(fields(fresh) ?? { term: undefined, data: undefined, misspelt: false });
+        expect(fields(index.resolve(w))).toEqual(fields(fresh) ?? undefined);
       }),
       { numRuns: 3000 },
     );

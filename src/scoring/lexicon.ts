@@ -3,6 +3,7 @@
  * compiled form. Pure: the loader (`load.ts`) reads the files and hands the parsed JSON here.
  */
 import { z } from 'zod';
+import type { Misspellings } from './evasion.ts';
 import { foldTerm, type KnownTerms, type Resolution, type SeenWord } from './normalise.ts';
 
 const Term = z.string().min(1);
@@ -16,12 +17,17 @@ export const SlurSchema = z.object({
   group: z.string(),
   /** Used in-group or reclaimed (e.g. in African-American English): never flags on its own. */
   reclaimable: z.boolean().default(false),
+  /**
+   * Also an ordinary word ("fag": a cigarette): words that signal the ordinary sense nearby ("have a",
+   * "smoke"). With one of them within a few words, the slur counts only in hostile context.
+   */
+  ordinary: z.array(Term).default([]),
 });
 
 export const PatternSchema = z.object({
   id: z.string().regex(/^[a-z_]+\.[a-z0-9_]+$/),
   /** Rule family: threat, exclusion, dehumanisation, derogation, collective_blame. */
-  rule: z.enum(['threat', 'exclusion', 'dehumanisation', 'derogation', 'collective_blame']),
+  rule: z.enum(['threat', 'exclusion', 'dehumanisation', 'derogation', 'collective_blame', 'coded']),
   weight: z.number().min(0).max(1),
   explanation: z.string().min(1),
   /**
@@ -50,10 +56,17 @@ export const LexiconSchema = z.object({
   classes: z.record(z.string(), z.array(Term)),
   profanity: z.array(Term),
   negators: z.array(Term),
-  /** Phrases that show a post quotes or reports abuse to condemn it. */
+  /**
+   * Judgements of reported abuse ("disgusting", "not ok", "reported it"): with the abuse quoted or
+   * reported, counter-speech. Never solidarity phrases: those say nothing about the words around them.
+   */
   counterSpeech: z.array(Term),
-  /** Words that introduce quoted speech ("said", "called me"): with quotation marks, counter-speech. */
+  /** Words that introduce reported speech ("said", "calling", "chanting", "threatening to"). */
   reporting: z.array(Term).default([]),
+  /** A victim's report of abuse aimed at them ("called me", "was called"): counter-speech alone. */
+  victimReport: z.array(Term).default([]),
+  /** Who reported speech is attributed to ("people", "someone", "those"). */
+  attribution: z.array(Term).default([]),
   /**
    * Phrases that aim a post at the perpetrators as individuals ("whoever did this", "the gunman"):
    * without a protected group or slur in the post, abuse of them is not hate. Optional per language.
@@ -106,6 +119,8 @@ export interface Lexicon {
   negators: Set<string>;
   counterSpeech: WordClass;
   reporting: WordClass;
+  victimReport: WordClass;
+  attribution: Set<string>;
   individualTarget: WordClass;
   patterns: CompiledPattern[];
   /** Every single word this lexicon knows (for normalisation). */
@@ -237,6 +252,8 @@ export function compileLexicon(file: LexiconFile): Lexicon {
     negators: new Set(file.negators.map(foldTerm)),
     counterSpeech: makeClass(file.counterSpeech),
     reporting: makeClass(file.reporting),
+    victimReport: makeClass(file.victimReport),
+    attribution: new Set(file.attribution.map(foldTerm)),
     individualTarget: makeClass(file.individualTarget),
     patterns,
     known,
@@ -311,6 +328,7 @@ class SeenWords {
       word,
       term: resolution?.term,
       data: resolution?.data,
+      misspelt: resolution?.misspelt ?? false,
       check: hash & HASH_CHECK,
     };
     this.size++;
@@ -339,9 +357,14 @@ export class TermIndex implements KnownTerms {
   private readonly byLength = new Map<number, string[]>();
   /** Extra words that carry data but are not terms to reveal (e.g. sentiment and model words). */
   private readonly vocabulary: string[];
+  private readonly vocabularySet: Set<string>;
+  /** Joined words already split (or not), bounded like the seen words. */
+  private readonly splits = new Map<string, string[] | null>();
   /** Every word seen so far and how it resolved; bounded. */
   private seen = new SeenWords();
   private readonly dataOf: (word: string) => unknown;
+  /** Misspellings of terms to undo (none without it). */
+  private readonly misspellings: Misspellings | undefined;
 
   /**
    * @param extra more known terms (folded first)
@@ -353,14 +376,18 @@ export class TermIndex implements KnownTerms {
     extra: Iterable<string> = [],
     vocabulary: Iterable<string> = [],
     dataOf: (word: string) => unknown = () => undefined,
+    /** Misspellings of terms to undo (none without it). */
+    misspellings?: Misspellings,
   ) {
     this.dataOf = dataOf;
+    this.misspellings = misspellings;
     for (const lex of lexicons) {
       for (const w of lex.known) this.add(w);
       for (const w of lex.counterSpeech.words) this.add(w);
     }
     for (const w of extra) this.add(foldTerm(w));
     this.vocabulary = [...vocabulary];
+    this.vocabularySet = new Set(this.vocabulary);
     this.resetResolved();
   }
 
@@ -403,6 +430,7 @@ export class TermIndex implements KnownTerms {
   /** How `word` resolves, worked out afresh without the table of seen words (public for its test). */
   compute(word: string): Resolution | null {
     let found: string | undefined;
+    let misspelt = false;
     if (this.words.has(word)) found = word;
     else if (word.includes('*')) found = this.masked(word);
     else {
@@ -413,8 +441,50 @@ export class TermIndex implements KnownTerms {
         }
       }
     }
+    // A word the model knows as written is a word of the data, not a misspelling.
+    if (found === undefined && this.misspellings && this.dataOf(word) === undefined) {
+      found = this.misspellings.find(word);
+      misspelt = found !== undefined;
+    }
     const data = this.dataOf(found ?? word);
-    return found === undefined && data === undefined ? null : { term: found, data };
+    if (found === undefined && data === undefined) return null;
+    return misspelt ? { term: found, data, misspelt } : { term: found, data };
+  }
+
+  /**
+   * The two or three words a run of joined letters stands for ("killallmuslims": kill, all,
+   * muslims), when every part is a known word and one is a term looked for when misspelt. Never for
+   * an ordinary English word ("transport" is not "trans port").
+   */
+  split(word: string): string[] | undefined {
+    const misspellings = this.misspellings;
+    if (!misspellings || !/^[a-z]+$/.test(word) || misspellings.isOrdinary(word)) return undefined;
+    const cached = this.splits.get(word);
+    if (cached !== undefined) return cached ?? undefined;
+    const parts = this.splitParts(word, 2);
+    const found = parts?.some((p) => misspellings.terms().has(p)) ? parts : null;
+    if (this.splits.size >= RESOLVED_MAX) this.splits.clear();
+    this.splits.set(word, found);
+    return found ?? undefined;
+  }
+
+  private isWord(word: string): boolean {
+    return this.words.has(word) || this.vocabularySet.has(word);
+  }
+
+  /** Longest known first word, then the rest as one known word or (with `more` left) split again. */
+  private splitParts(word: string, more: number): string[] | undefined {
+    for (let i = word.length - 2; i >= 2; i--) {
+      const head = word.slice(0, i);
+      if (!this.isWord(head)) continue;
+      const rest = word.slice(i);
+      if (this.isWord(rest)) return [head, rest];
+      if (more > 1 && rest.length >= 4) {
+        const tail = this.splitParts(rest, more - 1);
+        if (tail) return [head, ...tail];
+      }
+    }
+    return undefined;
   }
 
   private masked(word: string): string | undefined {

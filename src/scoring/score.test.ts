@@ -220,3 +220,65 @@ describe('score() behaviour', () => {
     expect(defaultScorer().score(plain).sentiment).toBeCloseTo(expected, 5);
   });
 });
+
+describe('campaign hijacking', () => {
+  it('hashtags never silence hate, whichever campaign they belong to', () => {
+    for (const tags of [
+      '',
+      ' #WeStandTogether',
+      ' #WeStandTogether #LoveNotHate',
+      ' #StandWithBelgium #LoveNotHate #StopTheHate',
+    ]) {
+      const text = `Burn their mosques down, every single one.${tags}`;
+      for (const campaignHashtags of [undefined, ['westandtogether']]) {
+        const verdict = score(text, campaignHashtags ? { campaignHashtags } : {});
+        expect(verdict.flagged, text).toBe(true);
+        expect(verdict.reasons.map((r) => r.rule)).not.toContain('context.counter_speech');
+      }
+    }
+  });
+
+  it('solidarity words in plain text are not counter-speech; quoting and judging is', () => {
+    expect(score('we stand together? Muslims are vermin').flagged).toBe(true);
+    const quoted = score('Chanting "muslims are vermin" at a vigil is disgusting');
+    expect(quoted.flagged).toBe(false);
+    expect(quoted.reasons.map((r) => r.rule)).toContain('context.counter_speech');
+    // Quoted but endorsed, or mocked solidarity: the author's own hate.
+    expect(score('Someone said muslims are vermin and he is right').flagged).toBe(true);
+    expect(score('"Solidarity" with vermin like the muslims? No thanks').flagged).toBe(true);
+  });
+
+  it('the model is one reason line of its top words, never function words', () => {
+    const verdict = score('Shut up you fag');
+    const model = verdict.reasons.filter((r) => r.rule.startsWith('model.'));
+    expect(model).toHaveLength(1);
+    for (const word of ['you', 'up', 'the', 'are', 'all'])
+      expect(model[0]!.explanation).not.toMatch(new RegExp(`[:,] ${word}(,|$)`));
+  });
+
+  it('reads a short post as English unless another language shows real evidence', () => {
+    expect(score('We will kill them all').lang).toBe('en');
+    expect(score('We kill muslims').flagged).toBe(true);
+    expect(score('Wij staan samen met Brussel en we blijven sterk').lang).toBe('nl');
+    expect(score('Les musulmans sont nos voisins').lang).toBe('fr');
+    // A declared language decides only between languages the text shows.
+    expect(score('We will kill them all', { declaredLang: 'nl' }).lang).toBe('en');
+  });
+});
+
+describe('protected characteristics per campaign', () => {
+  it('all count by default; a campaign can leave one out, and slurs still count', () => {
+    expect(score('Women are worthless').flagged).toBe(true);
+    const protect = [
+      'religion',
+      'ethnicity',
+      'migration',
+      'sexual_orientation',
+      'gender_identity',
+      'disability',
+    ];
+    expect(score('Women are worthless', { protect }).flagged).toBe(false);
+    expect(score('Muslims are worthless', { protect }).flagged).toBe(true);
+    expect(score('Shut up you stupid tranny', { protect: ['religion'] }).flagged).toBe(true);
+  });
+});

@@ -5,12 +5,47 @@
  * Speed matters (the monitor scores every mention of a trending hashtag), so everything known about
  * a word is gathered once, at construction, into one table: a post costs one look-up per word.
  */
+import { compileTables } from './compile.ts';
 import { DEFAULT_THRESHOLD } from './config.ts';
-import type { CompiledPattern, Element, Lexicon, Slur, WordClass } from './lexicon.ts';
+import { counterSpeech } from './context.ts';
+import { MISSPELT_CLASSES, MISSPELT_WORDS, Misspellings } from './evasion.ts';
+import type { Lexicon, Slur, WordClass } from './lexicon.ts';
 import { TermIndex } from './lexicon.ts';
 import { extractFeatures, type Model } from './model.ts';
 import { foldTerm, type NormaliseOptions, normalise, type Token } from './normalise.ts';
+import {
+  anyPhrase,
+  Gaps,
+  type Match,
+  matchFrom,
+  type PostContext,
+  phraseAt,
+  sigmoid,
+  sortByWeight,
+  span,
+} from './signals.ts';
+import {
+  AFINN_NEGATOR,
+  CUE,
+  GATE,
+  IDENTITY,
+  IDENTITY_PHRASE,
+  type Language,
+  PAIR_BASE,
+  QUANTIFIER,
+  REPORTING,
+  SLUR_TAG,
+  TAG_CODE,
+  TAG_HIDDEN,
+  TAG_NAMES,
+  TARGET,
+  WEAKREF,
+  type WordTable,
+} from './tables.ts';
 import type { Reason, ScoreOptions, Severity, Verdict } from './types.ts';
+
+export { phraseAt, sortByWeight } from './signals.ts';
+export { PairTable } from './tables.ts';
 
 export interface ScoringData {
   lexicons: ReadonlyMap<string, Lexicon>;
@@ -19,6 +54,8 @@ export interface ScoringData {
   /** AFINN-165 word scores and negators, from the `sentiment` package. */
   afinn: ReadonlyMap<string, number>;
   afinnNegators: ReadonlySet<string>;
+  /** English words one edit away from a term (never read as misspellings); none: misspellings are not undone. */
+  ordinary?: ReadonlySet<string>;
 }
 
 /** How much a counter-speech context keeps of the score (quoting or reporting abuse to condemn it). */
@@ -28,135 +65,47 @@ const INDIVIDUAL_TARGET_FACTOR = COUNTER_SPEECH_FACTOR;
 /** Slur weights where no model is fitted for the language (with a model, slurs count through it). */
 const SLUR_WEIGHT = { high: 0.55, medium: 0.4, low: 0.25 } as const;
 const RECLAIMABLE_WEIGHT = 0.1;
+/** A high-severity slur in the plural, naming a whole group, with a fitted model. */
+const SLUR_GROUP_WEIGHT = 0.3;
 const SLUR_WEIGHT_WITH_MODEL = { high: 0.2, medium: 0.1, low: 0 } as const;
 const NEGATION_LOOKBEHIND = 2;
 /** A post-initial negator before these is a rhetorical question ("Shouldn't we ..."), not a negation. */
 const RHETORICAL = new Set(['we', 'you', 'i', 'they', 'it']);
-const DEFAULT_LANGUAGE = 'en';
 /** Reasons from the model: at most this many features, each with a positive weight. */
 const MODEL_REASONS = 3;
-const SLUR_TAG = { high: 'slur_high', medium: 'slur_medium', low: 'slur_low' } as const;
-/**
- * The model's tags as small numbers, so a post's tags fit a reused typed array: 0 no tag, HIDDEN a
- * word the model must not read (the `null` of `Tags`), then one code per slur severity.
- */
-const TAG_HIDDEN = 1;
-const TAG_CODE = { high: 2, medium: 3, low: 4 } as const;
-const TAG_NAMES: ReadonlyArray<string | undefined> = [
-  undefined,
-  undefined,
-  SLUR_TAG.high,
-  SLUR_TAG.medium,
-  SLUR_TAG.low,
-];
-/** The model reads a post only when one of these classes (or a slur) occurs in it. */
-const GATE_CLASSES = ['identity', 'profanity', 'dehumanising', 'trait', 'threat', 'groupref', 'exclusion'];
-const QUANTIFIERS = new Set(['all', 'every', 'tous', 'toutes', 'alle', 'allemaal']);
-const QUOTES = /["“”«»„]/;
+/** Words never shown as the model's evidence: they carry no meaning of their own. */
+const FUNCTION_WORDS = new Set(
+  (
+    'a an the and or but if of to in on at by for with from as is are was were be been being am do does did ' +
+    'have has had will would shall should can could may might must not no all any some every each this that ' +
+    'these those it its they them their there here he she him her his we us our you your i me my so than then ' +
+    'just very too also up down out over about into what which who whom when where why how rt le la les de het ' +
+    'een en et des un une'
+  ).split(' '),
+);
+/** How near a slur a word of its ordinary sense must stand. */
+const ORDINARY_WINDOW = 3;
+
+/** Folded words and phrases of a slur's ordinary sense, as a class. */
+function ordinaryClass(entries: readonly string[]): WordClass {
+  const cls: WordClass = { words: new Set(), phrases: new Map() };
+  for (const entry of entries) {
+    const words = foldTerm(entry).split(' ');
+    if (words.length === 1) cls.words.add(words[0]!);
+    else cls.phrases.set(words[0]!, [...(cls.phrases.get(words[0]!) ?? []), words]);
+  }
+  return cls;
+}
+
+/** Words that aim a post at someone ("you fag"). */
+const ADDRESS = new Set(['you', 'u', 'ur', 'youre', "you're", 'ya', 'yer', 'your', 'ye']);
+/** Triple parentheses around a name, group or pronoun. */
+const ECHO = /\(\(\(\s*[^()\s][^()]{0,40}\)\)\)/u;
+const ECHO_WEIGHT = 0.75;
+/** Words of a language other than English a post needs before it is read as that language. */
+const MIN_EVIDENCE = 2;
+const _QUOTES = /["“”«»„]/;
 const NO_OPTIONS: NormaliseOptions = {};
-
-/** What one lexicon says about one word. */
-interface LexWord {
-  /** Bits of the pattern-relevant classes the word belongs to (or starts a phrase of). */
-  mask: number;
-  /** The word itself (not a phrase it starts) is in a class that lets the model read the post. */
-  gate: boolean;
-  slur: Slur | undefined;
-  identity: boolean;
-  identityPhrase: boolean;
-  weakref: boolean;
-  negator: boolean;
-  /** Bits of the patterns whose first element is this literal word. */
-  firstWords: number;
-  /** The word is, or starts, a counter-speech cue / a reporting verb. */
-  cue: boolean;
-  reporting: boolean;
-  /** The word is, or starts, a phrase naming the perpetrators as individuals ("the gunman"). */
-  target: boolean;
-  /** The fitted model's weight for the word. */
-  modelWord: number | undefined;
-  /** This word's number in the model's pair table (0: in no pair). */
-  pairId: number;
-}
-
-/** Everything known about one word, across languages. */
-interface WordInfo {
-  afinn: number;
-  afinnNegator: boolean;
-  quantifier: boolean;
-  /** Per language index: detection votes (function word, identity term or slur). */
-  langVote: number;
-  lex: Array<LexWord | undefined>;
-}
-
-/** `WordTable.flags` bits. */
-const AFINN_NEGATOR = 1;
-const QUANTIFIER = 2;
-/** `LanguageWords.flags` bits: the `LexWord` booleans score() reads. */
-const GATE = 1;
-const IDENTITY = 2;
-const IDENTITY_PHRASE = 4;
-const WEAKREF = 8;
-const CUE = 16;
-const REPORTING = 32;
-const TARGET = 64;
-
-/**
- * Everything known about words, by word number: the normaliser hands score() each word's number,
- * and score() reads these arrays (compact, no pointers to follow) instead of per-word objects.
- * Word number 0 is every word nothing is known about: all its entries are zero (or NaN, undefined).
- * Built once, after construction, from the `WordInfo` / `LexWord` entries.
- */
-interface WordTable {
-  afinn: Float64Array;
-  flags: Uint8Array;
-  langVote: Int32Array;
-}
-
-/** What one lexicon says about every word, by word number (see `LexWord`). */
-interface LanguageWords {
-  mask: Int32Array;
-  firstWords: Int32Array;
-  flags: Int32Array;
-  /** The word's slur in this lexicon, else in the default language's. */
-  slur: Array<Slur | undefined>;
-  /** NaN: the model has no weight for the word. */
-  modelWord: Float64Array;
-  modelEpoch: Int32Array;
-  pairId: Int32Array;
-}
-
-function languageWords(size: number): LanguageWords {
-  return {
-    mask: new Int32Array(size),
-    firstWords: new Int32Array(size),
-    flags: new Int32Array(size),
-    slur: Array.from({ length: size }, () => undefined),
-    modelWord: new Float64Array(size).fill(Number.NaN),
-    modelEpoch: new Int32Array(size),
-    pairId: new Int32Array(size),
-  };
-}
-
-/** A compiled lexicon with its class bits and model, ready for scoring. */
-interface Language {
-  /** The lexicon's facts by word number (filled in once every language is added). */
-  words: LanguageWords;
-  /** Classes score() reads for every post. */
-  identity: WordClass;
-  weakref: WordClass;
-  groupref: WordClass;
-  index: number;
-  lex: Lexicon;
-  model: Model | undefined;
-  bits: Map<string, number>;
-  groupBit: number;
-  /** Model tag weights by tag code (`TAG_CODE`). */
-  tagWeights: Array<Weight | undefined>;
-  /** Model word pairs by first * PAIR_BASE + second word number. */
-  pairs: PairTable;
-  patterns: Array<CompiledPattern & { requiresMask: number; firstBit: number; firstWordBit: number }>;
-}
 
 /** One model feature that pushed a post towards hate: a word, a word pair, or a lexicon tag. */
 interface Contribution {
@@ -166,240 +115,31 @@ interface Contribution {
   tag: string | undefined;
 }
 
-/** A model weight that remembers the last post it was added for (features count once per post). */
-interface Weight {
-  weight: number;
-  epoch: number;
-}
-
-function featureName(tokens: readonly Token[], c: Contribution): string {
-  if (c.tag !== undefined) return `t:${c.tag}`;
-  return c.first === c.last
-    ? `w:${tokens[c.first]!.norm}`
-    : `b:${tokens[c.first]!.norm}_${tokens[c.last]!.norm}`;
-}
-
 const DIGITS = /^\d+$/;
-/** Word numbers stay below this (the model has far fewer words), so pair keys stay small integers. */
-const PAIR_BASE = 1 << 15;
 
-/**
- * Model word-pair weights by pair key (first * PAIR_BASE + second pair number), in an
- * open-addressing table over typed arrays: nearly every word pair of a post is looked up, and this
- * is cheaper than a Map of numbers. Each slot also remembers the last post (epoch) that counted it.
- */
-export class PairTable {
-  /** 0 marks an empty slot: pair numbers start at 1, so no key is 0. */
-  private readonly keys: Int32Array;
-  readonly weights: Float64Array;
-  readonly epochs: Int32Array;
-  private readonly shift: number;
-
-  constructor(entries: ReadonlyMap<number, number>) {
-    let bits = 3;
-    while (1 << bits < entries.size * 2) bits++;
-    this.keys = new Int32Array(1 << bits);
-    this.weights = new Float64Array(1 << bits);
-    this.epochs = new Int32Array(1 << bits);
-    this.shift = 32 - bits;
-    for (const [key, weight] of entries) {
-      let slot = this.home(key);
-      while (this.keys[slot] !== 0) slot = (slot + 1) & (this.keys.length - 1);
-      this.keys[slot] = key;
-      this.weights[slot] = weight;
+/** The terms whose misspellings are undone: group terms, slurs, hate verbs and a few pattern words. */
+export function misspellingsOf(lexicons: Iterable<Lexicon>, ordinary: ReadonlySet<string>): Misspellings {
+  const terms: string[] = [...MISSPELT_WORDS];
+  for (const lex of lexicons) {
+    for (const name of MISSPELT_CLASSES) {
+      const cls = lex.classes.get(name);
+      if (!cls) continue;
+      for (const w of cls.words) terms.push(w);
+      // Words of phrases too ("be deported"), so an inflected verb is found when misspelt.
+      for (const list of cls.phrases.values()) for (const words of list) terms.push(...words);
     }
   }
-
-  /** Where a key's probe starts: the top bits of a multiplicative (Fibonacci) hash. */
-  private home(key: number): number {
-    return Math.imul(key, 0x9e3779b1) >>> this.shift;
-  }
-
-  /** The slot holding `key`, or -1. */
-  find(key: number): number {
-    const mask = this.keys.length - 1;
-    for (let slot = this.home(key); ; slot = (slot + 1) & mask) {
-      const k = this.keys[slot]!;
-      if (k === key) return slot;
-      if (k === 0) return -1;
-    }
-  }
-}
-
-interface Match {
-  first: number;
-  last: number;
-}
-
-interface PostContext {
-  tokens: Token[];
-  /** Pronouns ("they", "them") count as a group reference: a group is named or "all" is used. */
-  weakGroup: boolean;
-  weakref: WordClass;
-}
-
-/** Length (in tokens) of a class member starting at token i, or 0. */
-function classAt(ctx: PostContext, el: { name: string; cls: WordClass }, i: number): number {
-  const word = ctx.tokens[i]!.norm;
-  const cls = el.cls;
-  if (cls.phrases.size > 0 && cls.phrases.has(word)) {
-    const phrase = phraseAt(cls, ctx.tokens, i);
-    if (phrase > 0) return phrase;
-  }
-  if (cls.words.has(word)) return 1;
-  if (ctx.weakGroup && el.name === 'group' && ctx.weakref.words.has(word)) return 1;
-  return 0;
-}
-
-/** A class's phrases that start with one word, by their second word (`single`: one-word phrases). */
-interface PhrasesFrom {
-  single: string[][];
-  bySecond: Map<string, string[][]>;
-}
-
-/**
- * Phrases by first and then second word, built once per class on first use (compiled lexicons do
- * not change). One first word can start many phrases ("the" starts over a hundred perpetrator
- * phrases): without this, every "the" in a post would be compared with each of them.
- */
-const PHRASE_INDEX = new WeakMap<WordClass['phrases'], Map<string, PhrasesFrom>>();
-
-function phraseIndex(cls: WordClass): Map<string, PhrasesFrom> {
-  let index = PHRASE_INDEX.get(cls.phrases);
-  if (!index) {
-    index = new Map();
-    for (const [first, list] of cls.phrases) {
-      const from: PhrasesFrom = { single: [], bySecond: new Map() };
-      for (const words of list) {
-        if (words.length === 1) from.single.push(words);
-        else if (words.length > 1)
-          from.bySecond.set(words[1]!, [...(from.bySecond.get(words[1]!) ?? []), words]);
-      }
-      index.set(first, from);
-    }
-    PHRASE_INDEX.set(cls.phrases, index);
-  }
-  return index;
-}
-
-/** Length (in tokens) of the longest phrase of `cls` starting at token i, or 0. Exported for its test. */
-export function phraseAt(cls: WordClass, tokens: readonly Token[], i: number): number {
-  const from = phraseIndex(cls).get(tokens[i]!.norm);
-  if (!from) return 0;
-  let best = from.single.length > 0 ? 1 : 0;
-  const list = i + 1 < tokens.length ? from.bySecond.get(tokens[i + 1]!.norm) : undefined;
-  if (!list) return best;
-  for (const words of list) {
-    if (words.length <= best || i + words.length > tokens.length) continue;
-    let ok = true;
-    for (let k = 2; k < words.length && ok; k++) if (tokens[i + k]!.norm !== words[k]) ok = false;
-    if (ok) best = words.length;
-  }
-  return best;
-}
-
-/**
- * Token positions skipped by `~N` gaps in the match being tried. A stack over a reused typed array:
- * trying a pattern at a position pushes and pops positions, and resizing a JS array for that costs.
- */
-class Gaps {
-  at = new Int32Array(64);
-  length = 0;
-
-  push(position: number): void {
-    if (this.length === this.at.length) {
-      const grown = new Int32Array(this.at.length * 2);
-      grown.set(this.at);
-      this.at = grown;
-    }
-    this.at[this.length++] = position;
-  }
-}
-
-/** Matches pattern elements from token i; returns the last token index matched, or -1. */
-function matchFrom(ctx: PostContext, elements: readonly Element[], e: number, i: number, gaps: Gaps): number {
-  if (e === elements.length) return i - 1;
-  const el = elements[e]!;
-  if (el.kind === 'gap') {
-    for (let skip = 0; skip <= el.max; skip++) {
-      if (i + skip > ctx.tokens.length) break;
-      const mark = gaps.length;
-      for (let k = 0; k < skip; k++) gaps.push(i + k);
-      const end = matchFrom(ctx, elements, e + 1, i + skip, gaps);
-      if (end >= 0) return end;
-      gaps.length = mark;
-    }
-    return -1;
-  }
-  if (i >= ctx.tokens.length) return -1;
-  if (el.kind === 'words') {
-    return el.words.has(ctx.tokens[i]!.norm) ? matchFrom(ctx, elements, e + 1, i + 1, gaps) : -1;
-  }
-  const len = classAt(ctx, el, i);
-  return len > 0 ? matchFrom(ctx, elements, e + 1, i + len, gaps) : -1;
-}
-
-function span(text: string, tokens: readonly Token[], first: number, last: number): Reason['span'] {
-  const start = tokens[first]!.start;
-  const end = tokens[last]!.end;
-  return { start, end, text: text.slice(start, end) };
-}
-
-/**
- * The first token that is a word or starts a phrase of `cls`, or -1. With `flags`, only tokens whose
- * word has `bit` set there are looked at: the flag marks every word and phrase start of the class,
- * so the other tokens need no look-up.
- */
-function anyPhrase(
-  cls: WordClass,
-  tokens: readonly Token[],
-  ids?: Int32Array,
-  flags?: Int32Array,
-  bit = 0,
-): number {
-  for (let i = 0; i < tokens.length; i++) {
-    if (flags && (flags[ids![i]!]! & bit) === 0) continue;
-    if (cls.words.has(tokens[i]!.norm) || phraseAt(cls, tokens, i) > 0) return i;
-  }
-  return -1;
-}
-
-/**
- * Sorts reasons by weight, highest first, keeping the order of equal weights (as Array.sort does):
- * an insertion sort, because a verdict has a handful of reasons and Array.sort allocates its own
- * work space for every call.
- */
-export function sortByWeight(reasons: Reason[]): void {
-  for (let i = 1; i < reasons.length; i++) {
-    const r = reasons[i]!;
-    const w = r.weight ?? 0;
-    let j = i - 1;
-    while (j >= 0 && (reasons[j]!.weight ?? 0) < w) {
-      reasons[j + 1] = reasons[j]!;
-      j--;
-    }
-    reasons[j + 1] = r;
-  }
-}
-
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
+  return new Misspellings(terms, ordinary);
 }
 
 /** A scorer over one set of data. `score(text, options)` is pure and never throws on any string. */
 export class Scorer {
   readonly index: TermIndex;
-  private readonly languages: Language[] = [];
-  private readonly byCode = new Map<string, Language>();
-  /** Everything known about each word, while the scorer is built (then compiled into `table`). */
-  private readonly words = new Map<string, WordInfo>();
+  private readonly languages: Language[];
+  private readonly byCode: Map<string, Language>;
   /** Word numbers (1, 2, ...) by word; the number is what the normaliser attaches to a token. */
-  private readonly ids = new Map<string, number>();
-  private table: WordTable = {
-    afinn: new Float64Array(1),
-    flags: new Uint8Array(1),
-    langVote: new Int32Array(1),
-  };
+  private readonly ids: Map<string, number>;
+  private readonly table: WordTable;
   private readonly langCounts = new Int32Array(32);
   /** Reused per-word bit arrays (zeroed for each post), to spare the garbage collector. */
   private readonly scratchArrays: Int32Array[] = [
@@ -426,6 +166,8 @@ export class Scorer {
 
   /** Counts model evaluations; see `Weight`. */
   private epoch = 0;
+  private readonly neverCache = new WeakMap<readonly string[], Map<Lexicon, Set<string>>>();
+  private readonly ordinaryCache = new WeakMap<Slur, WordClass>();
   private readonly ownCache = new WeakMap<readonly string[], string[][]>();
   private readonly hashtagCache = new WeakMap<readonly string[], Set<string>>();
 
@@ -433,185 +175,19 @@ export class Scorer {
 
   constructor(data: ScoringData) {
     this.data = data;
-    // English first: it is the default and the fallback for slurs in any language.
-    const lexicons = [...data.lexicons.values()].sort((a, b) =>
-      a.language === DEFAULT_LANGUAGE
-        ? -1
-        : b.language === DEFAULT_LANGUAGE
-          ? 1
-          : a.language < b.language
-            ? -1
-            : 1,
-    );
-    for (const lex of lexicons) this.addLanguage(lex, data.models.get(lex.language));
-    for (const [word, score] of data.afinn) this.info(word).afinn = score;
-    for (const word of data.afinnNegators) this.info(word).afinnNegator = true;
-    for (const word of QUANTIFIERS) this.info(word).quantifier = true;
-    this.compileTable();
+    const compiled = compileTables(data);
+    this.languages = compiled.languages;
+    this.byCode = compiled.byCode;
+    this.ids = compiled.ids;
+    this.table = compiled.table;
     // The normaliser's look-up hands each word its number: one look-up per word in all.
-    this.index = new TermIndex([...data.lexicons.values()], data.afinnNegators, this.words.keys(), (word) =>
-      this.ids.get(word),
+    this.index = new TermIndex(
+      [...data.lexicons.values()],
+      data.afinnNegators,
+      this.ids.keys(),
+      (word) => this.ids.get(word),
+      data.ordinary ? misspellingsOf(data.lexicons.values(), data.ordinary) : undefined,
     );
-  }
-
-  /** Numbers every word and copies what is known about it into the arrays score() reads. */
-  private compileTable(): void {
-    const size = this.words.size + 1;
-    const table: WordTable = {
-      afinn: new Float64Array(size),
-      flags: new Uint8Array(size),
-      langVote: new Int32Array(size),
-    };
-    for (const language of this.languages) language.words = languageWords(size);
-    let id = 0;
-    for (const [word, info] of this.words) {
-      id++;
-      this.ids.set(word, id);
-      table.afinn[id] = info.afinn;
-      table.flags[id] = (info.afinnNegator ? AFINN_NEGATOR : 0) | (info.quantifier ? QUANTIFIER : 0);
-      table.langVote[id] = info.langVote;
-      for (const language of this.languages) {
-        const w = language.words;
-        // A slur of the default language (English, index 0) counts whatever the post's language.
-        w.slur[id] = info.lex[language.index]?.slur ?? info.lex[0]?.slur;
-        const lw = info.lex[language.index];
-        if (!lw) continue;
-        w.mask[id] = lw.mask;
-        w.firstWords[id] = lw.firstWords;
-        w.flags[id] =
-          (lw.gate ? GATE : 0) |
-          (lw.identity ? IDENTITY : 0) |
-          (lw.identityPhrase ? IDENTITY_PHRASE : 0) |
-          (lw.weakref ? WEAKREF : 0) |
-          (lw.cue ? CUE : 0) |
-          (lw.reporting ? REPORTING : 0) |
-          (lw.target ? TARGET : 0);
-        if (lw.modelWord !== undefined) w.modelWord[id] = lw.modelWord;
-        w.pairId[id] = lw.pairId;
-      }
-    }
-    this.table = table;
-  }
-
-  private info(word: string): WordInfo {
-    let info = this.words.get(word);
-    if (!info) {
-      info = { afinn: 0, afinnNegator: false, quantifier: false, langVote: 0, lex: [] };
-      this.words.set(word, info);
-    }
-    return info;
-  }
-
-  private lexWord(word: string, index: number): LexWord {
-    const info = this.info(word);
-    let lw = info.lex[index];
-    if (!lw) {
-      lw = {
-        mask: 0,
-        gate: false,
-        slur: undefined,
-        identity: false,
-        identityPhrase: false,
-        weakref: false,
-        negator: false,
-        firstWords: 0,
-        cue: false,
-        reporting: false,
-        target: false,
-        modelWord: undefined,
-        pairId: 0,
-      };
-      info.lex[index] = lw;
-    }
-    return lw;
-  }
-
-  private addLanguage(lex: Lexicon, model: Model | undefined): void {
-    const index = this.languages.length;
-    const bits = new Map<string, number>();
-    const bitOf = (name: string) => {
-      if (!bits.has(name) && bits.size < 30) bits.set(name, 1 << bits.size);
-      return bits.get(name) ?? 0;
-    };
-    let wordPatterns = 0;
-    const firstWordsOf = new Map<string, number>();
-    const patterns = lex.patterns.map((p) => {
-      let requiresMask = 0;
-      for (const name of p.requires) requiresMask |= bitOf(name);
-      // The first element decides where a match can start: only there is the pattern tried.
-      const first = p.elements[0]!;
-      const firstBit = first.kind === 'class' ? bitOf(first.name) : 0;
-      // Patterns that start with literal words get a bit of their own, set on those words.
-      let firstWordBit = 0;
-      if (first.kind === 'words' && wordPatterns < 31) {
-        firstWordBit = 1 << wordPatterns++;
-        for (const w of first.words) firstWordsOf.set(w, (firstWordsOf.get(w) ?? 0) | firstWordBit);
-      }
-      return { ...p, requiresMask, firstBit, firstWordBit };
-    });
-    const groupBit = bitOf('group');
-    const tagWeights = TAG_NAMES.map((tag) => {
-      const weight = tag === undefined ? undefined : model?.tags.get(tag);
-      return weight === undefined ? undefined : { weight, epoch: 0 };
-    });
-    const language: Language = {
-      index,
-      words: languageWords(0),
-      identity: lex.classes.get('identity')!,
-      weakref: lex.classes.get('weakref')!,
-      groupref: lex.classes.get('groupref')!,
-      lex,
-      model,
-      bits,
-      groupBit,
-      patterns,
-      tagWeights,
-      pairs: new PairTable(new Map()),
-    };
-    this.languages.push(language);
-    this.byCode.set(lex.language, language);
-
-    for (const [name, bit] of bits) {
-      const cls = lex.classes.get(name);
-      if (!cls) continue;
-      for (const w of cls.words) this.lexWord(w, index).mask |= bit;
-      for (const w of cls.phrases.keys()) this.lexWord(w, index).mask |= bit;
-    }
-    for (const name of GATE_CLASSES)
-      for (const w of lex.classes.get(name)?.words ?? []) this.lexWord(w, index).gate = true;
-    for (const [w, slur] of lex.slurs) if (!w.includes(' ')) this.lexWord(w, index).slur = slur;
-    for (const w of lex.identityGroup.keys()) if (!w.includes(' ')) this.lexWord(w, index).identity = true;
-    for (const w of lex.classes.get('identity')!.phrases.keys()) this.lexWord(w, index).identityPhrase = true;
-    for (const w of lex.classes.get('weakref')!.words) this.lexWord(w, index).weakref = true;
-    for (const w of lex.negators) this.lexWord(w, index).negator = true;
-    for (const [w, bits] of firstWordsOf) this.lexWord(w, index).firstWords = bits;
-    for (const w of [...lex.counterSpeech.words, ...lex.counterSpeech.phrases.keys()])
-      this.lexWord(w, index).cue = true;
-    for (const w of [...lex.reporting.words, ...lex.reporting.phrases.keys()])
-      this.lexWord(w, index).reporting = true;
-    for (const w of [...lex.individualTarget.words, ...lex.individualTarget.phrases.keys()])
-      this.lexWord(w, index).target = true;
-    const votes = [...lex.detect, ...lex.identityGroup.keys(), ...lex.slurs.keys()];
-    for (const w of votes) this.info(w).langVote |= 1 << index;
-    if (model) {
-      for (const [w, weight] of model.words) this.lexWord(w, index).modelWord = weight;
-      // Word pairs live in one table keyed by two word numbers: no string is built per pair.
-      let nextId = 1;
-      const idOf = (w: string) => {
-        const lw = this.lexWord(w, index);
-        if (lw.pairId === 0) {
-          if (nextId >= PAIR_BASE)
-            throw new Error(`model-${lex.language}.json: more than ${PAIR_BASE - 1} words in pairs`);
-          lw.pairId = nextId++;
-        }
-        return lw.pairId;
-      };
-      const pairWeights = new Map<number, number>();
-      for (const [first, pairs] of model.pairs) {
-        for (const [second, weight] of pairs) pairWeights.set(idOf(first) * PAIR_BASE + idOf(second), weight);
-      }
-      language.pairs = new PairTable(pairWeights);
-    }
   }
 
   /** The lexicon language with most function words, identity terms and slurs in the post; English on ties. */
@@ -623,9 +199,23 @@ export class Scorer {
       const vote = this.table.langVote[this.idOf(tokens[i]!)]!;
       if (vote !== 0) for (let l = 0; l < this.languages.length; l++) if (vote & (1 << l)) counts[l]!++;
     }
+    return this.languages[this.pickLanguage(counts, undefined)]!.lex.language;
+  }
+
+  /**
+   * The language a post's votes show real evidence of: another language than English needs at least
+   * `MIN_EVIDENCE` of its words in the post, and more than English has (one shared word such as
+   * "we" or "is" is not evidence). A declared language needs only one word of its own.
+   */
+  private pickLanguage(votes: Int32Array, declared: string | undefined): number {
+    const hint = declared ? this.byCode.get(declared.slice(0, 2).toLowerCase())?.index : undefined;
     let best = 0;
-    for (let l = 1; l < this.languages.length; l++) if (counts[l]! > counts[best]!) best = l;
-    return this.languages[best]!.lex.language;
+    for (let l = 1; l < this.languages.length; l++) {
+      const need = l === hint ? 1 : MIN_EVIDENCE;
+      if (votes[l]! >= need && votes[l]! > votes[best]!) best = l;
+      else if (l === hint && votes[l]! >= need && votes[l]! === votes[best]! && best !== 0) best = l;
+    }
+    return best;
   }
 
   /** The token's word number (0: nothing known about the word). */
@@ -802,6 +392,99 @@ export class Scorer {
     return picked;
   }
 
+  /** Words never counted: the campaign's `never_flag` and the identity terms of unprotected groups. */
+  private neverSet(
+    lex: Lexicon,
+    neverFlag: readonly string[] | undefined,
+    protect: readonly string[] | undefined,
+  ): ReadonlySet<string> | undefined {
+    if ((!neverFlag || neverFlag.length === 0) && !protect) return undefined;
+    const key = neverFlag ?? protect!;
+    let perLex = this.neverCache.get(key);
+    if (!perLex) {
+      perLex = new Map();
+      this.neverCache.set(key, perLex);
+    }
+    let set = perLex.get(lex);
+    if (!set) {
+      set = new Set((neverFlag ?? []).map(foldTerm));
+      if (protect) {
+        const kept = new Set(protect);
+        for (const [term, group] of lex.identityGroup)
+          if (!kept.has(group)) for (const w of term.split(' ')) set.add(w);
+      }
+      perLex.set(lex, set);
+    }
+    return set.size > 0 ? set : undefined;
+  }
+
+  /** A word or phrase of the slur's ordinary sense within `ORDINARY_WINDOW` words of it. */
+  private ordinarySense(slur: Slur, tokens: readonly Token[], index: number): boolean {
+    let cls = this.ordinaryCache.get(slur);
+    if (!cls) {
+      cls = ordinaryClass(slur.ordinary);
+      this.ordinaryCache.set(slur, cls);
+    }
+    const from = Math.max(0, index - ORDINARY_WINDOW);
+    const to = Math.min(tokens.length - 1, index + ORDINARY_WINDOW);
+    for (let k = from; k <= to; k++) {
+      if (k === index) continue;
+      if (cls.words.has(tokens[k]!.norm) || phraseAt(cls, tokens, k) > 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Hostile context around a token: a hostile pattern or a group named in the post, profanity or
+   * another counted slur, an insult just before it, or the word aimed at someone ("you ...").
+   */
+  private hostileAround(
+    lex: Lexicon,
+    tokens: readonly Token[],
+    index: number,
+    hostile: boolean,
+    hasIdentity: boolean,
+  ): boolean {
+    if (hostile || hasIdentity) return true;
+    const typical = lex.classes.get('typical');
+    for (let k = 0; k < tokens.length; k++) {
+      const w = tokens[k]!.norm;
+      if (k !== index && lex.profanity.has(w)) return true;
+      if (k < index && k >= index - 3 && (ADDRESS.has(w) || typical?.words.has(w))) return true;
+      const other = k !== index ? lex.slurs.get(w) : undefined;
+      if (other && other.ordinary.length === 0 && !other.reclaimable) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The model's strongest contributions as words a moderator can read: function words ("the",
+   * "are", "all") are never shown; at most `MODEL_REASONS` words, strongest first.
+   */
+  private modelWords(
+    tokens: readonly Token[],
+  ): { words: string[]; first: number; last: number; weight: number } | undefined {
+    const words: string[] = [];
+    let first = -1;
+    let last = -1;
+    let weight = 0;
+    for (const c of this.strongestContributions(this.contributionCount)) {
+      if (words.length >= MODEL_REASONS) break;
+      if (c.tag !== undefined) continue;
+      for (let i = c.first; i <= c.last; i++) {
+        const w = tokens[i]!.norm;
+        if (FUNCTION_WORDS.has(w) || words.includes(w) || words.length >= MODEL_REASONS) continue;
+        words.push(w);
+        if (first < 0) {
+          first = i;
+          last = i;
+          weight = c.weight;
+        }
+      }
+    }
+    return words.length > 0 ? { words, first, last, weight } : undefined;
+  }
+
   score(text: string, options: ScoreOptions = {}): Verdict {
     const threshold = options.threshold ?? DEFAULT_THRESHOLD;
     const input = typeof text === 'string' ? text : String(text ?? '');
@@ -826,16 +509,12 @@ export class Scorer {
       if (vote !== 0) for (let l = 0; l < this.languages.length; l++) if (vote & (1 << l)) votes[l]!++;
     }
     const sentiment = n === 0 ? 0 : afinnTotal / n;
-    let detected = 0;
-    for (let l = 1; l < this.languages.length; l++) if (votes[l]! > votes[detected]!) detected = l;
+    const detected = this.pickLanguage(votes, options.declaredLang);
     const language = options.lang
       ? this.language(options.lang.slice(0, 2).toLowerCase())
       : this.languages[detected]!;
     const lex = language.lex;
-    const never =
-      options.neverFlag && options.neverFlag.length > 0
-        ? new Set(options.neverFlag.map(foldTerm))
-        : undefined;
+    const never = this.neverSet(lex, options.neverFlag, options.protect);
 
     if (options.ownMessages && options.ownMessages.length > 0 && n > 0) {
       const post = ` ${tokens.map((t) => t.norm).join(' ')} `;
@@ -899,8 +578,8 @@ export class Scorer {
       }
     }
     const gate = (seen & GATE) !== 0;
-    const hasCue = (seen & CUE) !== 0;
-    const hasReporting = (seen & REPORTING) !== 0;
+    const _hasCue = (seen & CUE) !== 0;
+    const _hasReporting = (seen & REPORTING) !== 0;
     const hasTarget = (seen & TARGET) !== 0;
     const weakGroup = hasIdentity || hasAll;
     if (weakGroup && (seen & WEAKREF) !== 0) {
@@ -950,9 +629,13 @@ export class Scorer {
           }
           continue;
         }
+        let evasion: string | undefined;
+        for (let k = i; k <= last && evasion === undefined; k++) evasion = tokens[k]!.evasion;
         reasons.push({
           rule: `${pattern.rule}.${pattern.name}`,
-          explanation: pattern.explanation,
+          explanation: evasion
+            ? `${pattern.explanation} (spelled to evade: ${evasion})`
+            : pattern.explanation,
           span: span(input, tokens, i, last),
           weight: pattern.weight,
         });
@@ -963,9 +646,35 @@ export class Scorer {
       }
     }
 
+    // Coded hate: triple parentheses around a name or group ("(((them)))").
+    if (input.includes('(((')) {
+      const echo = ECHO.exec(input);
+      if (echo) {
+        reasons.push({
+          rule: 'coded.echo',
+          explanation: 'triple parentheses, an antisemitic marker',
+          span: { start: echo.index, end: echo.index + echo[0].length, text: echo[0] },
+          weight: ECHO_WEIGHT,
+        });
+        ruleWeights.set('coded', Math.max(ruleWeights.get('coded') ?? 0, ECHO_WEIGHT));
+        hostile = true;
+      }
+    }
+
     const model = language.model;
+    let slurCount = 0;
     for (const { index, slur } of slurTokens) {
       const token = tokens[index]!;
+      // A slur that is also an ordinary word ("fag": a cigarette) counts only in hostile context.
+      if (
+        slur.ordinary.length > 0 &&
+        this.ordinarySense(slur, tokens, index) &&
+        !this.hostileAround(lex, tokens, index, hostile, hasIdentity)
+      ) {
+        tags[index] = TAG_HIDDEN;
+        continue;
+      }
+      slurCount++;
       const reclaimed = slur.reclaimable && !hostile;
       const weight = reclaimed ? RECLAIMABLE_WEIGHT : SLUR_WEIGHT[slur.severity];
       const how = token.evasion ? ` (spelled to evade: ${token.evasion})` : '';
@@ -979,7 +688,12 @@ export class Scorer {
       });
       // With a fitted model for the language, slurs count mostly through the model (which learned when
       // a slur marked hate and when it was in-group use or plain swearing), plus a small floor.
-      const counted = model ? (reclaimed ? 0 : SLUR_WEIGHT_WITH_MODEL[slur.severity]) : weight;
+      // A high-severity slur for a whole group ("the spics next door") weighs enough on its own.
+      const plural =
+        input.slice(token.start, token.end).toLowerCase().endsWith('s') && !slur.term.endsWith('s');
+      const withModel =
+        plural && slur.severity === 'high' ? SLUR_GROUP_WEIGHT : SLUR_WEIGHT_WITH_MODEL[slur.severity];
+      const counted = model ? (reclaimed ? 0 : withModel) : weight;
       const key = `slur:${token.norm}`;
       if (counted > 0) ruleWeights.set(key, Math.max(ruleWeights.get(key) ?? 0, counted));
       matched.push({ first: index, last: index });
@@ -988,16 +702,17 @@ export class Scorer {
     // The fitted model: words and word pairs that marked hate in the labelled data. It reads only
     // posts with at least one lexicon signal (slur, group, insult, threat).
     let modelScore = 0;
-    if (model && n > 0 && (slurTokens.length > 0 || hasIdentity || gate)) {
+    if (model && n > 0 && (slurCount > 0 || hasIdentity || gate)) {
       modelScore = this.modelProbability(language, model, tokens, ids, tags);
       if (modelScore >= threshold / 2) {
-        // Only posts worth a look get their strongest features listed.
-        for (const c of this.strongestContributions(MODEL_REASONS)) {
+        // Only posts worth a look get the model's strongest words listed, as one reason.
+        const shown = this.modelWords(tokens);
+        if (shown) {
           reasons.push({
-            rule: 'model.feature',
-            explanation: `word${c.first === c.last ? '' : 's'} that marked hate in the labelled data (${featureName(tokens, c)})`,
-            span: span(input, tokens, c.first, c.last),
-            weight: Math.round(c.weight * 1000) / 1000,
+            rule: 'model.words',
+            explanation: `words that marked hate in the labelled data: ${shown.words.join(', ')}`,
+            span: span(input, tokens, shown.first, shown.last),
+            weight: Math.round(shown.weight * 1000) / 1000,
           });
         }
       }
@@ -1007,30 +722,19 @@ export class Scorer {
     for (const w of ruleWeights.values()) keep *= 1 - w;
     let score = 1 - keep;
 
-    // Context: quoting or reporting abuse in order to condemn it.
+    // Context: quoting or reporting abuse in order to condemn it (by structure; see context.ts).
     if (score > 0) {
-      const cue = hasCue ? anyPhrase(lex.counterSpeech, tokens, ids, words.flags, CUE) : -1;
-      let quoted = false;
-      if (
-        cue < 0 &&
-        hasReporting &&
-        QUOTES.test(input) &&
-        anyPhrase(lex.reporting, tokens, ids, words.flags, REPORTING) >= 0
-      ) {
-        quoted = matched.some((m) => {
-          const before = input.slice(0, tokens[m.first]!.start);
-          const after = input.slice(tokens[m.last]!.end);
-          return QUOTES.test(before) && QUOTES.test(after);
-        });
-      }
-      if (cue >= 0 || quoted) {
+      const spans: Match[] =
+        matched.length > 0 || modelScore === 0 ? matched : this.strongestContributions(MODEL_REASONS);
+      const found = counterSpeech(input, tokens, spans, language.counterSpeech, lex.negators);
+      if (found) {
         score *= COUNTER_SPEECH_FACTOR;
         reasons.push({
           rule: 'context.counter_speech',
-          explanation: quoted
-            ? 'the abuse is quoted and reported, not said by the author'
-            : 'the post reports or condemns abuse (counter-speech)',
-          ...(cue >= 0 ? { span: span(input, tokens, cue, cue) } : {}),
+          explanation: found.quoted
+            ? 'the abuse is quoted and judged, not said by the author'
+            : 'the abuse is reported and judged, not said by the author (counter-speech)',
+          span: span(input, tokens, found.at, found.at + found.length - 1),
           weight: -(1 - COUNTER_SPEECH_FACTOR),
         });
       }

@@ -4,8 +4,11 @@
  * a moderator. Text is shown only by `review show`, made safe for the terminal.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { loadCampaigns } from '../../campaign/load.ts';
+import { loadEnv } from '../../config/env.ts';
 import { SolidarityError } from '../../errors.ts';
 import { terminalText } from '../../moderation/display.ts';
 import { evidenceCsv, evidenceJson, reportingGuidanceText, sha256Hex } from '../../moderation/evidence.ts';
@@ -17,6 +20,7 @@ import {
   UNRESOLVED_STATES,
 } from '../../moderation/review.ts';
 import type { Flag, ResolveOutcome, ReviewAction, ReviewState } from '../../moderation/types.ts';
+import { campaignVerdictContext, mentionVerdict, plainVerdictContext } from '../../monitor/verdict.ts';
 import type { QueueQuery, Store } from '../../store/types.ts';
 import { type Command, type CommandIO, flag, type ParsedArgs, stringOption, writeLine } from '../command.ts';
 import type { StoreOpener } from '../store-access.ts';
@@ -335,6 +339,12 @@ export function falsePositivesCommand(open: StoreOpener): Command {
     },
     async run(args, io) {
       const { score } = await import('../../scoring/index.ts');
+      // Each flag is re-scored with its campaign's context, as the running bot scored it.
+      const dir = loadEnv(io.env).SOLIDARITY_CAMPAIGNS_DIR;
+      const contexts = new Map(
+        (existsSync(dir) ? loadCampaigns(dir) : []).map((c) => [c.id, campaignVerdictContext(c)] as const),
+      );
+      const noCampaign = plainVerdictContext();
       return open(io, 'read', async (store) => {
         const campaign = stringOption(args, 'campaign');
         let total = 0;
@@ -351,10 +361,11 @@ export function falsePositivesCommand(open: StoreOpener): Command {
           });
           for (const f of page.items) {
             total++;
-            const verdict = score(f.mention.text, {
-              lang: f.mention.lang,
-              campaignHashtags: f.mention.hashtags,
-            });
+            const { verdict } = await mentionVerdict(
+              score,
+              f.mention,
+              contexts.get(f.campaign) ?? noCampaign,
+            );
             const reason = [...f.events].reverse().find((e) => e.action === 'dismiss')?.note ?? '(no reason)';
             reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
             if (!verdict.flagged) continue;

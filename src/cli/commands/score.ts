@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { loadCampaign } from '../../campaign/load.ts';
 import { SolidarityError } from '../../errors.ts';
 import { textLines } from '../../lines.ts';
-import { ScoringConfigSchema, scoreOptionsFrom } from '../../scoring/config.ts';
+import { campaignVerdictContext, mentionVerdict, plainVerdictContext } from '../../monitor/verdict.ts';
+import { ScoringConfigSchema } from '../../scoring/config.ts';
 import { defaultScorer } from '../../scoring/index.ts';
 import type { ScoreOptions } from '../../scoring/types.ts';
 import { type Command, stringOption, writeLine } from '../command.ts';
@@ -38,10 +39,12 @@ export const scoreCommand: Command = {
   description:
     'Reads one JSON object per line on stdin, {"id": ..., "text": ...} (optionally "lang": "en"|"fr"|"nl"),\n' +
     'and writes one line per input, in order: {"id","flagged","score","severity","sentiment","reasons"}.\n' +
+    'A "lang" is the language the post declares: a hint, used only where the text shows that language.\n' +
     'A line that is not valid JSON or lacks "id"/"text" gets {"line","error"} (with "id" when known) and\n' +
     'scoring goes on; blank lines are skipped. A summary goes to stderr. Exit code 0 once all input is read.\n\n' +
     "With --campaign, the campaign file's `scoring` block (threshold, language, never_flag), messages and\n" +
-    "hashtags apply: the campaign's own messages are never flagged. --threshold overrides the campaign's.\n\n" +
+    'hashtags apply, exactly as the running bot applies them: the same function gives the same verdict.\n' +
+    "The campaign's own messages are never flagged. --threshold overrides the campaign's.\n\n" +
     'Example: echo \'{"id":"1","text":"we stand together"}\' | npx solidarity score',
   options: {
     campaign: {
@@ -56,17 +59,8 @@ export const scoreCommand: Command = {
     },
   },
   async run(args, io) {
-    const options: ScoreOptions = {};
-    const campaignPath = stringOption(args, 'campaign');
-    if (campaignPath) {
-      const campaign = loadCampaign(campaignPath);
-      Object.assign(options, scoreOptionsFrom(campaign.scoring));
-      options.ownMessages = campaign.messages.flatMap((m) =>
-        [m.text, m.x, m.bluesky, m.local].filter((t): t is string => typeof t === 'string'),
-      );
-      options.campaignHashtags = campaign.monitorHashtags;
-    }
     const thresholdText = stringOption(args, 'threshold');
+    let threshold: number | undefined;
     if (thresholdText !== undefined) {
       const parsed = ScoringConfigSchema.shape.threshold.safeParse(Number(thresholdText));
       if (thresholdText.trim() === '' || !parsed.success) {
@@ -74,10 +68,16 @@ export const scoreCommand: Command = {
           hint: 'Example: --threshold 0.6 (higher flags less). The default is 0.5.',
         });
       }
-      options.threshold = parsed.data;
+      threshold = parsed.data;
     }
+    // The same verdict as the running bot gives for this campaign (src/monitor/verdict.ts).
+    const campaignPath = stringOption(args, 'campaign');
+    const context = campaignPath
+      ? campaignVerdictContext(loadCampaign(campaignPath), threshold === undefined ? {} : { threshold })
+      : plainVerdictContext(threshold === undefined ? {} : { threshold });
 
-    const scorer = defaultScorer();
+    const shared = defaultScorer();
+    const scorer = (text: string, options: ScoreOptions) => shared.score(text, options);
     const input = textLines(io.stdin);
     let lineNo = 0;
     let scored = 0;
@@ -110,7 +110,7 @@ export const scoreCommand: Command = {
             out = errorLine(lineNo, `${field}: ${issue.message} (expected {"id": ..., "text": "..."})`, id);
           } else {
             const post = parsed.data;
-            const verdict = scorer.score(post.text, post.lang ? { ...options, lang: post.lang } : options);
+            const { verdict } = await mentionVerdict(scorer, { text: post.text, lang: post.lang }, context);
             scored++;
             if (verdict.flagged) flagged++;
             out = JSON.stringify({
