@@ -26,7 +26,10 @@ describe('the terminal of a running bot', () => {
     const lines = `${stdout}${bot.stderr()}`.split('\n').filter(Boolean);
     expect(lines.length, lines.join('\n')).toBeLessThanOrEqual(40);
     expect(stdout).toMatch(/^Preview, not posted yet \(westandtogether → x, \d+\/280\): /m);
-    expect(stdout.match(/flagged for review/g)).toHaveLength(6);
+    // One line per flag: as many as the bot's closing count says it flagged (the sample holds several).
+    const flagged = Number(/Mentions: \d+ seen, (\d+) flagged/.exec(stdout)?.[1]);
+    expect(flagged).toBeGreaterThanOrEqual(6);
+    expect(stdout.match(/flagged for review/g)).toHaveLength(flagged);
     expect(stdout.match(/^ {2}paused {2}westandtogether/gm)).toHaveLength(1);
     // Per-mention detail is in the log file only.
     expect(lines.join('\n')).not.toMatch(/mention scored|"level"/);
