@@ -27,7 +27,7 @@ export function age(ms: number): string {
 
 /** The rules of a flag, each once; the model's word features count as one "model" rule. */
 export function ruleNames(flag: Flag): string[] {
-  return [...new Set(flag.verdict.reasons.map((r) => (r.rule === 'model.feature' ? 'model' : r.rule)))];
+  return [...new Set(flag.verdict.reasons.map((r) => (r.rule.startsWith('model.') ? 'model' : r.rule)))];
 }
 
 export function authorUrl(flag: Flag): string {
