@@ -86,3 +86,46 @@ describe('misspelt terms', () => {
     expect(verdict.reasons.some((r) => r.explanation.includes('misspelt'))).toBe(true);
   });
 });
+
+const HIDING = ['🐷', '🔪', '💩', '🤮', '❤️', '👍🏽', '★', '©'];
+
+describe('emoji and symbols inside a word', () => {
+  it('reads the word an emoji or symbol hides, and names the evasion', () => {
+    for (const mark of HIDING) {
+      const tokens = normalise(`mus${mark}lims`, index);
+      expect(
+        tokens.map((t) => [t.norm, t.evasion]),
+        mark,
+      ).toEqual([['muslims', 'emoji']]);
+    }
+    expect(score('Ref🔪ugees must die').flagged).toBe(true);
+    expect(score('Ref🔪ugees must die').reasons[0]!.explanation).toContain('spelled to evade: emoji');
+  });
+
+  it('leaves an emoji between words as it stands', () => {
+    expect(normalise('muslims 🐷', index).some((t) => t.evasion === 'emoji')).toBe(false);
+    expect(normalise('🐷muslims', index).some((t) => t.evasion === 'emoji')).toBe(false);
+  });
+
+  it('an emoji inside an ordinary English word reveals no term and adds no hate reason', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: english.length - 1 }),
+        fc.nat(),
+        fc.constantFrom(...HIDING),
+        (i, at, mark) => {
+          const word = english[i]!;
+          fc.pre(word.length >= 2 && index.compute(word) === null);
+          const cut = 1 + (at % (word.length - 1));
+          const hidden = `${word.slice(0, cut)}${mark}${word.slice(cut)}`;
+          const tokens = normalise(hidden, index);
+          expect(tokens.map((t) => t.norm)).toEqual(normalise(word, index).map((t) => t.norm));
+          expect(
+            score(`I saw the ${hidden} today`).reasons.filter((r) => r.explanation.includes('emoji')),
+          ).toEqual([]);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});

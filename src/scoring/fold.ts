@@ -200,6 +200,41 @@ export function foldChar(cp: string): string {
 
 export const ODD_LOOKALIKE = 1;
 export const ODD_INVISIBLE = 2;
+/** An emoji or symbol written inside a word ("mus🐷lims"): dropped, and the word marked. */
+export const ODD_INSIDE_SYMBOL = 3;
+
+const PICTOGRAPHIC = /^[\p{Extended_Pictographic}\p{So}]$/u;
+/** Emoji modifiers, variation selectors and joiners that may follow an emoji inside a word. */
+const EMOJI_TAIL = /^[\u{1F3FB}-\u{1F3FF}\u{FE0E}\u{FE0F}\u{200D}]$/u;
+
+/** The code point at `i` (a surrogate pair as one string). */
+function codePointAt(text: string, i: number): string {
+  const code = text.charCodeAt(i);
+  if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+    const low = text.charCodeAt(i + 1);
+    if (low >= 0xdc00 && low <= 0xdfff) return text.slice(i, i + 2);
+  }
+  return text[i] ?? '';
+}
+
+/**
+ * The end of an emoji (with its modifiers and joined emoji) that starts at `i` and sits between
+ * two letters of one word, or -1. Such an emoji hides a word ("ref🔪ugees"); elsewhere an emoji
+ * stands for itself (and may be read as a word).
+ */
+function emojiInsideWord(text: string, i: number): number {
+  if (i === 0 || !LETTER.test(text[i - 1]!)) return -1;
+  let j = i;
+  let seen = 0;
+  while (j < text.length) {
+    const cp = codePointAt(text, j);
+    if (PICTOGRAPHIC.test(cp)) seen++;
+    else if (!EMOJI_TAIL.test(cp)) break;
+    j += cp.length;
+  }
+  if (seen === 0 || seen > 3 || j >= text.length) return -1;
+  return LETTER.test(codePointAt(text, j)) ? j : -1;
+}
 
 /** A decoded character folded, with its case and whether it is a look-alike (cached per character). */
 interface CharInfo {
@@ -324,6 +359,14 @@ export function fold(text: string): Folded {
       cp = text[i]!;
       next = i + 1;
     }
+    if (code >= 0xa0) {
+      const end = emojiInsideWord(text, i);
+      if (end > 0) {
+        buf.markOdd(ODD_INSIDE_SYMBOL);
+        i = end;
+        continue;
+      }
+    }
     const c = describeChar(cp);
     for (let k = 0; k < c.folded.length; k++) buf.push(c.folded[k]!, i, next, c.upper, c.odd);
     if (c.folded === '') buf.markInvisible();
@@ -406,7 +449,12 @@ class FoldBuffer {
   }
 
   markInvisible(): void {
-    if (this.len > 0) this.odd[this.len - 1] = ODD_INVISIBLE;
+    this.markOdd(ODD_INVISIBLE);
+  }
+
+  /** Marks the last character pushed (a character dropped after it hid a word). */
+  markOdd(kind: number): void {
+    if (this.len > 0) this.odd[this.len - 1] = kind;
   }
 
   done(text: string): Folded {

@@ -18,6 +18,7 @@ import {
   isLetterCode,
   isUpperAt,
   isWordCode,
+  ODD_INSIDE_SYMBOL,
   ODD_INVISIBLE,
   ODD_LOOKALIKE,
   origEnd,
@@ -117,6 +118,7 @@ function emitWord(f: Folded, a: number, b: number, hashtag: boolean, known: Know
   else if (found && f.odd) {
     for (let k = a; k < b; k++) {
       if (f.odd[k] === ODD_INVISIBLE) evasion = 'invisible';
+      else if (f.odd[k] === ODD_INSIDE_SYMBOL) evasion = 'emoji';
       else if (f.odd[k] === ODD_LOOKALIKE && evasion === undefined) evasion = 'lookalike';
     }
   }

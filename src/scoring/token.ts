@@ -12,6 +12,7 @@ export type Evasion =
   | 'masked'
   | 'lookalike'
   | 'invisible'
+  | 'emoji'
   | 'misspelt'
   | 'joined';
 
