@@ -11,6 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { mulberry32 } from '../src/random.ts';
 import { DATA_DIR, loadScoringData } from '../src/scoring/load.ts';
 import { compileModel, type ModelFile } from '../src/scoring/model.ts';
 import { Scorer } from '../src/scoring/score.ts';
@@ -39,17 +40,6 @@ const FOLDS = 5;
 const CORPORA_WEIGHT = Number(values['corpora-weight']);
 /** The recall the evaluation bar asks for; the script reports the best out-of-fold precision there. */
 const TARGET_RECALL = 0.65;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Rules alone (no model): the base the model adds to.
 const data = loadScoringData();

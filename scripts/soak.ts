@@ -17,11 +17,12 @@ import { AtpAgent } from '@atproto/api';
 import { loadCampaigns } from '../src/campaign/load.ts';
 import { monitoredCampaign } from '../src/monitor/campaigns.ts';
 import { mergeHashtags } from '../src/monitor/hashtags.ts';
+import { mulberry32 } from '../src/random.ts';
 import { score } from '../src/scoring/index.ts';
 import { mentionPairKey } from '../src/store/consistency.ts';
 import { openStore } from '../src/store/file-store.ts';
 import { FakeJetstream, jetstreamPost, line } from '../tests/_fake-jetstream.ts';
-import { FAKE_X_CA_FILE, startFakeX } from '../tests/_fake-x.ts';
+import { fakeXEnv, startFakeX } from '../tests/_fake-x.ts';
 import { startLocalPds } from '../tests/_pds.ts';
 import { runCliProcess, startCliProcess } from '../tests/_util.ts';
 
@@ -30,14 +31,7 @@ const { values } = parseArgs({
 });
 const minutes = Number(values.minutes);
 const seed = Number(values.seed ?? Date.now() % 1_000_000);
-let state = seed >>> 0;
-const rand = () => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rand = mulberry32(seed);
 const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => process.stderr.write(`[soak] ${msg}\n`);
@@ -135,12 +129,7 @@ const env = {
   BLUESKY_SERVICE: pds.url,
   BLUESKY_IDENTIFIER: HANDLE,
   BLUESKY_APP_PASSWORD: PASSWORD,
-  X_API_KEY: X_CREDS.appKey,
-  X_API_SECRET: X_CREDS.appSecret,
-  X_ACCESS_TOKEN: X_CREDS.accessToken,
-  X_ACCESS_SECRET: X_CREDS.accessSecret,
-  X_API_BASE_URL: fakeX.url,
-  NODE_EXTRA_CA_CERTS: FAKE_X_CA_FILE,
+  ...fakeXEnv(fakeX, X_CREDS),
 };
 
 const faults = { rateLimited: 0, serverErrors: 0, slow: 0 };

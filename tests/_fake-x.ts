@@ -20,6 +20,18 @@ import { fileURLToPath } from 'node:url';
 
 export const FAKE_X_CA_FILE = fileURLToPath(new URL('./fixtures/fake-x.cert.pem', import.meta.url));
 export const FAKE_X_CA = readFileSync(FAKE_X_CA_FILE, 'utf8');
+
+/** The environment a child `solidarity` process needs to post to this fake X with these credentials. */
+export function fakeXEnv(fake: Pick<FakeX, 'url'>, creds: FakeXCredentials): Record<string, string> {
+  return {
+    X_API_KEY: creds.appKey,
+    X_API_SECRET: creds.appSecret,
+    X_ACCESS_TOKEN: creds.accessToken,
+    X_ACCESS_SECRET: creds.accessSecret,
+    X_API_BASE_URL: fake.url,
+    NODE_EXTRA_CA_CERTS: FAKE_X_CA_FILE,
+  };
+}
 const FAKE_X_KEY = readFileSync(fileURLToPath(new URL('./fixtures/fake-x.key.pem', import.meta.url)), 'utf8');
 
 export interface FakeXCredentials {

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_X_CA_FILE, type FakeX, startFakeX } from './_fake-x.ts';
+import { type FakeX, fakeXEnv, startFakeX } from './_fake-x.ts';
 import { type LocalPds, startLocalPds } from './_pds.ts';
 import { runCliProcess, startCliProcess, tempDir } from './_util.ts';
 
@@ -62,12 +62,7 @@ function setup(text: string) {
       BLUESKY_SERVICE: pds.url,
       BLUESKY_IDENTIFIER: HANDLE,
       BLUESKY_APP_PASSWORD: PASSWORD,
-      X_API_KEY: X_CREDS.appKey,
-      X_API_SECRET: X_CREDS.appSecret,
-      X_ACCESS_TOKEN: X_CREDS.accessToken,
-      X_ACCESS_SECRET: X_CREDS.accessSecret,
-      X_API_BASE_URL: fake.url,
-      NODE_EXTRA_CA_CERTS: FAKE_X_CA_FILE,
+      ...fakeXEnv(fake, X_CREDS),
     },
   };
 }

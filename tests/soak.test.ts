@@ -26,6 +26,7 @@ import { loadCampaigns } from '../src/campaign/load.ts';
 import { slotKey, slotsBetween } from '../src/campaign/slots.ts';
 import { monitoredCampaign } from '../src/monitor/campaigns.ts';
 import { mergeHashtags } from '../src/monitor/hashtags.ts';
+import { mulberry32 } from '../src/random.ts';
 import { score } from '../src/scoring/index.ts';
 import { mentionPairKey } from '../src/store/consistency.ts';
 import { openStore } from '../src/store/file-store.ts';
@@ -38,18 +39,6 @@ const { cleanups } = cleanupAfterEach();
 const BOT = join(import.meta.dirname, '_soak-bot.ts');
 const LINES = 6000;
 const KILLS = 27;
-
-/** mulberry32: a small seeded generator, so a failing run can be repeated with SOAK_SEED. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Three campaigns; #soakshared is watched by a and b, #westandtogether by a and c.
 const CAMPAIGNS = [
@@ -208,7 +197,7 @@ describe('soak: SIGKILL at random moments, then a clean run', () => {
   it(`loses nothing and duplicates nothing over ${KILLS} kills`, { timeout: 180_000 }, async () => {
     const started = Date.now();
     const seed = Number(process.env.SOAK_SEED ?? Date.now() % 1_000_000);
-    const rand = random(seed);
+    const rand = mulberry32(seed); // SOAK_SEED repeats a failing run
     const t = tempDir('solidarity-soak-');
     cleanups.push(t.cleanup);
     const dataDir = join(t.path, 'data');

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/file-store.ts';
-import { FAKE_X_CA_FILE, type FakeX, startFakeX } from './_fake-x.ts';
+import { type FakeX, fakeXEnv, startFakeX } from './_fake-x.ts';
 import { startCliProcess, tempDir } from './_util.ts';
 
 const X_CREDS = { appKey: 'stop-ck', appSecret: 'stop-cs', accessToken: 'stop-at', accessSecret: 'stop-as' };
@@ -58,12 +58,7 @@ describe('stopping the bot', () => {
         SOLIDARITY_CAMPAIGNS_DIR: campaigns,
         SOLIDARITY_MODE: 'live',
         DASHBOARD_PORT: '0',
-        X_API_KEY: X_CREDS.appKey,
-        X_API_SECRET: X_CREDS.appSecret,
-        X_ACCESS_TOKEN: X_CREDS.accessToken,
-        X_ACCESS_SECRET: X_CREDS.accessSecret,
-        X_API_BASE_URL: fake.url,
-        NODE_EXTRA_CA_CERTS: FAKE_X_CA_FILE,
+        ...fakeXEnv(fake, X_CREDS),
       },
     });
     await bot.waitFor('x: authorised as');
