@@ -20,9 +20,10 @@ import { join } from 'node:path';
 import { silentLogger } from '../src/logger.ts';
 import { JetstreamSource } from '../src/monitor/jetstream.ts';
 import { runMonitor } from '../src/monitor/monitor.ts';
-import { flagId, MentionPipeline } from '../src/monitor/pipeline.ts';
+import { MentionPipeline } from '../src/monitor/pipeline.ts';
 import type { Mention, MonitoredCampaign } from '../src/monitor/types.ts';
 import { score } from '../src/scoring/index.ts';
+import { mentionPairKey } from '../src/store/consistency.ts';
 import { openStore } from '../src/store/index.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
 import { FakeJetstream, jetstreamPost, line } from '../tests/_fake-jetstream.ts';
@@ -98,7 +99,7 @@ async function storeOnly(): Promise<number> {
       const task = store.append(event).then(() =>
         verdict.flagged
           ? store.addFlag({
-              id: flagId('bench', mention),
+              id: mentionPairKey('bench', mention),
               campaign: 'bench',
               mention,
               verdict,

@@ -49,7 +49,6 @@ export interface PipelineOptions {
   onAlert?: (alert: HijackAlert) => void;
 }
 
-/** The verdict a campaign's own post gets: never flagged, visible as such in the log. */
 export function emptyCounts(): MonitorCounts {
   return {
     seen: 0,
@@ -65,21 +64,14 @@ export function emptyCounts(): MonitorCounts {
   };
 }
 
-/** Flag ids hold the campaign too: one mention can carry the tags of two campaigns. */
-export function flagId(campaign: string, mention: Pick<Mention, 'platform' | 'id'>): string {
-  return mentionPairKey(campaign, mention);
-}
-
 export function dedupeKey(mention: Pick<Mention, 'platform' | 'id'>): string {
   return `${mention.platform}:${mention.id}`;
 }
 
-/** De-duplication is per (campaign, mention): a mention of two campaigns is two pairs. */
-export const pairKey = mentionPairKey;
-
 /** What one campaign makes of one mention, before it is stored. */
 interface Judged {
-  route: RoutedCampaign;
+  /** The campaign's hashtags the mention carries. */
+  tags: string[];
   event: Extract<ActivityEvent, { type: 'mention.seen' }>;
   flag: Flag | undefined;
 }
@@ -168,7 +160,7 @@ export class MentionPipeline {
       }
       if (event.type !== 'mention.seen') continue;
       if (event.at >= dedupeSince) {
-        this.remember(pairKey(event.campaign, event.mention));
+        this.remember(mentionPairKey(event.campaign, event.mention));
         n += 1;
       }
       const route = routes.get(event.campaign);
@@ -265,20 +257,25 @@ export class MentionPipeline {
    */
   private async handle(item: SourceItem, log: Logger): Promise<void> {
     const { mention } = item;
-    const matching = this.routes.filter((r) => matchingTags(mention.hashtags, r.tags).length > 0);
+    // Flag ids are these pair keys too: one mention can carry the tags of two campaigns.
+    const matching: Array<{ route: RoutedCampaign; tags: string[]; key: string }> = [];
+    for (const route of this.routes) {
+      const tags = matchingTags(mention.hashtags, route.tags);
+      if (tags.length > 0) matching.push({ route, tags, key: mentionPairKey(route.campaign.id, mention) });
+    }
     if (matching.length === 0) {
       this.bump(undefined, 'unmatched');
       return;
     }
-    const routes = matching.filter((r) => !this.seenIds.has(pairKey(r.campaign.id, mention)));
-    if (routes.length === 0) {
+    const fresh = matching.filter((m) => !this.seenIds.has(m.key));
+    if (fresh.length === 0) {
       this.bump(undefined, 'duplicates');
       log.debug({ mention: dedupeKey(mention) }, 'duplicate mention dropped');
       return;
     }
-    for (const r of routes) this.remember(pairKey(r.campaign.id, mention));
+    for (const m of fresh) this.remember(m.key);
     const judged: Judged[] = [];
-    for (const route of routes) judged.push(await this.judge(mention, route, log));
+    for (const m of fresh) judged.push(await this.judge(mention, m.route, m.tags, m.key, log));
     const flags = judged.flatMap((j) => (j.flag ? [j.flag] : []));
     try {
       await this.withRetries(
@@ -289,7 +286,7 @@ export class MentionPipeline {
     } catch (error) {
       for (const j of judged) {
         this.bump(j.event.campaign, 'dropped');
-        this.seenIds.delete(pairKey(j.event.campaign, mention));
+        this.seenIds.delete(mentionPairKey(j.event.campaign, mention));
       }
       log.error(
         { err: error, platform: mention.platform, mention: mention.id },
@@ -305,18 +302,19 @@ export class MentionPipeline {
         this.bump(campaign, 'queued');
         this.onFlag?.(j.flag);
       }
-      for (const alert of this.detector.observe(
-        campaign,
-        matchingTags(mention.hashtags, j.route.tags),
-        j.event.verdict.flagged,
-        this.clock(),
-      )) {
+      for (const alert of this.detector.observe(campaign, j.tags, j.event.verdict.flagged, this.clock())) {
         await this.recordAlert(alert, log);
       }
     }
   }
 
-  private async judge(mention: Mention, route: RoutedCampaign, log: Logger): Promise<Judged> {
+  private async judge(
+    mention: Mention,
+    route: RoutedCampaign,
+    tags: string[],
+    key: string,
+    log: Logger,
+  ): Promise<Judged> {
     const campaign = route.campaign.id;
     this.bump(campaign, 'seen');
     let own = false;
@@ -370,7 +368,7 @@ export class MentionPipeline {
     if (flagged) this.bump(campaign, 'flagged');
     const flag: Flag | undefined = flagged
       ? {
-          id: flagId(campaign, mention),
+          id: key,
           campaign,
           mention,
           verdict,
@@ -379,7 +377,7 @@ export class MentionPipeline {
           events: [],
         }
       : undefined;
-    return { route, event, flag };
+    return { tags, event, flag };
   }
 
   private async recordAlert(alert: HijackAlert, log: Logger): Promise<void> {
