@@ -1,0 +1,73 @@
+/**
+ * Leadership: which instance schedules, posts and monitors. Any number of instances may serve
+ * the dashboard and run commands; exactly one posts. The file store settles it with its lock
+ * (one host: a second bot stops at start with STORE_LOCKED); the PostgreSQL store with a
+ * session-level advisory lock, held on a connection of its own, so it ends with its holder.
+ */
+
+/** The instance that posts, as far as another one can tell. */
+export interface LeaderInfo {
+  /** Plain words for the terminal, e.g. "PID 4242 on host-a since 2026-12-07T12:00:00Z". */
+  describe: string;
+}
+
+export interface Leadership {
+  /** Tries once to become the posting instance; true when this instance now holds it. */
+  tryAcquire(): Promise<boolean>;
+  /** Who holds it now, when another instance does and it can be seen. */
+  holder(): Promise<LeaderInfo | undefined>;
+  /**
+   * Aborted when this instance lost it after holding it (its database connection broke): it must
+   * stop posting at once, since another instance may take over.
+   */
+  readonly lost: AbortSignal;
+  /** Lets go (at a clean stop), so a standby takes over at its next try. */
+  release(): Promise<void>;
+}
+
+/** How often a standby tries again. With a dead holder's lock freed at once, takeover is within it. */
+export const STANDBY_POLL_MS = 5_000;
+
+/** The file store: its writer lock, taken when the store was opened, already makes this the one poster. */
+export function lockLeadership(): Leadership {
+  return {
+    tryAcquire: async () => true,
+    holder: async () => undefined,
+    lost: new AbortController().signal,
+    release: async () => {},
+  };
+}
+
+export interface StandbyOptions {
+  /** Ends the wait (the bot is stopping): resolves false. */
+  signal: AbortSignal;
+  pollMs?: number;
+  /** Called once, when the first try fails, with the holder when it is known. */
+  onStandby?: (holder: LeaderInfo | undefined) => void;
+}
+
+/**
+ * Waits until this instance holds the leadership: true at once when nobody else holds it, true
+ * later when the holder stops or dies, false when `signal` ends the wait first.
+ */
+export async function waitForLeadership(leadership: Leadership, options: StandbyOptions): Promise<boolean> {
+  const pollMs = options.pollMs ?? STANDBY_POLL_MS;
+  let first = true;
+  while (!options.signal.aborted) {
+    if (await leadership.tryAcquire()) return true;
+    if (first) {
+      first = false;
+      options.onStandby?.(await leadership.holder().catch(() => undefined));
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, pollMs);
+      function done() {
+        clearTimeout(timer);
+        options.signal.removeEventListener('abort', done);
+        resolve();
+      }
+      options.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+  return false;
+}

@@ -1,0 +1,73 @@
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { postgresAvailable, testDatabase } from '../../../tests/_postgres.ts';
+import { silentLogger } from '../../logger.ts';
+import { waitForLeadership } from '../leadership.ts';
+import { LEASE_KEYS, PgLeadership } from './leadership.ts';
+
+const open: PgLeadership[] = [];
+afterEach(async () => {
+  for (const l of open.splice(0)) await l.release();
+});
+
+function lease(url: string): PgLeadership {
+  const l = new PgLeadership({ connectionString: url, logger: silentLogger(), heartbeatMs: 100 });
+  open.push(l);
+  return l;
+}
+
+describe.runIf(postgresAvailable('postgres leadership'))('posting lease on PostgreSQL', () => {
+  it('one holder at a time; a standby sees who holds it and takes over when it lets go', async () => {
+    const url = await testDatabase();
+    const a = lease(url);
+    const b = lease(url);
+    expect(await a.tryAcquire()).toBe(true);
+    expect(await b.tryAcquire()).toBe(false);
+    expect((await b.holder())?.describe).toContain(`PID ${process.pid}`);
+    await a.release();
+    expect(await b.tryAcquire()).toBe(true);
+    expect(await a.tryAcquire()).toBe(false);
+  });
+
+  it('a holder whose connection is cut learns it lost the lease; the standby takes it', async () => {
+    const url = await testDatabase();
+    const a = lease(url);
+    const b = lease(url);
+    expect(await a.tryAcquire()).toBe(true);
+    const lost = new Promise((resolve) => a.lost.addEventListener('abort', resolve, { once: true }));
+    // What the server does to a dead peer's connection: ends its session (and frees its locks).
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_locks
+        WHERE locktype = 'advisory' AND classid = $1::int::oid AND objid = $2::int::oid AND granted`,
+      [...LEASE_KEYS],
+    );
+    await admin.end();
+    await lost;
+    expect(a.lost.aborted).toBe(true);
+    const standby = new AbortController();
+    expect(await waitForLeadership(b, { signal: standby.signal, pollMs: 50 })).toBe(true);
+    expect(await a.tryAcquire()).toBe(false);
+  });
+
+  it('a standby reports the holder once and stops waiting when told to', async () => {
+    const url = await testDatabase();
+    const a = lease(url);
+    const b = lease(url);
+    expect(await a.tryAcquire()).toBe(true);
+    const stop = new AbortController();
+    const seen: Array<string | undefined> = [];
+    const waiting = waitForLeadership(b, {
+      signal: stop.signal,
+      pollMs: 20,
+      onStandby: (holder) => {
+        seen.push(holder?.describe);
+        setTimeout(() => stop.abort(), 100);
+      },
+    });
+    expect(await waiting).toBe(false);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toContain('solidarity PID');
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * The posting lease on PostgreSQL: a session-level advisory lock held on a connection of its own.
+ * A holder that exits or is SIGKILLed closes its connection and the server frees the lock at
+ * once. A holder whose connection hangs (a cut network, a frozen host) is dropped by the server's
+ * TCP keepalive and user timeout within about 20 s, and stops posting itself sooner, when its
+ * heartbeat fails: so a standby, trying every 5 s, takes over within 30 s and never beside it.
+ */
+import { hostname } from 'node:os';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { LeaderInfo, Leadership } from '../leadership.ts';
+
+/** The advisory lock's two keys: "soli" and the posting lease. Any other use picks another pair. */
+export const LEASE_KEYS = [0x736f6c69, 1] as const;
+
+export interface PgLeadershipOptions {
+  connectionString: string;
+  logger: Logger;
+  /** How often the holder checks that its connection and lock are still there (default 5 s). */
+  heartbeatMs?: number;
+  /** How long a query may take before the connection counts as hung (default 10 s). */
+  queryTimeoutMs?: number;
+}
+
+// The server closes a connection whose peer stopped answering: keepalive probes after 5 s idle,
+// every 5 s, 3 unanswered; unacknowledged data for 20 s. Loopback and Unix sockets ignore these.
+const SERVER_SIDE_TIMEOUTS = [
+  'SET tcp_keepalives_idle = 5',
+  'SET tcp_keepalives_interval = 5',
+  'SET tcp_keepalives_count = 3',
+  'SET tcp_user_timeout = 20000',
+];
+
+const HOLDER_QUERY = `
+  SELECT a.application_name AS name, a.backend_start AS since, host(a.client_addr) AS addr
+  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+  WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::int::oid AND l.objid = $2::int::oid
+    AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+
+export class PgLeadership implements Leadership {
+  readonly #options: PgLeadershipOptions;
+  readonly #log: Logger;
+  readonly #lost = new AbortController();
+  #client: pg.Client | undefined;
+  #connecting: Promise<pg.Client> | undefined;
+  #held = false;
+  #heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(options: PgLeadershipOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ name: 'store.leadership' });
+  }
+
+  get lost(): AbortSignal {
+    return this.#lost.signal;
+  }
+
+  async tryAcquire(): Promise<boolean> {
+    if (this.#held) return true;
+    if (this.#lost.signal.aborted) return false;
+    try {
+      const client = await this.#connect();
+      const result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
+        ...LEASE_KEYS,
+      ]);
+      if (!result.rows[0]?.ok) return false;
+      this.#held = true;
+      this.#log.info('posting lease taken');
+      this.#heartbeat = setInterval(() => void this.#check(), this.#options.heartbeatMs ?? 5_000);
+      this.#heartbeat.unref();
+      return true;
+    } catch (error) {
+      // The database is unreachable for now: stand by and try again at the next poll.
+      this.#log.warn({ err: error }, 'could not try the posting lease');
+      await this.#drop();
+      return false;
+    }
+  }
+
+  async holder(): Promise<LeaderInfo | undefined> {
+    const client = await this.#connect();
+    const result = await client.query<{ name: string; since: Date; addr: string | null }>(HOLDER_QUERY, [
+      ...LEASE_KEYS,
+    ]);
+    const row = result.rows[0];
+    if (!row) return undefined;
+    const who = row.name || `a connection from ${row.addr ?? 'a local socket'}`;
+    return { describe: `${who}, since ${row.since.toISOString()}` };
+  }
+
+  async release(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    const client = this.#client;
+    if (this.#held && client) {
+      this.#held = false;
+      await client.query('SELECT pg_advisory_unlock($1, $2)', [...LEASE_KEYS]).catch(() => {});
+    }
+    await this.#drop();
+  }
+
+  async #connect(): Promise<pg.Client> {
+    if (this.#client) return this.#client;
+    this.#connecting ??= (async () => {
+      const timeout = this.#options.queryTimeoutMs ?? 10_000;
+      const client = new pg.Client({
+        connectionString: this.#options.connectionString,
+        application_name: `solidarity PID ${process.pid} on ${hostname()}`.slice(0, 63),
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 5_000,
+        connectionTimeoutMillis: timeout,
+        query_timeout: timeout,
+      });
+      client.on('error', (error) => this.#fail('connection error', error));
+      client.on('end', () => this.#fail('connection closed'));
+      try {
+        await client.connect();
+        for (const statement of SERVER_SIDE_TIMEOUTS) await client.query(statement);
+      } catch (error) {
+        client.removeAllListeners('end');
+        await client.end().catch(() => {});
+        throw error;
+      }
+      this.#client = client;
+      return client;
+    })().finally(() => {
+      this.#connecting = undefined;
+    });
+    return this.#connecting;
+  }
+
+  /** The holder's heartbeat: the lock must still be ours on a connection that answers. */
+  async #check(): Promise<void> {
+    if (!this.#held || !this.#client) return;
+    try {
+      const result = await this.#client.query(
+        `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
+           AND classid = $1::int::oid AND objid = $2::int::oid AND objsubid = 2`,
+        [...LEASE_KEYS],
+      );
+      if (result.rowCount === 0) this.#fail('the lock is no longer held');
+    } catch (error) {
+      this.#fail('heartbeat failed', error);
+    }
+  }
+
+  #fail(reason: string, error?: unknown): void {
+    const client = this.#client;
+    this.#client = undefined;
+    if (client) {
+      client.removeAllListeners('end');
+      void client.end().catch(() => {});
+    }
+    if (!this.#held) return;
+    this.#held = false;
+    clearInterval(this.#heartbeat);
+    this.#log.error({ err: error, reason }, 'posting lease lost');
+    this.#lost.abort(new Error(`posting lease lost: ${reason}`));
+  }
+
+  async #drop(): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    if (!client) return;
+    client.removeAllListeners('end');
+    client.on('error', () => {});
+    await client.end().catch(() => {});
+  }
+}
