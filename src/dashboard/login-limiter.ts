@@ -10,8 +10,11 @@
  *   a browser that has logged in to that account before (a device cookie, checked by the caller)
  *   still gets its password checked.
  *
- * Pure apart from the injected clock; state lives in memory (a restart forgets it).
+ * Pure apart from the injected clock; the counts live where the store keeps sessions (in memory
+ * with the file store, so a restart forgets them; in the database with PostgreSQL).
  */
+import type { SessionStorage } from '../store/sessions.ts';
+
 export const FREE_FAILURES = 5;
 export const FIRST_DELAY_MS = 1000;
 export const MAX_DELAY_MS = 15 * 60 * 1000;
@@ -23,11 +26,6 @@ export const GLOBAL_WINDOW_MS = 15 * 60 * 1000;
 export interface LimiterOptions {
   freeFailures?: number;
   globalMaxFailures?: number;
-}
-
-interface Pair {
-  failures: number;
-  lastFailure: number;
 }
 
 /** The wait after `failures` wrong passwords for one (account, address); 0 while they are free. */
@@ -48,16 +46,15 @@ export function minimumGuessingMs(guesses: number, free = FREE_FAILURES): number
 }
 
 export class LoginLimiter {
-  private readonly pairs = new Map<string, Pair>();
-  /** Times of recent failures, oldest first (at most globalMax kept). */
-  private readonly recent: number[] = [];
+  private readonly storage: SessionStorage;
   private readonly free: number;
   private readonly globalMax: number;
-
   private readonly now: () => number;
+  private failuresSinceSweep = 0;
 
-  constructor(now: () => number, options: LimiterOptions = {}) {
+  constructor(now: () => number, storage: SessionStorage, options: LimiterOptions = {}) {
     this.now = now;
+    this.storage = storage;
     this.free = options.freeFailures ?? FREE_FAILURES;
     this.globalMax = options.globalMaxFailures ?? GLOBAL_MAX_FAILURES;
   }
@@ -66,50 +63,35 @@ export class LoginLimiter {
    * Seconds until a password from `ip` for `name` will be checked, or 0 when it is checked now.
    * `knownDevice`: the browser holds a device cookie for this account (it passes the global cap).
    */
-  retryAfter(ip: string, name: string, knownDevice = false): number {
+  async retryAfter(ip: string, name: string, knownDevice = false): Promise<number> {
     const at = this.now();
     let waitMs = 0;
-    const pair = this.pairs.get(this.key(ip, name));
-    if (pair) {
-      if (at - pair.lastFailure >= FORGET_MS) this.pairs.delete(this.key(ip, name));
-      else waitMs = Math.max(0, pair.lastFailure + delayAfter(pair.failures, this.free) - at);
+    const pair = await this.storage.failurePair(this.key(ip, name));
+    if (pair && at - pair.lastFailure < FORGET_MS) {
+      waitMs = Math.max(0, pair.lastFailure + delayAfter(pair.failures, this.free) - at);
     }
     if (!knownDevice) {
-      this.expireRecent(at);
-      if (this.recent.length >= this.globalMax)
-        waitMs = Math.max(waitMs, this.recent[0]! + GLOBAL_WINDOW_MS - at);
+      const recent = await this.storage.recentFailures(at - GLOBAL_WINDOW_MS, this.globalMax);
+      if (recent.length >= this.globalMax) waitMs = Math.max(waitMs, recent[0]! + GLOBAL_WINDOW_MS - at);
     }
     return Math.ceil(waitMs / 1000);
   }
 
-  fail(ip: string, name: string): void {
+  async fail(ip: string, name: string): Promise<void> {
     const at = this.now();
-    const key = this.key(ip, name);
-    const pair = this.pairs.get(key);
-    if (!pair || at - pair.lastFailure >= FORGET_MS) this.pairs.set(key, { failures: 1, lastFailure: at });
-    else {
-      pair.failures++;
-      pair.lastFailure = at;
+    await this.storage.recordFailure(this.key(ip, name), at, FORGET_MS);
+    if (++this.failuresSinceSweep >= 1000) {
+      this.failuresSinceSweep = 0;
+      await this.storage.sweepFailures(at - FORGET_MS, at - GLOBAL_WINDOW_MS);
     }
-    this.expireRecent(at);
-    this.recent.push(at);
-    if (this.recent.length > this.globalMax) this.recent.shift();
-    if (this.pairs.size > 10_000) this.sweep(at);
   }
 
-  succeed(ip: string, name: string): void {
-    this.pairs.delete(this.key(ip, name));
+  async succeed(ip: string, name: string): Promise<void> {
+    await this.storage.clearFailures(this.key(ip, name));
   }
 
   private key(ip: string, name: string): string {
-    return `${name.toLowerCase()}\u0000${ip}`;
-  }
-
-  private expireRecent(at: number): void {
-    while (this.recent.length > 0 && at - this.recent[0]! >= GLOBAL_WINDOW_MS) this.recent.shift();
-  }
-
-  private sweep(at: number): void {
-    for (const [key, p] of this.pairs) if (at - p.lastFailure >= FORGET_MS) this.pairs.delete(key);
+    // JSON, not a separator character: a typed name may hold any character (NUL included).
+    return JSON.stringify([name.toLowerCase(), ip]);
   }
 }

@@ -15,6 +15,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import type { Env } from '../config/env.ts';
 import { SolidarityError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { memorySessionStorage } from '../store/sessions.ts';
 import type { Moderator, Store } from '../store/types.ts';
 import type { Role } from './accounts.ts';
 import { ClaimTable } from './claims.ts';
@@ -136,13 +137,15 @@ export function trustProxySetting(
 export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ name: 'dashboard' });
+  // Kept with the data when the store can (a database: every instance shares them), else here.
+  const sessionStorage = deps.store.sessions ?? memorySessionStorage();
   const ctx: DashboardContext = {
     store: deps.store,
     log,
     now,
     newId: deps.newId ?? randomUUID,
-    sessions: new SessionTable(now),
-    limiter: new LoginLimiter(now, deps.loginLimits),
+    sessions: new SessionTable(now, sessionStorage),
+    limiter: new LoginLimiter(now, sessionStorage, deps.loginLimits),
     claims: new ClaimTable(now),
     campaigns: () => deps.campaigns?.() ?? [],
     isSecure: (request) =>

@@ -1,43 +1,38 @@
 /**
- * Dashboard sessions, held in memory: a restart logs everyone out, which is the safe direction.
- * The cookie carries a random token; the map is keyed by its SHA-256 so the token itself is not
- * kept. Each session has its own CSRF token.
+ * Dashboard sessions. The cookie carries a random token; sessions are kept under its SHA-256 so
+ * the token itself is not kept. Each session has its own CSRF token. Where they are kept is the
+ * store's choice (SessionStorage): in memory with the file store (a restart logs everyone out,
+ * the safe direction), in the database with PostgreSQL (every dashboard instance accepts them).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { SessionRecord, SessionStorage } from '../store/sessions.ts';
 
 export const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
 export const SESSION_MAX_MS = 24 * 60 * 60 * 1000;
+/** A session's last-seen time is written at most this often (a database write per page is waste). */
+const TOUCH_EVERY_MS = 60 * 1000;
 
-export interface Session {
-  name: string;
-  /** The password hash the session was opened with: a new password (or a reset) ends the session. */
-  credential: string;
-  csrf: string;
-  createdAt: number;
-  lastSeenAt: number;
-  /** One message shown on the next page, then cleared (e.g. "Dismissed 5 flags"). */
-  flash?: string;
-  /** The moderator's last decisions, offered for undo for a short while (UNDO_WINDOW_MS). */
-  undoable?: { events: Array<{ flagId: string; eventId: string }>; at: number };
-}
+export type Session = SessionRecord;
 
 function keyOf(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
 export class SessionTable {
-  private readonly sessions = new Map<string, Session>();
-
+  private readonly storage: SessionStorage;
   private readonly now: () => number;
+  /** What each session looked like when read, to write back only what a request changed. */
+  private readonly seen = new WeakMap<Session, string>();
 
-  constructor(now: () => number) {
+  constructor(now: () => number, storage: SessionStorage) {
     this.now = now;
+    this.storage = storage;
   }
 
-  create(name: string, credential: string): { token: string; session: Session } {
-    this.sweep();
-    const token = randomBytes(32).toString('base64url');
+  async create(name: string, credential: string): Promise<{ token: string; session: Session }> {
     const at = this.now();
+    await this.storage.sweep(at - SESSION_IDLE_MS, at - SESSION_MAX_MS);
+    const token = randomBytes(32).toString('base64url');
     const session: Session = {
       name,
       credential,
@@ -45,40 +40,49 @@ export class SessionTable {
       createdAt: at,
       lastSeenAt: at,
     };
-    this.sessions.set(keyOf(token), session);
+    await this.storage.put(keyOf(token), session);
+    this.seen.set(session, JSON.stringify(session));
     return { token, session };
   }
 
   /** The live session for a cookie token, touched; undefined when unknown or expired. */
-  get(token: string | undefined): Session | undefined {
+  async get(token: string | undefined): Promise<Session | undefined> {
     if (!token || token.length > 100) return undefined;
     const key = keyOf(token);
-    const session = this.sessions.get(key);
+    const session = await this.storage.get(key);
     if (!session) return undefined;
     const at = this.now();
     if (at - session.lastSeenAt > SESSION_IDLE_MS || at - session.createdAt > SESSION_MAX_MS) {
-      this.sessions.delete(key);
+      await this.storage.delete(key);
       return undefined;
     }
+    const touch = at - session.lastSeenAt >= TOUCH_EVERY_MS;
     session.lastSeenAt = at;
+    if (touch && this.storage.shared) await this.storage.put(key, session);
+    this.seen.set(session, JSON.stringify(session));
     return session;
   }
 
-  destroy(token: string | undefined): void {
-    if (token) this.sessions.delete(keyOf(token));
+  /** Writes back what a request changed in its session (a flash message, the undo offer). */
+  async save(token: string, session: Session): Promise<void> {
+    if (!this.storage.shared) return; // In memory the object itself is the stored session.
+    const now = JSON.stringify(session);
+    if (this.seen.get(session) === now) return;
+    await this.storage.put(keyOf(token), session);
+    this.seen.set(session, now);
+  }
+
+  /** The key that signs device cookies. */
+  deviceKey(): Promise<Buffer> {
+    return this.storage.deviceKey();
+  }
+
+  async destroy(token: string | undefined): Promise<void> {
+    if (token) await this.storage.delete(keyOf(token));
   }
 
   /** Ends every session of one moderator (disabled account, password changed elsewhere). */
-  destroyFor(name: string, except?: Session): void {
-    for (const [key, session] of this.sessions) {
-      if (session.name === name && session !== except) this.sessions.delete(key);
-    }
-  }
-
-  private sweep(): void {
-    const at = this.now();
-    for (const [key, s] of this.sessions) {
-      if (at - s.lastSeenAt > SESSION_IDLE_MS || at - s.createdAt > SESSION_MAX_MS) this.sessions.delete(key);
-    }
+  async destroyFor(name: string, exceptToken?: string): Promise<void> {
+    await this.storage.deleteFor(name, exceptToken ? keyOf(exceptToken) : undefined);
   }
 }

@@ -4,10 +4,14 @@
  * asynchronous; nothing here names files, locks or connections. A caller opens a store with
  * `openStore(url, options)` (src/store/open.ts) and never names a concrete backend.
  */
+
 import type { Logger } from 'pino';
 import type { Flag, ReviewEvent, ReviewState } from '../moderation/types.ts';
 import type { Mention } from '../monitor/types.ts';
 import type { Verdict } from '../scoring/types.ts';
+import type { StoreNotice } from './changes.ts';
+import type { Leadership } from './leadership.ts';
+import type { SessionStorage } from './sessions.ts';
 
 /** Everything the bot does, as one append-only log. `at` is an ISO 8601 UTC instant. */
 export type ActivityEvent =
@@ -268,7 +272,21 @@ export interface Store {
   flush(): Promise<void>;
   close(): Promise<void>;
 
-  // Room for later, optional parts (a backend that lacks one leaves it undefined):
-  //   sessions / loginLimits: dashboard sessions and login limits kept with the data;
-  //   subscribe(listener): change notification (a pause from another instance).
+  // ---- several instances (optional: a backend that lacks one leaves it undefined) -------------
+
+  /**
+   * Dashboard sessions, login failures and the device-cookie key, kept with the data so every
+   * dashboard instance shares them. Undefined: the dashboard keeps them in its own memory.
+   */
+  readonly sessions?: SessionStorage;
+  /**
+   * Changes other instances make (a pause from another machine's command line). Undefined: no
+   * other instance writes directly (the file store's commands go through the running bot).
+   */
+  subscribe?(listener: (notice: StoreNotice) => void): () => void;
+  /**
+   * The posting lease for a `bot` handle: which instance schedules, posts and monitors. Undefined:
+   * the handle's own lock settles it (the file store refuses a second bot at open).
+   */
+  leadership?(): Leadership;
 }

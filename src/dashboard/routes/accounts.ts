@@ -76,12 +76,12 @@ export default async function accountRoutes(app: FastifyInstance, { ctx }: Group
         }
         if (action === 'reset') {
           const password = await resetPassword(store, name, new Date(now()).toISOString());
-          sessions.destroyFor(name);
+          await sessions.destroyFor(name);
           log.info({ moderator: auth.user.name, target: name }, 'moderator password reset');
           return accounts(request, reply, 200, { name, password });
         }
         const updated = await setDisabled(store, name, action === 'disable');
-        if (action === 'disable') sessions.destroyFor(updated.name);
+        if (action === 'disable') await sessions.destroyFor(updated.name);
         log.info({ moderator: auth.user.name, target: updated.name }, `moderator ${action}d`);
         auth.session.flash = `${updated.name} ${action}d.`;
       } catch (error) {
@@ -130,7 +130,7 @@ export default async function accountRoutes(app: FastifyInstance, { ctx }: Group
       if (!isSolidarityError(error)) throw error;
       return again(400, error.message);
     }
-    sessions.destroyFor(auth.user.name, auth.session);
+    await sessions.destroyFor(auth.user.name, auth.token);
     auth.session.credential = store.getModerator(auth.user.name)?.passwordHash ?? '';
     log.info({ moderator: auth.user.name }, 'password changed');
     auth.session.flash = 'Password changed.';

@@ -30,13 +30,32 @@ function clientIp(request: FastifyRequest): string {
 
 async function authRoutes(app: FastifyInstance, { ctx }: GroupOptions): Promise<void> {
   const { store, sessions, limiter, log, now } = ctx;
-  // Device cookies are signed with a key that lives as long as the process: a restart asks every
-  // browser to log in once more before it passes the global cap again.
-  const deviceKey = randomBytes(32);
-  const deviceToken = (name: string) => `${createHmac('sha256', deviceKey).update(name).digest('base64url')}`;
+  // Device cookies are signed with the session storage's key: in memory it lives as long as the
+  // process (a restart asks every browser to log in once more before it passes the global cap
+  // again); in a database it is one key for every instance.
+  const deviceToken = async (name: string) =>
+    createHmac('sha256', await sessions.deviceKey())
+      .update(name)
+      .digest('base64url');
 
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(securityHeaders(ctx.isSecure(request)));
+  });
+
+  // A request's changes to its session (flash message, undo offer) are written back before the
+  // answer leaves, so the page the browser asks for next, on any instance, sees them. Pages sent
+  // in parts skip onSend: they are written back once sent.
+  const saveSession = async (request: FastifyRequest) => {
+    if (request.auth) await sessions.save(request.auth.token, request.auth.session);
+  };
+  app.addHook('onSend', async (request, _reply, payload) => {
+    await saveSession(request);
+    return payload;
+  });
+  app.addHook('onResponse', async (request) => {
+    await saveSession(request).catch((error: unknown) =>
+      log.warn({ err: error }, 'could not save the session after the answer'),
+    );
   });
 
   let refreshedAt = 0;
@@ -54,10 +73,10 @@ async function authRoutes(app: FastifyInstance, { ctx }: GroupOptions): Promise<
       await refreshing;
     }
     const token = request.cookies[SESSION_COOKIE];
-    const session = sessions.get(token);
+    const session = await sessions.get(token);
     const moderator = session ? store.getModerator(session.name) : undefined;
     if (!session || !moderator || moderator.disabled || moderator.passwordHash !== session.credential) {
-      if (session) sessions.destroy(token);
+      if (session) await sessions.destroy(token);
       if (request.method === 'GET' && request.is404 !== true) {
         const next = encodeURIComponent(request.url);
         return reply.redirect(`/login?next=${next}`, 303);
@@ -126,7 +145,7 @@ async function authRoutes(app: FastifyInstance, { ctx }: GroupOptions): Promise<
     '/login',
     { config: { public: true } },
     async (request, reply) => {
-      if (sessions.get(request.cookies[SESSION_COOKIE])) return reply.redirect('/queue', 303);
+      if (await sessions.get(request.cookies[SESSION_COOKIE])) return reply.redirect('/queue', 303);
       return showLogin(request, reply, 200, { next: safeReturn(request.query.next, '') });
     },
   );
@@ -141,8 +160,8 @@ async function authRoutes(app: FastifyInstance, { ctx }: GroupOptions): Promise<
       return showLogin(request, reply, 403, { ...keep, error: 'The login form expired. Try again.' });
     }
     const ip = clientIp(request);
-    const knownDevice = tokensEqual(request.cookies[DEVICE_COOKIE], deviceToken(name));
-    const wait = limiter.retryAfter(ip, name, knownDevice);
+    const knownDevice = tokensEqual(request.cookies[DEVICE_COOKIE], await deviceToken(name));
+    const wait = await limiter.retryAfter(ip, name, knownDevice);
     if (wait > 0) {
       log.warn({ ip, moderator: name, wait }, 'login refused: too many wrong passwords');
       reply.header('retry-after', String(wait));
@@ -155,17 +174,17 @@ async function authRoutes(app: FastifyInstance, { ctx }: GroupOptions): Promise<
     const hash = moderator && !moderator.disabled ? moderator.passwordHash : await dummyPasswordHash();
     const ok = (await verifyPassword(password, hash)) && moderator !== undefined && !moderator.disabled;
     if (!ok) {
-      limiter.fail(ip, name);
+      await limiter.fail(ip, name);
       log.info({ ip, moderator: name }, 'login failed');
       return showLogin(request, reply, 401, {
         ...keep,
         error: 'Name or password is wrong (or the account is disabled).',
       });
     }
-    limiter.succeed(ip, name);
-    const { token } = sessions.create(moderator.name, moderator.passwordHash);
+    await limiter.succeed(ip, name);
+    const { token } = await sessions.create(moderator.name, moderator.passwordHash);
     reply.clearCookie(LOGIN_COOKIE, { path: '/login' });
-    reply.setCookie(DEVICE_COOKIE, deviceToken(moderator.name), {
+    reply.setCookie(DEVICE_COOKIE, await deviceToken(moderator.name), {
       path: '/login',
       httpOnly: true,
       sameSite: 'strict',
@@ -185,7 +204,7 @@ async function authRoutes(app: FastifyInstance, { ctx }: GroupOptions): Promise<
   });
 
   app.post('/logout', async (request, reply) => {
-    sessions.destroy(request.auth!.token);
+    await sessions.destroy(request.auth!.token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     log.info({ moderator: request.auth!.user.name }, 'logout');
     return reply.redirect('/login', 303);
