@@ -12,8 +12,11 @@ export interface LeaderInfo {
 }
 
 export interface Leadership {
-  /** Tries once to become the posting instance; true when this instance now holds it. */
-  tryAcquire(): Promise<boolean>;
+  /**
+   * Tries to become the posting instance, waiting up to `waitMs` for the holder to let go (a
+   * backend that cannot wait returns at once); true when this instance now holds it.
+   */
+  tryAcquire(waitMs?: number): Promise<boolean>;
   /** Who holds it now, when another instance does and it can be seen. */
   holder(): Promise<LeaderInfo | undefined>;
   /**
@@ -25,7 +28,10 @@ export interface Leadership {
   release(): Promise<void>;
 }
 
-/** How often a standby tries again. With a dead holder's lock freed at once, takeover is within it. */
+/**
+ * How long a standby waits for the lease in one try. PostgreSQL hands a waiting standby the lock
+ * the moment its holder's connection ends, so takeover after a SIGKILL is immediate.
+ */
 export const STANDBY_POLL_MS = 5_000;
 
 /** The file store: its writer lock, taken when the store was opened, already makes this the one poster. */
@@ -54,20 +60,28 @@ export async function waitForLeadership(leadership: Leadership, options: Standby
   const pollMs = options.pollMs ?? STANDBY_POLL_MS;
   let first = true;
   while (!options.signal.aborted) {
-    if (await leadership.tryAcquire()) return true;
+    const tried = Date.now();
+    if (await leadership.tryAcquire(first ? 0 : pollMs)) return true;
     if (first) {
       first = false;
       options.onStandby?.(await leadership.holder().catch(() => undefined));
+      continue;
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, pollMs);
-      function done() {
-        clearTimeout(timer);
-        options.signal.removeEventListener('abort', done);
-        resolve();
-      }
-      options.signal.addEventListener('abort', done, { once: true });
-    });
+    // A backend that cannot wait in tryAcquire returned at once: wait out the rest here.
+    const left = pollMs - (Date.now() - tried);
+    if (left > 0) await sleep(left, options.signal);
   }
   return false;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

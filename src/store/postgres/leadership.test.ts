@@ -71,3 +71,27 @@ describe.runIf(postgresAvailable('postgres leadership'))('posting lease on Postg
     expect(seen[0]).toContain('solidarity PID');
   });
 });
+
+describe.runIf(postgresAvailable('postgres leadership wait'))('standby waiting in the server', () => {
+  it('gets the lease the moment the holder lets go, without waiting out its poll', async () => {
+    const url = await testDatabase();
+    const a = lease(url);
+    const b = lease(url);
+    expect(await a.tryAcquire()).toBe(true);
+    const stop = new AbortController();
+    let standing = false;
+    const waiting = waitForLeadership(b, {
+      signal: stop.signal,
+      pollMs: 60_000,
+      onStandby: () => {
+        standing = true;
+      },
+    });
+    await expect.poll(() => standing).toBe(true);
+    // b now waits inside the server for up to a minute; a lets go and b has it at once.
+    const released = Date.now();
+    await a.release();
+    expect(await waiting).toBe(true);
+    expect(Date.now() - released).toBeLessThan(30_000); // far below the minute it would otherwise wait
+  });
+});

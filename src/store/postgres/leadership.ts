@@ -55,15 +55,29 @@ export class PgLeadership implements Leadership {
     return this.#lost.signal;
   }
 
-  async tryAcquire(): Promise<boolean> {
+  async tryAcquire(waitMs = 0): Promise<boolean> {
     if (this.#held) return true;
     if (this.#lost.signal.aborted) return false;
     try {
       const client = await this.#connect();
-      const result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
-        ...LEASE_KEYS,
-      ]);
-      if (!result.rows[0]?.ok) return false;
+      if (waitMs > 0) {
+        // Waits in the server: the lock is ours the moment the holder's connection ends. The
+        // server's lock_timeout ends the wait cleanly (a client-side timeout would leave it queued).
+        await client.query(`SET lock_timeout = ${Math.round(waitMs)}`);
+        try {
+          await client.query({ text: 'SELECT pg_advisory_lock($1, $2)', values: [...LEASE_KEYS] });
+        } catch (error) {
+          if ((error as { code?: string }).code === '55P03') return false; // lock_not_available
+          throw error;
+        } finally {
+          await client.query('RESET lock_timeout').catch(() => {});
+        }
+      } else {
+        const result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
+          ...LEASE_KEYS,
+        ]);
+        if (!result.rows[0]?.ok) return false;
+      }
       this.#held = true;
       this.#log.info('posting lease taken');
       this.#heartbeat = setInterval(() => void this.#check(), this.#options.heartbeatMs ?? 5_000);
@@ -108,7 +122,6 @@ export class PgLeadership implements Leadership {
         keepAlive: true,
         keepAliveInitialDelayMillis: 5_000,
         connectionTimeoutMillis: timeout,
-        query_timeout: timeout,
       });
       client.on('error', (error) => this.#fail('connection error', error));
       client.on('end', () => this.#fail('connection closed'));
@@ -131,15 +144,27 @@ export class PgLeadership implements Leadership {
   /** The holder's heartbeat: the lock must still be ours on a connection that answers. */
   async #check(): Promise<void> {
     if (!this.#held || !this.#client) return;
+    const timeoutMs = this.#options.queryTimeoutMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const result = await this.#client.query(
-        `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
-           AND classid = $1::int::oid AND objid = $2::int::oid AND objsubid = 2`,
-        [...LEASE_KEYS],
-      );
+      // A hung connection never answers: give up on it after timeoutMs (only the holder's own
+      // timer can tell; the query itself would wait for ever).
+      const hung = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      const result = await Promise.race([
+        this.#client.query(
+          `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
+             AND classid = $1::int::oid AND objid = $2::int::oid AND objsubid = 2`,
+          [...LEASE_KEYS],
+        ),
+        hung,
+      ]);
       if (result.rowCount === 0) this.#fail('the lock is no longer held');
     } catch (error) {
       this.#fail('heartbeat failed', error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
