@@ -1,7 +1,8 @@
 /**
  * What the running bot tells the person at the terminal: one plain line per thing that happened
  * (a post, a skipped slot, a decision, a pause or stop), whoever caused it — the bot itself, the
- * dashboard, or a CLI command whose change reached the bot through the inbox. Detail stays in the log.
+ * dashboard, a CLI command whose change reached the bot through the inbox, or another instance on
+ * the same database. Detail stays in the log.
  */
 import type { ReviewEvent } from '../moderation/types.ts';
 import type { ActivityEvent, Store } from '../store/types.ts';
@@ -46,9 +47,16 @@ export function decisionLine(event: ReviewEvent): string {
  * A line is printed after the write succeeded, so the terminal never reports what did not happen.
  */
 export function announceActivity(
-  store: Pick<Store, 'append' | 'addReviewEvent'>,
+  store: Pick<Store, 'append' | 'addReviewEvent' | 'subscribe'>,
   options: AnnounceOptions,
 ): void {
+  // Another instance's change on a shared database (a pause from another machine) arrives as a
+  // notice; the file store's commands go through this bot and are printed below.
+  store.subscribe?.((notice) => {
+    if (notice.kind !== 'event') return;
+    const line = activityLine(notice.event, options);
+    if (line) options.print(line);
+  });
   const append = store.append.bind(store);
   const addReviewEvent = store.addReviewEvent.bind(store);
   store.append = async (event) => {

@@ -18,6 +18,7 @@ import { retentionFromEnv } from '../../store/retention.ts';
 import { type Command, type ParsedArgs, stringOption, writeLine } from '../command.ts';
 import { commandContext, LOG_OPTIONS } from '../command-context.ts';
 import { untilSignal } from '../signals.ts';
+import { takePosting } from '../standby.ts';
 import { announceActivity } from '../terminal.ts';
 
 export const startCommand: Command = {
@@ -196,8 +197,24 @@ export const startCommand: Command = {
     if (site)
       writeLine(io.stdout, `Share site: ${site.url}${site.counting ? '  (counting share-button taps)' : ''}`);
 
+    // One instance posts: on a shared database another may hold the posting lease; this one then
+    // stands by (its dashboard serves meanwhile) and takes over if the holder stops.
+    const posting = await takePosting(store, {
+      print: (line) => writeLine(io.stdout, line),
+      signal: stopping.signal,
+    });
+    let leaseLost: string | undefined;
+    const lost = (posting?.lost ?? new Promise<never>(() => {})).then((reason) => {
+      leaseLost = reason;
+      writeLine(
+        io.stderr,
+        `Lost the posting lease (${reason}): stopping, so that only one instance posts. Start it again to stand by.`,
+      );
+      stopping.abort();
+    });
+
     // Slots missed while the bot was down, and intents a crash left unconfirmed.
-    for (const r of await scheduler.recover()) {
+    for (const r of posting ? await scheduler.recover() : []) {
       if (r.outcome === 'skipped' || r.outcome === 'needs-attention') {
         writeLine(
           io.stdout,
@@ -205,9 +222,10 @@ export const startCommand: Command = {
         );
       }
     }
-    const starting = stopping.signal.aborted
-      ? undefined
-      : startMonitoring(ctx, campaigns, { store, scorer: score, announce: true, adapters });
+    const starting =
+      stopping.signal.aborted || !posting
+        ? undefined
+        : startMonitoring(ctx, campaigns, { store, scorer: score, announce: true, adapters });
     const monitor = await untilStopped(
       starting ?? Promise.resolve(undefined),
       stopping.signal,
@@ -230,7 +248,7 @@ export const startCommand: Command = {
       );
       writeLine(io.stdout, 'Running. Press Ctrl-C to stop.');
     }
-    const signal = await stopSignal;
+    const signal = await Promise.race([stopSignal, lost.then(() => 'lease lost' as const)]);
     await scheduler.stop();
     await monitor?.stop();
     await dashboard?.close();
@@ -242,12 +260,13 @@ export const startCommand: Command = {
         `Mentions: ${counts.seen} seen, ${counts.flagged} flagged, ${counts.queued} in the review queue, ${counts.dropped} dropped.`,
       );
     }
+    await posting?.leadership.release();
     await store.close();
     ctx.logger.info({ signal }, 'bot stopped');
     ctx.logger.flush();
     writeLine(io.stdout, 'Stopped.');
     exitSoon();
-    return 0;
+    return leaseLost ? 6 : 0;
   },
 };
 
