@@ -12,13 +12,9 @@ import { countEvent, mergeCounts } from './counts.ts';
 import { readLines, syncDir } from './files.ts';
 import { closedAt } from './queue.ts';
 import { type CountsTable, SCHEMA_VERSION } from './schema.ts';
+import type { PruneReport, RetentionPolicy } from './types.ts';
 
-export interface RetentionPolicy {
-  /** Days the text of a mention that was not flagged is kept. */
-  unflaggedDays: number;
-  /** Days a flagged mention is kept after its flag is resolved or dismissed. */
-  flaggedDays: number;
-}
+export type { PruneReport, RetentionPolicy };
 
 /** The defaults, read from the one place they are written: the env schema. */
 export const DEFAULT_RETENTION: RetentionPolicy = {
@@ -33,17 +29,6 @@ export function retentionFromEnv(
     unflaggedDays: env.SOLIDARITY_RETENTION_UNFLAGGED_DAYS,
     flaggedDays: env.SOLIDARITY_RETENTION_FLAGGED_DAYS,
   };
-}
-
-export interface PruneReport {
-  at: string;
-  policy: RetentionPolicy;
-  flagsDropped: number;
-  segmentsRewritten: number;
-  linesDropped: number;
-  mentionsDropped: number;
-  bytesBefore: number;
-  bytesAfter: number;
 }
 
 const DAY_MS = 86_400_000;
