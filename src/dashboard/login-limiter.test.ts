@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresAvailable, testDatabase } from '../../tests/_postgres.ts';
-import { PgSessionStorage, SESSION_TABLES } from '../store/postgres/sessions.ts';
+import { silentLogger } from '../logger.ts';
+import { migrate } from '../store/postgres/migrate.ts';
+import { PgSessionStorage } from '../store/postgres/sessions.ts';
 import { memorySessionStorage, type SessionStorage } from '../store/sessions.ts';
 import {
   delayAfter,
@@ -46,7 +48,7 @@ if (postgresAvailable('login limiter on PostgreSQL')) {
     async () => {
       const pool = new pg.Pool({ connectionString: await testDatabase(), max: 2 });
       pools.push(pool);
-      await pool.query(SESSION_TABLES);
+      await migrate(pool, 'test database', silentLogger());
       return new PgSessionStorage(pool);
     },
   ]);

@@ -82,3 +82,38 @@ describe.runIf(postgresAvailable('postgres notices'))('change notices between in
     expect(await arrived).toEqual({ kind: 'state', key: 'after' });
   });
 });
+
+describe.runIf(postgresAvailable('postgres store notices'))('PostgresStore change notices', () => {
+  it('a pause written by one instance is announced to the other at its commit, decisions too', async () => {
+    const url = await testDatabase();
+    const { openPostgresStore } = await import('./store.ts');
+    const a = await openPostgresStore(url, { use: 'change' });
+    const b = await openPostgresStore(url, { use: 'bot' });
+    cleanups.push(() => a.close(), () => b.close());
+    const heard: StoreNotice[] = [];
+    let arrived: () => void = () => {};
+    b.subscribe!((n) => {
+      heard.push(n);
+      if (heard.length === 2) arrived();
+    });
+    await (b as unknown as { listening(): Promise<void> }).listening();
+    const both = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const at = '2026-12-07T12:00:00.000Z';
+    await a.commit({
+      state: [{ key: 'control.paused:demo', value: { on: true, at } }],
+      events: [{ type: 'control', at, action: 'pause', campaign: 'demo' }],
+    });
+    await both;
+    expect(heard).toEqual([
+      { kind: 'state', key: 'control.paused:demo' },
+      { kind: 'event', event: { type: 'control', at, action: 'pause', campaign: 'demo' } },
+    ]);
+    // b's own writes are not announced back to it.
+    await b.setState('control.stop-all', { on: false, at });
+    await a.setState('control.paused:demo', { on: false, at });
+    await expect.poll(() => heard.length).toBe(3);
+    expect(heard[2]).toEqual({ kind: 'state', key: 'control.paused:demo' });
+  });
+});

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { StoreChanges, StoreNotice } from '../changes.ts';
 import { activityEventSchema } from '../schema.ts';
+import type { ActivityEvent } from '../types.ts';
 
 export const CHANGES_CHANNEL = 'solidarity_changes';
 /** PostgreSQL refuses payloads from 8000 bytes: a larger notice goes as a resync. */
@@ -32,6 +33,23 @@ export function noticeStatement(from: string, notice: StoreNotice): { text: stri
   if (Buffer.byteLength(payload) > MAX_PAYLOAD)
     payload = JSON.stringify({ from, notice: { kind: 'resync' } });
   return { text: 'SELECT pg_notify($1, $2)', values: [CHANGES_CHANNEL, payload] };
+}
+
+/** What other instances hear about a write: every state key it sets, every control event. */
+export function noticesFor(set: { state: Array<{ key: string }>; events: ActivityEvent[] }): StoreNotice[] {
+  return [
+    ...set.state.map((s): StoreNotice => ({ kind: 'state', key: s.key })),
+    ...set.events.filter((e) => e.type === 'control').map((event): StoreNotice => ({ kind: 'event', event })),
+  ];
+}
+
+/** Sends `notices` from inside the writing transaction (they leave at its commit). */
+export async function sendNotices(
+  client: pg.ClientBase,
+  from: string,
+  notices: StoreNotice[],
+): Promise<void> {
+  for (const notice of notices) await client.query(noticeStatement(from, notice));
 }
 
 export interface ChangeListenerOptions {

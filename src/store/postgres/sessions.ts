@@ -1,6 +1,6 @@
 /**
- * Dashboard sessions, login failures and the device-cookie key in PostgreSQL (tables from the
- * migration that adds them), so every dashboard instance on the database shares them.
+ * Dashboard sessions, login failures and the device-cookie key in PostgreSQL (tables from
+ * migrations/010_dashboard_sessions.sql), so every dashboard instance on the database shares them.
  */
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
@@ -18,32 +18,6 @@ const sessionSchema = z.object({
     .object({ events: z.array(z.object({ flagId: z.string(), eventId: z.string() })), at: z.number() })
     .optional(),
 });
-
-/** The tables, as the migration creates them (also what a test database needs). */
-export const SESSION_TABLES = `
-CREATE TABLE IF NOT EXISTS dashboard_sessions (
-  key text PRIMARY KEY,
-  name text NOT NULL,
-  created_at bigint NOT NULL,
-  last_seen_at bigint NOT NULL,
-  session jsonb NOT NULL
-);
-CREATE INDEX IF NOT EXISTS dashboard_sessions_name ON dashboard_sessions (name);
-CREATE TABLE IF NOT EXISTS login_failures (
-  pair text PRIMARY KEY,
-  failures integer NOT NULL,
-  last_failure bigint NOT NULL
-);
-CREATE TABLE IF NOT EXISTS login_failure_times (
-  id bigserial PRIMARY KEY,
-  at bigint NOT NULL
-);
-CREATE INDEX IF NOT EXISTS login_failure_times_at ON login_failure_times (at);
-CREATE TABLE IF NOT EXISTS dashboard_keys (
-  name text PRIMARY KEY,
-  value bytea NOT NULL
-);
-`;
 
 type Queryable = Pick<pg.Pool, 'query'>;
 

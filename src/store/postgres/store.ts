@@ -14,11 +14,14 @@ import { isSolidarityError, SolidarityError } from '../../errors.ts';
 import { silentLogger } from '../../logger.ts';
 import { deriveState } from '../../moderation/review.ts';
 import type { Flag, ReviewEvent } from '../../moderation/types.ts';
+import type { StoreNotice } from '../changes.ts';
 import { hourKey } from '../counts.ts';
+import type { Leadership } from '../leadership.ts';
 import { redactUrl } from '../open.ts';
 import { closedAt } from '../queue.ts';
 import { DEFAULT_RETENTION } from '../retention.ts';
 import { changeSchema, journalEntrySchema, moderatorSchema, type StoreChange } from '../schema.ts';
+import type { SessionStorage } from '../sessions.ts';
 import type {
   ActivityEvent,
   ActivityType,
@@ -36,9 +39,12 @@ import type {
   StoreOpenOptions,
   StoreTx,
 } from '../types.ts';
+import { PgLeadership } from './leadership.ts';
 import { assertCurrent, migrate } from './migrate.ts';
+import { ChangeListener, noticesFor, sendNotices } from './notify.ts';
 import { pruneDatabase } from './prune.ts';
 import { allFlags, checked, FLAG_COLUMNS, flagFromRow, getFlag, queuePage, readEvents } from './reads.ts';
+import { PgSessionStorage } from './sessions.ts';
 import {
   eventRow,
   GroupWriter,
@@ -104,12 +110,20 @@ export class PostgresStore implements Store {
   readonly retention: RetentionPolicy;
   readonly pool: pg.Pool;
   readonly #writer: GroupWriter;
+  readonly #url: string;
+  /** This handle's id in change notices, so it does not hear its own. */
+  readonly #instance = ChangeListener.newInstanceId();
+  #listener: ChangeListener | undefined;
+  #leadership: PgLeadership | undefined;
+  /** Sessions and login limits in the database: every dashboard instance shares them. */
+  readonly sessions: SessionStorage;
   #closed = false;
   #timers: NodeJS.Timeout[] = [];
   #pruning: Promise<unknown> | undefined;
 
   private constructor(url: string, options: PostgresStoreOptions) {
     this.location = redactUrl(url);
+    this.#url = url;
     this.access = options.use === 'read' ? 'read-only' : 'shared';
     this.logger = (options.logger ?? silentLogger()).child({ name: 'store' });
     this.clock = options.clock ?? (() => new Date());
@@ -126,9 +140,14 @@ export class PostgresStore implements Store {
         client.query('SET synchronous_commit TO off').catch(() => {});
       });
     }
-    this.#writer = new GroupWriter(this.pool, this.logger, (error) =>
-      databaseError(error, this.location, 'write to'),
+    this.#writer = new GroupWriter(
+      this.pool,
+      this.logger,
+      (error) => databaseError(error, this.location, 'write to'),
+      // Other instances hear of pauses and stops at this transaction's commit (LISTEN/NOTIFY).
+      (client, set) => sendNotices(client, this.#instance, noticesFor(set)),
     );
+    this.sessions = new PgSessionStorage(this.pool);
   }
 
   /** Connects, migrates the schema (read handles only check it), and starts scheduled pruning for a bot. */
@@ -278,6 +297,7 @@ export class PostgresStore implements Store {
           ]);
           const line: ActivityEvent = { type: 'review.event', at: copy.at, event: copy };
           await client.query(INSERT_EVENTS, [JSON.stringify([eventRow(line)])]);
+          await sendNotices(client, this.#instance, [{ kind: 'event', event: line }]);
         }
         const row = await client.query(`SELECT ${FLAG_COLUMNS} FROM flags f WHERE f.id = $1`, [copy.flagId]);
         return flagFromRow(row.rows[0], this.location);
@@ -494,6 +514,29 @@ export class PostgresStore implements Store {
     this.#timers.push(setInterval(run, every).unref());
   }
 
+  // ---- several instances --------------------------------------------------------------------------
+
+  /** Changes other instances commit (pauses, stops, decisions), over LISTEN/NOTIFY. */
+  subscribe(listener: (notice: StoreNotice) => void): () => void {
+    this.#listener ??= new ChangeListener({
+      connectionString: this.#url,
+      logger: this.logger,
+      from: this.#instance,
+    });
+    return this.#listener.subscribe(listener);
+  }
+
+  /** Resolves once this handle hears changes (for tests and start-up ordering). */
+  async listening(): Promise<void> {
+    await this.#listener?.listening();
+  }
+
+  /** The posting lease: a session-level advisory lock on a connection of its own. */
+  leadership(): Leadership {
+    this.#leadership ??= new PgLeadership({ connectionString: this.#url, logger: this.logger });
+    return this.#leadership;
+  }
+
   // ---- lifecycle ----------------------------------------------------------------------------------
 
   /** Reads always go to the database: nothing to bring up to date. */
@@ -509,6 +552,8 @@ export class PostgresStore implements Store {
     await this.#pruning;
     await this.#writer.idle();
     this.#closed = true;
+    await this.#leadership?.release();
+    await this.#listener?.close();
     await this.pool.end();
   }
 }

@@ -278,15 +278,28 @@ export class GroupWriter {
   readonly #pool: pg.Pool;
   readonly #fail: (error: unknown) => Error;
   readonly #logger: Logger;
+  /** Runs inside each transaction after its changes (the change notices for other instances). */
+  readonly #also: ((client: pg.ClientBase, set: WriteSet) => Promise<void>) | undefined;
   #waiting: Waiting[] = [];
   #running: Promise<void> | undefined;
   /** Transactions committed so far. */
   commits = 0;
 
-  constructor(pool: pg.Pool, logger: Logger, fail: (error: unknown) => Error) {
+  constructor(
+    pool: pg.Pool,
+    logger: Logger,
+    fail: (error: unknown) => Error,
+    also?: (client: pg.ClientBase, set: WriteSet) => Promise<void>,
+  ) {
     this.#pool = pool;
     this.#logger = logger;
     this.#fail = fail;
+    this.#also = also;
+  }
+
+  async #apply(client: pg.ClientBase, set: WriteSet): Promise<void> {
+    await applyWriteSet(client, set);
+    await this.#also?.(client, set);
   }
 
   write(set: WriteSet): Promise<void> {
@@ -304,7 +317,7 @@ export class GroupWriter {
 
   async #alone(w: Waiting): Promise<void> {
     try {
-      await inTransaction(this.#pool, (client) => applyWriteSet(client, w.set));
+      await inTransaction(this.#pool, (client) => this.#apply(client, w.set));
       this.commits++;
       w.resolve();
     } catch (error) {
@@ -336,7 +349,7 @@ export class GroupWriter {
           count += size(next.set);
         }
         try {
-          await inTransaction(this.#pool, (client) => applyWriteSet(client, merge(batch.map((w) => w.set))));
+          await inTransaction(this.#pool, (client) => this.#apply(client, merge(batch.map((w) => w.set))));
           this.commits++;
           for (const w of batch) w.resolve();
         } catch (error) {
