@@ -48,7 +48,7 @@ export class PgLeadership implements Leadership {
 
   constructor(options: PgLeadershipOptions) {
     this.#options = options;
-    this.#log = options.logger.child({ name: 'store.leadership' });
+    this.#log = options.logger.child({ part: 'leadership' });
   }
 
   get lost(): AbortSignal {

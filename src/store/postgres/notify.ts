@@ -73,7 +73,7 @@ export class ChangeListener implements StoreChanges {
 
   constructor(options: ChangeListenerOptions) {
     this.#options = options;
-    this.#log = options.logger.child({ name: 'store.changes' });
+    this.#log = options.logger.child({ part: 'changes' });
   }
 
   /** A fresh id for an instance. */
