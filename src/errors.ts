@@ -116,6 +116,11 @@ export const CATALOGUE = {
     exit: EXIT.store,
     summary: 'Another running bot holds the data folder lock (its PID is named).',
   },
+  STORE_LEASE_LOST: {
+    exit: EXIT.store,
+    summary:
+      'The posting instance lost its lease on the database (its connection broke) and stopped, so that another one posts.',
+  },
   STORE_CORRUPT: {
     exit: EXIT.store,
     summary: 'A file in the data folder cannot be read; it is named with its line and left untouched.',

@@ -204,10 +204,7 @@ export const startCommand: Command = {
     let leaseLost: string | undefined;
     const lost = (posting?.lost ?? new Promise<never>(() => {})).then((reason) => {
       leaseLost = reason;
-      writeLine(
-        io.stderr,
-        `Lost the posting lease (${reason}): stopping, so that only one instance posts. Start it again to stand by.`,
-      );
+      writeLine(io.stdout, `Lost the posting lease (${reason}): stopping…`);
       stopping.abort();
     });
 
@@ -264,7 +261,16 @@ export const startCommand: Command = {
     ctx.logger.flush();
     writeLine(io.stdout, 'Stopped.');
     exitSoon();
-    return leaseLost ? 6 : 0;
+    if (leaseLost) {
+      throw new SolidarityError(
+        'STORE_LEASE_LOST',
+        `This instance lost its posting lease on ${store.location} (${leaseLost}) and stopped, so that only one instance posts.`,
+        {
+          hint: 'Check the connection to the database; start the bot again and it stands by, or posts if no other instance does.',
+        },
+      );
+    }
+    return 0;
   },
 };
 

@@ -89,7 +89,10 @@ describe.runIf(postgresAvailable('postgres store notices'))('PostgresStore chang
     const { openPostgresStore } = await import('./store.ts');
     const a = await openPostgresStore(url, { use: 'change' });
     const b = await openPostgresStore(url, { use: 'bot' });
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const heard: StoreNotice[] = [];
     let arrived: () => void = () => {};
     b.subscribe!((n) => {
