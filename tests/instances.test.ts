@@ -12,6 +12,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaigns } from '../src/campaign/load.ts';
 import { monitoredCampaign } from '../src/monitor/campaigns.ts';
@@ -20,10 +21,11 @@ import { mulberry32 } from '../src/random.ts';
 import { score } from '../src/scoring/index.ts';
 import { mentionPairKey } from '../src/store/consistency.ts';
 import { openStore } from '../src/store/open.ts';
+import { LEASE_KEYS } from '../src/store/postgres/leadership.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
 import { type LocalPds, startLocalPds } from './_pds.ts';
 import { postgresAvailable, testDatabase } from './_postgres.ts';
-import { runCliProcess, tempDir } from './_util.ts';
+import { runCliProcess, startCliProcess, tempDir } from './_util.ts';
 
 const { cleanups } = cleanupAfterEach();
 const BOT = join(import.meta.dirname, '_instance-bot.ts');
@@ -418,5 +420,47 @@ describe.runIf(run)('several instances on one database', () => {
     expect(goingAfter.filter((r) => r.outcome === 'posted').length).toBeGreaterThanOrEqual(2);
     // The standby heard it too, and printed nothing it should not: it never posted.
     expect(standby.of('call')).toEqual([]);
+  });
+
+  it('solidarity start: one posts, the other stands by; a holder whose connection breaks stops, exit 6', {
+    timeout: 120_000,
+  }, async () => {
+    const url = await testDatabase();
+    const t = tempDir('solidarity-instances-start-');
+    cleanups.push(t.cleanup);
+    const env = (name: string) => ({
+      STORE_URL: url,
+      SOLIDARITY_MODE: 'local',
+      SOLIDARITY_DATA_DIR: join(t.path, name),
+      SOLIDARITY_SAMPLE_INTERVAL_MS: '50',
+      DASHBOARD_PORT: '0',
+      SITE_PORT: '0',
+    });
+    const a = startCliProcess(['start', '--log-file', 'none'], { env: env('a') });
+    cleanups.push(() => a.stop('SIGKILL'));
+    await a.waitFor('Running. Press Ctrl-C to stop.');
+    const b = startCliProcess(['start', '--log-file', 'none'], { env: env('b') });
+    cleanups.push(() => b.stop('SIGKILL'));
+    // The standby serves its dashboard meanwhile.
+    await b.waitFor('standby: another instance is posting (solidarity PID');
+    expect(b.stdout()).toContain('Review dashboard: http://127.0.0.1:');
+    expect(b.stdout()).not.toContain('Running. Press Ctrl-C');
+
+    // What the server does to a holder whose peer stopped answering: it ends that session.
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    cleanups.push(() => admin.end());
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_locks
+        WHERE locktype = 'advisory' AND classid = $1::int::oid AND objid = $2::int::oid AND granted`,
+      [...LEASE_KEYS],
+    );
+    // SIGCONT changes nothing: this only waits for the holder to stop on its own.
+    const exit = await a.stop('SIGCONT');
+    expect(exit.code, a.stdout() + a.stderr()).toBe(6);
+    expect(a.stderr()).toContain('STORE_LEASE_LOST');
+    await b.waitFor('took over posting');
+    await b.waitFor('Running. Press Ctrl-C to stop.');
+    expect((await b.stop('SIGTERM')).code).toBe(0);
   });
 });
