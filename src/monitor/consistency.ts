@@ -4,17 +4,12 @@
  * the bot at start run this same function.
  */
 import type { Campaign } from '../campaign/schema.ts';
-import type { Flag } from '../moderation/types.ts';
 import { type ConsistencyReport, checkConsistency } from '../store/consistency.ts';
-import type { ActivityEvent, JournalEntry, Store } from '../store/types.ts';
+import type { Store } from '../store/types.ts';
 import { normaliseHashtag } from './hashtags.ts';
 import { localCursorCheck } from './local.ts';
 
-export interface DeepCheckSource extends Pick<Store, 'getCursor' | 'listJournal'> {
-  events(): AsyncIterable<ActivityEvent>;
-  allFlags(): Iterable<Flag>;
-  listJournal(): JournalEntry[];
-}
+export type DeepCheckSource = Pick<Store, 'getCursor' | 'listJournal' | 'events' | 'flags'>;
 
 export function deepCheck(
   store: DeepCheckSource,
@@ -32,7 +27,7 @@ export function deepCheck(
     {
       events: () => store.events(),
       listJournal: () => store.listJournal(),
-      allFlags: () => store.allFlags(),
+      flags: () => store.flags(),
       ...(options.prunedMentions !== undefined ? { prunedMentions: options.prunedMentions } : {}),
     },
     checks,

@@ -5,7 +5,7 @@ import { budgetStateKey, MONITOR_STATUS_KEY } from './state-keys.ts';
 import type { XBudgetState } from './x.ts';
 
 /** The counts and sources the monitor last saved, if it ever ran on this data folder. */
-export function readMonitorStatus(store: Pick<Store, 'getState'>): MonitorStatus | undefined {
+export function readMonitorStatus(store: Pick<Store, 'getState'>): Promise<MonitorStatus | undefined> {
   return store.getState<MonitorStatus>(MONITOR_STATUS_KEY);
 }
 
@@ -16,12 +16,12 @@ export interface MonitorStatusView {
 }
 
 /** Human lines about monitoring, read from the store (works while the bot runs or after). */
-export function monitorStatusLines(
+export async function monitorStatusLines(
   store: Pick<Store, 'getState'>,
   campaigns: readonly string[],
   now: Date,
-): MonitorStatusView {
-  const status = readMonitorStatus(store);
+): Promise<MonitorStatusView> {
+  const status = await readMonitorStatus(store);
   const lines: string[] = [];
   const budgetExhausted: string[] = [];
   if (!status) {
@@ -51,7 +51,7 @@ export function monitorStatusLines(
   }
   const today = now.toISOString().slice(0, 10);
   for (const campaign of campaigns) {
-    const b = store.getState<XBudgetState>(budgetStateKey(campaign));
+    const b = await store.getState<XBudgetState>(budgetStateKey(campaign));
     if (!b || b.day !== today) continue;
     const state = b.exhaustedAt ? `EXHAUSTED at ${b.exhaustedAt} (X_READ_BUDGET_EXHAUSTED)` : 'ok';
     if (b.exhaustedAt) budgetExhausted.push(campaign);

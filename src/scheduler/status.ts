@@ -30,22 +30,23 @@ export interface CampaignStatus {
   platforms: PlatformStatus[];
 }
 
-export function campaignStatus(
+export async function campaignStatus(
   campaign: Campaign,
   store: Pick<Store, 'getState' | 'listJournal'>,
   now: Date,
   credentials: Partial<Record<Platform, CredentialCheck>> = {},
-): CampaignStatus {
-  const hold = holdFor(campaign, store);
-  const journal = store.listJournal({ campaign: campaign.id });
+): Promise<CampaignStatus> {
+  const hold = await holdFor(campaign, store);
+  const journal = await store.listJournal({ campaign: campaign.id });
   const next = nextSlotAt(campaign, now);
-  const platforms = campaign.platforms.map((platform): PlatformStatus => {
+  const platforms: PlatformStatus[] = [];
+  for (const platform of campaign.platforms) {
     const mine = journal.filter((e) => e.platform === platform);
     const confirmed = mine
       .filter((e) => e.state === 'confirmed')
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
-    const limit = store.getState<{ limitedUntil: string }>(rateLimitKey(platform));
-    const stopped = store.getState<{ code: string; message: string; at: string } | null>(
+    const limit = await store.getState<{ limitedUntil: string }>(rateLimitKey(platform));
+    const stopped = await store.getState<{ code: string; message: string; at: string } | null>(
       platformStopKey(platform),
     );
     const status: PlatformStatus = {
@@ -78,8 +79,8 @@ export function campaignStatus(
     if (stopped) status.stopped = stopped;
     const check = credentials[platform];
     if (check) status.credentials = check;
-    return status;
-  });
+    platforms.push(status);
+  }
   return {
     id: campaign.id,
     name: campaign.name,

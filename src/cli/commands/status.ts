@@ -9,7 +9,7 @@ import type { MonitorStatus } from '../../monitor/monitor.ts';
 import { monitorStatusLines, readMonitorStatus } from '../../monitor/status.ts';
 import type { CredentialCheck } from '../../platforms/types.ts';
 import { type CampaignStatus, campaignStatus, formatStatus } from '../../scheduler/status.ts';
-import { openStore } from '../../store/index.ts';
+import { openStore, parseStoreUrl } from '../../store/index.ts';
 import { holderAlive, type LockInfo, readLock } from '../../store/lock.ts';
 import { type Command, flag, writeLine } from '../command.ts';
 
@@ -91,9 +91,11 @@ export const statusCommand: Command = {
   },
   async run(args, io) {
     // Before the context: a data folder that does not exist is not created by looking at it.
-    const dataDir = resolve(loadEnv(io.env).SOLIDARITY_DATA_DIR);
+    const env = loadEnv(io.env);
+    const target = parseStoreUrl(env.STORE_URL, env.SOLIDARITY_DATA_DIR);
+    const dataDir = target.backend === 'file' ? target.dir : resolve(env.SOLIDARITY_DATA_DIR);
     const json = flag(args, 'json');
-    if (!existsSync(dataDir)) {
+    if (target.backend === 'file' && !existsSync(dataDir)) {
       if (json) writeLine(io.stdout, JSON.stringify({ dataDir, bot: { running: false }, campaigns: [] }));
       else writeLine(io.stdout, `No data yet in ${dataDir}: start the bot with \`npm start\`.`);
       return 0;
@@ -114,10 +116,11 @@ export const statusCommand: Command = {
       }
     }
     const campaignIds = loaded.map((c) => c.id);
-    const lockInfo = await readLock(ctx.dataDir);
-    const store = await openStore({ dir: ctx.dataDir, mode: 'reader', logger: ctx.logger });
+    // The file store's lock says whether a bot runs on the folder.
+    const lockInfo = target.backend === 'file' ? await readLock(target.dir) : undefined;
+    const store = await openStore(ctx.storeTarget, { use: 'read', logger: ctx.logger });
     try {
-      const monitor = readMonitorStatus(store);
+      const monitor = await readMonitorStatus(store);
       const bot = botState(lockInfo === 'unreadable' ? undefined : lockInfo, monitor, now);
       if (bot.running && bot.monitoring === 'stopped')
         attention.push('monitoring has stopped while the bot runs: see the sources below and data/logs.');
@@ -137,7 +140,8 @@ export const statusCommand: Command = {
           if (check) credentials[platform] = check;
         }
       }
-      const publishing = loaded.map((c) => campaignStatus(c, store, now, credentials));
+      const publishing: CampaignStatus[] = [];
+      for (const c of loaded) publishing.push(await campaignStatus(c, store, now, credentials));
       attention.push(...publishingAttention(publishing));
 
       const ids = [...new Set([...campaignIds, ...Object.keys(monitor?.campaigns ?? {})])];
@@ -145,7 +149,7 @@ export const statusCommand: Command = {
       const campaigns = [];
       for (const id of ids) {
         const stats = await store.stats({ ...range, campaign: id });
-        const open = store.queuePage({ campaign: id, state: 'open', limit: 1 }).total;
+        const open = (await store.queuePage({ campaign: id, state: 'open', limit: 1 })).total;
         const published = publishing.find((p) => p.id === id);
         campaigns.push({
           id,
@@ -168,7 +172,8 @@ export const statusCommand: Command = {
       }
       // Open high-severity flags nobody has looked at for longer than the campaign allows.
       const overdue = [];
-      for (const flagged of store.queuePage({ state: 'open', severity: 'high', limit: 10_000 }).items) {
+      const highOpen = await store.queuePage({ state: 'open', severity: 'high', limit: 10_000 });
+      for (const flagged of highOpen.items) {
         const campaign = loaded.find((c) => c.id === flagged.campaign);
         const minutes = campaign?.alertAfterMinutes ?? DEFAULT_ALERT_AFTER_MINUTES;
         const waited = (now.getTime() - Date.parse(flagged.createdAt)) / 60_000;
@@ -185,7 +190,7 @@ export const statusCommand: Command = {
       for await (const e of store.events({ since: range.from, types: ['alert.hijack'] })) {
         if (e.type === 'alert.hijack') alerts.push(e);
       }
-      const view = monitorStatusLines(store, ids, now);
+      const view = await monitorStatusLines(store, ids, now);
       const code = attention.length > 0 ? 1 : 0;
       if (json) {
         writeLine(

@@ -127,7 +127,7 @@ export class BlueskyAdapter implements PlatformAdapter {
   }
 
   private async openSession(): Promise<AtpSessionData> {
-    const saved = this.options.state.getState<AtpSessionData | null>(this.sessionKey);
+    const saved = await this.options.state.getState<AtpSessionData | null>(this.sessionKey);
     if (saved) {
       try {
         await this.agent.resumeSession(saved);
@@ -255,7 +255,7 @@ export class BlueskyAdapter implements PlatformAdapter {
    * bot holds the current pair in memory.
    */
   private async checkSavedSession(): Promise<CredentialCheck> {
-    const saved = this.options.state.getState<AtpSessionData | null>(this.sessionKey);
+    const saved = await this.options.state.getState<AtpSessionData | null>(this.sessionKey);
     if (!saved) {
       return {
         ok: false,
