@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { csvField, exportEvents } from '../src/store/export.ts';
-import { openStore } from '../src/store/file-store.ts';
+import { openFileStore } from '../src/store/file-store.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
 import { parseCsv } from './_csv.ts';
@@ -13,7 +13,7 @@ const { dataDir } = cleanupAfterEach();
 
 async function seeded(): Promise<string> {
   const dir = dataDir();
-  const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0 });
+  const store = await openFileStore({ dir, mode: 'writer', inboxPollMs: 0 });
   for (let i = 0; i < 10; i++) await store.append(mentionEvent(i, at(i * 3600), i % 3 === 0));
   const tricky = mentionEvent(100, at(5 * 3600 + 1));
   if (tricky.type === 'mention.seen') tricky.mention.text = '=HYPERLINK("x"), a "quote"\nand a new line';
@@ -86,7 +86,7 @@ describe('export', () => {
 
   it('waits for a slow reader instead of buffering the whole log', async () => {
     const dir = await seeded();
-    const store = await openStore({ dir, mode: 'reader' });
+    const store = await openFileStore({ dir, mode: 'reader' });
     let maxBuffered = 0;
     let chunks = 0;
     // A sink that takes a tick per chunk and asks for back-pressure after every chunk.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadEnv } from '../src/config/env.ts';
 import type { ReviewEvent } from '../src/moderation/types.ts';
-import { type FileStore, openStore } from '../src/store/file-store.ts';
+import { type FileStore, openFileStore } from '../src/store/file-store.ts';
 import { DEFAULT_RETENTION, retentionFromEnv } from '../src/store/retention.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
@@ -93,7 +93,7 @@ describe('retention', () => {
   it('drops old text, keeps flagged evidence until resolved + 90 days, and keeps every count', async () => {
     const { dir, cleanup } = tempDataDir();
     cleanups.push(cleanup);
-    const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0, clock: () => NOW });
+    const store = await openFileStore({ dir, mode: 'writer', inboxPollMs: 0, clock: () => NOW });
     cleanups.push(() => store.close());
     await seed(store);
     const range = { from: '2026-07-01T00:00:00.000Z', to: '2026-12-21T00:00:00.000Z' };
@@ -111,8 +111,8 @@ describe('retention', () => {
       segmentsRewritten: 3,
     });
     expect(await mentionUrls(store)).toEqual([url(2), url(3), url(4), url(6)]);
-    expect(store.getFlag(flag(5, '').id)).toBeUndefined();
-    expect(store.getFlag(flag(2, '').id)?.state).toBe('resolved');
+    expect(await store.getFlag(flag(5, '').id)).toBeUndefined();
+    expect((await store.getFlag(flag(2, '').id))?.state).toBe('resolved');
     const reviews: ActivityEvent[] = [];
     for await (const e of store.events({ types: ['review.event'] })) reviews.push(e);
     expect(reviews).toHaveLength(1); // r5 went with its flag
@@ -130,14 +130,14 @@ describe('retention', () => {
     expect(again).toMatchObject({ flagsDropped: 0, linesDropped: 0, segmentsRewritten: 0 });
     expect(await store.stats(range)).toEqual(before);
     await store.close();
-    const reopened = await openStore({ dir, mode: 'reader' });
+    const reopened = await openFileStore({ dir, mode: 'reader' });
     expect(await reopened.stats(range)).toEqual(before);
   });
 
   it('a shorter policy prunes more; "store prune" goes through the running bot', async () => {
     const { dir, cleanup } = tempDataDir();
     cleanups.push(cleanup);
-    const bot = await openStore({
+    const bot = await openFileStore({
       dir,
       mode: 'writer',
       role: 'bot',
@@ -148,7 +148,7 @@ describe('retention', () => {
     cleanups.push(() => bot.close());
     await seed(bot);
     await bot.flush();
-    const cli = await openStore({ dir, mode: 'auto', clock: () => NOW });
+    const cli = await openFileStore({ dir, mode: 'auto', clock: () => NOW });
     expect(cli.mode).toBe('client');
     const report = await cli.prune();
     // 6 (2 days old) goes with a 1-day policy; 2 (resolved 48 days ago) and 4 (flagged, never

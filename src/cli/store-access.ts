@@ -70,7 +70,10 @@ export function changeReach(store: Pick<Store, 'access'>): string {
  * Makes one change for a command (pause, stop-all …): through the running bot when a bot holds
  * the data folder, else directly. Returns the sentence that says which happened.
  */
-export async function changeForCommand(io: CommandIO, change: (store: Store) => Promise<void>): Promise<string> {
+export async function changeForCommand(
+  io: CommandIO,
+  change: (store: Store) => Promise<void>,
+): Promise<string> {
   const store = await openForCommand(io, 'change');
   try {
     await change(store);

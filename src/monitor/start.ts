@@ -147,7 +147,11 @@ export async function startMonitoring(
   for (const campaign of campaigns) {
     const confirmed = await store.listJournal({ campaign: campaign.id, state: 'confirmed' });
     monitored.push(
-      monitoredCampaign(campaign, { ownAccounts, postedTexts: confirmed.map((j) => j.text), now: ctx.clock.now() }),
+      monitoredCampaign(campaign, {
+        ownAccounts,
+        postedTexts: confirmed.map((j) => j.text),
+        now: ctx.clock.now(),
+      }),
     );
   }
   return runMonitor({

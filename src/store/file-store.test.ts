@@ -4,13 +4,16 @@ import { describe, expect, it, vi } from 'vitest';
 import { cleanupAfterEach } from '../../tests/_cleanups.ts';
 import { at, flag, mentionEvent } from '../../tests/store-fixtures.ts';
 import type { FileStore } from './file-store.ts';
-import { openStore } from './file-store.ts';
+import { openFileStore } from './file-store.ts';
 import type { ActivityEvent, JournalEntry } from './types.ts';
 
 const { cleanups, dataDir } = cleanupAfterEach();
 
-async function writer(dir: string, extra: Partial<Parameters<typeof openStore>[0]> = {}): Promise<FileStore> {
-  const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0, ...extra });
+async function writer(
+  dir: string,
+  extra: Partial<Parameters<typeof openFileStore>[0]> = {},
+): Promise<FileStore> {
+  const store = await openFileStore({ dir, mode: 'writer', inboxPollMs: 0, ...extra });
   cleanups.push(() => store.close());
   return store;
 }
@@ -70,22 +73,22 @@ describe('file store', () => {
       createdAt: at(0),
     });
     await store.setState('pause:demo', { paused: true, by: 'cli:test' });
-    expect(store.getState<{ paused: boolean }>('pause:demo')).toEqual({ paused: true, by: 'cli:test' });
+    expect(await store.getState<{ paused: boolean }>('pause:demo')).toEqual({ paused: true, by: 'cli:test' });
     await store.flush();
     // Reopen a second view without closing the first: it replays the write-ahead log.
-    const reader = await openStore({ dir, mode: 'reader' });
-    expect(reader.getCursor('bluesky:jetstream')).toBe('1732000000000000');
-    expect(reader.getJournal('demo|2026-11-20T12:00|bluesky')?.state).toBe('confirmed');
-    expect(reader.listJournal({ state: 'confirmed' })).toHaveLength(1);
-    expect(reader.listJournal({ campaign: 'other' })).toHaveLength(0);
-    expect(reader.getModerator('mod1')?.role).toBe('moderator');
-    expect(reader.getState('pause:demo')).toEqual({ paused: true, by: 'cli:test' });
+    const reader = await openFileStore({ dir, mode: 'reader' });
+    expect(await reader.getCursor('bluesky:jetstream')).toBe('1732000000000000');
+    expect((await reader.getJournal('demo|2026-11-20T12:00|bluesky'))?.state).toBe('confirmed');
+    expect(await reader.listJournal({ state: 'confirmed' })).toHaveLength(1);
+    expect(await reader.listJournal({ campaign: 'other' })).toHaveLength(0);
+    expect((await reader.getModerator('mod1'))?.role).toBe('moderator');
+    expect(await reader.getState('pause:demo')).toEqual({ paused: true, by: 'cli:test' });
     await store.close();
     expect(readdirSync(dir)).toContain('state.json');
     const again = await writer(dir);
-    expect(again.getCursor('bluesky:jetstream')).toBe('1732000000000000');
-    expect(again.listModerators().map((m) => m.name)).toEqual(['mod1']);
-    expect(again.getState('pause:demo')).toEqual({ paused: true, by: 'cli:test' });
+    expect(await again.getCursor('bluesky:jetstream')).toBe('1732000000000000');
+    expect((await again.listModerators()).map((m) => m.name)).toEqual(['mod1']);
+    expect(await again.getState('pause:demo')).toEqual({ paused: true, by: 'cli:test' });
   });
 
   it('derives a flag state from its review events and survives checkpoints', async () => {
@@ -94,7 +97,7 @@ describe('file store', () => {
     const f = flag(1, at(0));
     await store.addFlag(f);
     await store.addFlag({ ...f, campaign: 'changed' }); // idempotent by id
-    expect(store.getFlag(f.id)?.campaign).toBe('demo');
+    expect((await store.getFlag(f.id))?.campaign).toBe('demo');
     const acked = await store.addReviewEvent({
       id: 'e1',
       flagId: f.id,
@@ -123,7 +126,7 @@ describe('file store', () => {
     expect(resolved.events.map((e) => e.id)).toEqual(['e1', 'e2', 'e3']);
     // A repeated event id is not applied twice.
     await store.addReviewEvent({ id: 'e3', flagId: f.id, action: 'resolve', by: 'mod1', at: at(12) });
-    expect(store.getFlag(f.id)?.events).toHaveLength(3);
+    expect((await store.getFlag(f.id))?.events).toHaveLength(3);
     await expect(
       store.addReviewEvent({ id: 'e4', flagId: 'nope', action: 'dismiss', by: 'mod1', at: at(13) }),
     ).rejects.toThrow(/No flag with id "nope"/);
@@ -133,8 +136,8 @@ describe('file store', () => {
     for (let i = 2; i < 40; i++) await store.addFlag(flag(i, at(i)));
     await store.close();
     const again = await writer(dir);
-    expect(again.getFlag(f.id)?.state).toBe('resolved');
-    expect(again.queuePage({ limit: 100 }).total).toBe(39);
+    expect((await again.getFlag(f.id))?.state).toBe('resolved');
+    expect((await again.queuePage({ limit: 100 })).total).toBe(39);
   });
 
   it('pages the review queue with filters, both sort orders and cursors', async () => {
@@ -163,14 +166,14 @@ describe('file store', () => {
       at: at(300),
     });
 
-    const first = store.queuePage({ limit: 50, state: 'open' });
+    const first = await store.queuePage({ limit: 50, state: 'open' });
     expect(first.total).toBe(249);
     expect(first.items).toHaveLength(50);
     expect(first.items[0]!.createdAt).toBe(at(248)); // newest first, the dismissed one left out
     const seen = new Set(first.items.map((f) => f.id));
     let next = first.next;
     while (next) {
-      const page = store.queuePage({ limit: 50, state: 'open', after: next });
+      const page = await store.queuePage({ limit: 50, state: 'open', after: next });
       for (const f of page.items) {
         expect(seen.has(f.id)).toBe(false);
         seen.add(f.id);
@@ -179,13 +182,13 @@ describe('file store', () => {
     }
     expect(seen.size).toBe(249);
 
-    const byScore = store.queuePage({ limit: 20, sort: 'score' });
+    const byScore = await store.queuePage({ limit: 20, sort: 'score' });
     const scores = byScore.items.map((f) => f.verdict.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
-    const page2 = store.queuePage({ limit: 20, sort: 'score', after: byScore.next! });
+    const page2 = await store.queuePage({ limit: 20, sort: 'score', after: byScore.next! });
     expect(page2.items[0]!.verdict.score).toBeLessThanOrEqual(scores[scores.length - 1]!);
 
-    const filtered = store.queuePage({
+    const filtered = await store.queuePage({
       limit: 500,
       campaign: 'demo',
       severity: 'medium',
@@ -200,8 +203,8 @@ describe('file store', () => {
     expect(filtered.items.map((f) => f.mention.url).sort()).toEqual(
       expected.map((i) => `https://example.test/post/${i}`).sort(),
     );
-    expect(store.queuePage({ limit: 10, state: ['dismissed', 'resolved'] }).total).toBe(1);
-    expect(() => store.queuePage({ limit: 10, sort: 'score', after: first.next! })).toThrow(/cursor/);
+    expect((await store.queuePage({ limit: 10, state: ['dismissed', 'resolved'] })).total).toBe(1);
+    await expect(store.queuePage({ limit: 10, sort: 'score', after: first.next! })).rejects.toThrow(/cursor/);
   });
 
   it('counts posts, mentions, flags and alerts per hour for a range', async () => {
@@ -259,7 +262,7 @@ describe('file store', () => {
   it('refuses changes through a reader', async () => {
     const dir = dataDir();
     await (await writer(dir)).close();
-    const reader = await openStore({ dir, mode: 'reader' });
+    const reader = await openFileStore({ dir, mode: 'reader' });
     await expect(reader.setCursor('a', 'b')).rejects.toThrow(/read-only/);
   });
 
@@ -269,11 +272,11 @@ describe('file store', () => {
     const f = flag(7, at(0));
     await bot.addFlag(f);
     await bot.flush();
-    const cli = await openStore({ dir, mode: 'auto' });
+    const cli = await openFileStore({ dir, mode: 'auto' });
     expect(cli.mode).toBe('client');
-    expect(cli.getFlag(f.id)?.state).toBe('open');
+    expect((await cli.getFlag(f.id))?.state).toBe('open');
     await cli.setState('pause:demo', { paused: true });
-    expect(bot.getState('pause:demo')).toEqual({ paused: true });
+    expect(await bot.getState('pause:demo')).toEqual({ paused: true });
     const acked = await cli.addReviewEvent({
       id: 'c1',
       flagId: f.id,
@@ -282,7 +285,7 @@ describe('file store', () => {
       at: at(5),
     });
     expect(acked.state).toBe('acknowledged');
-    expect(bot.getFlag(f.id)?.state).toBe('acknowledged');
+    expect((await bot.getFlag(f.id))?.state).toBe('acknowledged');
     await expect(
       cli.addReviewEvent({ id: 'c2', flagId: 'missing', action: 'dismiss', by: 'cli:test', at: at(6) }),
     ).rejects.toThrow(/No flag with id "missing"/);
@@ -291,13 +294,13 @@ describe('file store', () => {
 
   it('applies changes directly when no bot runs, and releases the lock afterwards', async () => {
     const dir = dataDir();
-    const cli = await openStore({ dir, mode: 'auto' });
+    const cli = await openFileStore({ dir, mode: 'auto' });
     expect(cli.mode).toBe('writer');
     await cli.setState('pause:demo', { paused: true });
     await cli.close();
     expect(readdirSync(dir)).not.toContain('store.lock');
     const bot = await writer(dir);
-    expect(bot.getState('pause:demo')).toEqual({ paused: true });
+    expect(await bot.getState('pause:demo')).toEqual({ paused: true });
   });
 
   it('the bot prunes on its own schedule', async () => {
@@ -308,7 +311,9 @@ describe('file store', () => {
     await bot.append(mentionEvent(2, '2026-12-19T10:00:00.000Z'));
     // Each run records its report; the effect that matters is the old mention leaving the log.
     await vi.waitFor(async () => expect((await collect(bot.events())).length).toBe(1), { timeout: 10_000 });
-    expect(bot.getState('store.lastPrune')).toMatchObject({ policy: { unflaggedDays: 7, flaggedDays: 90 } });
+    expect(await bot.getState('store.lastPrune')).toMatchObject({
+      policy: { unflaggedDays: 7, flaggedDays: 90 },
+    });
     expect((await collect(bot.events())).length).toBe(1);
   });
 
@@ -317,16 +322,16 @@ describe('file store', () => {
     const bot = await writer(dir, { checkpointBytes: 4_000 });
     await bot.setCursor('a', '1');
     await bot.flush();
-    const reader = await openStore({ dir, mode: 'reader' });
-    expect(reader.getCursor('a')).toBe('1');
+    const reader = await openFileStore({ dir, mode: 'reader' });
+    expect(await reader.getCursor('a')).toBe('1');
     await bot.setCursor('a', '2');
     await reader.refresh();
-    expect(reader.getCursor('a')).toBe('2');
+    expect(await reader.getCursor('a')).toBe('2');
     // Enough flags to force checkpoints (new state.json, new log generation).
     for (let i = 0; i < 20; i++) await bot.addFlag(flag(i, at(i)));
     await bot.setCursor('a', '3');
     await reader.refresh();
-    expect(reader.getCursor('a')).toBe('3');
+    expect(await reader.getCursor('a')).toBe('3');
     expect(reader.flagCount).toBe(20);
   });
 });

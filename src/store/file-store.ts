@@ -646,7 +646,9 @@ export class FileStore implements Store {
     return this.#change({ op: 'putJournal', entry: { ...entry } });
   }
 
-  async listJournal(filter: { campaign?: string; state?: JournalEntry['state'] } = {}): Promise<JournalEntry[]> {
+  async listJournal(
+    filter: { campaign?: string; state?: JournalEntry['state'] } = {},
+  ): Promise<JournalEntry[]> {
     return [...this.#journal.values()].filter(
       (e) =>
         (filter.campaign === undefined || e.campaign === filter.campaign) &&

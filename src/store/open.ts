@@ -24,7 +24,10 @@ export function parseStoreUrl(url: string | undefined, defaultDir = 'data'): Sto
     if (rest.startsWith('//')) {
       const parsed = URL.canParse(text) ? new URL(text) : undefined;
       if (!parsed || (parsed.host !== '' && parsed.host !== 'localhost')) {
-        throw storeUrlError(text, 'a file: URL names a folder on this machine (file:data, file:/srv/bot/data)');
+        throw storeUrlError(
+          text,
+          'a file: URL names a folder on this machine (file:data, file:/srv/bot/data)',
+        );
       }
       rest = decodeURIComponent(parsed.pathname);
     }
@@ -78,7 +81,10 @@ export async function openStore(target: StoreTarget | string, options: StoreOpen
     throw new SolidarityError(
       'STORE_UNAVAILABLE',
       `STORE_URL names PostgreSQL (${redactUrl(where.url)}), but this build has no PostgreSQL store: ${(error as Error).message}`,
-      { hint: 'Use the file store (unset STORE_URL, or STORE_URL=file:data), or update solidarity-bot.', cause: error },
+      {
+        hint: 'Use the file store (unset STORE_URL, or STORE_URL=file:data), or update solidarity-bot.',
+        cause: error,
+      },
     );
   }
   return backend.openPostgresStore(where.url, options);

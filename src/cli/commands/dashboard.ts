@@ -51,10 +51,7 @@ export const dashboardCommand: Command = {
       });
       const accounts = (await store.listModerators()).filter((m) => !m.disabled).length;
       if (dashboard.warning) writeLine(io.stderr, `Warning: ${dashboard.warning}`);
-      writeLine(
-        io.stdout,
-        `Review dashboard: ${dashboard.url}  (${holding(store.access)})`,
-      );
+      writeLine(io.stdout, `Review dashboard: ${dashboard.url}  (${holding(store.access)})`);
       if (accounts === 0)
         writeLine(io.stdout, 'No accounts yet: add one with  npx solidarity moderator add NAME --role admin');
       writeLine(io.stdout, 'Press Ctrl-C to stop.');

@@ -104,7 +104,8 @@ export const startCommand: Command = {
       for (const [platform, check] of checks) {
         if (!check.ok || platform === 'local' || ctx.mode === 'local') continue;
         writeLine(io.stdout, `${platform}: ${check.message}`);
-        if (await store.getState(platformStopKey(platform))) await store.setState(platformStopKey(platform), null);
+        if (await store.getState(platformStopKey(platform)))
+          await store.setState(platformStopKey(platform), null);
       }
       // Exactly-once posting through the journal; pause / stop-all are read before every post.
       const publisher = new Publisher({

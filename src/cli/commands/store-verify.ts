@@ -95,7 +95,10 @@ async function verifyDatabase(args: ParsedArgs, io: CommandIO): Promise<number> 
   const wantDeep = flag(args, 'deep') || flag(args, 'repair');
   const deepResult = wantDeep ? await deep(io, 0, flag(args, 'repair')) : undefined;
   if (flag(args, 'json')) {
-    writeLine(io.stdout, JSON.stringify({ store: where, counts, ...(deepResult ? { deep: deepResult } : {}) }));
+    writeLine(
+      io.stdout,
+      JSON.stringify({ store: where, counts, ...(deepResult ? { deep: deepResult } : {}) }),
+    );
   } else {
     writeLine(io.stdout, `Store: ${where}`);
     writeLine(
