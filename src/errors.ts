@@ -136,6 +136,11 @@ export const CATALOGUE = {
     summary:
       'The PostgreSQL database in STORE_URL cannot be reached or refused a statement (address, credentials, permissions, disk).',
   },
+  STORE_COPY_MISMATCH: {
+    exit: EXIT.store,
+    summary:
+      '`store copy` finished, but the target holds different counts than the source (each difference is listed); do not switch to it.',
+  },
   STORE_UNAVAILABLE: {
     exit: EXIT.store,
     summary: 'STORE_URL names a store backend this installation cannot open.',

@@ -162,18 +162,18 @@ export async function* readEvents(
       where.push(`at < ${param(until)}::timestamptz AND day <= ${param(until.slice(0, 10))}`);
     if (options.types) where.push(`type = ANY(${param(options.types)}::text[])`);
     if (cursor) where.push(`(day, seq) > (${param(cursor[0])}, ${param(cursor[1])}::bigint)`);
-    const sql = `SELECT seq::text AS seq, day, body FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY day, seq LIMIT ${param(pageSize)}`;
-    const rows = await pool.query<{ seq: string; day: string; body: unknown }>(sql, params);
+    const sql = `SELECT seq::text AS seq_text, day, body FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY events.day, events.seq LIMIT ${param(pageSize)}`;
+    const rows = await pool.query<{ seq_text: string; day: string; body: unknown }>(sql, params);
     for (const row of rows.rows) {
       yield checked(activityEventSchema, row.body, () => [
         location,
         'events',
-        `seq ${row.seq}`,
+        `seq ${row.seq_text}`,
       ]) as ActivityEvent;
     }
     if (rows.rows.length < pageSize) return;
     const last = rows.rows[rows.rows.length - 1]!;
-    cursor = [last.day, last.seq];
+    cursor = [last.day, last.seq_text];
   }
 }

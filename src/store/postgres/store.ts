@@ -40,7 +40,7 @@ import type {
   StoreTx,
 } from '../types.ts';
 import { PgLeadership } from './leadership.ts';
-import { assertCurrent, migrate } from './migrate.ts';
+import { assertCurrent, type MigrationStatus, migrate } from './migrate.ts';
 import { ChangeListener, noticesFor, sendNotices } from './notify.ts';
 import { pruneDatabase } from './prune.ts';
 import { allFlags, checked, FLAG_COLUMNS, flagFromRow, getFlag, queuePage, readEvents } from './reads.ts';
@@ -566,4 +566,21 @@ function isoOrNull(at: string): string | null {
 /** The factory src/store/open.ts calls for a postgres:// STORE_URL. */
 export function openPostgresStore(url: string, options: StoreOpenOptions): Promise<Store> {
   return PostgresStore.open(url, options);
+}
+
+/** `solidarity store migrate` for a postgres:// STORE_URL: applies pending migrations, says which. */
+export async function migratePostgres(
+  url: string,
+  logger?: Logger,
+): Promise<MigrationStatus & { location: string }> {
+  const location = redactUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: 1, application_name: 'solidarity-bot' });
+  pool.on('error', () => {});
+  try {
+    return { ...(await migrate(pool, location, logger)), location };
+  } catch (error) {
+    throw databaseError(error, location, 'migrate');
+  } finally {
+    await pool.end();
+  }
 }
