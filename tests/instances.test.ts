@@ -445,6 +445,9 @@ describe.runIf(run)('several instances on one database', () => {
     await b.waitFor('standby: another instance is posting (solidarity PID');
     expect(b.stdout()).toContain('Review dashboard: http://127.0.0.1:');
     expect(b.stdout()).not.toContain('Running. Press Ctrl-C');
+    // Any machine's status names the instance that posts.
+    const status = await runCliProcess(['status', '--no-check'], { env: env('c') });
+    expect(status.stdout).toMatch(new RegExp(`Bot: running on postgres://\\S+, PID ${a.pid} on `));
 
     // What the server does to a holder whose peer stopped answering: it ends that session.
     const admin = new pg.Client({ connectionString: url });

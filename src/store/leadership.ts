@@ -7,8 +7,13 @@
 
 /** The instance that posts, as far as another one can tell. */
 export interface LeaderInfo {
-  /** Plain words for the terminal, e.g. "PID 4242 on host-a since 2026-12-07T12:00:00Z". */
+  /** Plain words for the terminal, e.g. "solidarity PID 4242 on host-a, since 2026-12-07T12:00:00Z". */
   describe: string;
+  /** When the holder says who it is (a bot of this version does). */
+  pid?: number;
+  host?: string;
+  /** ISO time the holder's connection opened (about when it started posting). */
+  since?: string;
 }
 
 export interface Leadership {

@@ -121,7 +121,13 @@ export const statusCommand: Command = {
     const store = await openStore(ctx.storeTarget, { use: 'read', logger: ctx.logger });
     try {
       const monitor = await readMonitorStatus(store);
-      const bot = botState(lockInfo === 'unreadable' ? undefined : lockInfo, monitor, now);
+      // On a shared database, the instance holding the posting lease is the bot that runs.
+      const holder = target.backend === 'file' ? undefined : await store.leadership?.().holder();
+      const leaseInfo: LockInfo | undefined =
+        holder?.pid !== undefined && holder.host && holder.since
+          ? { pid: holder.pid, host: holder.host, startedAt: holder.since, role: 'bot' }
+          : undefined;
+      const bot = botState(lockInfo === 'unreadable' ? undefined : (lockInfo ?? leaseInfo), monitor, now);
       if (bot.running && bot.monitoring === 'stopped')
         attention.push('monitoring has stopped while the bot runs: see the sources below and data/logs.');
 
@@ -211,7 +217,7 @@ export const statusCommand: Command = {
         );
         return code;
       }
-      writeLine(io.stdout, botLine(bot, ctx.dataDir));
+      writeLine(io.stdout, botLine(bot, target.backend === 'file' ? ctx.dataDir : store.location));
       if (attention.length > 0) {
         writeLine(io.stdout, 'Needs attention:');
         for (const line of attention) writeLine(io.stdout, `  - ${line}`);

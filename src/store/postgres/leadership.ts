@@ -99,7 +99,13 @@ export class PgLeadership implements Leadership {
     const row = result.rows[0];
     if (!row) return undefined;
     const who = row.name || `a connection from ${row.addr ?? 'a local socket'}`;
-    return { describe: `${who}, since ${row.since.toISOString()}` };
+    const since = row.since.toISOString();
+    const named = /^solidarity PID (\d+) on (.+)$/.exec(row.name);
+    return {
+      describe: `${who}, since ${since}`,
+      since,
+      ...(named ? { pid: Number(named[1]), host: named[2]! } : {}),
+    };
   }
 
   async release(): Promise<void> {
