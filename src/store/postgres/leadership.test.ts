@@ -95,3 +95,33 @@ describe.runIf(postgresAvailable('postgres leadership wait'))('standby waiting i
     expect(Date.now() - released).toBeLessThan(30_000); // far below the minute it would otherwise wait
   });
 });
+
+describe.runIf(postgresAvailable('postgres leadership silent holder'))('a holder that hangs', () => {
+  it('is ended by a standby once its lease connection is silent too long, and the standby posts', async () => {
+    const url = await testDatabase();
+    // A frozen holder, as the server sees it: it took the lock, then never ran anything again.
+    const frozen = new pg.Client({ connectionString: url });
+    await frozen.connect();
+    frozen.on('error', () => {});
+    await frozen.query('SELECT pg_advisory_lock($1, $2)', [...LEASE_KEYS]);
+    const ended = new Promise((resolve) => frozen.once('end', resolve));
+    const standby = new PgLeadership({ connectionString: url, logger: silentLogger(), staleMs: 300 });
+    open.push(standby);
+    // Silent for less than staleMs: left alone.
+    expect(await standby.tryAcquire()).toBe(false);
+    await new Promise((r) => setTimeout(r, 400)); // the silence the standby waits out
+    expect(await standby.tryAcquire(2_000)).toBe(true);
+    await ended;
+    // A live holder's heartbeat keeps its connection from counting as silent.
+    const live = lease(url);
+    const other = new PgLeadership({ connectionString: url, logger: silentLogger(), staleMs: 300 });
+    open.push(other);
+    await standby.release();
+    expect(await live.tryAcquire()).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await other.tryAcquire()).toBe(false);
+    }
+    expect(live.lost.aborted).toBe(false);
+  });
+});

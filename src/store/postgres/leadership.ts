@@ -1,9 +1,14 @@
 /**
  * The posting lease on PostgreSQL: a session-level advisory lock held on a connection of its own.
- * A holder that exits or is SIGKILLed closes its connection and the server frees the lock at
- * once. A holder whose connection hangs (a cut network, a frozen host) is dropped by the server's
- * TCP keepalive and user timeout within about 20 s, and stops posting itself sooner, when its
- * heartbeat fails: so a standby, trying every 5 s, takes over within 30 s and never beside it.
+ * - A holder that exits or is SIGKILLed closes its connection: the server frees the lock at once
+ *   and hands it to the standby waiting for it.
+ * - A holder whose connection hangs (a cut network, a host gone) is dropped by the server's TCP
+ *   keepalive and user timeout within about 20 s, and stops posting itself sooner, when its
+ *   heartbeat gets no answer.
+ * - A holder that hangs while its connection stays up (a frozen process, whose kernel still
+ *   answers keepalives) stops running its heartbeat: a standby that sees the lease connection
+ *   silent for STALE_MS ends that connection (pg_terminate_backend) and takes the lease.
+ * So a standby, trying every 5 s, takes over within 30 s.
  */
 import { hostname } from 'node:os';
 import pg from 'pg';
@@ -20,6 +25,8 @@ export interface PgLeadershipOptions {
   heartbeatMs?: number;
   /** How long a query may take before the connection counts as hung (default 10 s). */
   queryTimeoutMs?: number;
+  /** A holder whose lease connection ran nothing for this long is hung and is ended (default 20 s). */
+  staleMs?: number;
 }
 
 // The server closes a connection whose peer stopped answering: keepalive probes after 5 s idle,
@@ -36,6 +43,14 @@ const HOLDER_QUERY = `
   FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
   WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::int::oid AND l.objid = $2::int::oid
     AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+
+// The holder's lease connection, and how long since it last ran a statement (its heartbeat).
+const SILENT_HOLDER_QUERY = `
+  SELECT a.pid, (extract(epoch FROM now() - coalesce(a.state_change, a.backend_start)) * 1000)::bigint AS silent_ms
+  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+  WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::int::oid AND l.objid = $2::int::oid
+    AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    AND a.pid <> pg_backend_pid()`;
 
 export class PgLeadership implements Leadership {
   readonly #options: PgLeadershipOptions;
@@ -60,6 +75,7 @@ export class PgLeadership implements Leadership {
     if (this.#lost.signal.aborted) return false;
     try {
       const client = await this.#connect();
+      await this.#endSilentHolder(client);
       if (waitMs > 0) {
         // Waits in the server: the lock is ours the moment the holder's connection ends. The
         // server's lock_timeout ends the wait cleanly (a client-side timeout would leave it queued).
@@ -89,6 +105,21 @@ export class PgLeadership implements Leadership {
       await this.#drop();
       return false;
     }
+  }
+
+  /** Ends the lease connection of a holder that stopped running its heartbeat (a frozen process). */
+  async #endSilentHolder(client: pg.Client): Promise<void> {
+    const staleMs = this.#options.staleMs ?? 20_000;
+    const { rows } = await client.query<{ pid: number; silent_ms: string }>(SILENT_HOLDER_QUERY, [
+      ...LEASE_KEYS,
+    ]);
+    const row = rows[0];
+    if (!row || Number(row.silent_ms) < staleMs) return;
+    this.#log.warn(
+      { pid: row.pid, silentMs: Number(row.silent_ms) },
+      'posting instance silent: ending its lease',
+    );
+    await client.query('SELECT pg_terminate_backend($1)', [row.pid]);
   }
 
   async holder(): Promise<LeaderInfo | undefined> {
