@@ -422,8 +422,8 @@ describe.runIf(run)('several instances on one database', () => {
     expect(standby.of('call')).toEqual([]);
   });
 
-  it('solidarity start: one posts, the other stands by; a holder whose connection breaks stops, exit 6', {
-    timeout: 120_000,
+  it('solidarity start: one posts, the other stands by; a holder cut off or frozen is replaced', {
+    timeout: 150_000,
   }, async () => {
     const url = await testDatabase();
     const t = tempDir('solidarity-instances-start-');
@@ -464,6 +464,29 @@ describe.runIf(run)('several instances on one database', () => {
     expect(a.stderr()).toContain('STORE_LEASE_LOST');
     await b.waitFor('took over posting');
     await b.waitFor('Running. Press Ctrl-C to stop.');
-    expect((await b.stop('SIGTERM')).code).toBe(0);
+
+    // A holder that freezes keeps its connection up (its kernel still answers), but its heartbeat
+    // stops: the standby ends its lease once the lease connection has been silent for 20 s.
+    const c = startCliProcess(['start', '--log-file', 'none'], { env: env('c2') });
+    cleanups.push(() => c.stop('SIGKILL'));
+    await c.waitFor('standby: another instance is posting');
+    process.kill(b.pid, 'SIGSTOP');
+    const frozeAt = Date.now();
+    cleanups.push(() => {
+      try {
+        process.kill(b.pid, 'SIGCONT'); // a failed test must not leave it frozen
+      } catch {
+        // ended already
+      }
+    });
+    await c.waitFor('took over posting');
+    const takeoverMs = Date.now() - frozeAt;
+    process.kill(b.pid, 'SIGCONT');
+    // Thawed, it finds its lease gone before it posts again, and stops.
+    const thawed = await b.stop('SIGCONT');
+    console.log(JSON.stringify({ frozenHolderTakeoverMs: takeoverMs }));
+    expect(thawed.code, b.stdout() + b.stderr()).toBe(6);
+    expect(b.stderr()).toContain('STORE_LEASE_LOST');
+    expect((await c.stop('SIGTERM')).code).toBe(0);
   });
 });
