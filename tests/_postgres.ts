@@ -35,6 +35,10 @@ import { delimiter, dirname, join } from 'node:path';
 
 /** Environment variable the global setup sets: folder where the shared server is described. */
 export const SHARED_ENV = 'SOLIDARITY_TEST_POSTGRES_DIR';
+/** PID of the process whose end makes a server an orphan (the vitest main process, or this one). */
+export const OWNER_ENV = 'SOLIDARITY_TEST_POSTGRES_OWNER';
+const OWNER_FILE = 'owner.pid';
+const PREFIX = 'solidarity-pg-';
 const SUPERUSER = 'postgres';
 
 export interface PostgresCluster {
@@ -191,9 +195,11 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
   const runAs = unprivilegedUser();
   // The folder must be reachable by the server's user: /tmp is, a root-only TMPDIR may not be.
   const base = runAs ? '/tmp' : tmpdir();
-  const dir = mkdtempSync(join(base, 'solidarity-pg-'));
+  const dir = mkdtempSync(join(base, PREFIX));
   const dataDir = join(dir, 'data');
   const logFile = join(dir, 'server.log');
+  // Who owns the server: a run killed before its teardown leaves an orphan the next run stops.
+  writeFileSync(join(dir, OWNER_FILE), process.env[OWNER_ENV] ?? String(process.pid));
   if (runAs) chownSync(dir, runAs.uid, runAs.gid);
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   try {
@@ -291,6 +297,47 @@ async function stopCluster(info: ClusterInfo): Promise<void> {
   } finally {
     rmSync(info.dir, { recursive: true, force: true });
   }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Stops the servers of earlier runs that were killed before their teardown (their owner process
+ * is gone), and removes their folders. Servers without an owner file are left alone.
+ */
+export async function stopOrphans(): Promise<number> {
+  const bin = postgresBinDir();
+  if (!bin) return 0;
+  let stopped = 0;
+  for (const base of new Set(['/tmp', tmpdir()])) {
+    let names: string[];
+    try {
+      names = readdirSync(base).filter((n) => n.startsWith(PREFIX));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const dir = join(base, name);
+      let owner: number;
+      try {
+        owner = Number(readFileSync(join(dir, OWNER_FILE), 'utf8'));
+      } catch {
+        continue;
+      }
+      if (!Number.isInteger(owner) || owner <= 0 || alive(owner)) continue;
+      const runAs = unprivilegedUser();
+      await stopCluster({ bin, dir, dataDir: join(dir, 'data'), port: 0, runAs });
+      stopped++;
+    }
+  }
+  return stopped;
 }
 
 // ---- one server shared by the test files of a vitest run ----------------------------------------

@@ -34,3 +34,23 @@ export async function createDatabase(url: string, name: string): Promise<string>
 export async function dropDatabase(url: string, name: string): Promise<void> {
   await onServer(url, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
 }
+
+/**
+ * Creates an empty schema in the database `url` names; returns a URL whose connections use it
+ * (search_path), so several stores can share one database (tests use one per test).
+ */
+export async function createSchema(url: string, schema: string): Promise<string> {
+  await onServer(url, (client) => client.query(`CREATE SCHEMA ${quoteIdent(schema)}`));
+  const parsed = new URL(url);
+  parsed.searchParams.set('options', `-c search_path=${schema}`);
+  return parsed.toString();
+}
+
+/** Drops a schema made by createSchema, with everything in it. */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const parsed = new URL(url);
+  parsed.searchParams.delete('options');
+  await onServer(parsed.toString(), (client) =>
+    client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`),
+  );
+}
