@@ -21,7 +21,7 @@ import { mulberry32 } from '../src/random.ts';
 import { score } from '../src/scoring/index.ts';
 import { mentionPairKey } from '../src/store/consistency.ts';
 import { openStore } from '../src/store/open.ts';
-import { LEASE_KEYS } from '../src/store/postgres/leadership.ts';
+import { LEASE_CLASS } from '../src/store/postgres/leadership.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
 import { type LocalPds, startLocalPds } from './_pds.ts';
 import { postgresAvailable, testDatabase } from './_postgres.ts';
@@ -454,9 +454,8 @@ describe.runIf(run)('several instances on one database', () => {
     await admin.connect();
     cleanups.push(() => admin.end());
     await admin.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_locks
-        WHERE locktype = 'advisory' AND classid = $1::int::oid AND objid = $2::int::oid AND granted`,
-      [...LEASE_KEYS],
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::int::oid AND granted",
+      [LEASE_CLASS],
     );
     // SIGCONT changes nothing: this only waits for the holder to stop on its own.
     const exit = await a.stop('SIGCONT');

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { postgresAvailable, testDatabase } from '../../../tests/_postgres.ts';
 import { silentLogger } from '../../logger.ts';
 import { waitForLeadership } from '../leadership.ts';
-import { LEASE_KEYS, PgLeadership } from './leadership.ts';
+import { LEASE_CLASS, LEASE_OBJECT_SQL, PgLeadership } from './leadership.ts';
 
 const open: PgLeadership[] = [];
 afterEach(async () => {
@@ -39,9 +39,8 @@ describe.runIf(postgresAvailable('postgres leadership'))('posting lease on Postg
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     await admin.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_locks
-        WHERE locktype = 'advisory' AND classid = $1::int::oid AND objid = $2::int::oid AND granted`,
-      [...LEASE_KEYS],
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::int::oid AND granted",
+      [LEASE_CLASS],
     );
     await admin.end();
     await lost;
@@ -103,7 +102,7 @@ describe.runIf(postgresAvailable('postgres leadership silent holder'))('a holder
     const frozen = new pg.Client({ connectionString: url });
     await frozen.connect();
     frozen.on('error', () => {});
-    await frozen.query('SELECT pg_advisory_lock($1, $2)', [...LEASE_KEYS]);
+    await frozen.query(`SELECT pg_advisory_lock($1, ${LEASE_OBJECT_SQL})`, [LEASE_CLASS]);
     const ended = new Promise((resolve) => frozen.once('end', resolve));
     const standby = new PgLeadership({ connectionString: url, logger: silentLogger(), staleMs: 300 });
     open.push(standby);
@@ -125,3 +124,20 @@ describe.runIf(postgresAvailable('postgres leadership silent holder'))('a holder
     expect(live.lost.aborted).toBe(false);
   });
 });
+
+describe.runIf(postgresAvailable('postgres leadership per schema'))(
+  'stores in two schemas of one database',
+  () => {
+    it('each has its own poster', async () => {
+      const url = await testDatabase();
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query('CREATE SCHEMA one; CREATE SCHEMA two');
+      await admin.end();
+      const inSchema = (name: string) => `${url}?options=${encodeURIComponent(`-c search_path=${name}`)}`;
+      expect(await lease(inSchema('one')).tryAcquire()).toBe(true);
+      expect(await lease(inSchema('two')).tryAcquire()).toBe(true);
+      expect(await lease(inSchema('one')).tryAcquire()).toBe(false);
+    });
+  },
+);

@@ -15,8 +15,15 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { LeaderInfo, Leadership } from '../leadership.ts';
 
-/** The advisory lock's two keys: "soli" and the posting lease. Any other use picks another pair. */
-export const LEASE_KEYS = [0x736f6c69, 1] as const;
+/** The advisory lock's first key: "soli". Any other use of advisory locks picks another. */
+export const LEASE_CLASS = 0x736f6c69;
+/**
+ * Its second key, in SQL: the schema the store lives in (the search_path of STORE_URL), so stores
+ * kept in different schemas of one database each have their own poster.
+ */
+export const LEASE_OBJECT_SQL = '(hashtext(current_schema()) & 2147483647)';
+const IS_LEASE = `l.locktype = 'advisory' AND l.granted AND l.classid = $1::int::oid
+    AND l.objid = ${LEASE_OBJECT_SQL}::oid AND l.objsubid = 2`;
 
 export interface PgLeadershipOptions {
   connectionString: string;
@@ -41,15 +48,13 @@ const SERVER_SIDE_TIMEOUTS = [
 const HOLDER_QUERY = `
   SELECT a.application_name AS name, a.backend_start AS since, host(a.client_addr) AS addr
   FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-  WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::int::oid AND l.objid = $2::int::oid
-    AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+  WHERE ${IS_LEASE} AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 
 // The holder's lease connection, and how long since it last ran a statement (its heartbeat).
 const SILENT_HOLDER_QUERY = `
   SELECT a.pid, (extract(epoch FROM now() - coalesce(a.state_change, a.backend_start)) * 1000)::bigint AS silent_ms
   FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-  WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::int::oid AND l.objid = $2::int::oid
-    AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  WHERE ${IS_LEASE} AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
     AND a.pid <> pg_backend_pid()`;
 
 export class PgLeadership implements Leadership {
@@ -81,7 +86,7 @@ export class PgLeadership implements Leadership {
         // server's lock_timeout ends the wait cleanly (a client-side timeout would leave it queued).
         await client.query(`SET lock_timeout = ${Math.round(waitMs)}`);
         try {
-          await client.query({ text: 'SELECT pg_advisory_lock($1, $2)', values: [...LEASE_KEYS] });
+          await client.query(`SELECT pg_advisory_lock($1, ${LEASE_OBJECT_SQL})`, [LEASE_CLASS]);
         } catch (error) {
           if ((error as { code?: string }).code === '55P03') return false; // lock_not_available
           throw error;
@@ -89,9 +94,10 @@ export class PgLeadership implements Leadership {
           await client.query('RESET lock_timeout').catch(() => {});
         }
       } else {
-        const result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
-          ...LEASE_KEYS,
-        ]);
+        const result = await client.query<{ ok: boolean }>(
+          `SELECT pg_try_advisory_lock($1, ${LEASE_OBJECT_SQL}) AS ok`,
+          [LEASE_CLASS],
+        );
         if (!result.rows[0]?.ok) return false;
       }
       this.#held = true;
@@ -111,7 +117,7 @@ export class PgLeadership implements Leadership {
   async #endSilentHolder(client: pg.Client): Promise<void> {
     const staleMs = this.#options.staleMs ?? 20_000;
     const { rows } = await client.query<{ pid: number; silent_ms: string }>(SILENT_HOLDER_QUERY, [
-      ...LEASE_KEYS,
+      LEASE_CLASS,
     ]);
     const row = rows[0];
     if (!row || Number(row.silent_ms) < staleMs) return;
@@ -125,7 +131,7 @@ export class PgLeadership implements Leadership {
   async holder(): Promise<LeaderInfo | undefined> {
     const client = await this.#connect();
     const result = await client.query<{ name: string; since: Date; addr: string | null }>(HOLDER_QUERY, [
-      ...LEASE_KEYS,
+      LEASE_CLASS,
     ]);
     const row = result.rows[0];
     if (!row) return undefined;
@@ -144,7 +150,7 @@ export class PgLeadership implements Leadership {
     const client = this.#client;
     if (this.#held && client) {
       this.#held = false;
-      await client.query('SELECT pg_advisory_unlock($1, $2)', [...LEASE_KEYS]).catch(() => {});
+      await client.query(`SELECT pg_advisory_unlock($1, ${LEASE_OBJECT_SQL})`, [LEASE_CLASS]).catch(() => {});
     }
     await this.#drop();
   }
@@ -190,11 +196,9 @@ export class PgLeadership implements Leadership {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       });
       const result = await Promise.race([
-        this.#client.query(
-          `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
-             AND classid = $1::int::oid AND objid = $2::int::oid AND objsubid = 2`,
-          [...LEASE_KEYS],
-        ),
+        this.#client.query(`SELECT 1 FROM pg_locks l WHERE ${IS_LEASE} AND l.pid = pg_backend_pid()`, [
+          LEASE_CLASS,
+        ]),
         hung,
       ]);
       if (result.rowCount === 0) this.#fail('the lock is no longer held');

@@ -67,6 +67,25 @@ describe.runIf(postgresAvailable('postgres notices'))('change notices between in
     expect(await arrived).toEqual({ kind: 'resync' });
   });
 
+  it('a store in another schema of the database does not hear it', async () => {
+    const url = await testDatabase();
+    const admin = await client(url);
+    await admin.query('CREATE SCHEMA one; CREATE SCHEMA two');
+    const inSchema = (name: string) => `${url}?options=${encodeURIComponent(`-c search_path=${name}`)}`;
+    const one = listener(inSchema('one'), 'listener-one');
+    const two = listener(inSchema('two'), 'listener-two');
+    await Promise.all([one.changes.listening(), two.changes.listening()]);
+    const writer = await client(inSchema('two'));
+    const arrived = two.next();
+    await writer.query(noticeStatement('writer', { kind: 'state', key: 'control.stop-all' }));
+    expect(await arrived).toEqual({ kind: 'state', key: 'control.stop-all' });
+    // A notice the other schema would hear was sent after it: one has heard nothing by then.
+    const marker = one.next();
+    await (await client(inSchema('one'))).query(noticeStatement('writer', { kind: 'state', key: 'mark' }));
+    expect(await marker).toEqual({ kind: 'state', key: 'mark' });
+    expect(one.notices).toEqual([{ kind: 'state', key: 'mark' }]);
+  });
+
   it('listens again after its connection is cut, and says so with a resync', async () => {
     const url = await testDatabase();
     const b = listener(url, 'instance-b');

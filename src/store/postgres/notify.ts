@@ -13,26 +13,30 @@ import { activityEventSchema } from '../schema.ts';
 import type { ActivityEvent } from '../types.ts';
 
 export const CHANGES_CHANNEL = 'solidarity_changes';
-/** PostgreSQL refuses payloads from 8000 bytes: a larger notice goes as a resync. */
-const MAX_PAYLOAD = 7_900;
+/** PostgreSQL refuses payloads from 8000 bytes (the schema name is added): a larger notice goes as a resync. */
+const MAX_PAYLOAD = 7_800;
 
 const envelopeSchema = z.object({
   /** The sending instance, so it skips its own notices. */
   from: z.string(),
+  /** The schema the change was made in: stores in other schemas of the database ignore it. */
+  schema: z.string(),
   notice: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('state'), key: z.string() }),
     z.object({ kind: z.literal('event'), event: activityEventSchema }),
     z.object({ kind: z.literal('resync') }),
   ]),
 });
-type Envelope = { from: string; notice: StoreNotice };
 
 /** The statement that sends `notice` when run inside the writing transaction. */
 export function noticeStatement(from: string, notice: StoreNotice): { text: string; values: string[] } {
-  let payload = JSON.stringify({ from, notice } satisfies Envelope);
-  if (Buffer.byteLength(payload) > MAX_PAYLOAD)
-    payload = JSON.stringify({ from, notice: { kind: 'resync' } });
-  return { text: 'SELECT pg_notify($1, $2)', values: [CHANGES_CHANNEL, payload] };
+  let body = JSON.stringify(notice);
+  if (Buffer.byteLength(body) > MAX_PAYLOAD) body = JSON.stringify({ kind: 'resync' });
+  return {
+    // The schema comes from the writing connection itself (STORE_URL's search_path).
+    text: "SELECT pg_notify($1, json_build_object('from', $2::text, 'schema', current_schema(), 'notice', $3::json)::text)",
+    values: [CHANGES_CHANNEL, from, body],
+  };
 }
 
 /** What other instances hear about a write: every state key it sets, every control event. */
@@ -68,6 +72,8 @@ export class ChangeListener implements StoreChanges {
   readonly #listeners = new Set<(notice: StoreNotice) => void>();
   #client: pg.Client | undefined;
   #connecting: Promise<void> | undefined;
+  /** The schema this store lives in, read from the listening connection. */
+  #schema: string | undefined;
   #retry: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -131,6 +137,8 @@ export class ChangeListener implements StoreChanges {
     client.on('end', () => broken());
     try {
       await client.connect();
+      const { rows } = await client.query<{ schema: string }>('SELECT current_schema() AS schema');
+      this.#schema = rows[0]?.schema ?? 'public';
       await client.query(`LISTEN ${CHANGES_CHANNEL}`);
     } catch (error) {
       client.removeAllListeners('end');
@@ -174,7 +182,7 @@ export class ChangeListener implements StoreChanges {
       this.#emit({ kind: 'resync' });
       return;
     }
-    if (parsed.data.from === this.#options.from) return;
+    if (parsed.data.from === this.#options.from || parsed.data.schema !== this.#schema) return;
     this.#emit(parsed.data.notice as StoreNotice);
   }
 
