@@ -7,13 +7,14 @@
  * Cursors move only over mentions that are stored: a source's checkpoint runs once its mention and
  * every mention yielded before it are durable.
  */
+
+import { matchingTags } from '../core/hashtags.ts';
 import { SolidarityError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Flag } from '../moderation/types.ts';
 import type { Verdict } from '../scoring/types.ts';
 import { mentionPairKey } from '../store/consistency.ts';
 import type { ActivityEvent, Store } from '../store/types.ts';
-import { matchingTags } from './hashtags.ts';
 import { type HijackAlert, HijackDetector, type HijackOptions } from './hijack.ts';
 import { type OwnPostMatcher, ownPostMatcher } from './own-posts.ts';
 import type {

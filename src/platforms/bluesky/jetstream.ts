@@ -11,10 +11,10 @@
  */
 import WebSocket from 'ws';
 import { z } from 'zod';
-import type { Logger } from '../logger.ts';
-import type { Store } from '../store/types.ts';
-import { mergeHashtags, normaliseHashtag } from './hashtags.ts';
-import type { Mention, MentionSource, SourceItem, SourceStats } from './types.ts';
+import { mergeHashtags, normaliseHashtag } from '../../core/hashtags.ts';
+import type { Mention, MentionSource, SourceItem, SourceStats } from '../../core/mention.ts';
+import type { Logger } from '../../logger.ts';
+import type { Store } from '../../store/types.ts';
 
 export const JETSTREAM_CURSOR_KEY = 'monitor.bluesky.jetstream';
 const POST = 'app.bsky.feed.post';
