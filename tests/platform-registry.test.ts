@@ -191,7 +191,7 @@ function sources(dir: string): string[] {
 }
 
 /** Every place outside the registry and the platform folders that names a platform id. */
-export function platformIdUses(root: string, ids: readonly string[]): Hit[] {
+function platformIdUses(root: string, ids: readonly string[]): Hit[] {
   const hits: Hit[] = [];
   const alternatives = ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
   const key = new RegExp(`(?:^\\s*|[{,]\\s*)(?:${alternatives})\\??\\s*:`, 'g');

@@ -5,7 +5,7 @@
  */
 import type { Campaign } from '../campaign/schema.ts';
 import { normaliseHashtag } from '../core/hashtags.ts';
-import type { Flag } from '../moderation/types.ts';
+import type { Flag } from '../core/review.ts';
 import { localCursorCheck } from '../platforms/local/replay.ts';
 import { type ConsistencyReport, checkConsistency } from '../store/consistency.ts';
 import type { ActivityEvent, JournalEntry, Store } from '../store/types.ts';
