@@ -154,11 +154,11 @@ function lex(source: string): { strings: Array<{ value: string; line: number }>;
     if (c === '}') {
       braceDepth--;
       if (templateDepth.length > 0 && templateDepth.at(-1) === braceDepth) {
-        // Back inside the template literal.
+        // Back inside the template literal. A piece next to an interpolation is never a whole
+        // id, so it is kept with the braces that bound it.
         templateDepth.pop();
-        i--;
         const startLine = line;
-        const value = readString('`');
+        const value = `}${readString('`')}`;
         if (source[i] === '$') {
           templateDepth.push(braceDepth);
           i += 2;
@@ -311,7 +311,14 @@ describe('the platform registry', () => {
 describe('no file outside the registry names a platform id', () => {
   it('finds a platform id where one is written (the scan can fail)', () => {
     const { strings, code } = lex(
-      "const a = 'x';\nif (p === \"bluesky\") f(`local`);\nconst r = /'x'/;\nconst t = `${a}x`;\n// 'x' in a comment\no.x?.y; ({ bluesky: 1 });",
+      [
+        "const a = 'x';",
+        'if (p === "bluesky") f(`local`);',
+        "const r = /'x'/;",
+        `const t = \`\${a}x\`;`,
+        "// 'x' in a comment",
+        'o.x?.y; ({ bluesky: 1 });',
+      ].join('\n'),
     );
     expect(strings.filter((s) => ['x', 'bluesky', 'local'].includes(s.value)).map((s) => s.line)).toEqual([
       1, 2, 2,
