@@ -304,6 +304,22 @@ describe('the platform registry', () => {
     expect(heavy.bytes).toBeGreaterThan(heavy.byteLimit!);
   });
 
+  it('links a post or mention to its page on the network', () => {
+    expect(platformInfo('x').links.post({ id: '1790', author: 'alice' })).toBe(
+      'https://x.com/alice/status/1790',
+    );
+    expect(platformInfo('x').links.post({ id: '1790' })).toBe('https://x.com/i/web/status/1790');
+    expect(platformInfo('bluesky').links.post({ id: 'at://did:plc:abc/app.bsky.feed.post/3kxyz' })).toBe(
+      'https://bsky.app/profile/did:plc:abc/post/3kxyz',
+    );
+    expect(platformInfo('local').links.post({ id: 'a b' })).toBe('local://mentions/a%20b');
+    // Share buttons: the compose screen carries the text (and, where the network takes it, the page).
+    const compose = platformInfo('x').share?.compose('#WeStandTogether & co', 'https://example.org/p/');
+    expect(new URL(compose!).searchParams.get('text')).toBe('#WeStandTogether & co');
+    expect(new URL(compose!).searchParams.get('url')).toBe('https://example.org/p/');
+    expect(platformInfo('local').share).toBeUndefined();
+  });
+
   it('derives local mode from the credentials each network declares', () => {
     const load = (vars: Record<string, string>) => loadEnv(vars, { dotenvPath: null });
     expect(isLocalMode(load({}))).toBe(true);

@@ -26,7 +26,7 @@ import type {
   ReplyPolicy,
 } from '../types.ts';
 import { postKey } from '../types.ts';
-import { BLUESKY_AUTH_HINT } from './platform.ts';
+import { BLUESKY_AUTH_HINT, blueskyPostUrl } from './platform.ts';
 import { recordKeyFor } from './record-key.ts';
 import { type BlueskySearchClient, searchPosts } from './search.ts';
 
@@ -297,11 +297,10 @@ export class BlueskyAdapter implements PlatformAdapter {
   }
 
   private toPost(did: string, rkey: string, existed: boolean): Post {
-    const web = (this.options.webUrl ?? 'https://bsky.app').replace(/\/$/, '');
     return {
       platform: 'bluesky',
       remoteId: `at://${did}/${POST}/${rkey}`,
-      url: `${web}/profile/${did}/post/${rkey}`,
+      url: blueskyPostUrl(`at://${did}/${POST}/${rkey}`, this.options.webUrl),
       postedAt: this.now().toISOString(),
       existed,
     };

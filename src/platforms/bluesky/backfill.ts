@@ -10,14 +10,14 @@ import type { Mention } from '../../core/mention.ts';
 import type { Logger } from '../../logger.ts';
 import { isPlatformError } from '../errors.ts';
 import type { BlueskyBackfill } from './jetstream.ts';
+import { blueskyPostUrl } from './platform.ts';
 import type { BlueskySearchClient, BlueskySearchPost } from './search.ts';
 
 export function searchPostMention(post: BlueskySearchPost, capturedAt: string): Mention {
-  const rkey = post.uri.split('/').at(-1) ?? '';
   return {
     platform: 'bluesky',
     id: post.uri,
-    url: `https://bsky.app/profile/${post.authorDid}/post/${rkey}`,
+    url: blueskyPostUrl(post.uri),
     authorId: post.authorDid,
     authorHandle: post.authorHandle,
     text: post.text,

@@ -24,7 +24,7 @@ import type {
   RateLimitState,
   ReplyPolicy,
 } from '../types.ts';
-import { X_AUTH_HINT } from './platform.ts';
+import { X_AUTH_HINT, xPostUrl } from './platform.ts';
 
 export interface XOptions {
   credentials: XCredentials;
@@ -186,7 +186,7 @@ export class XAdapter implements PlatformAdapter {
   }
 
   private url(id: string): string {
-    return this.me ? `https://x.com/${this.me.username}/status/${id}` : `https://x.com/i/web/status/${id}`;
+    return xPostUrl(id, this.me?.username);
   }
 
   private async uploadImages(request: PostRequest): Promise<string[]> {

@@ -14,7 +14,7 @@ import { isSolidarityError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { Store } from '../../store/types.ts';
 import { isPlatformError } from '../errors.ts';
-import { budgetStateKey, type XBudgetState } from './platform.ts';
+import { budgetStateKey, type XBudgetState, xPostUrl } from './platform.ts';
 import { type XSearchClient, type XSearchTweet, XSinceIdTooOld } from './search.ts';
 
 export const X_MIN_RESULTS = 10;
@@ -34,9 +34,7 @@ export function xMention(tweet: XSearchTweet, capturedAt: string): Mention {
   return {
     platform: 'x',
     id: tweet.id,
-    url: tweet.authorUsername
-      ? `https://x.com/${tweet.authorUsername}/status/${tweet.id}`
-      : `https://x.com/i/web/status/${tweet.id}`,
+    url: xPostUrl(tweet.id, tweet.authorUsername),
     authorId: tweet.authorId,
     authorHandle: handle,
     text: tweet.text,

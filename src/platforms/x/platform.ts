@@ -29,6 +29,11 @@ export function measureX(text: string): Measure {
 
 const e = encodeURIComponent;
 
+/** The x.com page of a post (without the author's username, X redirects from /i/web/). */
+export function xPostUrl(id: string, username?: string): string {
+  return username ? `https://x.com/${username}/status/${id}` : `https://x.com/i/web/status/${id}`;
+}
+
 /** Reads used by one campaign on one UTC day; stored under `budgetStateKey(campaign)`. */
 export interface XBudgetState {
   campaign: string;
@@ -100,8 +105,7 @@ export const xPlatform = definePlatform({
     return { lines, attention };
   },
   links: {
-    post: ({ id, author }) =>
-      author ? `https://x.com/${author}/status/${id}` : `https://x.com/i/web/status/${id}`,
+    post: ({ id, author }) => xPostUrl(id, author),
   },
   share: {
     compose: (text, pageUrl) => `https://x.com/intent/post?text=${e(text)}&url=${e(pageUrl)}`,
