@@ -4,7 +4,7 @@
  * dashboard, a CLI command whose change reached the bot through the inbox, or another instance on
  * the same database. Detail stays in the log.
  */
-import type { ReviewEvent } from '../moderation/types.ts';
+import type { ReviewEvent } from '../core/review.ts';
 import type { ActivityEvent, Store } from '../store/types.ts';
 
 export interface AnnounceOptions {

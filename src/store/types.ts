@@ -6,9 +6,9 @@
  */
 
 import type { Logger } from 'pino';
-import type { Flag, ReviewEvent, ReviewState } from '../moderation/types.ts';
-import type { Mention } from '../monitor/types.ts';
-import type { Verdict } from '../scoring/types.ts';
+import type { Mention } from '../core/mention.ts';
+import type { Flag, ReviewEvent, ReviewState } from '../core/review.ts';
+import type { Verdict } from '../core/verdict.ts';
 import type { StoreNotice } from './changes.ts';
 import type { Leadership } from './leadership.ts';
 import type { SessionStorage } from './sessions.ts';
