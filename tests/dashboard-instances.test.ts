@@ -1,7 +1,8 @@
 /**
  * Two dashboard instances on one PostgreSQL database, as behind a load-balancing proxy: a session
  * made on one works on the other (no sticky sessions needed), a logout on one ends it on both,
- * a flash message set by one answer is shown by the other, and wrong passwords count across both.
+ * a flash message set by one answer is shown by the other, wrong passwords count across both, and a
+ * flag one moderator is reviewing shows as held on the other instance.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOGIN_COOKIE } from '../src/dashboard/server.ts';
@@ -9,6 +10,7 @@ import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/types.ts';
 import { addRoleAccounts, hiddenCsrf, login, PASSWORDS, testDashboard } from './_dashboard.ts';
 import { postgresAvailable, testDatabase } from './_postgres.ts';
+import { makeFlag } from './_review-fixtures.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -96,5 +98,37 @@ describe.runIf(postgresAvailable('dashboard instances'))('dashboards on one data
     const fourth = await wrong(b.app);
     expect(fourth.statusCode).toBe(429);
     expect(Number(fourth.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('a flag claimed on one instance is held on the other', async () => {
+    const url = await testDatabase();
+    const a = await instance(url);
+    const b = await instance(url);
+    await addRoleAccounts(a.store);
+    const flag = makeFlag({ n: 1 });
+    await a.store.addFlag(flag);
+    const moderator = await login(a.app, 'moderator', PASSWORDS.moderator);
+    const admin = await login(b.app, 'admin', PASSWORDS.admin);
+    const claimed = await a.app.inject({
+      method: 'POST',
+      url: '/claim',
+      headers: { cookie: moderator.cookie },
+      payload: { _csrf: moderator.csrf, id: flag.id },
+    });
+    expect(claimed.statusCode).toBe(303);
+    // On the other instance, the admin tries to claim it too and is told who holds it.
+    const refused = await b.app.inject({
+      method: 'POST',
+      url: '/claim',
+      headers: { cookie: admin.cookie },
+      payload: { _csrf: admin.csrf, id: flag.id },
+    });
+    expect(refused.statusCode).toBe(303);
+    const page = await b.app.inject({
+      method: 'GET',
+      url: refused.headers.location!,
+      headers: { cookie: admin.cookie },
+    });
+    expect(page.body).toContain('moderator is already reviewing');
   });
 });

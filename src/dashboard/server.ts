@@ -146,7 +146,7 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
     newId: deps.newId ?? randomUUID,
     sessions: new SessionTable(now, sessionStorage),
     limiter: new LoginLimiter(now, sessionStorage, deps.loginLimits),
-    claims: new ClaimTable(now),
+    claims: new ClaimTable(now, sessionStorage),
     campaigns: () => deps.campaigns?.() ?? [],
     isSecure: (request) =>
       deps.env.DASHBOARD_SECURE_COOKIE === 'true' ||

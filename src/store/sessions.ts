@@ -1,5 +1,5 @@
 /**
- * Where the dashboard keeps its sessions, login failures and device-cookie key. The file store
+ * Where the dashboard keeps its sessions, login failures, review claims and device-cookie key. The file store
  * keeps them in the process's memory (a restart logs everyone out, the safe direction); a
  * database keeps them with the data, so a session opened on one dashboard instance works on every
  * other and a guesser cannot reset the limits by moving between instances.
@@ -18,6 +18,13 @@ export interface SessionRecord {
   flash?: string;
   /** The moderator's last decisions, offered for undo for a short while. */
   undoable?: { events: Array<{ flagId: string; eventId: string }>; at: number };
+}
+
+/** Who is reviewing a flag: held while its holder is active on it (times in ms). */
+export interface ClaimRecord {
+  by: string;
+  since: number;
+  lastActive: number;
 }
 
 /** Wrong passwords from one address for one account. */
@@ -51,6 +58,23 @@ export interface SessionStorage {
   /** Forgets pairs whose last failure is before `pairsBefore` and global times before `timesBefore`. */
   sweepFailures(pairsBefore: number, timesBefore: number): Promise<void>;
 
+  /** Live claims (active after `idleBefore`) on these flags. */
+  claims(flagIds: readonly string[], idleBefore: number): Promise<Map<string, ClaimRecord>>;
+  /**
+   * Claims a flag for `by` at `at`, unless someone else's live claim holds it (`takeOver`: even
+   * then); in one step, so two instances cannot both get it. Returns the claim that holds it after.
+   */
+  takeClaim(
+    flagId: string,
+    by: string,
+    at: number,
+    idleBefore: number,
+    takeOver: boolean,
+  ): Promise<ClaimRecord>;
+  /** Keeps `by`'s live claim alive. */
+  touchClaim(flagId: string, by: string, at: number, idleBefore: number): Promise<void>;
+  releaseClaim(flagId: string, by: string): Promise<void>;
+
   /** The key that signs device cookies (the same for every instance that shares this storage). */
   deviceKey(): Promise<Buffer>;
 }
@@ -59,6 +83,7 @@ export interface SessionStorage {
 export function memorySessionStorage(): SessionStorage {
   const sessions = new Map<string, SessionRecord>();
   const pairs = new Map<string, FailurePair>();
+  const claims = new Map<string, ClaimRecord>();
   // Oldest first; bounded by the callers' sweep and by MAX_TIMES.
   const times: number[] = [];
   const MAX_TIMES = 10_000;
@@ -106,6 +131,32 @@ export function memorySessionStorage(): SessionStorage {
     async sweepFailures(pairsBefore, timesBefore) {
       for (const [k, p] of pairs) if (p.lastFailure < pairsBefore) pairs.delete(k);
       while (times.length > 0 && times[0]! < timesBefore) times.shift();
+    },
+    async claims(flagIds, idleBefore) {
+      const live = new Map<string, ClaimRecord>();
+      for (const id of flagIds) {
+        const c = claims.get(id);
+        if (c && c.lastActive > idleBefore) live.set(id, { ...c });
+      }
+      return live;
+    },
+    async takeClaim(flagId, by, at, idleBefore, takeOver) {
+      const current = claims.get(flagId);
+      const live = current && current.lastActive > idleBefore ? current : undefined;
+      if (live && live.by !== by && !takeOver) return { ...live };
+      const claim = { by, since: live?.by === by ? live.since : at, lastActive: at };
+      claims.set(flagId, claim);
+      if (claims.size > 10_000) {
+        for (const [id, c] of claims) if (c.lastActive <= idleBefore) claims.delete(id);
+      }
+      return { ...claim };
+    },
+    async touchClaim(flagId, by, at, idleBefore) {
+      const c = claims.get(flagId);
+      if (c && c.by === by && c.lastActive > idleBefore) c.lastActive = at;
+    },
+    async releaseClaim(flagId, by) {
+      if (claims.get(flagId)?.by === by) claims.delete(flagId);
     },
     async deviceKey() {
       return key;

@@ -24,7 +24,7 @@ export default async function claimRoutes(app: FastifyInstance, { ctx }: GroupOp
       return fail(request, reply, 404, 'No such flag', 'No flag in the queue has this id.');
     const auth = request.auth!;
     const back = safeReturn(parsed.data.return, `/flag?id=${encodeURIComponent(flag.id)}`);
-    const result = claims.claim(flag.id, auth.user.name, parsed.data.takeover === '1');
+    const result = await claims.claim(flag.id, auth.user.name, parsed.data.takeover === '1');
     if (result.ok) {
       ctx.log.info(
         { moderator: auth.user.name, flagId: flag.id, takeover: parsed.data.takeover === '1' },
@@ -40,8 +40,9 @@ export default async function claimRoutes(app: FastifyInstance, { ctx }: GroupOp
     const raw = (request.body ?? {}) as Record<string, unknown>;
     const auth = request.auth!;
     for await (const flag of scanFlags(store, { state: [...UNRESOLVED_STATES], sort: 'newest' })) {
-      if (claims.holder(flag.id)) continue;
-      claims.claim(flag.id, auth.user.name);
+      if (await claims.holder(flag.id)) continue;
+      // Another instance's moderator may take it in between: then on to the next one.
+      if (!(await claims.claim(flag.id, auth.user.name)).ok) continue;
       ctx.log.info({ moderator: auth.user.name, flagId: flag.id }, 'flag claimed');
       auth.session.flash = `You are reviewing ${flagName(flag)}.`;
       return reply.redirect(`/flag?id=${encodeURIComponent(flag.id)}`, 303);

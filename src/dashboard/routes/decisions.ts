@@ -54,7 +54,7 @@ async function applyDecision(
     { id: ctx.newId(), at: new Date(ctx.now()).toISOString() },
   );
   await ctx.store.addReviewEvent(event);
-  ctx.claims.touch(flag.id, by);
+  await ctx.claims.touch(flag.id, by);
   ctx.log.info(
     { moderator: by, flagId: flag.id, action: event.action, outcome: event.outcome },
     'review decision',
@@ -94,7 +94,7 @@ export default async function decisionRoutes(app: FastifyInstance, { ctx }: Grou
     const id = typeof raw['id'] === 'string' ? raw['id'] : '';
     const flag = await store.getFlag(id);
     if (!flag) return fail(request, reply, 404, 'No such flag', 'No flag in the queue has this id.');
-    const held = ctx.claims.heldByOther(flag.id, auth.user.name);
+    const held = await ctx.claims.heldByOther(flag.id, auth.user.name);
     if (held && parsed.data.takeover !== '1') {
       auth.session.flash = `Not recorded: ${heldText(ctx, held)}. Take it over from its page to decide anyway.`;
       return reply.redirect(back, 303);
@@ -141,7 +141,7 @@ export default async function decisionRoutes(app: FastifyInstance, { ctx }: Grou
         skipped.push('not found');
         continue;
       }
-      if (ctx.claims.heldByOther(flag.id, auth.user.name) && parsed.data.takeover !== '1') {
+      if ((await ctx.claims.heldByOther(flag.id, auth.user.name)) && parsed.data.takeover !== '1') {
         held++;
         continue;
       }

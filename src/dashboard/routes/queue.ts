@@ -117,6 +117,7 @@ export default async function queueRoutes(app: FastifyInstance, { ctx }: GroupOp
       throw error;
     }
     const auth = request.auth!;
+    const claimed = await ctx.claims.holders(result.items.map((f) => f.id));
     return sendParts(
       reply,
       queuePage({
@@ -128,7 +129,7 @@ export default async function queueRoutes(app: FastifyInstance, { ctx }: GroupOp
         items: result.items,
         total: result.total,
         next: result.next,
-        rows: { now: ctx.now(), holder: (id) => ctx.claims.holder(id), me: auth.user.name },
+        rows: { now: ctx.now(), holder: (id) => claimed.get(id), me: auth.user.name },
         undo: undoOffer(ctx, auth.session, ''),
       }),
     );
@@ -139,7 +140,7 @@ export default async function queueRoutes(app: FastifyInstance, { ctx }: GroupOp
     const flag = id ? await store.getFlag(id) : undefined;
     if (!flag) return fail(request, reply, 404, 'No such flag', 'No flag in the queue has this id.');
     const auth = request.auth!;
-    ctx.claims.touch(flag.id, auth.user.name);
+    await ctx.claims.touch(flag.id, auth.user.name);
     return send(
       reply,
       200,
@@ -149,7 +150,7 @@ export default async function queueRoutes(app: FastifyInstance, { ctx }: GroupOp
         flash: takeFlash(auth.session),
         flag,
         ...(await neighbours(store, flag.id)),
-        claim: ctx.claims.holder(flag.id),
+        claim: await ctx.claims.holder(flag.id),
         now: ctx.now(),
         undo: undoOffer(ctx, auth.session, ''),
       }),
@@ -191,6 +192,7 @@ export default async function queueRoutes(app: FastifyInstance, { ctx }: GroupOp
       return fail(request, reply, 404, 'No such author', 'The bot has no flag or mention of this author.');
     const auth = request.auth!;
     const returnTo = `/author?platform=${encodeURIComponent(platform)}&id=${encodeURIComponent(id)}`;
+    const claimed = await ctx.claims.holders(flags.map((f) => f.id));
     return send(
       reply,
       200,
@@ -205,7 +207,7 @@ export default async function queueRoutes(app: FastifyInstance, { ctx }: GroupOp
         mentions: mentions.reverse(),
         mentionCount: count,
         firstSeen,
-        rows: { now: ctx.now(), holder: (fid) => ctx.claims.holder(fid), me: auth.user.name },
+        rows: { now: ctx.now(), holder: (fid) => claimed.get(fid), me: auth.user.name },
         undo: undoOffer(ctx, auth.session, returnTo),
         returnTo,
       }),

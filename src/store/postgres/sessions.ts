@@ -1,11 +1,11 @@
 /**
- * Dashboard sessions, login failures and the device-cookie key in PostgreSQL (tables from
- * migrations/010_dashboard_sessions.sql), so every dashboard instance on the database shares them.
+ * Dashboard sessions, login failures, review claims and the device-cookie key in PostgreSQL
+ * (tables from migrations/010_dashboard_sessions.sql and 011_review_claims.sql), so every dashboard instance on the database shares them.
  */
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
-import type { FailurePair, SessionRecord, SessionStorage } from '../sessions.ts';
+import type { ClaimRecord, FailurePair, SessionRecord, SessionStorage } from '../sessions.ts';
 
 const sessionSchema = z.object({
   name: z.string(),
@@ -20,6 +20,16 @@ const sessionSchema = z.object({
 });
 
 type Queryable = Pick<pg.Pool, 'query'>;
+
+interface ClaimRow {
+  by: string;
+  since: string;
+  last_active: string;
+}
+
+function claimOf(row: ClaimRow): ClaimRecord {
+  return { by: row.by, since: Number(row.since), lastActive: Number(row.last_active) };
+}
 
 export class PgSessionStorage implements SessionStorage {
   readonly shared = true;
@@ -104,6 +114,52 @@ export class PgSessionStorage implements SessionStorage {
   async sweepFailures(pairsBefore: number, timesBefore: number): Promise<void> {
     await this.#db.query('DELETE FROM login_failures WHERE last_failure < $1', [pairsBefore]);
     await this.#db.query('DELETE FROM login_failure_times WHERE at < $1', [timesBefore]);
+  }
+
+  async claims(flagIds: readonly string[], idleBefore: number): Promise<Map<string, ClaimRecord>> {
+    const { rows } = await this.#db.query<ClaimRow & { flag_id: string }>(
+      'SELECT flag_id, by, since, last_active FROM review_claims WHERE flag_id = ANY($1) AND last_active > $2',
+      [flagIds, idleBefore],
+    );
+    return new Map(rows.map((r) => [r.flag_id, claimOf(r)]));
+  }
+
+  async takeClaim(
+    flagId: string,
+    by: string,
+    at: number,
+    idleBefore: number,
+    takeOver: boolean,
+  ): Promise<ClaimRecord> {
+    // One statement: the row is taken only when free, expired, already ours, or taken over.
+    const taken = await this.#db.query<ClaimRow>(
+      `INSERT INTO review_claims (flag_id, by, since, last_active) VALUES ($1, $2, $3, $3)
+       ON CONFLICT (flag_id) DO UPDATE SET
+         by = EXCLUDED.by,
+         since = CASE WHEN review_claims.by = EXCLUDED.by AND review_claims.last_active > $4
+                      THEN review_claims.since ELSE EXCLUDED.since END,
+         last_active = EXCLUDED.last_active
+       WHERE review_claims.by = EXCLUDED.by OR review_claims.last_active <= $4 OR $5
+       RETURNING by, since, last_active`,
+      [flagId, by, at, idleBefore, takeOver],
+    );
+    if (taken.rows[0]) return claimOf(taken.rows[0]);
+    const held = await this.#db.query<ClaimRow>(
+      'SELECT by, since, last_active FROM review_claims WHERE flag_id = $1',
+      [flagId],
+    );
+    return claimOf(held.rows[0]!);
+  }
+
+  async touchClaim(flagId: string, by: string, at: number, idleBefore: number): Promise<void> {
+    await this.#db.query(
+      'UPDATE review_claims SET last_active = $3 WHERE flag_id = $1 AND by = $2 AND last_active > $4',
+      [flagId, by, at, idleBefore],
+    );
+  }
+
+  async releaseClaim(flagId: string, by: string): Promise<void> {
+    await this.#db.query('DELETE FROM review_claims WHERE flag_id = $1 AND by = $2', [flagId, by]);
   }
 
   deviceKey(): Promise<Buffer> {
