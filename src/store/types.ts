@@ -4,7 +4,6 @@
  * asynchronous; nothing here names files, locks or connections. A caller opens a store with
  * `openStore(url, options)` (src/store/open.ts) and never names a concrete backend.
  */
-
 import type { Logger } from 'pino';
 import type { Mention } from '../core/mention.ts';
 import type { Flag, ReviewEvent, ReviewState } from '../core/review.ts';

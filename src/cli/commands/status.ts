@@ -10,7 +10,7 @@ import { monitorStatusLines, readMonitorStatus } from '../../monitor/status.ts';
 import { isOutbox } from '../../platforms/registry.ts';
 import type { CredentialCheck } from '../../platforms/types.ts';
 import { type CampaignStatus, campaignStatus, formatStatus } from '../../scheduler/status.ts';
-import { openStore, parseStoreUrl } from '../../store/index.ts';
+import { describeTarget, openStore, parseStoreUrl } from '../../store/index.ts';
 import { holderAlive, type LockInfo, readLock } from '../../store/lock.ts';
 import { type Command, flag, writeLine } from '../command.ts';
 
@@ -204,7 +204,7 @@ export const statusCommand: Command = {
           io.stdout,
           JSON.stringify({
             at: now.toISOString(),
-            dataDir: ctx.dataDir,
+            dataDir,
             mode: ctx.mode,
             bot,
             ok: code === 0,
@@ -218,7 +218,7 @@ export const statusCommand: Command = {
         );
         return code;
       }
-      writeLine(io.stdout, botLine(bot, target.backend === 'file' ? ctx.dataDir : store.location));
+      writeLine(io.stdout, botLine(bot, describeTarget(target)));
       if (attention.length > 0) {
         writeLine(io.stdout, 'Needs attention:');
         for (const line of attention) writeLine(io.stdout, `  - ${line}`);
