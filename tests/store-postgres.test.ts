@@ -123,6 +123,42 @@ describe.runIf(postgresAvailable('store-postgres'))('PostgreSQL store', () => {
     expect((await b.listJournal()).map((e) => e.key)).toEqual(['demo@slot/bluesky', 'demo@slot/x']);
   });
 
+  it('keeps a hostile post exactly: NUL and lone surrogates in text, hashtags, notes and state', async () => {
+    const url = await testDatabase();
+    const store = await open(url, 'bot');
+    const nasty = 'hate \u0000 hidden \ud800 half \udfff pair \ud83d\ude00';
+    const seen = mentionEvent(1, at(1), true) as Extract<ActivityEvent, { type: 'mention.seen' }>;
+    seen.mention.text = nasty;
+    seen.mention.authorHandle = 'nul\u0000handle';
+    seen.mention.hashtags = ['tag\u0000x'];
+    const flagged: Flag = { ...flag(1, at(1), { hashtags: ['tag\u0000x'] }) };
+    flagged.mention = { ...flagged.mention, text: nasty };
+    await store.commit({
+      events: [seen],
+      flags: [flagged],
+      state: [{ key: 'note', value: { text: nasty } }],
+    });
+    const decided = await store.addReviewEvent({
+      id: 'n1',
+      flagId: flagged.id,
+      action: 'comment',
+      by: 'mod',
+      at: at(2),
+      note: nasty,
+    });
+    expect(decided.events[0]?.note).toBe(nasty);
+    await store.putJournal({ ...entry('demo@slot/bluesky'), text: nasty });
+
+    const again = await open(url, 'read');
+    expect(await collect(again.events({ types: ['mention.seen'] }))).toEqual([seen]);
+    expect((await again.getFlag(flagged.id))?.mention).toEqual(flagged.mention);
+    expect(await again.getState('note')).toEqual({ text: nasty });
+    expect((await again.getJournal('demo@slot/bluesky'))?.text).toBe(nasty);
+    const page = await again.queuePage({ limit: 5, hashtag: 'tag\u0000x' });
+    expect(page.items.map((f) => f.id)).toEqual([flagged.id]);
+    expect((await again.stats({ from: at(0), to: at(3600) })).mentionsFlagged).toBe(1);
+  });
+
   it('a transaction is all or nothing, and a failing one does not take the others in its group with it', async () => {
     const url = await testDatabase();
     const store = await open(url, 'bot');
