@@ -191,10 +191,6 @@ export const ENV_DOCS = {
     'General',
     'Pause between replayed sample mentions in local mode, in ms (0: as fast as possible).',
   ],
-  STORE_URL: [
-    'Store',
-    'Where the store keeps its data: `file:<folder>` (the file store; unset or `file:` means the folder SOLIDARITY_DATA_DIR) or `postgres://USER:PASSWORD@HOST:5432/DATABASE` (PostgreSQL). Logs and the local outbox stay in SOLIDARITY_DATA_DIR either way. Secret when it holds a password.',
-  ],
   SOLIDARITY_RETENTION_UNFLAGGED_DAYS: [
     'Store',
     'Days to keep the text of mentions that were not flagged (counts are kept).',
@@ -202,6 +198,10 @@ export const ENV_DOCS = {
   SOLIDARITY_RETENTION_FLAGGED_DAYS: [
     'Store',
     'Days to keep flagged mentions after they are resolved or dismissed.',
+  ],
+  STORE_URL: [
+    'Store',
+    'Where the store keeps its data: `file:<folder>` (the file store; unset or `file:` means the folder SOLIDARITY_DATA_DIR) or `postgres://USER:PASSWORD@HOST:5432/DATABASE` (PostgreSQL). Logs and the local outbox stay in SOLIDARITY_DATA_DIR either way. Secret when it holds a password.',
   ],
   BLUESKY_SERVICE: ['Bluesky', 'Your PDS (where the account lives).'],
   BLUESKY_IDENTIFIER: ['Bluesky', 'Handle or DID of the campaign account.'],

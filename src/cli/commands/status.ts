@@ -9,7 +9,7 @@ import type { MonitorStatus } from '../../monitor/monitor.ts';
 import { monitorStatusLines, readMonitorStatus } from '../../monitor/status.ts';
 import type { CredentialCheck } from '../../platforms/types.ts';
 import { type CampaignStatus, campaignStatus, formatStatus } from '../../scheduler/status.ts';
-import { openStore, parseStoreUrl } from '../../store/index.ts';
+import { describeTarget, openStore, parseStoreUrl } from '../../store/index.ts';
 import { holderAlive, type LockInfo, readLock } from '../../store/lock.ts';
 import { type Command, flag, writeLine } from '../command.ts';
 
@@ -197,7 +197,7 @@ export const statusCommand: Command = {
           io.stdout,
           JSON.stringify({
             at: now.toISOString(),
-            dataDir: ctx.dataDir,
+            dataDir,
             mode: ctx.mode,
             bot,
             ok: code === 0,
@@ -211,7 +211,7 @@ export const statusCommand: Command = {
         );
         return code;
       }
-      writeLine(io.stdout, botLine(bot, ctx.dataDir));
+      writeLine(io.stdout, botLine(bot, describeTarget(target)));
       if (attention.length > 0) {
         writeLine(io.stdout, 'Needs attention:');
         for (const line of attention) writeLine(io.stdout, `  - ${line}`);
