@@ -191,6 +191,32 @@ describe.runIf(postgresAvailable('store-postgres'))('PostgreSQL store', () => {
     expect((await store.stats({ from: at(0), to: at(3600) })).mentionsSeen).toBe(2);
   });
 
+  it('a read is never held up by a writer that never falls quiet', async () => {
+    const url = await testDatabase();
+    const store = await open(url, 'bot');
+    await store.setCursor('source', 'before');
+    // A source that keeps sending, whatever the database does (a busy Jetstream).
+    let read: 'pending' | 'done' = 'pending';
+    let sent = 0;
+    const writes: Promise<void>[] = [];
+    const cap = 20_000;
+    const producer = (async () => {
+      while (read === 'pending' && sent < cap) {
+        writes.push(store.append(mentionEvent(sent, at(sent / 10))));
+        sent++;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    await new Promise((resolve) => setImmediate(resolve));
+    // The read waits for the writes made before it, not for the source to stop.
+    expect(await store.getCursor('source')).toBe('before');
+    read = 'done';
+    await producer;
+    await Promise.all(writes);
+    expect(sent).toBeLessThan(cap);
+    expect(await collect(store.events())).toHaveLength(sent);
+  });
+
   it('a decision made on one instance is what every instance reads; a read-only handle refuses changes', async () => {
     const url = await testDatabase();
     const a = await open(url, 'bot');

@@ -312,6 +312,10 @@ export class GroupWriter {
   readonly #logger: Logger;
   #waiting: Waiting[] = [];
   #running: Promise<void> | undefined;
+  /** Changes written so far, and how many of them have settled (committed or failed). */
+  #submitted = 0;
+  #settled = 0;
+  readonly #idleWaiters: Array<{ upTo: number; resolve: () => void }> = [];
   /** Transactions committed so far. */
   commits = 0;
 
@@ -323,15 +327,39 @@ export class GroupWriter {
 
   write(set: WriteSet): Promise<void> {
     if (size(set) === 0) return Promise.resolve();
+    const seq = ++this.#submitted;
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ set, resolve, reject });
+      this.#waiting.push({
+        set,
+        resolve: () => {
+          this.#settle(seq);
+          resolve();
+        },
+        reject: (error) => {
+          this.#settle(seq);
+          reject(error);
+        },
+      });
       this.#running ??= this.#run();
     });
   }
 
-  /** Resolves when every change written so far has committed (or failed). */
-  async idle(): Promise<void> {
-    while (this.#running) await this.#running;
+  /** Changes settle in the order they were written (one transaction at a time, in order). */
+  #settle(seq: number): void {
+    this.#settled = Math.max(this.#settled, seq);
+    while (this.#idleWaiters.length > 0 && this.#idleWaiters[0]!.upTo <= this.#settled) {
+      this.#idleWaiters.shift()!.resolve();
+    }
+  }
+
+  /**
+   * Resolves when every change written before this call has committed (or failed). Changes
+   * written later do not hold it up, so a read never waits for a busy writer to fall quiet.
+   */
+  idle(): Promise<void> {
+    if (this.#settled >= this.#submitted) return Promise.resolve();
+    const upTo = this.#submitted;
+    return new Promise((resolve) => this.#idleWaiters.push({ upTo, resolve }));
   }
 
   async #alone(w: Waiting): Promise<void> {
