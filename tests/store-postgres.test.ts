@@ -379,4 +379,23 @@ describe.runIf(postgresAvailable('store-copy'))('store copy', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('is not empty');
   });
+
+  it('says which hourly counts stay behind: those of mentions retention had already dropped', async () => {
+    const source = tempDataDir('solidarity-copy-pruned-');
+    cleanups.push(source.cleanup);
+    const original = await openStore(`file:${source.dir}`, { use: 'change', pruneEveryMs: 0 });
+    for (let i = 0; i < 10; i++) await original.append(mentionEvent(i, at(i * 60)));
+    await original.append(mentionEvent(100, new Date().toISOString()));
+    const report = await original.prune({ unflaggedDays: 7, flaggedDays: 90 });
+    expect(report.mentionsDropped).toBe(10);
+    await original.close();
+
+    const url = await testDatabase();
+    const copied = await runCliInProcess(['store', 'copy', '--from', `file:${source.dir}`, '--to', url]);
+    expect(copied.code).toBe(0);
+    expect(copied.stdout).toContain(
+      'Hourly counts not carried over (kept in the source only): 10 mentions seen, 0 flagged, 0 posts, 0 alerts',
+    );
+    expect(copied.stdout).toContain('OK: every count matches.');
+  });
 });
