@@ -1,72 +1,19 @@
-/** Each network's length rules, measured the way the network measures them. */
-import { createRequire } from 'node:module';
-import type twitterText from 'twitter-text';
+/**
+ * Each network's length rules, measured the way the network measures them. The rules live in
+ * the platform registry (each platform's `limits`); this module applies them.
+ */
+import type { Measure } from '../core/platform.ts';
+import { platformInfo } from '../platforms/registry.ts';
 import type { Platform } from './schema.ts';
 
-// twitter-text's index loads its every module (about 240, a third of a second); parseTweet alone
-// needs half of them, and only commands that measure a post load even those.
-let parseTweet: typeof twitterText.parseTweet | undefined;
-function tweetWeight(text: string): number {
-  parseTweet ??= createRequire(import.meta.url)(
-    'twitter-text/dist/parseTweet.js',
-  ) as typeof twitterText.parseTweet;
-  return parseTweet(text).weightedLength;
-}
-
-export interface Measure {
-  /** The number the network compares with its limit. */
-  length: number;
-  limit: number;
-  unit: 'weighted characters' | 'graphemes' | 'bytes' | 'characters';
-  fits: boolean;
-  /** Bluesky also limits bytes; reported so a failure can say which rule broke. */
-  bytes?: number;
-  byteLimit?: number;
-}
-
-export const X_LIMIT = 280;
-export const BLUESKY_GRAPHEME_LIMIT = 300;
-export const BLUESKY_BYTE_LIMIT = 3000;
-/** The local outbox has no network limit; this only guards against runaway templates. */
-export const LOCAL_LIMIT = 10_000;
-
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-export function graphemeCount(text: string): number {
-  let count = 0;
-  for (const _ of segmenter.segment(text)) count++;
-  return count;
-}
-
-/** X: twitter-text's weighted length (CJK and emoji weigh 2, every URL 23). */
-export function measureX(text: string): Measure {
-  const length = tweetWeight(text);
-  return { length, limit: X_LIMIT, unit: 'weighted characters', fits: length <= X_LIMIT };
-}
-
-/** Bluesky: 300 graphemes and 3000 UTF-8 bytes. */
-export function measureBluesky(text: string): Measure {
-  const length = graphemeCount(text);
-  const bytes = Buffer.byteLength(text, 'utf8');
-  return {
-    length,
-    limit: BLUESKY_GRAPHEME_LIMIT,
-    unit: 'graphemes',
-    fits: length <= BLUESKY_GRAPHEME_LIMIT && bytes <= BLUESKY_BYTE_LIMIT,
-    bytes,
-    byteLimit: BLUESKY_BYTE_LIMIT,
-  };
-}
-
-export function measureLocal(text: string): Measure {
-  const length = graphemeCount(text);
-  return { length, limit: LOCAL_LIMIT, unit: 'graphemes', fits: length <= LOCAL_LIMIT };
-}
+export type { Measure } from '../core/platform.ts';
+export { graphemeCount } from '../core/platform.ts';
+export { BLUESKY_BYTE_LIMIT, BLUESKY_GRAPHEME_LIMIT, measureBluesky } from '../platforms/bluesky/platform.ts';
+export { LOCAL_LIMIT, measureLocal } from '../platforms/local/platform.ts';
+export { measureX, X_LIMIT } from '../platforms/x/platform.ts';
 
 export function measure(text: string, platform: Platform): Measure {
-  if (platform === 'x') return measureX(text);
-  if (platform === 'bluesky') return measureBluesky(text);
-  return measureLocal(text);
+  return platformInfo(platform).limits.measure(text);
 }
 
 /** "312/280 weighted characters" (and the bytes when they are what broke). */

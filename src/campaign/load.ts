@@ -7,6 +7,7 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SolidarityError } from '../errors.ts';
+import { PLATFORM_IDS, PLATFORM_REGISTRY, type PlatformInfo } from '../platforms/registry.ts';
 import { ScoringConfigSchema } from '../scoring/config.ts';
 import {
   type ImageKind,
@@ -365,8 +366,9 @@ function buildCampaign(
   };
   duplicateTags(data.hashtags, ['hashtags']);
   duplicateTags(data.monitor_hashtags, ['monitor_hashtags']);
-  duplicateTags(data.overrides.x?.hashtags, ['overrides', 'x', 'hashtags']);
-  duplicateTags(data.overrides.bluesky?.hashtags, ['overrides', 'bluesky', 'hashtags']);
+  for (const platform of PLATFORM_IDS) {
+    duplicateTags(data.overrides[platform]?.hashtags, ['overrides', platform, 'hashtags']);
+  }
 
   const hashtagWarnings = (tags: readonly string[], path: Path) => {
     tags.forEach((tag, i) => {
@@ -385,24 +387,14 @@ function buildCampaign(
 
   if (problems.length > 0 || !start) return { problems, warnings };
 
-  const overrides: Campaign['overrides'] = {};
-  if (data.overrides.x) {
-    overrides.x = {
-      replySettings: data.overrides.x.reply_settings,
-      ...(data.overrides.x.hashtags ? { hashtags: data.overrides.x.hashtags.map(stripHash) } : {}),
-    };
+  const overrides: Record<string, unknown> = {};
+  for (const entry of PLATFORM_REGISTRY) {
+    const file = data.overrides[entry.id];
+    if (!file) continue;
+    const read = (entry as PlatformInfo).campaign.readOverride(file, stripHash);
+    // An override that only could have set hashtags and did not is left out, as before.
+    if (Object.keys(read).length > 0) overrides[entry.id] = read;
   }
-  if (data.overrides.bluesky) {
-    overrides.bluesky = {
-      threadgate: data.overrides.bluesky.threadgate,
-      ...(data.overrides.bluesky.link_card ? { linkCard: data.overrides.bluesky.link_card } : {}),
-      ...(data.overrides.bluesky.hashtags
-        ? { hashtags: data.overrides.bluesky.hashtags.map(stripHash) }
-        : {}),
-    };
-  }
-  if (data.overrides.local?.hashtags)
-    overrides.local = { hashtags: data.overrides.local.hashtags.map(stripHash) };
 
   const campaign: Campaign = {
     id,
@@ -426,12 +418,12 @@ function buildCampaign(
     ...(quiet ? { quietHours: { from: parseClock(quiet.from)!, to: parseClock(quiet.to)! } } : {}),
     graceMinutes: data.grace_minutes,
     alertAfterMinutes: data.alert_after,
-    overrides,
+    overrides: overrides as Campaign['overrides'],
     scoring: data.scoring ?? ScoringConfigSchema.parse({}),
   };
 
   // Templates: unknown variables and links, pointing at the character.
-  const variants: Array<Platform | 'text'> = ['text', 'x', 'bluesky', 'local'];
+  const variants: Array<Platform | 'text'> = ['text', ...PLATFORM_IDS];
   const badTemplates = new Set<number>();
   data.messages.forEach((message, i) => {
     for (const variant of variants) {

@@ -164,12 +164,6 @@ export function blueskyCredentials(env: Env): BlueskyCredentials | undefined {
   return { service: env.BLUESKY_SERVICE, identifier, password };
 }
 
-/** Local mode when asked, or (auto) when no platform has credentials. */
-export function isLocalMode(env: Env): boolean {
-  if (env.SOLIDARITY_MODE !== 'auto') return env.SOLIDARITY_MODE === 'local';
-  return xCredentials(env) === undefined && blueskyCredentials(env) === undefined;
-}
-
 /**
  * What each variable is for, in the words README.md and .env.example use (`npm run docs`
  * regenerates both from this). Grouped as the files show them.

@@ -4,10 +4,10 @@
  * the bot at start run this same function.
  */
 import type { Campaign } from '../campaign/schema.ts';
+import { normaliseHashtag } from '../core/hashtags.ts';
+import { localCursorCheck } from '../platforms/local/replay.ts';
 import { type ConsistencyReport, checkConsistency } from '../store/consistency.ts';
 import type { Store } from '../store/types.ts';
-import { normaliseHashtag } from './hashtags.ts';
-import { localCursorCheck } from './local.ts';
 
 export type DeepCheckSource = Pick<Store, 'getCursor' | 'listJournal' | 'events' | 'flags'>;
 

@@ -1,5 +1,5 @@
-import type { Platform } from '../campaign/schema.ts';
 import { type ErrorCode, SolidarityError } from '../errors.ts';
+import { type Platform, platformInfo } from './registry.ts';
 
 /**
  * What the scheduler should do about a failed call:
@@ -34,7 +34,7 @@ export class PlatformError extends SolidarityError {
 }
 
 function codeFor(platform: Platform, kind: FailureKind): ErrorCode {
-  if (kind === 'auth') return platform === 'x' ? 'X_AUTH_FAILED' : 'BLUESKY_AUTH_FAILED';
+  if (kind === 'auth') return platformInfo(platform).credentials?.authError ?? 'PLATFORM_ERROR';
   if (kind === 'rate-limited') return 'RATE_LIMITED';
   return 'PLATFORM_ERROR';
 }
@@ -42,12 +42,6 @@ function codeFor(platform: Platform, kind: FailureKind): ErrorCode {
 export function isPlatformError(error: unknown): error is PlatformError {
   return error instanceof PlatformError;
 }
-
-export const AUTH_HINT: Record<Exclude<Platform, 'local'>, string> = {
-  x: 'Check X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET in .env (the access token must have read and write permission); then restart the bot.',
-  bluesky:
-    'Check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD in .env (an app password from Settings → Privacy and security → App passwords) and BLUESKY_SERVICE; then restart the bot.',
-};
 
 /** Parses a rate-limit reset header: epoch seconds (X, Bluesky) → Date. */
 export function resetFromHeader(value: string | null | undefined, fallback: Date): Date {

@@ -5,9 +5,9 @@
  * `openStore(url, options)` (src/store/open.ts) and never names a concrete backend.
  */
 import type { Logger } from 'pino';
-import type { Flag, ReviewEvent, ReviewState } from '../moderation/types.ts';
-import type { Mention } from '../monitor/types.ts';
-import type { Verdict } from '../scoring/types.ts';
+import type { Mention } from '../core/mention.ts';
+import type { Flag, ReviewEvent, ReviewState } from '../core/review.ts';
+import type { Verdict } from '../core/verdict.ts';
 
 /** Everything the bot does, as one append-only log. `at` is an ISO 8601 UTC instant. */
 export type ActivityEvent =

@@ -1,7 +1,7 @@
 /** The review queue: flags, decisions as events, pages with filters, sort orders and cursors. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Flag } from '../../src/moderation/types.ts';
+import type { Flag } from '../../src/core/review.ts';
 import type { QueueQuery } from '../../src/store/types.ts';
 import { at, flag } from '../store-fixtures.ts';
 import { type Conformance, collect } from './harness.ts';

@@ -1,6 +1,6 @@
 /** Retention: old unflagged text goes after 7 days, flagged 90 days after resolution, counts stay. */
 import { describe, expect, it, vi } from 'vitest';
-import type { ReviewEvent } from '../../src/moderation/types.ts';
+import type { ReviewEvent } from '../../src/core/review.ts';
 import type { ActivityEvent, Store } from '../../src/store/types.ts';
 import { flag, mentionEvent } from '../store-fixtures.ts';
 import { type Conformance, collect } from './harness.ts';

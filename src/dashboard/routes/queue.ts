@@ -1,8 +1,9 @@
 /** The review queue and one flag's page (read-only: decisions go through the decisions group). */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { Flag, ReviewState } from '../../core/review.ts';
 import { REVIEW_STATES, UNRESOLVED_STATES } from '../../moderation/review.ts';
-import type { Flag, ReviewState } from '../../moderation/types.ts';
+import { PLATFORM_IDS } from '../../platforms/registry.ts';
 import type { QueueQuery, Store } from '../../store/types.ts';
 import { type AuthorMention, authorPage } from '../views/author.ts';
 import { itemPage } from '../views/item.ts';
@@ -39,7 +40,7 @@ export async function neighbours(store: Store, id: string): Promise<{ prev?: str
 
 const QUEUE_QUERY = z.object({
   campaign: optionalText(100),
-  platform: z.enum(['', 'bluesky', 'x', 'local']).optional(),
+  platform: z.enum(['', ...PLATFORM_IDS]).optional(),
   severity: z.enum(['', 'low', 'medium', 'high']).optional(),
   state: z.enum(['', 'unresolved', 'all', ...REVIEW_STATES]).optional(),
   hashtag: optionalText(100).transform((v) => v?.replace(/^#/, '').toLowerCase()),
@@ -50,7 +51,7 @@ const QUEUE_QUERY = z.object({
 });
 
 const AUTHOR_QUERY = z.object({
-  platform: z.enum(['bluesky', 'x', 'local']),
+  platform: z.enum(PLATFORM_IDS),
   id: z.string().min(1).max(300),
 });
 
