@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import type { Flag, ReviewEvent } from '../src/moderation/types.ts';
+import type { Flag, ReviewEvent } from '../src/core/review.ts';
 import { openStore } from '../src/store/open.ts';
 import type { ActivityEvent, JournalEntry, Store } from '../src/store/types.ts';
 import { cleanupAfterEach } from './_cleanups.ts';

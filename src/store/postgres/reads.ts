@@ -5,8 +5,8 @@
  */
 import type pg from 'pg';
 import type { z } from 'zod';
+import type { Flag } from '../../core/review.ts';
 import { SolidarityError } from '../../errors.ts';
-import type { Flag } from '../../moderation/types.ts';
 import { decodeCursor, encodeCursor, type Sort } from '../queue.ts';
 import { activityEventSchema, flagSchema } from '../schema.ts';
 import type { ActivityEvent, ActivityType, QueuePage, QueueQuery } from '../types.ts';

@@ -10,10 +10,10 @@
 
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { Flag, ReviewEvent } from '../../core/review.ts';
 import { isSolidarityError, SolidarityError } from '../../errors.ts';
 import { silentLogger } from '../../logger.ts';
 import { deriveState } from '../../moderation/review.ts';
-import type { Flag, ReviewEvent } from '../../moderation/types.ts';
 import { hourKey } from '../counts.ts';
 import { redactUrl } from '../open.ts';
 import { closedAt } from '../queue.ts';

@@ -7,8 +7,8 @@
 
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { Flag, ReviewEvent } from '../../core/review.ts';
 import { deriveState } from '../../moderation/review.ts';
-import type { Flag, ReviewEvent } from '../../moderation/types.ts';
 import { dayOf } from '../activity-log.ts';
 import { closedAt } from '../queue.ts';
 import type { ActivityEvent, JournalEntry, Moderator } from '../types.ts';
