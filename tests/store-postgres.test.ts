@@ -3,6 +3,8 @@
  * schema migrations, constraints that make duplicates impossible across instances, all-or-nothing
  * transactions inside group commits, and `store copy` between the file store and PostgreSQL.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { Flag, ReviewEvent } from '../src/core/review.ts';
@@ -157,6 +159,53 @@ describe.runIf(postgresAvailable('store-postgres'))('PostgreSQL store', () => {
     const page = await again.queuePage({ limit: 5, hashtag: 'tag\u0000x' });
     expect(page.items.map((f) => f.id)).toEqual([flagged.id]);
     expect((await again.stats({ from: at(0), to: at(3600) })).mentionsFlagged).toBe(1);
+  });
+
+  it('keeps every acknowledged transaction whole through SIGKILLs mid-commit', {
+    timeout: 120_000,
+  }, async () => {
+    const url = await testDatabase();
+    const child = join(import.meta.dirname, '_pg-tx-child.ts');
+    const acked = new Set<number>();
+    let first = 0;
+    // Kill after a different number of acknowledgements each round: group commits are in flight.
+    for (const killAfter of [1, 7, 60, 150, 400]) {
+      const writer = spawn(process.execPath, ['--import', 'tsx', child, url, String(first)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let seen = 0;
+      let buffer = '';
+      await new Promise<void>((resolve, reject) => {
+        writer.stdout.on('data', (chunk: Buffer) => {
+          buffer += chunk.toString();
+          const lines = buffer.split('\n');
+          buffer = lines.pop()!;
+          for (const line of lines) {
+            if (!line.startsWith('tx ')) continue;
+            acked.add(Number(line.slice(3)));
+            if (++seen === killAfter) writer.kill('SIGKILL');
+          }
+        });
+        writer.on('exit', (code, signal) =>
+          signal === 'SIGKILL' ? resolve() : reject(new Error(`writer ended with ${code ?? signal}`)),
+        );
+      });
+      first = Math.max(...acked) + 10_000;
+    }
+    const store = await open(url, 'read');
+    const events = new Set(
+      (await collect(store.events())).map((e) =>
+        e.type === 'mention.seen' ? Number(e.mention.url.split('/').pop()) : -1,
+      ),
+    );
+    const flags = new Set((await collect(store.flags())).map((f) => Number(f.mention.url.split('/').pop())));
+    // Every acknowledged transaction is there…
+    for (const n of acked) expect(events.has(n)).toBe(true);
+    // …and every transaction there is whole: a flagged mention has its flag, a flag its mention.
+    for (const n of events) if (n % 10 === 0) expect(flags.has(n)).toBe(true);
+    for (const n of flags) expect(events.has(n)).toBe(true);
+    const cursor = Number(await store.getCursor('child'));
+    expect(events.has(cursor)).toBe(true);
   });
 
   it('a transaction is all or nothing, and a failing one does not take the others in its group with it', async () => {
