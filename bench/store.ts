@@ -1,5 +1,5 @@
 /**
- * npm run bench:store [-- --backend postgres]: the activity store against naive lowdb (db.update() per mention), on the
+ * npm run bench:store: the activity store against naive lowdb (db.update() per mention), on the
  * same synthetic mentions (~300 characters of text each), in one run. Prints one JSON line per
  * measurement; the last line is the summary object.
  *

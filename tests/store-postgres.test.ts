@@ -3,6 +3,8 @@
  * schema migrations, constraints that make duplicates impossible across instances, all-or-nothing
  * transactions inside group commits, and `store copy` between the file store and PostgreSQL.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { Flag, ReviewEvent } from '../src/core/review.ts';
@@ -123,6 +125,89 @@ describe.runIf(postgresAvailable('store-postgres'))('PostgreSQL store', () => {
     expect((await b.listJournal()).map((e) => e.key)).toEqual(['demo@slot/bluesky', 'demo@slot/x']);
   });
 
+  it('keeps a hostile post exactly: NUL and lone surrogates in text, hashtags, notes and state', async () => {
+    const url = await testDatabase();
+    const store = await open(url, 'bot');
+    const nasty = 'hate \u0000 hidden \ud800 half \udfff pair \ud83d\ude00';
+    const seen = mentionEvent(1, at(1), true) as Extract<ActivityEvent, { type: 'mention.seen' }>;
+    seen.mention.text = nasty;
+    seen.mention.authorHandle = 'nul\u0000handle';
+    seen.mention.hashtags = ['tag\u0000x'];
+    const flagged: Flag = { ...flag(1, at(1), { hashtags: ['tag\u0000x'] }) };
+    flagged.mention = { ...flagged.mention, text: nasty };
+    await store.commit({
+      events: [seen],
+      flags: [flagged],
+      state: [{ key: 'note', value: { text: nasty } }],
+    });
+    const decided = await store.addReviewEvent({
+      id: 'n1',
+      flagId: flagged.id,
+      action: 'comment',
+      by: 'mod',
+      at: at(2),
+      note: nasty,
+    });
+    expect(decided.events[0]?.note).toBe(nasty);
+    await store.putJournal({ ...entry('demo@slot/bluesky'), text: nasty });
+
+    const again = await open(url, 'read');
+    expect(await collect(again.events({ types: ['mention.seen'] }))).toEqual([seen]);
+    expect((await again.getFlag(flagged.id))?.mention).toEqual(flagged.mention);
+    expect(await again.getState('note')).toEqual({ text: nasty });
+    expect((await again.getJournal('demo@slot/bluesky'))?.text).toBe(nasty);
+    const page = await again.queuePage({ limit: 5, hashtag: 'tag\u0000x' });
+    expect(page.items.map((f) => f.id)).toEqual([flagged.id]);
+    expect((await again.stats({ from: at(0), to: at(3600) })).mentionsFlagged).toBe(1);
+  });
+
+  it('keeps every acknowledged transaction whole through SIGKILLs mid-commit', {
+    timeout: 120_000,
+  }, async () => {
+    const url = await testDatabase();
+    const child = join(import.meta.dirname, '_pg-tx-child.ts');
+    const acked = new Set<number>();
+    let first = 0;
+    // Kill after a different number of acknowledgements each round: group commits are in flight.
+    for (const killAfter of [1, 7, 60, 150, 400]) {
+      const writer = spawn(process.execPath, ['--import', 'tsx', child, url, String(first)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let seen = 0;
+      let buffer = '';
+      await new Promise<void>((resolve, reject) => {
+        writer.stdout.on('data', (chunk: Buffer) => {
+          buffer += chunk.toString();
+          const lines = buffer.split('\n');
+          buffer = lines.pop()!;
+          for (const line of lines) {
+            if (!line.startsWith('tx ')) continue;
+            acked.add(Number(line.slice(3)));
+            if (++seen === killAfter) writer.kill('SIGKILL');
+          }
+        });
+        writer.on('exit', (code, signal) =>
+          signal === 'SIGKILL' ? resolve() : reject(new Error(`writer ended with ${code ?? signal}`)),
+        );
+      });
+      first = Math.max(...acked) + 10_000;
+    }
+    const store = await open(url, 'read');
+    const events = new Set(
+      (await collect(store.events())).map((e) =>
+        e.type === 'mention.seen' ? Number(e.mention.url.split('/').pop()) : -1,
+      ),
+    );
+    const flags = new Set((await collect(store.flags())).map((f) => Number(f.mention.url.split('/').pop())));
+    // Every acknowledged transaction is there…
+    for (const n of acked) expect(events.has(n)).toBe(true);
+    // …and every transaction there is whole: a flagged mention has its flag, a flag its mention.
+    for (const n of events) if (n % 10 === 0) expect(flags.has(n)).toBe(true);
+    for (const n of flags) expect(events.has(n)).toBe(true);
+    const cursor = Number(await store.getCursor('child'));
+    expect(events.has(cursor)).toBe(true);
+  });
+
   it('a transaction is all or nothing, and a failing one does not take the others in its group with it', async () => {
     const url = await testDatabase();
     const store = await open(url, 'bot');
@@ -153,6 +238,32 @@ describe.runIf(postgresAvailable('store-postgres'))('PostgreSQL store', () => {
     expect(await store.getCursor('source')).toBe('0');
     expect(await store.getCursor('other')).toBe('11');
     expect((await store.stats({ from: at(0), to: at(3600) })).mentionsSeen).toBe(2);
+  });
+
+  it('a read is never held up by a writer that never falls quiet', async () => {
+    const url = await testDatabase();
+    const store = await open(url, 'bot');
+    await store.setCursor('source', 'before');
+    // A source that keeps sending, whatever the database does (a busy Jetstream).
+    let read: 'pending' | 'done' = 'pending';
+    let sent = 0;
+    const writes: Promise<void>[] = [];
+    const cap = 20_000;
+    const producer = (async () => {
+      while (read === 'pending' && sent < cap) {
+        writes.push(store.append(mentionEvent(sent, at(sent / 10))));
+        sent++;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    await new Promise((resolve) => setImmediate(resolve));
+    // The read waits for the writes made before it, not for the source to stop.
+    expect(await store.getCursor('source')).toBe('before');
+    read = 'done';
+    await producer;
+    await Promise.all(writes);
+    expect(sent).toBeLessThan(cap);
+    expect(await collect(store.events())).toHaveLength(sent);
   });
 
   it('a decision made on one instance is what every instance reads; a read-only handle refuses changes', async () => {
@@ -316,5 +427,24 @@ describe.runIf(postgresAvailable('store-copy'))('store copy', () => {
     const again = await runCliInProcess(['store', 'copy', '--from', `file:${source.dir}`, '--to', url]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('is not empty');
+  });
+
+  it('says which hourly counts stay behind: those of mentions retention had already dropped', async () => {
+    const source = tempDataDir('solidarity-copy-pruned-');
+    cleanups.push(source.cleanup);
+    const original = await openStore(`file:${source.dir}`, { use: 'change', pruneEveryMs: 0 });
+    for (let i = 0; i < 10; i++) await original.append(mentionEvent(i, at(i * 60)));
+    await original.append(mentionEvent(100, new Date().toISOString()));
+    const report = await original.prune({ unflaggedDays: 7, flaggedDays: 90 });
+    expect(report.mentionsDropped).toBe(10);
+    await original.close();
+
+    const url = await testDatabase();
+    const copied = await runCliInProcess(['store', 'copy', '--from', `file:${source.dir}`, '--to', url]);
+    expect(copied.code).toBe(0);
+    expect(copied.stdout).toContain(
+      'Hourly counts not carried over (kept in the source only): 10 mentions seen, 0 flagged, 0 posts, 0 alerts',
+    );
+    expect(copied.stdout).toContain('OK: every count matches.');
   });
 });

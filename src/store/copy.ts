@@ -5,8 +5,8 @@
  * Activity events keep their order. A mention.seen event repeated for the same campaign and
  * mention (the file store can hold one after a crash and a replay) is copied once: the
  * PostgreSQL store refuses duplicates, so the expected counts leave it out, and the report says
- * how many were skipped. Hourly counts of mentions already dropped by retention are not copied:
- * the target counts what it holds.
+ * how many were skipped. Hourly counts of mentions already dropped by retention are not copied
+ * (the target counts what it holds); the report says how many.
  */
 import { SolidarityError } from '../errors.ts';
 import type { Store } from './types.ts';
@@ -34,7 +34,15 @@ export interface CopyReport {
   duplicatesSkipped: number;
   /** One line per count that differs; empty when the copy is complete. */
   mismatches: string[];
+  /**
+   * Hourly counts the source has and the target lacks: mentions (and posts, alerts) retention
+   * had already dropped, kept only as counts, plus repeated mentions. Not a mismatch.
+   */
+  countsNotCarried: { posts: number; seen: number; flagged: number; alerts: number };
 }
+
+/** Every hour there is. */
+const ALL_TIME = { from: '1970-01-01T00:00:00.000Z', to: '9999-12-31T00:00:00.000Z' };
 
 function emptyCounts(): StoreCounts {
   return {
@@ -199,5 +207,17 @@ export async function copyStore(
   options.progress?.(`Copied ${expected.events} events.`);
 
   const copied = await countStore(to);
-  return { expected, copied, duplicatesSkipped, mismatches: compareCounts(expected, copied) };
+  const [before, after] = [await from.stats(ALL_TIME), await to.stats(ALL_TIME)];
+  return {
+    expected,
+    copied,
+    duplicatesSkipped,
+    mismatches: compareCounts(expected, copied),
+    countsNotCarried: {
+      posts: before.posts - after.posts,
+      seen: before.mentionsSeen - after.mentionsSeen,
+      flagged: before.mentionsFlagged - after.mentionsFlagged,
+      alerts: before.alerts - after.alerts,
+    },
+  };
 }

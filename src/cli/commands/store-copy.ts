@@ -25,7 +25,7 @@ source is read as it is when the copy starts, and the target must not be in use.
 
 URL is a STORE_URL: file:<folder> or postgres://USER:PASSWORD@HOST:5432/DATABASE. A repeated
 mention.seen event (same campaign and mention) is copied once. Hourly counts of mentions that
-retention already dropped are not copied.
+retention already dropped are not copied; the report says how many.
 
 Examples:
   npx solidarity store copy --from file:data --to postgres://bot:secret@db.example.org/solidarity
@@ -76,6 +76,13 @@ Examples:
     else {
       writeLine(io.stdout, `Source: ${summary(report.expected)}.`);
       writeLine(io.stdout, `Target: ${summary(report.copied)}.`);
+      const lost = report.countsNotCarried;
+      if (lost.posts > 0 || lost.seen > 0 || lost.alerts > 0) {
+        writeLine(
+          io.stdout,
+          `Hourly counts not carried over (kept in the source only): ${lost.seen} mentions seen, ${lost.flagged} flagged, ${lost.posts} posts, ${lost.alerts} alerts (text dropped by retention before the copy, or repeated mentions).`,
+        );
+      }
       if (report.duplicatesSkipped > 0) {
         writeLine(
           io.stdout,

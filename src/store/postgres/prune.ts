@@ -1,5 +1,7 @@
 /**
- * Retention in the database, by the same rules as the file store (src/store/retention.ts):
+ * Retention in the database: the rule of eventExpired() and flagExpired() in
+ * src/store/retention.ts (the file store applies it line by line), written as SQL so the rows
+ * never travel to the bot:
  * flags closed longer ago than flaggedDays leave the queue; mention.seen events past their days
  * and review events of flags no longer kept leave the activity log; hourly counts stay (they are
  * their own table). One transaction: a reader never sees half a prune.

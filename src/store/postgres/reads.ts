@@ -10,6 +10,7 @@ import { SolidarityError } from '../../errors.ts';
 import { decodeCursor, encodeCursor, type Sort } from '../queue.ts';
 import { activityEventSchema, flagSchema } from '../schema.ts';
 import type { ActivityEvent, ActivityType, QueuePage, QueueQuery } from '../types.ts';
+import { pgText } from './writes.ts';
 
 /** A row read back that does not have the shape the store writes: named by table and key. */
 export function corruptRow(location: string, table: string, key: string, problem: string): SolidarityError {
@@ -59,7 +60,7 @@ export function flagFromRow(row: FlagRow, location: string): Flag {
 }
 
 export async function getFlag(pool: pg.Pool, id: string, location: string): Promise<Flag | undefined> {
-  const rows = await pool.query<FlagRow>(`SELECT ${FLAG_COLUMNS} FROM flags f WHERE f.id = $1`, [id]);
+  const rows = await pool.query<FlagRow>(`SELECT ${FLAG_COLUMNS} FROM flags f WHERE f.id = $1`, [pgText(id)]);
   return rows.rows[0] ? flagFromRow(rows.rows[0], location) : undefined;
 }
 
@@ -67,8 +68,15 @@ export async function getFlag(pool: pg.Pool, id: string, location: string): Prom
 export async function queuePage(pool: pg.Pool, query: QueueQuery, location: string): Promise<QueuePage> {
   const sort: Sort = query.sort ?? 'newest';
   const params: unknown[] = [];
+  // Strings compared with text columns take the form they were stored in (see pgText).
   const param = (value: unknown) => {
-    params.push(value);
+    params.push(
+      typeof value === 'string'
+        ? pgText(value)
+        : Array.isArray(value)
+          ? value.map((v) => (typeof v === 'string' ? pgText(v) : v))
+          : value,
+    );
     return `$${params.length}`;
   };
   const where: string[] = [];

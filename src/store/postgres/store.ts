@@ -51,6 +51,8 @@ import {
   INSERT_EVENTS,
   INSERT_REVIEW_EVENTS,
   inTransaction,
+  pgText,
+  reviewEventRow,
   type WriteSet,
   writeSet,
 } from './writes.ts';
@@ -263,11 +265,12 @@ export class PostgresStore implements Store {
     // Changes made before this one (the flag itself, say) are in the database first.
     await this.#writer.idle();
     const copy = jsonCopy(event);
+    const flagId = pgText(copy.flagId);
     try {
       return await inTransaction(this.pool, async (client) => {
         const locked = await client.query<{ created_at: string }>(
           'SELECT created_at FROM flags WHERE id = $1 FOR UPDATE',
-          [copy.flagId],
+          [flagId],
         );
         const createdAt = locked.rows[0]?.created_at;
         if (createdAt === undefined) {
@@ -280,18 +283,18 @@ export class PostgresStore implements Store {
           );
         }
         const added = await client.query(INSERT_REVIEW_EVENTS, [
-          JSON.stringify([{ flag_id: copy.flagId, id: copy.id, event: copy }]),
+          JSON.stringify([reviewEventRow(copy.flagId, copy)]),
         ]);
         if ((added.rowCount ?? 0) > 0) {
           const events = await client.query<{ event: ReviewEvent }>(
             'SELECT event FROM review_events WHERE flag_id = $1 ORDER BY seq',
-            [copy.flagId],
+            [flagId],
           );
           const all = events.rows.map((r) => r.event);
           const state = deriveState(all);
           const closed = closedAt({ state, events: all, createdAt } as Flag);
           await client.query('UPDATE flags SET state = $2, closed_at = $3 WHERE id = $1', [
-            copy.flagId,
+            flagId,
             state,
             closed === undefined ? null : isoOrNull(closed),
           ]);
@@ -299,7 +302,7 @@ export class PostgresStore implements Store {
           await client.query(INSERT_EVENTS, [JSON.stringify([eventRow(line)])]);
           await sendNotices(client, this.#instance, [{ kind: 'event', event: line }]);
         }
-        const row = await client.query(`SELECT ${FLAG_COLUMNS} FROM flags f WHERE f.id = $1`, [copy.flagId]);
+        const row = await client.query(`SELECT ${FLAG_COLUMNS} FROM flags f WHERE f.id = $1`, [flagId]);
         return flagFromRow(row.rows[0], this.location);
       });
     } catch (error) {
@@ -322,7 +325,7 @@ export class PostgresStore implements Store {
   getCursor(key: string): Promise<string | undefined> {
     return this.#read(async () => {
       const rows = await this.pool.query<{ value: string }>('SELECT value FROM cursors WHERE key = $1', [
-        key,
+        pgText(key),
       ]);
       return rows.rows[0]?.value;
     });
@@ -340,7 +343,7 @@ export class PostgresStore implements Store {
   getJournal(key: string): Promise<JournalEntry | undefined> {
     return this.#read(async () => {
       const rows = await this.pool.query<{ entry: unknown }>('SELECT entry FROM journal WHERE key = $1', [
-        key,
+        pgText(key),
       ]);
       const row = rows.rows[0];
       return row
@@ -354,7 +357,7 @@ export class PostgresStore implements Store {
       const rows = await this.pool.query<{ key: string; entry: unknown }>(
         `SELECT key, entry FROM journal
          WHERE ($1::text IS NULL OR campaign = $1) AND ($2::text IS NULL OR state = $2) ORDER BY seq`,
-        [filter.campaign ?? null, filter.state ?? null],
+        [filter.campaign === undefined ? null : pgText(filter.campaign), filter.state ?? null],
       );
       return rows.rows.map(
         (r) => checked(journalEntrySchema, r.entry, () => [this.location, 'journal', r.key]) as JournalEntry,
@@ -383,7 +386,7 @@ export class PostgresStore implements Store {
     return this.#read(async () => {
       const rows = await this.pool.query<{ moderator: unknown }>(
         'SELECT moderator FROM moderators WHERE name = $1',
-        [name],
+        [pgText(name)],
       );
       const row = rows.rows[0];
       return row
@@ -406,7 +409,9 @@ export class PostgresStore implements Store {
 
   getState<T>(key: string): Promise<T | undefined> {
     return this.#read(async () => {
-      const rows = await this.pool.query<{ value: T }>('SELECT value FROM state WHERE key = $1', [key]);
+      const rows = await this.pool.query<{ value: T }>('SELECT value FROM state WHERE key = $1', [
+        pgText(key),
+      ]);
       return rows.rows[0]?.value;
     });
   }
@@ -459,7 +464,7 @@ export class PostgresStore implements Store {
          FROM hourly_counts
          WHERE hour >= $1 AND hour <= $2 AND ($3::text IS NULL OR campaign = $3)
          GROUP BY hour ORDER BY hour`,
-        [firstHour, lastHour, range.campaign ?? null],
+        [firstHour, lastHour, range.campaign === undefined ? null : pgText(range.campaign)],
       );
       const total = (k: 'posts' | 'seen' | 'flagged' | 'alerts') => rows.rows.reduce((n, r) => n + r[k], 0);
       return {

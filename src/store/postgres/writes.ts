@@ -7,11 +7,36 @@
 
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { Flag } from '../../core/review.ts';
+import type { Flag, ReviewEvent } from '../../core/review.ts';
 import { deriveState } from '../../moderation/review.ts';
 import { dayOf } from '../activity-log.ts';
 import { closedAt } from '../queue.ts';
 import type { ActivityEvent, JournalEntry, Moderator } from '../types.ts';
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A string fit for a text column or parameter: PostgreSQL text cannot hold NUL or a lone
+ * surrogate (a hostile post can carry both), so they become U+FFFD there. Records themselves go
+ * into json columns as JSON text (see `asJson`), so what the store reads back is exact.
+ */
+export function pgText(value: string): string {
+  return value.replaceAll('\u0000', '\ufffd').replace(LONE_SURROGATE, '\ufffd');
+}
+
+/** The nullable form of pgText. */
+function pgTextOrNull(value: string | undefined | null): string | null {
+  return value === undefined || value === null ? null : pgText(value);
+}
+
+/**
+ * A value as JSON text, carried as a string inside the statement's JSON parameter and cast back
+ * with ::json: the json column keeps the text as written (\u0000 escapes included), whereas
+ * taking the value apart as json would refuse them.
+ */
+function asJson(value: unknown): string {
+  return JSON.stringify(value);
+}
 
 /** Everything one transaction writes. State values of `undefined` remove the key. */
 export interface WriteSet {
@@ -59,7 +84,7 @@ function lastByKey<T>(items: T[], key: (item: T) => string): T[] {
 /** The first flag with an id wins: adding a flag is idempotent by id. */
 function firstById(flags: Flag[]): Flag[] {
   const byId = new Map<string, Flag>();
-  for (const flag of flags) if (!byId.has(flag.id)) byId.set(flag.id, flag);
+  for (const flag of flags) if (!byId.has(pgText(flag.id))) byId.set(pgText(flag.id), flag);
   return [...byId.values()];
 }
 
@@ -83,12 +108,12 @@ export function eventRow(event: ActivityEvent) {
     day: dayOf(event.at),
     at,
     type: event.type,
-    campaign: 'campaign' in event && event.campaign !== undefined ? event.campaign : null,
-    mention_platform: event.type === 'mention.seen' ? event.mention.platform : null,
-    mention_id: event.type === 'mention.seen' ? event.mention.id : null,
+    campaign: 'campaign' in event ? pgTextOrNull(event.campaign) : null,
+    mention_platform: event.type === 'mention.seen' ? pgText(event.mention.platform) : null,
+    mention_id: event.type === 'mention.seen' ? pgText(event.mention.id) : null,
     flagged: event.type === 'mention.seen' ? event.verdict.flagged : null,
-    flag_id: event.type === 'review.event' ? event.event.flagId : null,
-    body: event,
+    flag_id: event.type === 'review.event' ? pgText(event.event.flagId) : null,
+    body: asJson(event),
   };
 }
 
@@ -99,10 +124,10 @@ export function eventRow(event: ActivityEvent) {
 export const INSERT_EVENTS = `
 WITH ins AS (
   INSERT INTO events (day, at, type, campaign, mention_platform, mention_id, flagged, flag_id, body)
-  SELECT day, at, type, campaign, mention_platform, mention_id, flagged, flag_id, body
+  SELECT day, at, type, campaign, mention_platform, mention_id, flagged, flag_id, body::json
   FROM json_to_recordset($1::json) AS x(
     day text, at timestamptz, type text, campaign text, mention_platform text, mention_id text,
-    flagged boolean, flag_id text, body json)
+    flagged boolean, flag_id text, body text)
   ON CONFLICT DO NOTHING
   RETURNING at, type, campaign, flagged
 )
@@ -128,19 +153,19 @@ export function flagRow(flag: Flag) {
   const closed = closedAt({ ...flag, state });
   const closedMs = closed === undefined ? Number.NaN : Date.parse(closed);
   return {
-    id: flag.id,
-    campaign: flag.campaign,
-    platform: flag.mention.platform,
-    mention_id: flag.mention.id,
+    id: pgText(flag.id),
+    campaign: pgText(flag.campaign),
+    platform: pgText(flag.mention.platform),
+    mention_id: pgText(flag.mention.id),
     severity: flag.verdict.severity,
     score: flag.verdict.score,
     state,
-    created_at: flag.createdAt,
+    created_at: pgText(flag.createdAt),
     closed_at: Number.isNaN(closedMs) ? null : new Date(closedMs).toISOString(),
-    hashtags: flag.mention.hashtags,
-    rules: flag.verdict.reasons.map((r) => r.rule),
-    mention: flag.mention,
-    verdict: flag.verdict,
+    hashtags: flag.mention.hashtags.map(pgText),
+    rules: flag.verdict.reasons.map((r) => pgText(r.rule)),
+    mention: asJson(flag.mention),
+    verdict: asJson(flag.verdict),
   };
 }
 
@@ -149,26 +174,26 @@ INSERT INTO flags (id, campaign, platform, mention_id, severity, score, state, c
   hashtags, rules, mention, verdict)
 SELECT id, campaign, platform, mention_id, severity, score, state, created_at, closed_at,
   ARRAY(SELECT json_array_elements_text(hashtags)), ARRAY(SELECT json_array_elements_text(rules)),
-  mention, verdict
+  mention::json, verdict::json
 FROM json_to_recordset($1::json) AS x(
   id text, campaign text, platform text, mention_id text, severity text, score double precision,
-  state text, created_at text, closed_at timestamptz, hashtags json, rules json, mention json,
-  verdict json)
+  state text, created_at text, closed_at timestamptz, hashtags json, rules json, mention text,
+  verdict text)
 ON CONFLICT (id) DO NOTHING
 RETURNING id`;
 
 export const INSERT_REVIEW_EVENTS = `
 INSERT INTO review_events (flag_id, id, event)
-SELECT flag_id, id, event
-FROM json_to_recordset($1::json) AS x(flag_id text, id text, event json)
+SELECT flag_id, id, event::json
+FROM json_to_recordset($1::json) AS x(flag_id text, id text, event text)
 ON CONFLICT DO NOTHING
 RETURNING id`;
 
 const UPSERT_JOURNAL = `
 INSERT INTO journal (key, campaign, platform, slot_at, state, entry)
-SELECT key, campaign, platform, slot_at, state, entry
+SELECT key, campaign, platform, slot_at, state, entry::json
 FROM json_to_recordset($1::json) AS x(
-  key text, campaign text, platform text, slot_at text, state text, entry json)
+  key text, campaign text, platform text, slot_at text, state text, entry text)
 ON CONFLICT (key) DO UPDATE SET
   campaign = excluded.campaign, platform = excluded.platform, slot_at = excluded.slot_at,
   state = excluded.state, entry = excluded.entry`;
@@ -185,8 +210,13 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.up
 
 const UPSERT_MODERATORS = `
 INSERT INTO moderators (name, moderator)
-SELECT name, moderator FROM json_to_recordset($1::json) AS x(name text, moderator json)
+SELECT name, moderator::json FROM json_to_recordset($1::json) AS x(name text, moderator text)
 ON CONFLICT (name) DO UPDATE SET moderator = excluded.moderator`;
+
+/** A review event's row. */
+export function reviewEventRow(flagId: string, event: ReviewEvent) {
+  return { flag_id: pgText(flagId), id: pgText(event.id), event: asJson(event) };
+}
 
 /** Runs the statements for `set` on `client`, inside the caller's transaction. */
 export async function applyWriteSet(client: pg.ClientBase, set: WriteSet): Promise<void> {
@@ -199,38 +229,40 @@ export async function applyWriteSet(client: pg.ClientBase, set: WriteSet): Promi
     // Only a flag added now brings its events: a repeated flag is left as it is.
     const added = new Set(inserted.rows.map((r) => r.id));
     const events = flags
-      .filter((f) => added.has(f.id))
-      .flatMap((f) => f.events.map((e) => ({ flag_id: f.id, id: e.id, event: e })));
+      .filter((f) => added.has(pgText(f.id)))
+      .flatMap((f) => f.events.map((e) => reviewEventRow(f.id, e)));
     if (events.length > 0) await client.query(INSERT_REVIEW_EVENTS, [JSON.stringify(events)]);
   }
-  const journal = lastByKey(set.journal, (e) => e.key);
+  const journal = lastByKey(set.journal, (e) => pgText(e.key));
   if (journal.length > 0) {
     const rows = journal.map((entry) => ({
-      key: entry.key,
-      campaign: entry.campaign,
-      platform: entry.platform,
-      slot_at: entry.slotAt,
+      key: pgText(entry.key),
+      campaign: pgText(entry.campaign),
+      platform: pgText(entry.platform),
+      slot_at: pgText(entry.slotAt),
       state: entry.state,
-      entry,
+      entry: asJson(entry),
     }));
     await client.query(UPSERT_JOURNAL, [JSON.stringify(rows)]);
   }
-  const cursors = lastByKey(set.cursors, (c) => c.key);
-  if (cursors.length > 0) await client.query(UPSERT_CURSORS, [JSON.stringify(cursors)]);
-  const state = lastByKey(set.state, (s) => s.key);
-  const removed = state.filter((s) => s.value === undefined).map((s) => s.key);
+  const cursors = lastByKey(set.cursors, (c) => pgText(c.key));
+  if (cursors.length > 0) {
+    const rows = cursors.map((c) => ({ key: pgText(c.key), value: pgText(c.value) }));
+    await client.query(UPSERT_CURSORS, [JSON.stringify(rows)]);
+  }
+  const state = lastByKey(set.state, (s) => pgText(s.key));
+  const removed = state.filter((s) => s.value === undefined).map((s) => pgText(s.key));
   const kept = state.filter((s) => s.value !== undefined);
   if (removed.length > 0) await client.query('DELETE FROM state WHERE key = ANY($1::text[])', [removed]);
   if (kept.length > 0) {
     // The value travels as JSON text inside JSON, so a JSON null stays a value (not SQL NULL).
-    const rows = kept.map((s) => ({ key: s.key, value: JSON.stringify(s.value) }));
+    const rows = kept.map((s) => ({ key: pgText(s.key), value: asJson(s.value) }));
     await client.query(UPSERT_STATE, [JSON.stringify(rows)]);
   }
-  const moderators = lastByKey(set.moderators, (m) => m.name);
+  const moderators = lastByKey(set.moderators, (m) => pgText(m.name));
   if (moderators.length > 0) {
-    await client.query(UPSERT_MODERATORS, [
-      JSON.stringify(moderators.map((m) => ({ name: m.name, moderator: m }))),
-    ]);
+    const rows = moderators.map((m) => ({ name: pgText(m.name), moderator: asJson(m) }));
+    await client.query(UPSERT_MODERATORS, [JSON.stringify(rows)]);
   }
 }
 
@@ -282,6 +314,10 @@ export class GroupWriter {
   readonly #also: ((client: pg.ClientBase, set: WriteSet) => Promise<void>) | undefined;
   #waiting: Waiting[] = [];
   #running: Promise<void> | undefined;
+  /** Changes written so far, and how many of them have settled (committed or failed). */
+  #submitted = 0;
+  #settled = 0;
+  readonly #idleWaiters: Array<{ upTo: number; resolve: () => void }> = [];
   /** Transactions committed so far. */
   commits = 0;
 
@@ -304,15 +340,39 @@ export class GroupWriter {
 
   write(set: WriteSet): Promise<void> {
     if (size(set) === 0) return Promise.resolve();
+    const seq = ++this.#submitted;
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ set, resolve, reject });
+      this.#waiting.push({
+        set,
+        resolve: () => {
+          this.#settle(seq);
+          resolve();
+        },
+        reject: (error) => {
+          this.#settle(seq);
+          reject(error);
+        },
+      });
       this.#running ??= this.#run();
     });
   }
 
-  /** Resolves when every change written so far has committed (or failed). */
-  async idle(): Promise<void> {
-    while (this.#running) await this.#running;
+  /** Changes settle in the order they were written (one transaction at a time, in order). */
+  #settle(seq: number): void {
+    this.#settled = Math.max(this.#settled, seq);
+    while (this.#idleWaiters.length > 0 && this.#idleWaiters[0]!.upTo <= this.#settled) {
+      this.#idleWaiters.shift()!.resolve();
+    }
+  }
+
+  /**
+   * Resolves when every change written before this call has committed (or failed). Changes
+   * written later do not hold it up, so a read never waits for a busy writer to fall quiet.
+   */
+  idle(): Promise<void> {
+    if (this.#settled >= this.#submitted) return Promise.resolve();
+    const upTo = this.#submitted;
+    return new Promise((resolve) => this.#idleWaiters.push({ upTo, resolve }));
   }
 
   async #alone(w: Waiting): Promise<void> {
