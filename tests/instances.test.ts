@@ -237,6 +237,7 @@ describe.runIf(run)('several instances on one database', () => {
 
     const KILLS = 12;
     const takeovers: number[] = [];
+    const everyInstance = [leader, standby];
     const kinds = { duringCall: 0, afterPosts: 0, idle: 0 };
     for (let cycle = 0; cycle < KILLS; cycle++) {
       const current = leader;
@@ -268,6 +269,7 @@ describe.runIf(run)('several instances on one database', () => {
       takeovers.push(next.of('leading')[0]!.at - killedAt);
       leader = next;
       standby = s.start(replay);
+      everyInstance.push(standby);
       await standby.until(() => standby.text.includes('standby: another instance is posting'), 'standby');
     }
 
@@ -330,6 +332,13 @@ describe.runIf(run)('several instances on one database', () => {
     console.log(JSON.stringify(summary));
 
     expect(kinds.duringCall).toBeGreaterThan(0);
+    // Never two posting at once: each standby took over only after the holder was killed, and
+    // nothing called a platform before it held the lease.
+    expect(Math.min(...takeovers)).toBeGreaterThanOrEqual(0);
+    for (const instance of everyInstance) {
+      const led = instance.of('leading')[0]?.at ?? Number.POSITIVE_INFINITY;
+      expect(instance.of('call').filter((c) => c.at < led)).toEqual([]);
+    }
     // Exactly one post per due slot: every slot confirmed once in the journal, one record each on the PDS.
     expect(journal).toHaveLength(expectedSlots);
     expect(journal.every((j) => j.state === 'confirmed')).toBe(true);
