@@ -141,3 +141,33 @@ describe.runIf(postgresAvailable('postgres leadership per schema'))(
     });
   },
 );
+
+describe.runIf(postgresAvailable('postgres prune by the poster'))(
+  'scheduled prune with several instances',
+  () => {
+    it('is run by the instance that posts, not by a standby', async () => {
+      const url = await testDatabase();
+      const { openPostgresStore } = await import('./store.ts');
+      const open = (year: number) =>
+        openPostgresStore(url, {
+          use: 'bot',
+          pruneEveryMs: 20,
+          clock: () => new Date(`${year}-01-01T00:00:00Z`),
+        });
+      const poster = await open(2026);
+      const standby = await open(2027);
+      try {
+        expect(await poster.leadership!().tryAcquire()).toBe(true);
+        expect(await standby.leadership!().tryAcquire()).toBe(false);
+        const lastPrune = async () => (await poster.getState<{ at: string }>('store.lastPrune'))?.at;
+        await expect.poll(lastPrune, { timeout: 10_000 }).toBe('2026-01-01T00:00:00.000Z');
+        // Many more of the standby's prune times have passed: none of them pruned.
+        await new Promise((r) => setTimeout(r, 300));
+        expect(await lastPrune()).toBe('2026-01-01T00:00:00.000Z');
+      } finally {
+        await standby.close();
+        await poster.close();
+      }
+    });
+  },
+);

@@ -71,6 +71,11 @@ export class PgLeadership implements Leadership {
     this.#log = options.logger.child({ part: 'leadership' });
   }
 
+  /** Whether this instance holds the lease now. */
+  get held(): boolean {
+    return this.#held;
+  }
+
   get lost(): AbortSignal {
     return this.#lost.signal;
   }

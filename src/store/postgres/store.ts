@@ -509,6 +509,8 @@ export class PostgresStore implements Store {
   #schedulePrune(every: number): void {
     const run = () => {
       if (this.#closed || this.#pruning) return;
+      // With several instances, the one that posts prunes; a standby leaves it to it.
+      if (this.#leadership && !this.#leadership.held) return;
       this.#pruning = this.prune()
         .catch((error) => this.logger.error({ err: error }, 'scheduled prune failed'))
         .finally(() => {
