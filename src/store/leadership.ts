@@ -63,20 +63,27 @@ export interface StandbyOptions {
  */
 export async function waitForLeadership(leadership: Leadership, options: StandbyOptions): Promise<boolean> {
   const pollMs = options.pollMs ?? STANDBY_POLL_MS;
-  let first = true;
-  while (!options.signal.aborted) {
-    const tried = Date.now();
-    if (await leadership.tryAcquire(first ? 0 : pollMs)) return true;
-    if (first) {
-      first = false;
-      options.onStandby?.(await leadership.holder().catch(() => undefined));
-      continue;
+  // Stopping while a try waits in the server: letting go ends that wait at once.
+  const stop = () => void leadership.release().catch(() => {});
+  options.signal.addEventListener('abort', stop, { once: true });
+  try {
+    let first = true;
+    while (!options.signal.aborted) {
+      const tried = Date.now();
+      if (await leadership.tryAcquire(first ? 0 : pollMs)) return !options.signal.aborted;
+      if (first) {
+        first = false;
+        options.onStandby?.(await leadership.holder().catch(() => undefined));
+        continue;
+      }
+      // A backend that cannot wait in tryAcquire returned at once: wait out the rest here.
+      const left = pollMs - (Date.now() - tried);
+      if (left > 0 && !options.signal.aborted) await sleep(left, options.signal);
     }
-    // A backend that cannot wait in tryAcquire returned at once: wait out the rest here.
-    const left = pollMs - (Date.now() - tried);
-    if (left > 0) await sleep(left, options.signal);
+    return false;
+  } finally {
+    options.signal.removeEventListener('abort', stop);
   }
-  return false;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

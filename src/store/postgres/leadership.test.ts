@@ -171,3 +171,29 @@ describe.runIf(postgresAvailable('postgres prune by the poster'))(
     });
   },
 );
+
+describe.runIf(postgresAvailable('postgres leadership stop'))('a standby told to stop', () => {
+  it('stops at once, though its try waits in the server for a minute', async () => {
+    const url = await testDatabase();
+    const a = lease(url);
+    const b = lease(url);
+    expect(await a.tryAcquire()).toBe(true);
+    const stop = new AbortController();
+    let standing = false;
+    const waiting = waitForLeadership(b, {
+      signal: stop.signal,
+      pollMs: 60_000,
+      onStandby: () => {
+        standing = true;
+      },
+    });
+    await expect.poll(() => standing).toBe(true);
+    // Let the minute-long wait in the server begin, then stop.
+    await new Promise((r) => setTimeout(r, 100));
+    const stoppedAt = Date.now();
+    stop.abort();
+    expect(await waiting).toBe(false);
+    expect(Date.now() - stoppedAt).toBeLessThan(30_000); // not the minute the server would wait
+    expect(a.lost.aborted).toBe(false);
+  });
+});

@@ -64,6 +64,11 @@ export class PgLeadership implements Leadership {
   #client: pg.Client | undefined;
   #connecting: Promise<pg.Client> | undefined;
   #held = false;
+  /** release() was called: a try it cut short is no failure to report. */
+  #released = false;
+  /** The lease connection's server process, and whether it is waiting in the server for the lock. */
+  #backendPid: number | undefined;
+  #waiting = false;
   #heartbeat: NodeJS.Timeout | undefined;
 
   constructor(options: PgLeadershipOptions) {
@@ -83,6 +88,7 @@ export class PgLeadership implements Leadership {
   async tryAcquire(waitMs = 0): Promise<boolean> {
     if (this.#held) return true;
     if (this.#lost.signal.aborted) return false;
+    this.#released = false;
     try {
       const client = await this.#connect();
       await this.#endSilentHolder(client);
@@ -90,13 +96,16 @@ export class PgLeadership implements Leadership {
         // Waits in the server: the lock is ours the moment the holder's connection ends. The
         // server's lock_timeout ends the wait cleanly (a client-side timeout would leave it queued).
         await client.query(`SET lock_timeout = ${Math.round(waitMs)}`);
+        this.#waiting = true;
         try {
           await client.query(`SELECT pg_advisory_lock($1, ${LEASE_OBJECT_SQL})`, [LEASE_CLASS]);
         } catch (error) {
           if ((error as { code?: string }).code === '55P03') return false; // lock_not_available
           throw error;
         } finally {
-          await client.query('RESET lock_timeout').catch(() => {});
+          this.#waiting = false;
+          // After release() the connection is being closed: a statement sent now would never settle.
+          if (!this.#released) await client.query('RESET lock_timeout').catch(() => {});
         }
       } else {
         const result = await client.query<{ ok: boolean }>(
@@ -111,6 +120,7 @@ export class PgLeadership implements Leadership {
       this.#heartbeat.unref();
       return true;
     } catch (error) {
+      if (this.#released) return false;
       // The database is unreachable for now: stand by and try again at the next poll.
       this.#log.warn({ err: error }, 'could not try the posting lease');
       await this.#drop();
@@ -151,6 +161,9 @@ export class PgLeadership implements Leadership {
   }
 
   async release(): Promise<void> {
+    this.#released = true;
+    // A server busy waiting for the lock reads nothing else (not even a goodbye): cancel the wait.
+    if (this.#waiting && this.#backendPid !== undefined) await this.#cancelWait(this.#backendPid);
     clearInterval(this.#heartbeat);
     const client = this.#client;
     if (this.#held && client) {
@@ -158,6 +171,22 @@ export class PgLeadership implements Leadership {
       await client.query(`SELECT pg_advisory_unlock($1, ${LEASE_OBJECT_SQL})`, [LEASE_CLASS]).catch(() => {});
     }
     await this.#drop();
+  }
+
+  async #cancelWait(pid: number): Promise<void> {
+    const other = new pg.Client({
+      connectionString: this.#options.connectionString,
+      connectionTimeoutMillis: 5_000,
+    });
+    other.on('error', () => {});
+    try {
+      await other.connect();
+      await other.query('SELECT pg_cancel_backend($1)', [pid]);
+    } catch (error) {
+      this.#log.warn({ err: error }, 'could not cancel the wait for the posting lease');
+    } finally {
+      await other.end().catch(() => {});
+    }
   }
 
   async #connect(): Promise<pg.Client> {
@@ -176,6 +205,8 @@ export class PgLeadership implements Leadership {
       try {
         await client.connect();
         for (const statement of SERVER_SIDE_TIMEOUTS) await client.query(statement);
+        const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        this.#backendPid = rows[0]?.pid;
       } catch (error) {
         client.removeAllListeners('end');
         await client.end().catch(() => {});
