@@ -496,6 +496,15 @@ describe.runIf(run)('several instances on one database', () => {
     console.log(JSON.stringify({ frozenHolderTakeoverMs: takeoverMs }));
     expect(thawed.code, b.stdout() + b.stderr()).toBe(6);
     expect(b.stderr()).toContain('STORE_LEASE_LOST');
+    // A standby stopped while it waits: a clean stop, and the poster goes on.
+    const d = startCliProcess(['start', '--log-file', 'none'], { env: env('d') });
+    cleanups.push(() => d.stop('SIGKILL'));
+    await d.waitFor('standby: another instance is posting');
+    const standbyStop = Date.now();
+    expect((await d.stop('SIGTERM')).code, d.stderr()).toBe(0);
+    console.log(JSON.stringify({ standbyStopMs: Date.now() - standbyStop }));
+    expect(d.stdout()).toContain('Stopped.');
+    expect(c.stdout()).not.toContain('Lost the posting lease');
     expect((await c.stop('SIGTERM')).code).toBe(0);
   });
 });
