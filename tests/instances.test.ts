@@ -453,7 +453,10 @@ describe.runIf(run)('several instances on one database', () => {
     cleanups.push(() => b.stop('SIGKILL'));
     // The standby serves its dashboard meanwhile.
     await b.waitFor('standby: another instance is posting (solidarity PID');
-    expect(b.stdout()).toContain('Review dashboard: http://127.0.0.1:');
+    const dashboardUrl = /Review dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(b.stdout())?.[1];
+    expect(dashboardUrl, b.stdout()).toBeDefined();
+    expect((await fetch(`${dashboardUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${dashboardUrl}/login`)).status).toBe(200);
     expect(b.stdout()).not.toContain('Running. Press Ctrl-C');
     // Any machine's status names the instance that posts.
     const status = await runCliProcess(['status', '--no-check'], { env: env('c') });
