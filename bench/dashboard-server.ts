@@ -43,20 +43,20 @@ const renderOnce = async () => {
     next: page.next,
   });
 };
-const timeRender = (cold: boolean) => {
+const timeRender = async (cold: boolean) => {
   const runs = 50;
   let total = 0;
   for (let i = 0; i < runs; i++) {
     if (cold) clearFragmentCache();
     const t = performance.now();
-    renderOnce();
+    await renderOnce();
     total += performance.now() - t;
   }
   return Math.round((total / runs) * 1000) / 1000;
 };
-timeRender(true);
-const renderColdMs = timeRender(true);
-const renderWarmMs = timeRender(false);
+await timeRender(true);
+const renderColdMs = await timeRender(true);
+const renderWarmMs = await timeRender(false);
 clearFragmentCache();
 
 // A cursor deep in the queue (after ~90% of it), to show paging far in costs no more than page 1.
