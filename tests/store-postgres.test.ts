@@ -89,6 +89,9 @@ describe.runIf(postgresAvailable('store-postgres'))('PostgreSQL store', () => {
     const store = await open(withPassword);
     expect(store.location).not.toContain('s3cret-pw');
     expect(store.location).toContain('***');
+    // The driver takes a password as a query parameter too.
+    const inQuery = await open(`${url}?password=s3cret-pw`);
+    expect(inQuery.location).not.toContain('s3cret-pw');
     const unreachable = 'postgres://bot:s3cret-pw@127.0.0.1:1/nothing';
     const failed = await runCliInProcess(['store', 'migrate'], { STORE_URL: unreachable });
     expect(failed.code).toBe(6);
