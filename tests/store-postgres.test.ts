@@ -89,6 +89,9 @@ describe.runIf(postgresAvailable('store-postgres'))('PostgreSQL store', () => {
     const store = await open(withPassword);
     expect(store.location).not.toContain('s3cret-pw');
     expect(store.location).toContain('***');
+    // The driver takes a password as a query parameter too.
+    const inQuery = await open(`${url}?password=s3cret-pw`);
+    expect(inQuery.location).not.toContain('s3cret-pw');
     const unreachable = 'postgres://bot:s3cret-pw@127.0.0.1:1/nothing';
     const failed = await runCliInProcess(['store', 'migrate'], { STORE_URL: unreachable });
     expect(failed.code).toBe(6);
@@ -383,6 +386,10 @@ describe.runIf(postgresAvailable('store-copy'))('store copy', () => {
     expect(there.stderr).toBe('');
     expect(there.code).toBe(0);
     expect(there.stdout).toContain('Skipped 1 repeated mention.seen events');
+    // The repeated mention was counted twice in the source's charts: so it is in the target's.
+    expect(there.stdout).toContain(
+      'Hourly counts carried over without their lines (dropped by retention, or repeated): 1 mentions seen',
+    );
     expect(there.stdout).toMatch(
       /Target: 305 events \(control 1, mention\.seen 300, post\.confirmed 1, post\.intent 1, review\.event 2\), 30 flags/,
     );
@@ -429,22 +436,36 @@ describe.runIf(postgresAvailable('store-copy'))('store copy', () => {
     expect(again.stderr).toContain('is not empty');
   });
 
-  it('says which hourly counts stay behind: those of mentions retention had already dropped', async () => {
+  it('carries the hourly counts of lines retention dropped into PostgreSQL, and says when a folder cannot take them', async () => {
     const source = tempDataDir('solidarity-copy-pruned-');
-    cleanups.push(source.cleanup);
+    const back = tempDataDir('solidarity-copy-pruned-back-');
+    cleanups.push(source.cleanup, back.cleanup);
     const original = await openStore(`file:${source.dir}`, { use: 'change', pruneEveryMs: 0 });
-    for (let i = 0; i < 10; i++) await original.append(mentionEvent(i, at(i * 60)));
+    for (let i = 0; i < 10; i++) await original.append(mentionEvent(i, at(i * 60), i % 5 === 0));
     await original.append(mentionEvent(100, new Date().toISOString()));
-    const report = await original.prune({ unflaggedDays: 7, flaggedDays: 90 });
+    const report = await original.prune({ unflaggedDays: 7, flaggedDays: 7 });
     expect(report.mentionsDropped).toBe(10);
+    const all = { from: '2000-01-01T00:00:00.000Z', to: '2100-01-01T00:00:00.000Z' };
+    const charts = await original.stats(all);
+    expect(charts).toMatchObject({ mentionsSeen: 11, mentionsFlagged: 2 });
     await original.close();
 
     const url = await testDatabase();
-    const copied = await runCliInProcess(['store', 'copy', '--from', `file:${source.dir}`, '--to', url]);
-    expect(copied.code).toBe(0);
-    expect(copied.stdout).toContain(
-      'Hourly counts not carried over (kept in the source only): 10 mentions seen, 0 flagged, 0 posts, 0 alerts',
+    const there = await runCliInProcess(['store', 'copy', '--from', `file:${source.dir}`, '--to', url]);
+    expect(there.code).toBe(0);
+    expect(there.stdout).toContain(
+      'Hourly counts carried over without their lines (dropped by retention, or repeated): 10 mentions seen, 2 flagged, 0 posts, 0 alerts.',
     );
-    expect(copied.stdout).toContain('OK: every count matches.');
+    expect(there.stdout).not.toContain('not carried over');
+    expect(there.stdout).toContain('OK: every count matches.');
+    const db = await open(url, 'read');
+    expect(await db.stats(all)).toEqual(charts);
+    expect(await collect(db.events())).toHaveLength(1);
+
+    const returned = await runCliInProcess(['store', 'copy', '--from', url, '--to', `file:${back.dir}`]);
+    expect(returned.code).toBe(0);
+    expect(returned.stdout).toContain(
+      'Hourly counts not carried over (kept in the source only): 10 mentions seen, 2 flagged, 0 posts, 0 alerts',
+    );
   });
 });

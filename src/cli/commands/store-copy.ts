@@ -24,8 +24,9 @@ holds and compares. Exits 6 (STORE_COPY_MISMATCH) when a count differs. Stop the
 source is read as it is when the copy starts, and the target must not be in use.
 
 URL is a STORE_URL: file:<folder> or postgres://USER:PASSWORD@HOST:5432/DATABASE. A repeated
-mention.seen event (same campaign and mention) is copied once. Hourly counts of mentions that
-retention already dropped are not copied; the report says how many.
+mention.seen event (same campaign and mention) is copied once. Hourly counts of lines that
+retention already dropped go across as counts into PostgreSQL (the charts match); a file store
+cannot take them, and the report says how many stay behind.
 
 Examples:
   npx solidarity store copy --from file:data --to postgres://bot:secret@db.example.org/solidarity
@@ -76,6 +77,13 @@ Examples:
     else {
       writeLine(io.stdout, `Source: ${summary(report.expected)}.`);
       writeLine(io.stdout, `Target: ${summary(report.copied)}.`);
+      const carried = report.countsCarried;
+      if (carried.posts > 0 || carried.seen > 0 || carried.alerts > 0) {
+        writeLine(
+          io.stdout,
+          `Hourly counts carried over without their lines (dropped by retention, or repeated): ${carried.seen} mentions seen, ${carried.flagged} flagged, ${carried.posts} posts, ${carried.alerts} alerts.`,
+        );
+      }
       const lost = report.countsNotCarried;
       if (lost.posts > 0 || lost.seen > 0 || lost.alerts > 0) {
         writeLine(

@@ -15,12 +15,18 @@ import { isSolidarityError, SolidarityError } from '../../errors.ts';
 import { silentLogger } from '../../logger.ts';
 import { deriveState } from '../../moderation/review.ts';
 import type { StoreNotice } from '../changes.ts';
-import { hourKey } from '../counts.ts';
+import { hourKey, mergeCounts } from '../counts.ts';
 import type { Leadership } from '../leadership.ts';
 import { redactUrl } from '../open.ts';
 import { closedAt } from '../queue.ts';
 import { DEFAULT_RETENTION } from '../retention.ts';
-import { changeSchema, journalEntrySchema, moderatorSchema, type StoreChange } from '../schema.ts';
+import {
+  type CountsTable,
+  changeSchema,
+  journalEntrySchema,
+  moderatorSchema,
+  type StoreChange,
+} from '../schema.ts';
 import type { SessionStorage } from '../sessions.ts';
 import type {
   ActivityEvent,
@@ -480,6 +486,58 @@ export class PostgresStore implements Store {
         })),
       };
     });
+  }
+
+  /** Every hourly count, per campaign, for store copy (see copy.ts). */
+  hourlyCounts(): Promise<CountsTable> {
+    return this.#read(async () => {
+      const rows = await this.pool.query<{
+        hour: string;
+        campaign: string;
+        posts: number;
+        seen: number;
+        flagged: number;
+        alerts: number;
+      }>(
+        'SELECT hour, campaign, posts::int AS posts, seen::int AS seen, flagged::int AS flagged, alerts::int AS alerts FROM hourly_counts',
+      );
+      const table: CountsTable = {};
+      for (const r of rows.rows) {
+        mergeCounts(table, {
+          [r.hour]: { [r.campaign]: { posts: r.posts, seen: r.seen, flagged: r.flagged, alerts: r.alerts } },
+        });
+      }
+      return table;
+    });
+  }
+
+  /**
+   * Adds hourly counts with no events behind them (store copy brings the counts of mentions the
+   * source's retention had already dropped), in one transaction.
+   */
+  async addHourlyCounts(table: CountsTable): Promise<void> {
+    const refused = this.#refuse();
+    if (refused) throw refused;
+    const rows = Object.entries(table).flatMap(([hour, campaigns]) =>
+      Object.entries(campaigns).map(([campaign, c]) => ({ hour, campaign: pgText(campaign), ...c })),
+    );
+    if (rows.length === 0) return;
+    await this.#writer.idle();
+    try {
+      await inTransaction(this.pool, (client) =>
+        client.query(
+          `INSERT INTO hourly_counts AS h (hour, campaign, posts, seen, flagged, alerts)
+           SELECT hour, campaign, posts, seen, flagged, alerts FROM json_to_recordset($1::json)
+             AS x(hour text, campaign text, posts bigint, seen bigint, flagged bigint, alerts bigint)
+           ORDER BY hour, campaign
+           ON CONFLICT (hour, campaign) DO UPDATE SET posts = h.posts + excluded.posts,
+             seen = h.seen + excluded.seen, flagged = h.flagged + excluded.flagged, alerts = h.alerts + excluded.alerts`,
+          [JSON.stringify(rows)],
+        ),
+      );
+    } catch (error) {
+      throw databaseError(error, this.location, 'write to');
+    }
   }
 
   // ---- retention ----------------------------------------------------------------------------------
