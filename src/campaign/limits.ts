@@ -63,9 +63,40 @@ export function measureLocal(text: string): Measure {
   return { length, limit: LOCAL_LIMIT, unit: 'graphemes', fits: length <= LOCAL_LIMIT };
 }
 
-export function measure(text: string, platform: Platform): Measure {
+/** A Mastodon instance's length rules (`/api/v2/instance` configuration.statuses). */
+export interface MastodonLimits {
+  /** max_characters */
+  maxCharacters: number;
+  /** characters_reserved_per_url */
+  charactersReservedPerUrl: number;
+}
+
+/** Mastodon's own defaults (MASTODON_MAX_CHARACTERS / MASTODON_CHARACTERS_RESERVED_PER_URL). */
+export const MASTODON_DEFAULT_LIMITS: MastodonLimits = { maxCharacters: 500, charactersReservedPerUrl: 23 };
+
+/** Limits that differ per account or instance; the networks' defaults where not given. */
+export interface TextLimits {
+  mastodon?: MastodonLimits;
+}
+
+// Mastodon counts URLs with a scheme (Twitter's extractor, as it uses) at a fixed length, and a
+// remote mention @user@domain as @user only.
+const MASTODON_URL = /\bhttps?:\/\/[^\s<>"]*[^\s<>".,;:!?)'\]]/giu;
+const REMOTE_MENTION = /(^|[^\p{L}\p{N}_/])@([\p{L}\p{N}_]+)@[\p{L}\p{N}.-]+\.\p{L}{2,}/giu;
+
+/** Mastodon: graphemes, every URL at characters_reserved_per_url, against max_characters. */
+export function measureMastodon(text: string, limits: MastodonLimits = MASTODON_DEFAULT_LIMITS): Measure {
+  const countable = text
+    .replace(MASTODON_URL, 'x'.repeat(limits.charactersReservedPerUrl))
+    .replace(REMOTE_MENTION, '$1@$2');
+  const length = graphemeCount(countable);
+  return { length, limit: limits.maxCharacters, unit: 'characters', fits: length <= limits.maxCharacters };
+}
+
+export function measure(text: string, platform: Platform, limits: TextLimits = {}): Measure {
   if (platform === 'x') return measureX(text);
   if (platform === 'bluesky') return measureBluesky(text);
+  if (platform === 'mastodon') return measureMastodon(text, limits.mastodon);
   return measureLocal(text);
 }
 

@@ -19,7 +19,7 @@ import {
   MAX_MESSAGES,
   strictJsonProblem,
 } from './file-checks.ts';
-import { describeMeasure, measure } from './limits.ts';
+import { describeMeasure, measure, type TextLimits } from './limits.ts';
 import { dateValues, fillMessage, hashtagsFor, messageTemplate, type TemplateValues } from './render.ts';
 import {
   type Campaign,
@@ -224,6 +224,8 @@ export interface CheckOptions {
   posts?: boolean;
   /** The image type a file next to the campaign file announces by its first bytes (null: none). */
   imageKindOf?: (relativePath: string) => ImageKind | null | undefined;
+  /** Per-instance length rules (Mastodon: the instance's, else MASTODON_MAX_CHARACTERS). */
+  limits?: TextLimits;
 }
 
 function buildCampaign(
@@ -367,6 +369,7 @@ function buildCampaign(
   duplicateTags(data.monitor_hashtags, ['monitor_hashtags']);
   duplicateTags(data.overrides.x?.hashtags, ['overrides', 'x', 'hashtags']);
   duplicateTags(data.overrides.bluesky?.hashtags, ['overrides', 'bluesky', 'hashtags']);
+  duplicateTags(data.overrides.mastodon?.hashtags, ['overrides', 'mastodon', 'hashtags']);
 
   const hashtagWarnings = (tags: readonly string[], path: Path) => {
     tags.forEach((tag, i) => {
@@ -401,6 +404,14 @@ function buildCampaign(
         : {}),
     };
   }
+  if (data.overrides.mastodon) {
+    const m = data.overrides.mastodon;
+    overrides.mastodon = {
+      ...(m.visibility ? { visibility: m.visibility } : {}),
+      ...(m.spoiler_text ? { spoilerText: m.spoiler_text } : {}),
+      ...(m.hashtags ? { hashtags: m.hashtags.map(stripHash) } : {}),
+    };
+  }
   if (data.overrides.local?.hashtags)
     overrides.local = { hashtags: data.overrides.local.hashtags.map(stripHash) };
 
@@ -431,7 +442,7 @@ function buildCampaign(
   };
 
   // Templates: unknown variables and links, pointing at the character.
-  const variants: Array<Platform | 'text'> = ['text', 'x', 'bluesky', 'local'];
+  const variants: Array<Platform | 'text'> = ['text', 'x', 'bluesky', 'mastodon', 'local'];
   const badTemplates = new Set<number>();
   data.messages.forEach((message, i) => {
     for (const variant of variants) {
@@ -456,7 +467,9 @@ function buildCampaign(
     for (const platform of campaign.platforms) {
       const template = messageTemplate(campaign, i, platform);
       const text = fillMessage(campaign, template, platform, worst);
-      const m = measure(text, platform);
+      // A content warning counts toward Mastodon's limit too.
+      const spoiler = platform === 'mastodon' ? campaign.overrides.mastodon?.spoilerText : undefined;
+      const m = measure(spoiler ? `${spoiler}${text}` : text, platform, checks.limits);
       if (m.fits) continue;
       const variantUsed = typeof data.messages[i] !== 'string' && message[platform] !== undefined;
       const path: Path =

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { type ScoringConfig, ScoringConfigSchema } from '../scoring/config.ts';
 
-export const PLATFORMS = ['local', 'x', 'bluesky'] as const;
+export const PLATFORMS = ['local', 'x', 'bluesky', 'mastodon'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 const hashtag = z
@@ -60,6 +60,7 @@ export const MessageSchema = z.union([
       text: messageText.describe('The message text; may use template variables such as {hashtags}.'),
       x: messageText.optional().describe('Replaces text on X.'),
       bluesky: messageText.optional().describe('Replaces text on Bluesky.'),
+      mastodon: messageText.optional().describe('Replaces text on Mastodon.'),
       local: messageText.optional().describe('Replaces text in the local outbox.'),
       image: messageImage.optional(),
     })
@@ -274,6 +275,24 @@ export const CampaignFileSchema = z
               ),
           })
           .optional(),
+        mastodon: z
+          .strictObject({
+            ...platformOverride,
+            visibility: z
+              .enum(['public', 'unlisted', 'private'])
+              .optional()
+              .describe(
+                'Who sees campaign posts on Mastodon: public, unlisted (not on public timelines) or private (followers); default MASTODON_VISIBILITY (public).',
+              ),
+            spoiler_text: z
+              .string()
+              .trim()
+              .min(1)
+              .max(500)
+              .optional()
+              .describe('Content warning shown before the post on Mastodon (counts toward the length).'),
+          })
+          .optional(),
         local: z.strictObject(platformOverride).optional(),
       })
       .default({})
@@ -306,6 +325,7 @@ export interface Campaign {
     text: string;
     x?: string;
     bluesky?: string;
+    mastodon?: string;
     local?: string;
     /** `file` as written, relative to the campaign file. */
     image?: { file: string; alt: string };
@@ -327,6 +347,7 @@ export interface Campaign {
       threadgate: 'everyone' | 'nobody' | 'following' | 'mentioned';
       linkCard?: { title: string; description: string };
     };
+    mastodon?: { hashtags?: string[]; visibility?: 'public' | 'unlisted' | 'private'; spoilerText?: string };
     local?: { hashtags?: string[] };
   };
   scoring: ScoringConfig;

@@ -1,7 +1,10 @@
 import type { Platform } from '../campaign/schema.ts';
 import { SolidarityError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { AUTH_CODE } from './errors.ts';
 import type { CredentialCheck, PlatformAdapter } from './types.ts';
+
+const LABEL: Partial<Record<Platform, string>> = { x: 'X', bluesky: 'Bluesky', mastodon: 'Mastodon' };
 
 /**
  * Checks every live adapter's credentials once at start-up. Rejected credentials stop the bot
@@ -26,8 +29,8 @@ export async function verifyCredentials(
     }
     if (check.problem === 'auth') {
       throw new SolidarityError(
-        platform === 'x' ? 'X_AUTH_FAILED' : 'BLUESKY_AUTH_FAILED',
-        `${platform === 'x' ? 'X' : 'Bluesky'} rejected the credentials in .env: ${check.message}`,
+        AUTH_CODE[platform as Exclude<Platform, 'local'>] ?? 'BLUESKY_AUTH_FAILED',
+        `${LABEL[platform] ?? platform} rejected the credentials in .env: ${check.message}`,
         check.hint ? { hint: check.hint } : {},
       );
     }

@@ -34,7 +34,7 @@ export class PlatformError extends SolidarityError {
 }
 
 function codeFor(platform: Platform, kind: FailureKind): ErrorCode {
-  if (kind === 'auth') return platform === 'x' ? 'X_AUTH_FAILED' : 'BLUESKY_AUTH_FAILED';
+  if (kind === 'auth') return AUTH_CODE[platform as Exclude<Platform, 'local'>] ?? 'BLUESKY_AUTH_FAILED';
   if (kind === 'rate-limited') return 'RATE_LIMITED';
   return 'PLATFORM_ERROR';
 }
@@ -43,15 +43,25 @@ export function isPlatformError(error: unknown): error is PlatformError {
   return error instanceof PlatformError;
 }
 
+export const AUTH_CODE: Record<Exclude<Platform, 'local'>, ErrorCode> = {
+  x: 'X_AUTH_FAILED',
+  bluesky: 'BLUESKY_AUTH_FAILED',
+  mastodon: 'MASTODON_AUTH_FAILED',
+};
+
 export const AUTH_HINT: Record<Exclude<Platform, 'local'>, string> = {
   x: 'Check X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET in .env (the access token must have read and write permission); then restart the bot.',
   bluesky:
     'Check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD in .env (an app password from Settings → Privacy and security → App passwords) and BLUESKY_SERVICE; then restart the bot.',
+  mastodon:
+    'Check MASTODON_URL and MASTODON_ACCESS_TOKEN in .env (a token from Preferences → Development on that instance, with scopes read, write:statuses and write:media); then restart the bot.',
 };
 
-/** Parses a rate-limit reset header: epoch seconds (X, Bluesky) → Date. */
+/** Parses a rate-limit reset header: epoch seconds (X, Bluesky) or ISO 8601 (Mastodon) → Date. */
 export function resetFromHeader(value: string | null | undefined, fallback: Date): Date {
+  if (!value) return fallback;
   const seconds = Number(value);
-  if (!value || !Number.isFinite(seconds) || seconds <= 0) return fallback;
-  return new Date(seconds * 1000);
+  if (Number.isFinite(seconds)) return seconds > 0 ? new Date(seconds * 1000) : fallback;
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? new Date(at) : fallback;
 }

@@ -31,6 +31,10 @@ export interface PostRequest extends PostDraft {
   images?: PostImage[];
   link?: LinkCard;
   replyPolicy?: ReplyPolicy;
+  /** Mastodon: who sees the post (the adapter's default, MASTODON_VISIBILITY, when not given). */
+  visibility?: 'public' | 'unlisted' | 'private';
+  /** Mastodon: a content warning shown before the text. */
+  spoilerText?: string;
 }
 
 /** A post as published: where it went and how to find it again. */

@@ -84,9 +84,12 @@ export function requestFor(campaign: Campaign, draft: PostDraft): PostRequest {
   // A card shows the post's first link; X builds its own card from the URL.
   const card = draft.platform === 'bluesky' ? campaign.overrides.bluesky?.linkCard : undefined;
   const url = card ? /https?:\/\/\S*[^\s.,;:!?)]/.exec(draft.text)?.[0] : undefined;
+  const mastodon = draft.platform === 'mastodon' ? campaign.overrides.mastodon : undefined;
   return {
     ...draft,
     replyPolicy: replyPolicyFor(campaign, draft.platform),
+    ...(mastodon?.visibility ? { visibility: mastodon.visibility } : {}),
+    ...(mastodon?.spoilerText ? { spoilerText: mastodon.spoilerText } : {}),
     ...(images.length ? { images } : {}),
     ...(card && url ? { link: { url, title: card.title, description: card.description } } : {}),
   };
