@@ -66,6 +66,8 @@ export interface FakeMastodon {
   streams(): number;
   /** Streaming connections opened so far. */
   streamConnections(): number;
+  /** The tags the open streaming connections are subscribed to. */
+  subscribedTags(): string[];
   /** A status by someone else (or by the campaign account: `own`), on the timeline and streams. */
   publish(options: { text: string; acct?: string; own?: boolean; language?: string; at?: Date }): FakeStatus;
   /** Closes every streaming connection (the client should reconnect). */
@@ -476,6 +478,7 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
     requests,
     streams: () => sockets.size,
     streamConnections: () => connections,
+    subscribedTags: () => [...new Set([...sockets].flatMap((s) => [...s.tags]))].sort(),
     publish({ text, acct = 'someone@elsewhere.example', own = false, language = 'en', at }) {
       return addStatus({
         accountId: own ? account.id : `2${[...acct].reduce((n, c) => n * 31 + c.charCodeAt(0), 7) % 1e12}`,

@@ -2,7 +2,7 @@ import type { ScoreOptions, Verdict } from '../scoring/types.ts';
 
 /** A post that mentions a monitored hashtag, normalised across platforms. */
 export interface Mention {
-  platform: 'bluesky' | 'x' | 'local';
+  platform: 'bluesky' | 'x' | 'mastodon' | 'local';
   /** Platform id: at:// URI on Bluesky, tweet id on X. Unique per platform. */
   id: string;
   url: string;

@@ -14,7 +14,7 @@ export const SCHEMA_VERSION = 2;
 const iso = z.string().min(1);
 
 export const mentionSchema = z.object({
-  platform: z.enum(['bluesky', 'x', 'local']),
+  platform: z.enum(['bluesky', 'x', 'mastodon', 'local']),
   id: z.string().min(1),
   url: z.string(),
   authorId: z.string(),
