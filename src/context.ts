@@ -3,13 +3,18 @@
  * and passed down. Nothing else reads the environment.
  */
 import { join, resolve } from 'node:path';
-import type { Platform } from './campaign/schema.ts';
-import { blueskyCredentials, type Env, isLocalMode, loadEnv, xCredentials } from './config/env.ts';
+import { type Env, loadEnv } from './config/env.ts';
+import { type Clock, systemClock } from './core/clock.ts';
 import { SolidarityError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { OutboxAdapter } from './platforms/local/outbox-adapter.ts';
-import type { Adapters, PlatformAdapter } from './platforms/types.ts';
-import { type Clock, systemClock } from './scheduler/clock.ts';
+import {
+  isLocalMode,
+  OUTBOX_PLATFORM,
+  type Platform,
+  type PlatformInfo,
+  platformInfo,
+} from './platforms/registry.ts';
+import type { Adapters, PlatformAdapter, PlatformRuntime } from './platforms/types.ts';
 import type { Store } from './store/types.ts';
 
 export interface Context {
@@ -60,7 +65,8 @@ export function createContext(options: ContextOptions = {}): Context {
 /**
  * The adapter for each platform the campaigns use. In local mode one outbox adapter stands in for
  * every platform, so the outbox shows exactly what each network would get. Live adapters need the
- * store (Bluesky keeps its session there). A network's SDK loads only when its live adapter is built.
+ * store (Bluesky keeps its session there). A network's SDK loads only when its live adapter is
+ * built (the registry entry's `load()`).
  */
 export async function createAdapters(
   ctx: Context,
@@ -68,44 +74,31 @@ export async function createAdapters(
   state?: Pick<Store, 'getState' | 'setState'>,
 ): Promise<Adapters> {
   const adapters: Adapters = {};
-  const outbox = new OutboxAdapter(ctx.dataDir, ctx.clock, ctx.print);
+  let outbox: PlatformAdapter | undefined;
   for (const platform of new Set(platforms)) {
-    adapters[platform] =
-      ctx.mode === 'local' || platform === 'local' ? outbox : await liveAdapter(ctx, platform, state);
+    const info = ctx.mode === 'local' ? OUTBOX_PLATFORM : platformInfo(platform);
+    if (info.outbox) {
+      outbox ??= await (await info.load()).createAdapter(runtimeOf(ctx), state);
+      adapters[platform] = outbox;
+      continue;
+    }
+    if (info.credentials && !info.credentials.configured(ctx.env)) throw notConfigured(info);
+    adapters[platform] = await (await info.load()).createAdapter(runtimeOf(ctx), state);
   }
   return adapters;
 }
 
-async function liveAdapter(
-  ctx: Context,
-  platform: Exclude<Platform, 'local'>,
-  state: Pick<Store, 'getState' | 'setState'> | undefined,
-): Promise<PlatformAdapter> {
-  const now = () => ctx.clock.now();
-  if (platform === 'x') {
-    const credentials = xCredentials(ctx.env);
-    if (!credentials) throw notConfigured('X', 'X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET');
-    const { XAdapter } = await import('./platforms/x/adapter.ts');
-    return new XAdapter({
-      credentials,
-      logger: ctx.logger,
-      now,
-      ...(ctx.env.X_API_BASE_URL ? { baseUrl: ctx.env.X_API_BASE_URL } : {}),
-    });
-  }
-  const credentials = blueskyCredentials(ctx.env);
-  if (!credentials) throw notConfigured('Bluesky', 'BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD');
-  if (!state) {
-    throw new SolidarityError('UNEXPECTED', 'The Bluesky adapter needs the store to keep its session.');
-  }
-  const { BlueskyAdapter } = await import('./platforms/bluesky/adapter.ts');
-  return new BlueskyAdapter({ ...credentials, state, logger: ctx.logger, now });
+/** What a platform's factories get of the context. */
+export function runtimeOf(ctx: Context): PlatformRuntime {
+  return { env: ctx.env, logger: ctx.logger, clock: ctx.clock, dataDir: ctx.dataDir, print: ctx.print };
 }
 
-function notConfigured(network: string, vars: string): SolidarityError {
+function notConfigured(info: PlatformInfo): SolidarityError {
+  const names = info.credentials?.env ?? [];
+  const vars = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
   return new SolidarityError(
     'PLATFORM_NOT_CONFIGURED',
-    `A campaign posts to ${network}, but its credentials are not set.`,
+    `A campaign posts to ${info.label}, but its credentials are not set.`,
     {
       hint: `Set ${vars} in .env, remove the platform from the campaign's platforms, or run in local mode (SOLIDARITY_MODE=local).`,
     },

@@ -10,12 +10,12 @@
  */
 import pino from 'pino';
 import { loadCampaigns } from '../src/campaign/load.ts';
+import { systemClock } from '../src/core/clock.ts';
 import { monitoredCampaign } from '../src/monitor/campaigns.ts';
 import { deepCheck } from '../src/monitor/consistency.ts';
 import { LocalReplaySource } from '../src/monitor/local.ts';
 import { runMonitor } from '../src/monitor/monitor.ts';
 import { OutboxAdapter } from '../src/platforms/local/outbox-adapter.ts';
-import { systemClock } from '../src/scheduler/clock.ts';
 import { Publisher } from '../src/scheduler/publish.ts';
 import { Scheduler } from '../src/scheduler/scheduler.ts';
 import { score } from '../src/scoring/index.ts';

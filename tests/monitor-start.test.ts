@@ -5,11 +5,12 @@
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { loadCampaigns } from '../src/campaign/load.ts';
-import { isLocalMode, loadEnv } from '../src/config/env.ts';
+import { loadEnv } from '../src/config/env.ts';
 import type { Context } from '../src/context.ts';
+import { systemClock } from '../src/core/clock.ts';
 import { silentLogger } from '../src/logger.ts';
 import { startMonitoring } from '../src/monitor/start.ts';
-import { systemClock } from '../src/scheduler/clock.ts';
+import { isLocalMode } from '../src/platforms/registry.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
 import { FakeJetstream, jetstreamPost, line } from './_fake-jetstream.ts';
 import { FakeXSearch } from './_fake-x-search.ts';

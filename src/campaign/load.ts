@@ -7,6 +7,12 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SolidarityError } from '../errors.ts';
+import {
+  PLATFORM_IDS,
+  PLATFORM_REGISTRY,
+  type PlatformInfo,
+  postSettingsFor,
+} from '../platforms/registry.ts';
 import { ScoringConfigSchema } from '../scoring/config.ts';
 import {
   type ImageKind,
@@ -19,7 +25,7 @@ import {
   MAX_MESSAGES,
   strictJsonProblem,
 } from './file-checks.ts';
-import { describeMeasure, measure, type TextLimits } from './limits.ts';
+import { describeMeasure, measure, type PlatformLengthSettings } from './limits.ts';
 import { dateValues, fillMessage, hashtagsFor, messageTemplate, type TemplateValues } from './render.ts';
 import {
   type Campaign,
@@ -224,8 +230,8 @@ export interface CheckOptions {
   posts?: boolean;
   /** The image type a file next to the campaign file announces by its first bytes (null: none). */
   imageKindOf?: (relativePath: string) => ImageKind | null | undefined;
-  /** Per-instance length rules (Mastodon: the instance's, else MASTODON_MAX_CHARACTERS). */
-  limits?: TextLimits;
+  /** Per-account length rules (a Mastodon instance's own limit, or MASTODON_MAX_CHARACTERS). */
+  limits?: PlatformLengthSettings;
 }
 
 function buildCampaign(
@@ -367,9 +373,9 @@ function buildCampaign(
   };
   duplicateTags(data.hashtags, ['hashtags']);
   duplicateTags(data.monitor_hashtags, ['monitor_hashtags']);
-  duplicateTags(data.overrides.x?.hashtags, ['overrides', 'x', 'hashtags']);
-  duplicateTags(data.overrides.bluesky?.hashtags, ['overrides', 'bluesky', 'hashtags']);
-  duplicateTags(data.overrides.mastodon?.hashtags, ['overrides', 'mastodon', 'hashtags']);
+  for (const platform of PLATFORM_IDS) {
+    duplicateTags(data.overrides[platform]?.hashtags, ['overrides', platform, 'hashtags']);
+  }
 
   const hashtagWarnings = (tags: readonly string[], path: Path) => {
     tags.forEach((tag, i) => {
@@ -388,32 +394,14 @@ function buildCampaign(
 
   if (problems.length > 0 || !start) return { problems, warnings };
 
-  const overrides: Campaign['overrides'] = {};
-  if (data.overrides.x) {
-    overrides.x = {
-      replySettings: data.overrides.x.reply_settings,
-      ...(data.overrides.x.hashtags ? { hashtags: data.overrides.x.hashtags.map(stripHash) } : {}),
-    };
+  const overrides: Record<string, unknown> = {};
+  for (const entry of PLATFORM_REGISTRY) {
+    const file = data.overrides[entry.id];
+    if (!file) continue;
+    const read = (entry as PlatformInfo).campaign.readOverride(file, stripHash);
+    // An override that only could have set hashtags and did not is left out, as before.
+    if (Object.keys(read).length > 0) overrides[entry.id] = read;
   }
-  if (data.overrides.bluesky) {
-    overrides.bluesky = {
-      threadgate: data.overrides.bluesky.threadgate,
-      ...(data.overrides.bluesky.link_card ? { linkCard: data.overrides.bluesky.link_card } : {}),
-      ...(data.overrides.bluesky.hashtags
-        ? { hashtags: data.overrides.bluesky.hashtags.map(stripHash) }
-        : {}),
-    };
-  }
-  if (data.overrides.mastodon) {
-    const m = data.overrides.mastodon;
-    overrides.mastodon = {
-      ...(m.visibility ? { visibility: m.visibility } : {}),
-      ...(m.spoiler_text ? { spoilerText: m.spoiler_text } : {}),
-      ...(m.hashtags ? { hashtags: m.hashtags.map(stripHash) } : {}),
-    };
-  }
-  if (data.overrides.local?.hashtags)
-    overrides.local = { hashtags: data.overrides.local.hashtags.map(stripHash) };
 
   const campaign: Campaign = {
     id,
@@ -437,12 +425,12 @@ function buildCampaign(
     ...(quiet ? { quietHours: { from: parseClock(quiet.from)!, to: parseClock(quiet.to)! } } : {}),
     graceMinutes: data.grace_minutes,
     alertAfterMinutes: data.alert_after,
-    overrides,
+    overrides: overrides as Campaign['overrides'],
     scoring: data.scoring ?? ScoringConfigSchema.parse({}),
   };
 
   // Templates: unknown variables and links, pointing at the character.
-  const variants: Array<Platform | 'text'> = ['text', 'x', 'bluesky', 'mastodon', 'local'];
+  const variants: Array<Platform | 'text'> = ['text', ...PLATFORM_IDS];
   const badTemplates = new Set<number>();
   data.messages.forEach((message, i) => {
     for (const variant of variants) {
@@ -467,8 +455,8 @@ function buildCampaign(
     for (const platform of campaign.platforms) {
       const template = messageTemplate(campaign, i, platform);
       const text = fillMessage(campaign, template, platform, worst);
-      // A content warning counts toward Mastodon's limit too.
-      const spoiler = platform === 'mastodon' ? campaign.overrides.mastodon?.spoilerText : undefined;
+      // A content warning counts toward the length where the platform has them (Mastodon).
+      const spoiler = postSettingsFor(campaign.overrides, platform).spoilerText;
       const m = measure(spoiler ? `${spoiler}${text}` : text, platform, checks.limits);
       if (m.fits) continue;
       const variantUsed = typeof data.messages[i] !== 'string' && message[platform] !== undefined;

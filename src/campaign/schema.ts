@@ -4,10 +4,20 @@
  * CampaignFileSchema (`npm run schema`), so editors can autocomplete campaign files.
  */
 import { z } from 'zod';
+import {
+  PLATFORM_IDS,
+  PLATFORM_REGISTRY,
+  type Platform,
+  type PlatformOverrides,
+} from '../platforms/registry.ts';
 import { type ScoringConfig, ScoringConfigSchema } from '../scoring/config.ts';
 
-export const PLATFORMS = ['local', 'x', 'bluesky', 'mastodon'] as const;
-export type Platform = (typeof PLATFORMS)[number];
+/** The platform ids, from the registry (src/platforms/registry.ts: pure, no SDK loads). */
+export const PLATFORMS = PLATFORM_IDS;
+export type { Platform };
+
+/** "local, x or bluesky": the registry's ids for messages. */
+const platformList = `${PLATFORM_IDS.slice(0, -1).join(', ')} or ${PLATFORM_IDS.at(-1)}`;
 
 const hashtag = z
   .string()
@@ -58,10 +68,9 @@ export const MessageSchema = z.union([
   z
     .strictObject({
       text: messageText.describe('The message text; may use template variables such as {hashtags}.'),
-      x: messageText.optional().describe('Replaces text on X.'),
-      bluesky: messageText.optional().describe('Replaces text on Bluesky.'),
-      mastodon: messageText.optional().describe('Replaces text on Mastodon.'),
-      local: messageText.optional().describe('Replaces text in the local outbox.'),
+      ...(Object.fromEntries(
+        PLATFORM_REGISTRY.map((p) => [p.id, messageText.optional().describe(p.campaign.variant)]),
+      ) as Record<Platform, z.ZodOptional<typeof messageText>>),
       image: messageImage.optional(),
     })
     .describe('A message with per-platform variants.'),
@@ -172,6 +181,14 @@ export const ShareSchema = z
     'The public campaign page where supporters send the message themselves (`solidarity site build`).',
   );
 
+/** `overrides` of a campaign file: each platform's fields, typed from its registry entry. */
+type OverrideShape = {
+  [E in (typeof PLATFORM_REGISTRY)[number] as E['id']]: z.ZodOptional<
+    z.ZodObject<OverrideFields<E['campaign']['overrideFields']>, z.core.$strict>
+  >;
+};
+type OverrideFields<F> = F extends z.ZodRawShape ? typeof platformOverride & F : never;
+
 export const CampaignFileSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Path to the JSON Schema, for editors.'),
@@ -192,8 +209,10 @@ export const CampaignFileSchema = z
     end: dateTime.optional().describe('When the campaign ends (no posts after it). Optional.'),
     platforms: z
       .array(z.enum(PLATFORMS))
-      .min(1, 'name at least one platform: local, x or bluesky')
-      .describe('Where to post: local (outbox file), x, bluesky.'),
+      .min(1, `name at least one platform: ${platformList}`)
+      .describe(
+        `Where to post: ${PLATFORM_REGISTRY.map((p) => ('outbox' in p && p.outbox ? `${p.id} (outbox file)` : p.id)).join(', ')}.`,
+      ),
     paused: z
       .boolean()
       .default(false)
@@ -245,56 +264,14 @@ export const CampaignFileSchema = z
         'Minutes a high-severity flag may wait unreviewed before `solidarity status` reports it (exit code 1).',
       ),
     overrides: z
-      .strictObject({
-        x: z
-          .strictObject({
-            ...platformOverride,
-            reply_settings: z
-              .enum(['everyone', 'following', 'mentionedUsers'])
-              .default('everyone')
-              .describe('Who can reply to campaign posts on X.'),
-          })
-          .optional(),
-        bluesky: z
-          .strictObject({
-            ...platformOverride,
-            threadgate: z
-              .enum(['everyone', 'nobody', 'following', 'mentioned'])
-              .default('following')
-              .describe(
-                'Who can reply to campaign posts on Bluesky (a threadgate); default: people the account follows.',
-              ),
-            link_card: z
-              .strictObject({
-                title: z.string().min(1).max(300).describe('Card title.'),
-                description: z.string().max(1000).default('').describe('Card text under the title.'),
-              })
-              .optional()
-              .describe(
-                'Show the first link of a post as a card with this title and text (the bot fetches no web pages).',
-              ),
-          })
-          .optional(),
-        mastodon: z
-          .strictObject({
-            ...platformOverride,
-            visibility: z
-              .enum(['public', 'unlisted', 'private'])
-              .optional()
-              .describe(
-                'Who sees campaign posts on Mastodon: public, unlisted (not on public timelines) or private (followers); default MASTODON_VISIBILITY (public).',
-              ),
-            spoiler_text: z
-              .string()
-              .trim()
-              .min(1)
-              .max(500)
-              .optional()
-              .describe('Content warning shown before the post on Mastodon (counts toward the length).'),
-          })
-          .optional(),
-        local: z.strictObject(platformOverride).optional(),
-      })
+      .strictObject(
+        Object.fromEntries(
+          PLATFORM_REGISTRY.map((p) => [
+            p.id,
+            z.strictObject({ ...platformOverride, ...p.campaign.overrideFields }).optional(),
+          ]),
+        ) as OverrideShape,
+      )
       .default({})
       .describe('Per-platform settings.'),
     scoring: ScoringConfigSchema.optional().describe('Hate-scoring settings for mentions of this campaign.'),
@@ -321,15 +298,12 @@ export interface Campaign {
   paused: boolean;
   rotation: 'in-order' | 'shuffle';
   schedules: Schedule[];
-  messages: Array<{
-    text: string;
-    x?: string;
-    bluesky?: string;
-    mastodon?: string;
-    local?: string;
-    /** `file` as written, relative to the campaign file. */
-    image?: { file: string; alt: string };
-  }>;
+  messages: Array<
+    { text: string } & { [P in Platform]?: string } & {
+      /** `file` as written, relative to the campaign file. */
+      image?: { file: string; alt: string };
+    }
+  >;
   /** Without '#', as written. */
   hashtags: string[];
   /** Lower case, without '#'. */
@@ -340,16 +314,8 @@ export interface Campaign {
   graceMinutes: number;
   /** Minutes an open high-severity flag may wait before status says it needs attention. */
   alertAfterMinutes: number;
-  overrides: {
-    x?: { hashtags?: string[]; replySettings: 'everyone' | 'following' | 'mentionedUsers' };
-    bluesky?: {
-      hashtags?: string[];
-      threadgate: 'everyone' | 'nobody' | 'following' | 'mentioned';
-      linkCard?: { title: string; description: string };
-    };
-    mastodon?: { hashtags?: string[]; visibility?: 'public' | 'unlisted' | 'private'; spoilerText?: string };
-    local?: { hashtags?: string[] };
-  };
+  /** Per-platform settings, each as its registry entry reads it. */
+  overrides: PlatformOverrides;
   scoring: ScoringConfig;
   /** The public campaign page; only campaigns with a `share` block have one. */
   share?: CampaignShare;

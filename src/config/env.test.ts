@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { blueskyCredentials, isLocalMode, loadEnv, xCredentials } from './env.ts';
+import { isLocalMode } from '../platforms/registry.ts';
+import { blueskyCredentials, loadEnv, xCredentials } from './env.ts';
 
 const load = (vars: Record<string, string>) => loadEnv(vars, { dotenvPath: null });
 

@@ -166,16 +166,6 @@ export function blueskyCredentials(env: Env): BlueskyCredentials | undefined {
   return { service: env.BLUESKY_SERVICE, identifier, password };
 }
 
-/** Local mode when asked, or (auto) when no platform has credentials. */
-export function isLocalMode(env: Env): boolean {
-  if (env.SOLIDARITY_MODE !== 'auto') return env.SOLIDARITY_MODE === 'local';
-  return (
-    xCredentials(env) === undefined &&
-    blueskyCredentials(env) === undefined &&
-    mastodonCredentials(env) === undefined
-  );
-}
-
 export interface MastodonCredentials {
   /** The instance, e.g. https://mastodon.social. */
   url: string;

@@ -4,23 +4,16 @@
  * recent search for campaigns on X when X credentials are set) and runs them into the store.
  */
 import type { Campaign } from '../campaign/schema.ts';
-import { blueskyCredentials, xCredentials } from '../config/env.ts';
-import { type Context, createAdapters } from '../context.ts';
+import { type Context, runtimeOf } from '../context.ts';
 import { terminalText } from '../moderation/display.ts';
 import type { Flag } from '../moderation/types.ts';
-import { BlueskyAdapter } from '../platforms/bluesky/adapter.ts';
-import { createHandleLookup } from '../platforms/bluesky/profiles.ts';
+import { NETWORK_PLATFORMS, OUTBOX_PLATFORM } from '../platforms/registry.ts';
 import type { Adapters } from '../platforms/types.ts';
-import { createXSearchClient } from '../platforms/x/search.ts';
 import type { Store } from '../store/types.ts';
-import { searchBackfill } from './bluesky-backfill.ts';
 import { monitoredCampaign } from './campaigns.ts';
 import type { HijackAlert } from './hijack.ts';
-import { type BlueskyBackfill, JetstreamSource } from './jetstream.ts';
-import { LocalReplaySource } from './local.ts';
 import { type MonitorHandle, runMonitor } from './monitor.ts';
 import type { MentionSource, Scorer } from './types.ts';
-import { XSearchSource } from './x.ts';
 
 export interface StartMonitoringOptions {
   store: Store;
@@ -55,92 +48,27 @@ export async function startMonitoring(
   campaigns: readonly Campaign[],
   options: StartMonitoringOptions,
 ): Promise<MonitorHandle> {
-  const { env, logger } = ctx;
+  const { logger } = ctx;
   const { store } = options;
   const clock = () => ctx.clock.now().getTime();
   const sources: MentionSource[] = [];
   const ownAccounts: string[] = [];
 
-  if (ctx.mode === 'local') {
-    sources.push(
-      new LocalReplaySource({
-        path: env.SOLIDARITY_SAMPLE_MENTIONS,
-        store,
-        logger: logger.child({ name: 'monitor.local' }),
-        intervalMs: env.SOLIDARITY_SAMPLE_INTERVAL_MS,
-        clock,
-      }),
-    );
-  } else {
-    const onBluesky = campaigns.filter((c) => c.platforms.includes('bluesky'));
-    if (onBluesky.length > 0) {
-      const credentials = blueskyCredentials(env);
-      let backfill: BlueskyBackfill | undefined;
-      if (credentials) {
-        ownAccounts.push(credentials.identifier);
-        try {
-          // One account, one session: the publishing adapter's, saved in the store. Logging in
-          // again here would spend the PDS's few logins at every start.
-          const adapter =
-            options.adapters?.bluesky ?? (await createAdapters(ctx, ['bluesky'], store)).bluesky;
-          if (!(adapter instanceof BlueskyAdapter)) throw new Error('no Bluesky adapter in live mode');
-          const client = await adapter.searchClient();
-          ownAccounts.push(client.did);
-          backfill = searchBackfill({ client, logger, clock });
-        } catch (error) {
-          // Live mentions do not need the login; only backfill after long downtime does.
-          const code = (error as { code?: string }).code ?? 'PLATFORM_ERROR';
-          logger.warn(
-            { err: error, code },
-            'Bluesky login for search failed: monitoring runs without backfill after long downtime',
-          );
-        }
-      }
-      sources.push(
-        new JetstreamSource({
-          url: env.JETSTREAM_URL,
-          hashtags: onBluesky.flatMap((c) => c.monitorHashtags),
-          store,
-          logger,
-          clock,
-          retentionMs: env.JETSTREAM_RETENTION_HOURS * 3_600_000,
-          lookupHandles: createHandleLookup(env.BLUESKY_APPVIEW_URL),
-          ...(backfill ? { backfill } : {}),
-        }),
-      );
-    }
-    const onX = campaigns.filter((c) => c.platforms.includes('x'));
-    const xCreds = xCredentials(env);
-    // An OAuth 1.0a access token starts with the numeric id of the account it belongs to.
-    const xUserId = xCreds ? /^(\d+)-/.exec(xCreds.accessToken)?.[1] : undefined;
-    if (xUserId) ownAccounts.push(xUserId);
-    if (onX.length > 0 && (env.X_BEARER_TOKEN || xCreds)) {
-      const client = createXSearchClient({
-        ...(env.X_BEARER_TOKEN ? { bearerToken: env.X_BEARER_TOKEN } : {}),
-        ...(xCreds ? { credentials: xCreds } : {}),
-        ...(env.X_API_BASE_URL ? { baseUrl: env.X_API_BASE_URL } : {}),
-        clock,
-      });
-      for (const campaign of onX) {
-        sources.push(
-          new XSearchSource({
-            campaign: { id: campaign.id, hashtags: campaign.monitorHashtags },
-            client,
-            store,
-            logger,
-            budgetPerDay: env.X_READ_BUDGET_PER_DAY,
-            pricePerRead: env.X_PRICE_PER_READ_USD,
-            intervalMs: env.X_SEARCH_INTERVAL_SECONDS * 1000,
-            clock,
-          }),
-        );
-      }
-    } else if (onX.length > 0) {
-      logger.warn(
-        { code: 'PLATFORM_NOT_CONFIGURED', campaigns: onX.map((c) => c.id) },
-        'X mentions are not monitored: set X_BEARER_TOKEN (or the four X OAuth keys) in .env',
-      );
-    }
+  // Local mode: the outbox platform's replay stands in for every network. Live: each network's
+  // sources for the campaigns that post there (the registry entry's factories).
+  const runtime = runtimeOf(ctx);
+  const watched = ctx.mode === 'local' ? [OUTBOX_PLATFORM] : NETWORK_PLATFORMS;
+  for (const info of watched) {
+    const on = ctx.mode === 'local' ? campaigns : campaigns.filter((c) => c.platforms.includes(info.id));
+    if (!info.outbox && on.length === 0) continue;
+    const made = await (await info.load()).createMentionSources(runtime, {
+      campaigns: on,
+      store,
+      adapter: options.adapters?.[info.id],
+      clock,
+    });
+    sources.push(...made.sources);
+    ownAccounts.push(...made.ownAccounts);
   }
 
   const monitored = campaigns.map((campaign) =>

@@ -1,14 +1,12 @@
 import type { Platform } from '../campaign/schema.ts';
 import { SolidarityError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { AUTH_CODE } from './errors.ts';
+import { platformInfo } from './registry.ts';
 import type { CredentialCheck, PlatformAdapter } from './types.ts';
-
-const LABEL: Partial<Record<Platform, string>> = { x: 'X', bluesky: 'Bluesky', mastodon: 'Mastodon' };
 
 /**
  * Checks every live adapter's credentials once at start-up. Rejected credentials stop the bot
- * with X_AUTH_FAILED / BLUESKY_AUTH_FAILED (exit code 4) naming the env vars; an unreachable
+ * with the platform's auth error (X_AUTH_FAILED, MASTODON_AUTH_FAILED…; exit code 4) naming the env vars; an unreachable
  * network is only a warning (the scheduler retries when a slot falls due).
  */
 export async function verifyCredentials(
@@ -29,8 +27,8 @@ export async function verifyCredentials(
     }
     if (check.problem === 'auth') {
       throw new SolidarityError(
-        AUTH_CODE[platform as Exclude<Platform, 'local'>] ?? 'BLUESKY_AUTH_FAILED',
-        `${LABEL[platform] ?? platform} rejected the credentials in .env: ${check.message}`,
+        platformInfo(platform).credentials?.authError ?? 'PLATFORM_ERROR',
+        `${platformInfo(platform).label} rejected the credentials in .env: ${check.message}`,
         check.hint ? { hint: check.hint } : {},
       );
     }

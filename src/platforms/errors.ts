@@ -1,5 +1,6 @@
 import type { Platform } from '../campaign/schema.ts';
 import { type ErrorCode, SolidarityError } from '../errors.ts';
+import { platformInfo } from './registry.ts';
 
 /**
  * What the scheduler should do about a failed call:
@@ -34,7 +35,7 @@ export class PlatformError extends SolidarityError {
 }
 
 function codeFor(platform: Platform, kind: FailureKind): ErrorCode {
-  if (kind === 'auth') return AUTH_CODE[platform as Exclude<Platform, 'local'>] ?? 'BLUESKY_AUTH_FAILED';
+  if (kind === 'auth') return platformInfo(platform).credentials?.authError ?? 'PLATFORM_ERROR';
   if (kind === 'rate-limited') return 'RATE_LIMITED';
   return 'PLATFORM_ERROR';
 }
@@ -42,12 +43,6 @@ function codeFor(platform: Platform, kind: FailureKind): ErrorCode {
 export function isPlatformError(error: unknown): error is PlatformError {
   return error instanceof PlatformError;
 }
-
-export const AUTH_CODE: Record<Exclude<Platform, 'local'>, ErrorCode> = {
-  x: 'X_AUTH_FAILED',
-  bluesky: 'BLUESKY_AUTH_FAILED',
-  mastodon: 'MASTODON_AUTH_FAILED',
-};
 
 export const AUTH_HINT: Record<Exclude<Platform, 'local'>, string> = {
   x: 'Check X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET in .env (the access token must have read and write permission); then restart the bot.',

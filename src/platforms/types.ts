@@ -3,7 +3,16 @@
  * everything above this line speaks in PostRequest / Post / PlatformError (errors.ts).
  */
 import type { PostDraft } from '../campaign/render.ts';
-import type { Platform } from '../campaign/schema.ts';
+import type { Campaign } from '../campaign/schema.ts';
+import type { Env } from '../config/env.ts';
+import type { Clock } from '../core/clock.ts';
+import type { MentionSource } from '../core/mention.ts';
+import type { ReplyPolicy, Visibility } from '../core/platform.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/types.ts';
+import type { Platform } from './registry.ts';
+
+export type { ReplyPolicy };
 
 /** An image to attach; alt text is required (screen readers, and the networks' own guidance). */
 export interface PostImage {
@@ -19,9 +28,6 @@ export interface LinkCard {
   description: string;
 }
 
-/** Who may reply to a campaign post. `everyone` means no restriction. */
-export type ReplyPolicy = 'everyone' | 'following' | 'mentioned' | 'followers' | 'nobody';
-
 /**
  * One post to make: the rendered draft plus what only some networks use. The draft's slot key and
  * platform identify it; adapters that can make a write idempotent derive their key from them
@@ -31,9 +37,9 @@ export interface PostRequest extends PostDraft {
   images?: PostImage[];
   link?: LinkCard;
   replyPolicy?: ReplyPolicy;
-  /** Mastodon: who sees the post (the adapter's default, MASTODON_VISIBILITY, when not given). */
-  visibility?: 'public' | 'unlisted' | 'private';
-  /** Mastodon: a content warning shown before the text. */
+  /** Who sees the post, where the network lets the author choose (else the adapter's default). */
+  visibility?: Visibility;
+  /** A content warning shown before the text, where the network has them. */
   spoilerText?: string;
 }
 
@@ -100,4 +106,42 @@ export type Adapters = Partial<Record<Platform, PlatformAdapter>>;
 /** The key a post is known by in the journal and on idempotent networks. */
 export function postKey(draft: Pick<PostDraft, 'slotKey' | 'platform'>): string {
   return `${draft.slotKey}/${draft.platform}`;
+}
+
+/** What a platform's code gets from the composition root to build its adapter and sources. */
+export interface PlatformRuntime {
+  env: Env;
+  logger: Logger;
+  clock: Clock;
+  dataDir: string;
+  /** Readable lines for the person at the terminal. */
+  print: (line: string) => void;
+}
+
+/** What a mention-source factory gets besides the runtime. */
+export interface MentionSourceOptions {
+  /** The campaigns that post to this platform (all campaigns for the outbox in local mode). */
+  campaigns: readonly Campaign[];
+  store: Store;
+  /** The publishing adapter when the bot already built one (one account, one session). */
+  adapter?: PlatformAdapter | undefined;
+  /** Milliseconds since the epoch, from the runtime's clock. */
+  clock: () => number;
+}
+
+/**
+ * The code behind a registry entry's `load()` (`src/platforms/<id>/factories.ts`): what talks to
+ * the network. Loaded on first use only.
+ */
+export interface PlatformFactories {
+  /** The adapter that posts. Live adapters need the store for state (Bluesky keeps its session there). */
+  createAdapter(
+    runtime: PlatformRuntime,
+    state: Pick<Store, 'getState' | 'setState'> | undefined,
+  ): Promise<PlatformAdapter>;
+  /** The sources that watch the campaigns' hashtags, and the bot's own account ids and handles. */
+  createMentionSources(
+    runtime: PlatformRuntime,
+    options: MentionSourceOptions,
+  ): Promise<{ sources: MentionSource[]; ownAccounts: string[] }>;
 }

@@ -12,12 +12,13 @@ import { measure } from '../campaign/limits.ts';
 import { type PostDraft, renderPost } from '../campaign/render.ts';
 import type { Campaign, Platform } from '../campaign/schema.ts';
 import { inQuietHours, slotKey, slotsBetween } from '../campaign/slots.ts';
+import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../logger.ts';
 import { isPlatformError, PlatformError } from '../platforms/errors.ts';
+import { postSettingsFor } from '../platforms/registry.ts';
 import { type Adapters, type Post, type PostRequest, postKey, type ReplyPolicy } from '../platforms/types.ts';
 import type { ActivityEvent, JournalEntry, Store } from '../store/types.ts';
 import { BACKOFF, backoffDelay } from './backoff.ts';
-import type { Clock } from './clock.ts';
 import { holdFor } from './controls.ts';
 import { messageImages } from './images.ts';
 import { isStopped, type StoppedError, untilStopped } from './stop.ts';
@@ -84,12 +85,11 @@ export function requestFor(campaign: Campaign, draft: PostDraft): PostRequest {
   // A card shows the post's first link; X builds its own card from the URL.
   const card = draft.platform === 'bluesky' ? campaign.overrides.bluesky?.linkCard : undefined;
   const url = card ? /https?:\/\/\S*[^\s.,;:!?)]/.exec(draft.text)?.[0] : undefined;
-  const mastodon = draft.platform === 'mastodon' ? campaign.overrides.mastodon : undefined;
   return {
     ...draft,
     replyPolicy: replyPolicyFor(campaign, draft.platform),
-    ...(mastodon?.visibility ? { visibility: mastodon.visibility } : {}),
-    ...(mastodon?.spoilerText ? { spoilerText: mastodon.spoilerText } : {}),
+    // Visibility and content warning, on the platforms that have them (Mastodon).
+    ...postSettingsFor(campaign.overrides, draft.platform),
     ...(images.length ? { images } : {}),
     ...(card && url ? { link: { url, title: card.title, description: card.description } } : {}),
   };

@@ -3,10 +3,10 @@ import { cleanupAfterEach } from '../../tests/_cleanups.ts';
 import { campaignFromYaml, tempDir } from '../../tests/_util.ts';
 import type { PostDraft } from '../campaign/render.ts';
 import type { Campaign } from '../campaign/schema.ts';
+import { ManualClock } from '../core/clock.ts';
 import { silentLogger } from '../logger.ts';
 import type { PlatformAdapter, Post } from '../platforms/types.ts';
 import { openStore } from '../store/index.ts';
-import { ManualClock } from './clock.ts';
 import { Publisher } from './publish.ts';
 import { Scheduler } from './scheduler.ts';
 

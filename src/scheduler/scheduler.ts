@@ -7,9 +7,9 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { type PostDraft, renderPost } from '../campaign/render.ts';
 import type { Campaign } from '../campaign/schema.ts';
 import { nextSlots, slotsBetween } from '../campaign/slots.ts';
+import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Post } from '../platforms/types.ts';
-import type { Clock } from './clock.ts';
 import type { Outcome, Publisher } from './publish.ts';
 
 export interface TickResult {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Flag, ReviewEvent } from '../moderation/types.ts';
 import type { Mention } from '../monitor/types.ts';
+import { PLATFORM_IDS } from '../platforms/registry.ts';
 import type { Verdict } from '../scoring/types.ts';
 import type { ActivityEvent, JournalEntry, Moderator } from './types.ts';
 
@@ -14,7 +15,7 @@ export const SCHEMA_VERSION = 2;
 const iso = z.string().min(1);
 
 export const mentionSchema = z.object({
-  platform: z.enum(['bluesky', 'x', 'mastodon', 'local']),
+  platform: z.enum(PLATFORM_IDS),
   id: z.string().min(1),
   url: z.string(),
   authorId: z.string(),

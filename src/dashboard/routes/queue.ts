@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { REVIEW_STATES, UNRESOLVED_STATES } from '../../moderation/review.ts';
 import type { Flag, ReviewState } from '../../moderation/types.ts';
+import { PLATFORM_IDS } from '../../platforms/registry.ts';
 import type { QueueQuery, Store } from '../../store/types.ts';
 import { type AuthorMention, authorPage } from '../views/author.ts';
 import { itemPage } from '../views/item.ts';
@@ -36,7 +37,7 @@ export function neighbours(store: Store, id: string): { prev?: string; next?: st
 
 const QUEUE_QUERY = z.object({
   campaign: optionalText(100),
-  platform: z.enum(['', 'bluesky', 'x', 'local']).optional(),
+  platform: z.enum(['', ...PLATFORM_IDS]).optional(),
   severity: z.enum(['', 'low', 'medium', 'high']).optional(),
   state: z.enum(['', 'unresolved', 'all', ...REVIEW_STATES]).optional(),
   hashtag: optionalText(100).transform((v) => v?.replace(/^#/, '').toLowerCase()),
@@ -47,7 +48,7 @@ const QUEUE_QUERY = z.object({
 });
 
 const AUTHOR_QUERY = z.object({
-  platform: z.enum(['bluesky', 'x', 'local']),
+  platform: z.enum(PLATFORM_IDS),
   id: z.string().min(1).max(300),
 });
 

@@ -1,6 +1,7 @@
 /** The review queue page: filters, bulk bar, one card per flag, cursor pager. */
 import { OUTCOME_LABELS, RESOLVE_OUTCOMES, REVIEW_STATES } from '../../moderation/review.ts';
 import type { Flag } from '../../moderation/types.ts';
+import { PLATFORM_REGISTRY } from '../../platforms/registry.ts';
 import type { Role } from '../accounts.ts';
 import { type Html, html, raw } from '../html.ts';
 import { compactRowsParts, type RowContext } from './compact.ts';
@@ -79,9 +80,7 @@ ${compact ? html`<input type="hidden" name="view" value="compact">` : ''}
 ${select('campaign', 'Campaign', f.campaign, [['', 'All'], ...campaigns.map((c): [string, string] => [c, c])])}
 ${select('platform', 'Platform', f.platform, [
   ['', 'All'],
-  ['bluesky', 'Bluesky'],
-  ['x', 'X'],
-  ['local', 'Local'],
+  ...PLATFORM_REGISTRY.map((p): [string, string] => [p.id, p.label]),
 ])}
 ${select('severity', 'Severity', f.severity, [
   ['', 'All'],

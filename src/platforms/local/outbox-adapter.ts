@@ -1,7 +1,7 @@
 /** Local mode: "posts" go to data/outbox.jsonl and a readable line on the terminal. */
 import { pathToFileURL } from 'node:url';
 import type { PostDraft } from '../../campaign/render.ts';
-import type { Clock } from '../../scheduler/clock.ts';
+import type { Clock } from '../../core/clock.ts';
 import { appendOutbox, outboxPath, readOutbox } from '../../store/outbox.ts';
 import type { CredentialCheck, PlatformAdapter, Post, PostRequest } from '../types.ts';
 

@@ -8,7 +8,6 @@
  *   key's hour, or a key the instance forgot).
  */
 import { createHash } from 'node:crypto';
-import type { MastodonLimits } from '../../campaign/limits.ts';
 import type { Logger } from '../../logger.ts';
 import { silentLogger } from '../../logger.ts';
 import { AUTH_HINT, PlatformError } from '../errors.ts';
@@ -18,6 +17,7 @@ import {
   createMastodonRest,
   instanceInfo,
   type MastodonInstanceInfo,
+  type MastodonLimits,
   type MastodonRest,
   type MastodonStatus,
   mapMastodonError,

@@ -12,9 +12,20 @@ import {
   MastoUnexpectedError,
   type mastodon,
 } from 'masto';
-import { MASTODON_DEFAULT_LIMITS, type MastodonLimits } from '../../campaign/limits.ts';
 import { AUTH_HINT, PlatformError, resetFromHeader } from '../errors.ts';
 import type { RateLimitState } from '../types.ts';
+import { MASTODON_CHARACTERS_RESERVED_PER_URL, MASTODON_MAX_CHARACTERS } from './platform.ts';
+
+/** An instance's length rules (`/api/v2/instance` configuration.statuses). */
+export interface MastodonLimits {
+  maxCharacters: number;
+  charactersReservedPerUrl: number;
+}
+
+export const MASTODON_DEFAULT_LIMITS: MastodonLimits = {
+  maxCharacters: MASTODON_MAX_CHARACTERS,
+  charactersReservedPerUrl: MASTODON_CHARACTERS_RESERVED_PER_URL,
+};
 
 export type MastodonRest = mastodon.rest.Client;
 export type MastodonStatus = mastodon.v1.Status;

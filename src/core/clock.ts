@@ -1,4 +1,4 @@
-/** Time comes in through a Clock, so tests can drive the scheduler without waiting. */
+/** Time comes in through a Clock (one shape everywhere), so tests can drive time without waiting. */
 export interface Clock {
   now(): Date;
 }
