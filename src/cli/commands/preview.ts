@@ -4,6 +4,7 @@ import { type Campaign, PLATFORMS, type Platform } from '../../campaign/schema.t
 import { nextSlots, slotsBetween } from '../../campaign/slots.ts';
 import { loadEnv } from '../../config/env.ts';
 import { SolidarityError } from '../../errors.ts';
+import { lengthSettingsFromEnv, postSettingsFor } from '../../platforms/registry.ts';
 import { describeXCost, estimateXCost, type XPrices } from '../../platforms/x/cost.ts';
 import { campaignByName } from '../campaign-arg.ts';
 import { type Command, flag, stringOption, writeLine } from '../command.ts';
@@ -63,7 +64,7 @@ export const previewCommand: Command = {
   options: {
     runs: { type: 'string', short: 'n', valueName: 'N', description: 'how many posts to show (default 10)' },
     from: { type: 'string', valueName: 'ISO', description: 'start after this instant (default now)' },
-    platform: { type: 'string', valueName: 'P', description: 'only this platform (local, x, bluesky)' },
+    platform: { type: 'string', valueName: 'P', description: `only this platform (${PLATFORMS.join(', ')})` },
     json: { type: 'boolean', description: 'one JSON object per line' },
     share: { type: 'boolean', description: "the campaign page's share URLs instead of the posts" },
     'base-url': { type: 'string', valueName: 'URL', description: 'with --share: public address of the site' },
@@ -90,7 +91,14 @@ export const previewCommand: Command = {
         `${file} does not post to ${platform} (platforms: ${campaign.platforms.join(', ')}).`,
       );
     }
-    const rows = previewPosts(campaign, from, runs, platform ? [platform] : campaign.platforms);
+    const env = loadEnv(io.env);
+    const rows = previewPosts(
+      campaign,
+      from,
+      runs,
+      platform ? [platform] : campaign.platforms,
+      lengthSettingsFromEnv(env),
+    );
     if (campaign.paused)
       writeLine(io.stderr, `note: ${campaign.id} is paused; nothing is posted until it is resumed.`);
     if (rows.length < runs) {
@@ -99,7 +107,6 @@ export const previewCommand: Command = {
         `note: only ${rows.length} post(s) left before the campaign ends (or in the next 5 years).`,
       );
     }
-    const env = loadEnv(io.env);
     const prices = { perPost: env.X_PRICE_PER_POST_USD, perPostWithUrl: env.X_PRICE_PER_POST_WITH_URL_USD };
     const costLines =
       platform && platform !== 'x'
@@ -122,6 +129,10 @@ export const previewCommand: Command = {
         `${row.at}  (${row.utc.replace('.000Z', 'Z')})  ${row.platform.padEnd(7)} ${row.length}/${row.limit} ${row.unit}`,
       );
       for (const line of row.text.split('\n')) writeLine(io.stdout, `    ${line}`);
+      const post = postSettingsFor(campaign.overrides, row.platform);
+      if (post.spoilerText)
+        writeLine(io.stdout, `    [content warning, counted in the length: ${post.spoilerText}]`);
+      if (post.visibility) writeLine(io.stdout, `    [visibility: ${post.visibility}]`);
       const image = campaign.messages[row.messageIndex]?.image;
       if (image) writeLine(io.stdout, `    [image ${image.file}, alt text: ${image.alt}]`);
     }

@@ -6,6 +6,7 @@ import { isSolidarityError, SolidarityError } from '../../errors.ts';
 import { deepCheck } from '../../monitor/consistency.ts';
 import { startMonitoring } from '../../monitor/start.ts';
 import { verifyCredentials } from '../../platforms/credentials.ts';
+import { lengthSettingsFromEnv } from '../../platforms/registry.ts';
 import type { Adapters } from '../../platforms/types.ts';
 import { Publisher, platformStopKey } from '../../scheduler/publish.ts';
 import { campaignReloader } from '../../scheduler/reload.ts';
@@ -50,7 +51,7 @@ export const startCommand: Command = {
       stopping.abort();
     });
     const ctx = commandContext(io, args);
-    const campaigns = loadCampaigns(ctx.campaignsDir);
+    const campaigns = loadCampaigns(ctx.campaignsDir, { limits: lengthSettingsFromEnv(ctx.env) });
     // The bot is the one writer of the data folder: a second bot stops here with STORE_LOCKED.
     const store = await openStore({
       dir: ctx.dataDir,

@@ -7,7 +7,7 @@ import { createContext } from '../../context.ts';
 import { isSolidarityError } from '../../errors.ts';
 import type { MonitorStatus } from '../../monitor/monitor.ts';
 import { monitorStatusLines, readMonitorStatus } from '../../monitor/status.ts';
-import type { CredentialCheck } from '../../platforms/types.ts';
+import type { CredentialCheck, RateLimitState } from '../../platforms/types.ts';
 import { type CampaignStatus, campaignStatus, formatStatus } from '../../scheduler/status.ts';
 import { openStore } from '../../store/index.ts';
 import { holderAlive, type LockInfo, readLock } from '../../store/lock.ts';
@@ -124,6 +124,7 @@ export const statusCommand: Command = {
 
       // Publishing: per campaign and platform, with a login check that changes nothing saved.
       const credentials: Partial<Record<Platform, CredentialCheck>> = {};
+      const rateLimits: Partial<Record<Platform, RateLimitState>> = {};
       const platforms = new Set(loaded.flatMap((c) => c.platforms));
       if (ctx.mode === 'local') {
         for (const p of platforms)
@@ -135,9 +136,12 @@ export const statusCommand: Command = {
         for (const platform of platforms) {
           const check = await adapters[platform]?.checkCredentials?.({ passive: true });
           if (check) credentials[platform] = check;
+          // The login check's answer carries the network's rate-limit figures, where it sends them.
+          const limits = adapters[platform]?.rateLimit?.();
+          if (limits) rateLimits[platform] = limits;
         }
       }
-      const publishing = loaded.map((c) => campaignStatus(c, store, now, credentials));
+      const publishing = loaded.map((c) => campaignStatus(c, store, now, credentials, rateLimits));
       attention.push(...publishingAttention(publishing));
 
       const ids = [...new Set([...campaignIds, ...Object.keys(monitor?.campaigns ?? {})])];

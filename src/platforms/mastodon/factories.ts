@@ -1,9 +1,11 @@
 /** Mastodon's adapter and mention source, loaded through the registry entry's `load()`. */
-import { mastodonCredentials } from '../../config/env.ts';
+import { type Env, mastodonCredentials } from '../../config/env.ts';
 import type { MentionSource } from '../../core/mention.ts';
+import type { LengthSettings } from '../../core/platform.ts';
 import { MastodonSource } from '../../monitor/mastodon.ts';
 import type { MentionSourceOptions, PlatformAdapter, PlatformRuntime } from '../types.ts';
 import { MastodonAdapter } from './adapter.ts';
+import { createMastodonRest, instanceInfo, mapMastodonError } from './client.ts';
 import { createMastodonTimelineClient } from './timeline.ts';
 
 export async function createAdapter(runtime: PlatformRuntime): Promise<PlatformAdapter> {
@@ -19,6 +21,18 @@ export async function createAdapter(runtime: PlatformRuntime): Promise<PlatformA
     logger: runtime.logger,
     now: () => runtime.clock.now(),
   });
+}
+
+/** The instance's own limits (`GET /api/v2/instance`), for `validate`. */
+export async function lengthSettings(env: Env): Promise<LengthSettings | undefined> {
+  const credentials = mastodonCredentials(env);
+  if (!credentials) return undefined;
+  const rest = createMastodonRest({ ...credentials, timeoutMs: 10_000 });
+  try {
+    return instanceInfo(await rest.v2.instance.fetch()).limits;
+  } catch (error) {
+    throw mapMastodonError(error, 'reading the instance limits', new Date());
+  }
 }
 
 /** One source for every campaign's tags: the hashtag stream, caught up from the timeline. */
