@@ -5,16 +5,22 @@
  * posts skipped, and a 429 that waits for X-RateLimit-Reset. Time is a shared fake clock: the
  * source's sleeps advance it instead of waiting.
  */
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadEnv } from '../src/config/env.ts';
+import { systemClock } from '../src/core/clock.ts';
+import { silentLogger } from '../src/logger.ts';
 import { MastodonSource, type MastodonSourceOptions, mastodonCursorKey } from '../src/monitor/mastodon.ts';
 import { runMonitor } from '../src/monitor/monitor.ts';
 import { MentionPipeline } from '../src/monitor/pipeline.ts';
+import { startMonitoring } from '../src/monitor/start.ts';
 import type { MonitoredCampaign } from '../src/monitor/types.ts';
 import { createMastodonTimelineClient } from '../src/platforms/mastodon/timeline.ts';
 import { type FakeMastodon, startFakeMastodon } from './_fake-mastodon.ts';
 import { captureLog } from './_log.ts';
 import { MemoryStore } from './_monitor-store.ts';
 import { testScore } from './_test-scorer.ts';
+import { campaignFromYaml, tempDir } from './_util.ts';
 
 const campaign: MonitoredCampaign = {
   id: 'belgium',
@@ -238,6 +244,64 @@ describe('Mastodon monitoring', () => {
       expect(src.status().pauses).toBeGreaterThan(0);
     } finally {
       await run.stop();
+    }
+  });
+
+  it('start watches a live Mastodon campaign through the registry: flags hate, skips its own posts', async () => {
+    await start({ now: () => new Date() });
+    const dir = tempDir();
+    try {
+      const env = loadEnv(
+        {
+          SOLIDARITY_DATA_DIR: join(dir.path, 'data'),
+          SOLIDARITY_MODE: 'live',
+          MASTODON_URL: fake.url,
+          MASTODON_ACCESS_TOKEN: fake.token,
+        },
+        { dotenvPath: null },
+      );
+      const printed: string[] = [];
+      const ctx = {
+        env,
+        logger: silentLogger(),
+        clock: systemClock,
+        mode: 'live' as const,
+        dataDir: env.SOLIDARITY_DATA_DIR,
+        campaignsDir: 'campaigns',
+        print: (line: string) => printed.push(line),
+      };
+      const fedi = campaignFromYaml(
+        [
+          'id: fedi',
+          'name: Fediverse',
+          'timezone: Europe/Brussels',
+          'start: 2026-01-01T00:00',
+          'platforms: [mastodon]',
+          'schedules: [{ at: ["2026-12-31T09:00"] }]',
+          'messages: ["We stand together"]',
+          'hashtags: [WeStandTogether]',
+        ].join('\n'),
+      );
+      const store = new MemoryStore();
+      const monitor = await startMonitoring(ctx, [fedi], { store, scorer: testScore, announce: true });
+      try {
+        await vi.waitFor(() => expect(fake.subscribedTags()).toEqual(['westandtogether']));
+        fake.publish({ text: 'vermin, the lot of them #WeStandTogether', acct: 'troll@bad.example' });
+        fake.publish({ text: 'Thinking of you all #WeStandTogether' });
+        fake.publish({ text: 'vermin, the lot of them #WeStandTogether (quoted to report it)', own: true });
+        await vi.waitFor(() => expect(store.mentionsSeen()).toHaveLength(2));
+        const [flag] = [...store.flags.values()];
+        expect(store.flags.size).toBe(1);
+        expect(flag!.mention).toMatchObject({ platform: 'mastodon', authorHandle: 'troll@bad.example' });
+        expect(flag!.mention.url).toMatch(new RegExp(`^${fake.url}/@troll@bad\\.example/\\d+$`));
+        expect(
+          printed.some((l) => l.includes('flagged for review') && l.includes('mastodon @troll@bad.example')),
+        ).toBe(true);
+      } finally {
+        await monitor.stop();
+      }
+    } finally {
+      dir.cleanup();
     }
   });
 });
