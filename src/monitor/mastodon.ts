@@ -244,8 +244,11 @@ export class MastodonSource implements MentionSource {
   async *mentions(signal: AbortSignal): AsyncIterable<SourceItem> {
     if (this.tags.length === 0) return;
     let attempt = 0;
+    let streamUrl: string | undefined;
     while (!signal.aborted) {
-      const url = this.o.streaming === false ? undefined : await this.o.client.streamingUrl();
+      // Asked until the instance names its streaming API (a failed answer is asked again later).
+      streamUrl ??= this.o.streaming === false ? undefined : await this.o.client.streamingUrl();
+      const url = streamUrl;
       if (!url) {
         this.mode = 'timeline';
         yield* this.catchUp(signal);
@@ -254,12 +257,15 @@ export class MastodonSource implements MentionSource {
       }
       const stream = new HashtagStream(url, this.o.accessToken, this.tags, this.o.highWater ?? 500, this.log);
       this.stream = stream;
+      let onAbort: (() => void) | undefined;
       const open = await Promise.race([
         stream.opened,
-        new Promise<false>((resolve) =>
-          signal.addEventListener('abort', () => resolve(false), { once: true }),
-        ),
+        new Promise<false>((resolve) => {
+          onAbort = () => resolve(false);
+          signal.addEventListener('abort', onAbort, { once: true });
+        }),
       ]);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
       if (open) {
         this.mode = 'stream';
         attempt = 0;
