@@ -10,11 +10,15 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadEnv } from '../src/config/env.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { silentLogger } from '../src/logger.ts';
-import { MastodonSource, type MastodonSourceOptions, mastodonCursorKey } from '../src/monitor/mastodon.ts';
 import { runMonitor } from '../src/monitor/monitor.ts';
 import { MentionPipeline } from '../src/monitor/pipeline.ts';
 import { startMonitoring } from '../src/monitor/start.ts';
 import type { MonitoredCampaign } from '../src/monitor/types.ts';
+import {
+  MastodonSource,
+  type MastodonSourceOptions,
+  mastodonCursorKey,
+} from '../src/platforms/mastodon/mentions.ts';
 import { createMastodonTimelineClient } from '../src/platforms/mastodon/timeline.ts';
 import { type FakeMastodon, startFakeMastodon } from './_fake-mastodon.ts';
 import { captureLog } from './_log.ts';

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../logger.ts';
 import { silentLogger } from '../../logger.ts';
-import { AUTH_HINT, PlatformError } from '../errors.ts';
+import { PlatformError } from '../errors.ts';
 import type { CredentialCheck, PlatformAdapter, Post, PostRequest, RateLimitState } from '../types.ts';
 import { postKey } from '../types.ts';
 import {
@@ -23,6 +23,7 @@ import {
   mapMastodonError,
   rateLimitFrom,
 } from './client.ts';
+import { MASTODON_AUTH_HINT } from './platform.ts';
 import { comparableStatusText, htmlToText } from './text.ts';
 
 export type MastodonVisibility = 'public' | 'unlisted' | 'private';
@@ -139,7 +140,7 @@ export class MastodonAdapter implements PlatformAdapter {
     } catch (error) {
       const pe = error instanceof PlatformError ? error : this.fail(error, 'checking the account');
       if (pe.kind === 'auth')
-        return { ok: false, problem: 'auth', message: pe.message, hint: AUTH_HINT.mastodon };
+        return { ok: false, problem: 'auth', message: pe.message, hint: MASTODON_AUTH_HINT };
       return { ok: false, problem: 'unreachable', message: pe.message };
     }
   }

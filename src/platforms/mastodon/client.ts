@@ -12,9 +12,13 @@ import {
   MastoUnexpectedError,
   type mastodon,
 } from 'masto';
-import { AUTH_HINT, PlatformError, resetFromHeader } from '../errors.ts';
+import { PlatformError, resetFromHeader } from '../errors.ts';
 import type { RateLimitState } from '../types.ts';
-import { MASTODON_CHARACTERS_RESERVED_PER_URL, MASTODON_MAX_CHARACTERS } from './platform.ts';
+import {
+  MASTODON_AUTH_HINT,
+  MASTODON_CHARACTERS_RESERVED_PER_URL,
+  MASTODON_MAX_CHARACTERS,
+} from './platform.ts';
 
 /** An instance's length rules (`/api/v2/instance` configuration.statuses). */
 export interface MastodonLimits {
@@ -101,7 +105,7 @@ export function mapMastodonError(error: unknown, what: string, now: Date): Platf
       return new PlatformError('mastodon', 'rate-limited', message, { status, retryAt });
     }
     if (status === 401 || status === 403) {
-      return new PlatformError('mastodon', 'auth', message, { status, hint: AUTH_HINT.mastodon });
+      return new PlatformError('mastodon', 'auth', message, { status, hint: MASTODON_AUTH_HINT });
     }
     if (status >= 500) return new PlatformError('mastodon', 'transient', message, { status });
     return new PlatformError('mastodon', 'rejected', message, { status });

@@ -2,10 +2,10 @@
 import { type Env, mastodonCredentials } from '../../config/env.ts';
 import type { MentionSource } from '../../core/mention.ts';
 import type { LengthSettings } from '../../core/platform.ts';
-import { MastodonSource } from '../../monitor/mastodon.ts';
 import type { MentionSourceOptions, PlatformAdapter, PlatformRuntime } from '../types.ts';
 import { MastodonAdapter } from './adapter.ts';
 import { createMastodonRest, instanceInfo, mapMastodonError } from './client.ts';
+import { MastodonSource } from './mentions.ts';
 import { createMastodonTimelineClient } from './timeline.ts';
 
 export async function createAdapter(runtime: PlatformRuntime): Promise<PlatformAdapter> {

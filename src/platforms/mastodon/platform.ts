@@ -25,6 +25,9 @@ export function measureMastodon(text: string, settings: LengthSettings = {}): Me
   return { length, limit, unit: 'characters', fits: length <= limit };
 }
 
+export const MASTODON_AUTH_HINT =
+  'Check MASTODON_URL and MASTODON_ACCESS_TOKEN in .env (a token from Preferences → Development on that instance, with scopes read, write:statuses and write:media); then restart the bot.';
+
 const visibility = z.enum(['public', 'unlisted', 'private']);
 
 export const mastodonPlatform = definePlatform({
@@ -42,8 +45,7 @@ export const mastodonPlatform = definePlatform({
     env: ['MASTODON_URL', 'MASTODON_ACCESS_TOKEN'],
     configured: (env) => mastodonCredentials(env) !== undefined,
     authError: 'MASTODON_AUTH_FAILED',
-    authHint:
-      'Check MASTODON_URL and MASTODON_ACCESS_TOKEN in .env (a token from Preferences → Development on that instance, with scopes read, write:statuses and write:media); then restart the bot.',
+    authHint: MASTODON_AUTH_HINT,
   },
   campaign: {
     variant: 'Replaces text on Mastodon.',

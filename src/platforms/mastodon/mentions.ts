@@ -13,16 +13,12 @@
  * reading waits for X-RateLimit-Reset.
  */
 import WebSocket from 'ws';
-import type { Logger } from '../logger.ts';
-import { isPlatformError } from '../platforms/errors.ts';
-import {
-  type MastodonPost,
-  type MastodonTimelineClient,
-  parseStreamMessage,
-} from '../platforms/mastodon/timeline.ts';
-import type { Store } from '../store/types.ts';
-import { mergeHashtags, normaliseHashtag } from './hashtags.ts';
-import type { Mention, MentionSource, SourceItem, SourceStats } from './types.ts';
+import type { Mention, MentionSource, SourceItem, SourceStats } from '../../core/mention.ts';
+import type { Logger } from '../../logger.ts';
+import { mergeHashtags, normaliseHashtag } from '../../monitor/hashtags.ts';
+import type { Store } from '../../store/types.ts';
+import { isPlatformError } from '../errors.ts';
+import { type MastodonPost, type MastodonTimelineClient, parseStreamMessage } from './timeline.ts';
 
 export const mastodonCursorKey = (tag: string) => `monitor.mastodon.min_id:${tag}`;
 
