@@ -210,7 +210,8 @@ export class MastodonSource implements MentionSource {
   status(): Record<string, unknown> {
     return {
       mode: this.mode,
-      cursors: Object.fromEntries(this.tags.map((t) => [t, this.o.store.getCursor(mastodonCursorKey(t))])),
+      // The newest status handed on per tag (saved as the cursor once stored).
+      cursors: Object.fromEntries(this.tags.map((t) => [t, this.seen.get(t)])),
       buffered: this.stream?.buffered() ?? 0,
       paused: this.stream?.isPaused() ?? false,
       pauses: this.stream?.pauses ?? 0,
@@ -231,7 +232,8 @@ export class MastodonSource implements MentionSource {
     const checkpoint = async () => {
       for (const [tag, id] of cursors) {
         const key = mastodonCursorKey(tag);
-        if (newer(id, this.o.store.getCursor(key))) await this.o.store.setCursor(key, id);
+        // Awaited: the store's reads may be asynchronous (a database backend).
+        if (newer(id, await this.o.store.getCursor(key))) await this.o.store.setCursor(key, id);
       }
     };
     return { mention: mastodonMention(post, new Date(this.clock()).toISOString()), checkpoint };
@@ -294,7 +296,7 @@ export class MastodonSource implements MentionSource {
   /** Every status of every tag since its cursor (only the newest page the first time). */
   private async *catchUp(signal: AbortSignal): AsyncGenerator<SourceItem> {
     for (const tag of this.tags) {
-      let minId = this.o.store.getCursor(mastodonCursorKey(tag));
+      let minId = await this.o.store.getCursor(mastodonCursorKey(tag));
       const seen = this.seen.get(tag);
       if (seen && newer(seen, minId)) minId = seen;
       for (;;) {
