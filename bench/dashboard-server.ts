@@ -6,12 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ReviewState } from '../src/core/review.ts';
 import { addModerator } from '../src/dashboard/accounts.ts';
 import { LOGIN_COOKIE, SESSION_COOKIE, startDashboard } from '../src/dashboard/server.ts';
 import { clearFragmentCache } from '../src/dashboard/views/flag.ts';
 import { queuePage } from '../src/dashboard/views/queue.ts';
 import { silentLogger } from '../src/logger.ts';
-import type { ReviewState } from '../src/moderation/types.ts';
 import { makeFlag } from '../tests/_review-fixtures.ts';
 import { openBenchStore } from './dashboard-store.ts';
 

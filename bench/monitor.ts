@@ -17,11 +17,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Mention } from '../src/core/mention.ts';
 import { silentLogger } from '../src/logger.ts';
-import { JetstreamSource } from '../src/monitor/jetstream.ts';
 import { runMonitor } from '../src/monitor/monitor.ts';
 import { MentionPipeline } from '../src/monitor/pipeline.ts';
-import type { Mention, MonitoredCampaign } from '../src/monitor/types.ts';
+import type { MonitoredCampaign } from '../src/monitor/types.ts';
+import { JetstreamSource } from '../src/platforms/bluesky/jetstream.ts';
 import { score } from '../src/scoring/index.ts';
 import { mentionPairKey } from '../src/store/consistency.ts';
 import { openStore } from '../src/store/index.ts';

@@ -1,6 +1,7 @@
 /**
  * Regenerates the parts of docs/reference.md and .env.example that the code defines: environment
- * variables (src/config/env.ts), error codes (src/errors.ts) and commands (src/cli/commands).
+ * variables (src/config/env.ts), error codes (src/errors.ts), commands (src/cli/commands) and
+ * platforms (src/platforms/registry.ts).
  * `npm run docs` writes them; tests/docs.test.ts fails when they are out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { loadCommands } from '../src/cli/commands/index.ts';
 import { ENV_DOCS, ENV_SCHEMA, envDefault, SECRET_ENV } from '../src/config/env.ts';
 import { CATALOGUE, EXIT } from '../src/errors.ts';
+import { PLATFORM_REGISTRY, platformInfo } from '../src/platforms/registry.ts';
 
 /** Every command, loaded (the CLI itself loads only the one it runs). */
 const COMMANDS = await loadCommands();
@@ -97,11 +99,39 @@ export function cliSection(): string {
   ].join('\n');
 }
 
+export function platformsSection(): string {
+  const rows = [
+    '| Platform | Id | Length rule | Credentials | `overrides.<id>` fields |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const entry of PLATFORM_REGISTRY) {
+    const p = platformInfo(entry.id);
+    const credentials = p.credentials
+      ? p.credentials.env.map((name) => `\`${name}\``).join(', ')
+      : 'none (the outbox file; in local mode it stands in for every platform)';
+    const fields = ['hashtags', ...Object.keys(p.campaign.overrideFields)].map((f) => `\`${f}\``).join(', ');
+    rows.push(`| ${cell(p.label)} | \`${p.id}\` | ${cell(p.limits.summary)} | ${credentials} | ${fields} |`);
+  }
+  return [
+    '## Platforms',
+    '',
+    'The networks the bot posts to and watches, from the platform registry',
+    '(`src/platforms/registry.ts`; adding one: [platforms.md](platforms.md)).',
+    '',
+    ...rows,
+  ].join('\n');
+}
+
 export const REFERENCE = join(ROOT, 'docs', 'reference.md');
 
 /** docs/reference.md with the generated sections replaced. */
 export function renderReference(readme: string): string {
-  const sections: Record<string, string> = { env: envSection(), errors: errorsSection(), cli: cliSection() };
+  const sections: Record<string, string> = {
+    env: envSection(),
+    errors: errorsSection(),
+    cli: cliSection(),
+    platforms: platformsSection(),
+  };
   let out = readme;
   for (const [name, body] of Object.entries(sections)) {
     const pattern = new RegExp(`<!-- section:${name} -->[\\s\\S]*?<!-- /section:${name} -->`);

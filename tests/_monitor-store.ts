@@ -2,7 +2,7 @@
  * A small in-memory Store for monitor tests (named apart from the review tests' memory store),
  * with knobs for a slow or failing store. Not used by the bot.
  */
-import type { Flag, ReviewEvent } from '../src/moderation/types.ts';
+import type { Flag, ReviewEvent } from '../src/core/review.ts';
 import type {
   ActivityEvent,
   ActivityType,

@@ -2,9 +2,10 @@
  * Flags for review tests: invented, mild placeholder abuse (never the labelled evaluation data),
  * plus hostile texts that try to break the page.
  */
-import type { Flag } from '../src/moderation/types.ts';
-import type { Mention } from '../src/monitor/types.ts';
-import type { Reason, Severity } from '../src/scoring/types.ts';
+
+import type { Mention } from '../src/core/mention.ts';
+import type { Flag } from '../src/core/review.ts';
+import type { Reason, Severity } from '../src/core/verdict.ts';
 
 const WORDS = ['vermin', 'invaders', 'go back', 'traitors', 'scum'];
 

@@ -2,7 +2,9 @@
  * A small deterministic scorer for monitor tests (the real one lives in src/scoring): flags a few
  * invented marker words, so tests know exactly which mentions must reach the review queue.
  */
-import type { ScoreOptions, Verdict } from '../src/scoring/types.ts';
+
+import type { Verdict } from '../src/core/verdict.ts';
+import type { ScoreOptions } from '../src/scoring/types.ts';
 
 const MARKERS: Array<[RegExp, string]> = [
   [/\bvermin\b/i, 'test.dehumanising'],

@@ -5,9 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Flag } from '../src/core/review.ts';
 import { startDashboard } from '../src/dashboard/server.ts';
 import { silentLogger } from '../src/logger.ts';
-import type { Flag } from '../src/moderation/types.ts';
 import type { FileStore } from '../src/store/index.ts';
 import { artifact, chromiumAvailable, launchChromium } from './_chromium.ts';
 import { addRoleAccounts, LOCAL_ENV, type LoggedIn, login, PASSWORDS, tempStore } from './_dashboard.ts';

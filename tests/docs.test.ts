@@ -6,6 +6,7 @@ import { CampaignFileSchema, campaignJsonSchema } from '../src/campaign/schema.t
 import { loadCommands } from '../src/cli/commands/index.ts';
 import { ENV_SCHEMA } from '../src/config/env.ts';
 import { CATALOGUE } from '../src/errors.ts';
+import { PLATFORM_IDS } from '../src/platforms/registry.ts';
 
 /** Every command, loaded (the CLI itself loads only the one it runs). */
 const COMMANDS = await loadCommands();
@@ -37,6 +38,7 @@ describe('documentation tells the truth', () => {
     for (const name of Object.keys(ENV_SCHEMA.shape)) expect(reference).toContain(`\`${name}\``);
     for (const command of COMMANDS)
       expect(reference).toContain(`npx solidarity ${command.usage.replaceAll('|', '\\|')}`);
+    for (const id of PLATFORM_IDS) expect(reference).toContain(`| \`${id}\` |`);
   });
 
   it('.env.example lists every variable (run `npm run docs`)', () => {
@@ -63,7 +65,9 @@ describe('documentation tells the truth', () => {
     for (const command of ['npm ci', 'npm start']) expect(readme).toContain(command);
     const files = [
       'README.md',
-      ...['campaigns', 'going-live', 'reference', 'store'].map((f) => `docs/${f}.md`),
+      ...['campaigns', 'going-live', 'reference', 'store', 'platforms', 'development'].map(
+        (f) => `docs/${f}.md`,
+      ),
     ];
     for (const file of files) {
       for (const link of localLinks(file)) {

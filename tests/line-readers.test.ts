@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.ts';
-import { LocalReplaySource } from '../src/monitor/local.ts';
+import { LocalReplaySource } from '../src/platforms/local/replay.ts';
 import { openStore } from '../src/store/index.ts';
 import { MemoryStore } from './_monitor-store.ts';
 import { makeFlag } from './_review-fixtures.ts';

@@ -6,8 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { searchBackfill } from '../src/monitor/bluesky-backfill.ts';
 import { BlueskyAdapter } from '../src/platforms/bluesky/adapter.ts';
+import { searchBackfill } from '../src/platforms/bluesky/backfill.ts';
 import { captureLog } from './_log.ts';
 
 const CID = 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm';

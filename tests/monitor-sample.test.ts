@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadCampaigns } from '../src/campaign/load.ts';
 import { monitoredCampaign } from '../src/monitor/campaigns.ts';
-import { LOCAL_MENTION_SCHEMA, localMention } from '../src/monitor/local.ts';
 import { ownPostMatcher } from '../src/monitor/own-posts.ts';
+import { LOCAL_MENTION_SCHEMA, localMention } from '../src/platforms/local/replay.ts';
 
 const lines = readFileSync('campaigns/sample-mentions.jsonl', 'utf8').trim().split('\n');
 const campaigns = loadCampaigns('campaigns').map((c) => monitoredCampaign(c));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MONITOR_STATUS_KEY, type MonitorStatus } from '../src/monitor/monitor.ts';
 import { emptyCounts } from '../src/monitor/pipeline.ts';
-import { budgetStateKey, type XBudgetState } from '../src/monitor/x.ts';
+import { budgetStateKey, type XBudgetState } from '../src/platforms/x/mentions.ts';
 import { openStore } from '../src/store/index.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
 import { runCliProcess } from './_util.ts';

@@ -12,7 +12,7 @@ import {
   type XBudgetState,
   XSearchSource,
   type XSearchSourceOptions,
-} from '../src/monitor/x.ts';
+} from '../src/platforms/x/mentions.ts';
 import { createXSearchClient } from '../src/platforms/x/search.ts';
 import { type FakeTweet, FakeXSearch } from './_fake-x-search.ts';
 import { captureLog } from './_log.ts';

@@ -34,11 +34,23 @@ const reviewFiles = [
 describe('review architecture', () => {
   it('the review side imports no platform adapter and no network SDK', () => {
     expect(reviewFiles.length).toBeGreaterThan(15);
+    // The platform registry's pure part (ids and labels for the platform filter) is allowed; its
+    // `load()`, the way to an adapter, is never called here.
     const offenders = reviewFiles
-      .map((path) => ({ path: relative(ROOT, path), imports: imports(path) }))
-      .filter((f) =>
-        f.imports.some((i) => /platforms\/|@atproto|twitter-api-v2|@skyware|^ws$|undici/.test(i)),
-      );
+      .map((path) => ({
+        path: relative(ROOT, path),
+        imports: imports(path),
+        text: readFileSync(path, 'utf8'),
+      }))
+      .filter(
+        (f) =>
+          f.imports.some(
+            (i) =>
+              /platforms\/|@atproto|twitter-api-v2|@skyware|^ws$|undici/.test(i) &&
+              !/\/platforms\/registry\.ts$/.test(i),
+          ) || /\.load\(\)/.test(f.text),
+      )
+      .map((f) => ({ path: f.path, imports: f.imports }));
     expect(offenders).toEqual([]);
   });
 

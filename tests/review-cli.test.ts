@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Flag } from '../src/core/review.ts';
 import { addModerator } from '../src/dashboard/accounts.ts';
 import type { EvidenceExport } from '../src/moderation/evidence.ts';
-import type { Flag } from '../src/moderation/types.ts';
 import { openStore } from '../src/store/index.ts';
 import { openBotStore } from './_dashboard.ts';
 import { HOSTILE_TEXTS, makeFlag } from './_review-fixtures.ts';

@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Flag } from '../src/moderation/types.ts';
-import type { Mention } from '../src/monitor/types.ts';
+import type { Mention } from '../src/core/mention.ts';
+import type { Flag } from '../src/core/review.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
 
 export function tempDataDir(prefix = 'solidarity-store-'): { dir: string; cleanup: () => void } {

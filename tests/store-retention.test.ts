@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadEnv } from '../src/config/env.ts';
-import type { ReviewEvent } from '../src/moderation/types.ts';
+import type { ReviewEvent } from '../src/core/review.ts';
 import { type FileStore, openStore } from '../src/store/file-store.ts';
 import { DEFAULT_RETENTION, retentionFromEnv } from '../src/store/retention.ts';
 import type { ActivityEvent } from '../src/store/types.ts';

@@ -98,11 +98,11 @@ const platformOverride = {
     .describe('Hashtags added on this platform instead of the campaign ones.'),
 };
 
-/** Where a supporter can send the share message from the campaign page (`share.networks`). */
-export const SHARE_NETWORKS = [
-  'x',
-  'bluesky',
-  'mastodon',
+/**
+ * Share buttons for networks the bot does not post to (`share.networks`). A platform in the
+ * registry with a `share` entry brings its own button and comes first.
+ */
+export const OTHER_SHARE_NETWORKS = [
   'threads',
   'facebook',
   'linkedin',
@@ -111,7 +111,14 @@ export const SHARE_NETWORKS = [
   'email',
   'sms',
 ] as const;
-export type ShareNetwork = (typeof SHARE_NETWORKS)[number];
+export type OtherShareNetwork = (typeof OTHER_SHARE_NETWORKS)[number];
+export type ShareNetwork = Platform | OtherShareNetwork;
+
+/** Where a supporter can send the share message from the campaign page (`share.networks`). */
+export const SHARE_NETWORKS = [
+  ...PLATFORM_REGISTRY.filter((p) => 'share' in p && p.share).map((p) => p.id),
+  ...OTHER_SHARE_NETWORKS,
+] as ShareNetwork[] as [ShareNetwork, ...ShareNetwork[]];
 
 const languageTag = z
   .string()

@@ -3,12 +3,14 @@
  * rule of every network it can be sent to. Pure: the site build and `preview --share` use the
  * texts this resolves; the compose URLs themselves are built in src/site/.
  */
-import { graphemeCount, type Measure, measureBluesky, measureX } from './limits.ts';
+import { isPlatform, OUTBOX_PLATFORM, platformInfo } from '../platforms/registry.ts';
+import { graphemeCount, type Measure } from './limits.ts';
 import { fillMessage } from './render.ts';
 import {
   type Campaign,
   type CampaignFile,
   type CampaignShare,
+  type OtherShareNetwork,
   SHARE_NETWORKS,
   type ShareNetwork,
   type ShareReport,
@@ -21,9 +23,6 @@ const TIME_VARIABLES = ['date', 'weekday', 'time', 'day'] as const;
 /** A stand-in for the page URL where a network adds it to the text (X counts every URL as 23). */
 const PAGE_URL_STAND_IN = 'https://example.org/campaign/';
 
-/** URLs count as 23 characters on Mastodon, whatever their length. */
-const URL_PATTERN = /https?:\/\/\S+/g;
-
 function characters(text: string, limit: number): Measure {
   const length = graphemeCount(text);
   return { length, limit, unit: 'characters', fits: length <= limit };
@@ -34,21 +33,7 @@ const GSM7 = /^[@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#�
 /** Three parts: longer texts arrive split or not at all on some phones. */
 export const SMS_PARTS = 3;
 
-/**
- * Each network's limit on the prefilled text, measured as that network measures it. X and
- * Bluesky use the validator's own rules; the others are the networks' published post limits.
- */
-export const SHARE_LIMITS: Record<ShareNetwork, { describe: string; measure: (text: string) => Measure }> = {
-  // X puts the page URL (23 weighted characters) after the text.
-  x: {
-    describe: '280 weighted characters with the page link',
-    measure: (t) => measureX(`${t} ${PAGE_URL_STAND_IN}`),
-  },
-  bluesky: { describe: '300 graphemes, 3000 bytes', measure: measureBluesky },
-  mastodon: {
-    describe: '500 characters, every link counting 23 (the default of Mastodon servers)',
-    measure: (t) => characters(t.replace(URL_PATTERN, 'x'.repeat(23)), 500),
-  },
+const OTHER_LIMITS: Record<OtherShareNetwork, ShareLimit> = {
   threads: { describe: '500 characters', measure: (t) => characters(t, 500) },
   // Facebook takes only the page URL: its preview shows the message (Open Graph tags).
   facebook: { describe: 'no text (the link preview shows the message)', measure: () => characters('', 0) },
@@ -64,6 +49,22 @@ export const SHARE_LIMITS: Record<ShareNetwork, { describe: string; measure: (te
     measure: (t) => characters(t, GSM7.test(t) ? SMS_PARTS * 153 : SMS_PARTS * 67),
   },
 };
+
+export interface ShareLimit {
+  describe: string;
+  measure: (text: string) => Measure;
+}
+
+/**
+ * Each network's limit on the prefilled text, measured as that network measures it. Networks the
+ * bot posts to use their registry entry's rule; the others are the networks' published post limits.
+ */
+export const SHARE_LIMITS = {
+  ...Object.fromEntries(
+    SHARE_NETWORKS.filter(isPlatform).map((id) => [id, platformInfo(id).share?.limit as ShareLimit]),
+  ),
+  ...OTHER_LIMITS,
+} as Record<ShareNetwork, ShareLimit>;
 
 /** Every network takes the text except Facebook (page link only). */
 export function sharesText(network: ShareNetwork): boolean {
@@ -99,7 +100,8 @@ function validDate(text: string): boolean {
 /** Fills a share message: variables, then the campaign hashtags unless it places or has them. */
 export function fillShareMessage(campaign: Campaign, template: string): string {
   const none = { date: '', weekday: '', time: '', day: '' };
-  return fillMessage({ ...campaign, overrides: {} }, template, 'local', none);
+  // As the outbox renders it: no platform's variant or hashtag override.
+  return fillMessage({ ...campaign, overrides: {} }, template, OUTBOX_PLATFORM.id, none);
 }
 
 /**

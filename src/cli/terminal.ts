@@ -3,7 +3,7 @@
  * (a post, a skipped slot, a decision, a pause or stop), whoever caused it — the bot itself, the
  * dashboard, or a CLI command whose change reached the bot through the inbox. Detail stays in the log.
  */
-import type { ReviewEvent } from '../moderation/types.ts';
+import type { ReviewEvent } from '../core/review.ts';
 import type { ActivityEvent, Store } from '../store/types.ts';
 
 export interface AnnounceOptions {

@@ -126,11 +126,40 @@ export interface PlatformDescriptor<
     /** Settings every post on the platform carries (visibility, content warning). */
     postSettings?(override: Override | undefined): PostSettings;
   };
+  /** What posting costs, for networks that bill the API per post (`preview` prints an estimate). */
+  readonly cost?: {
+    /** One line for a person: the posts, and what they cost at the prices in `env`. */
+    describe(texts: readonly string[], env: Env): Promise<string>;
+    /** Where the prices come from. */
+    readonly note: string;
+  };
+  /**
+   * What `status` adds about this platform's monitoring, read from saved state only (no network):
+   * lines to print and the campaigns that need attention (e.g. a read budget ran out today).
+   */
+  monitorStatus?(
+    state: { getState<T>(key: string): T | undefined },
+    campaigns: readonly string[],
+    now: Date,
+  ): { lines: string[]; attention: string[] };
   readonly links: {
     /** The web page of a post, from its id as the store keeps it (tweet id, at:// URI) and author. */
     post(post: { id: string; author?: string | undefined }): string;
-    /** The network's compose screen with the text filled in, for the campaign page (if it has one). */
-    compose?(text: string, pageUrl: string): string;
+  };
+  /**
+   * A share button on the campaign page (`share.networks`), for networks with a compose screen:
+   * supporters send the message from their own account.
+   */
+  readonly share?: {
+    /** The compose screen with the text filled in; `pageUrl` is the campaign page. */
+    compose(text: string, pageUrl: string): string;
+    /**
+     * The network has no central compose screen (Mastodon): `compose` returns a template with
+     * "{instance}" in place of the server, and the page asks the supporter for theirs.
+     */
+    readonly perInstance?: boolean;
+    /** The limit on the prefilled text, measured as the network does once the page link is added. */
+    readonly limit: { readonly describe: string; measure(text: string): Measure };
   };
   /**
    * Loads the code that talks to the network (adapter and mention-source factories, typed in

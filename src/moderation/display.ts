@@ -5,7 +5,7 @@
  * surrounding page or terminal looks are made visible instead of being obeyed.
  * The evidence export keeps the exact captured text; only what is shown is changed.
  */
-import type { Reason } from '../scoring/types.ts';
+import type { Reason } from '../core/verdict.ts';
 
 export interface Segment {
   text: string;

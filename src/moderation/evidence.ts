@@ -4,9 +4,9 @@
  * the text was not changed after capture.
  */
 import { createHash } from 'node:crypto';
-import type { Reason, Severity } from '../scoring/types.ts';
+import type { Flag, ReviewEvent, ReviewState } from '../core/review.ts';
+import type { Reason, Severity } from '../core/verdict.ts';
 import { deriveState } from './review.ts';
-import type { Flag, ReviewEvent, ReviewState } from './types.ts';
 
 /**
  * Where to report hate crime in the UK, as printed on the evidence page. Checked by hand against

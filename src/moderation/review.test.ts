@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeFlag } from '../../tests/_review-fixtures.ts';
+import type { ReviewAction, ReviewEvent } from '../core/review.ts';
 import { isSolidarityError } from '../errors.ts';
 import {
   allowedActions,
@@ -11,7 +12,6 @@ import {
   REVIEW_STATES,
   undoDecision,
 } from './review.ts';
-import type { ReviewAction, ReviewEvent } from './types.ts';
 
 let seq = 0;
 const ids = () => ({ id: `e${++seq}`, at: '2026-11-25T21:00:00.000Z' });

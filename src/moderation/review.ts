@@ -2,8 +2,9 @@
  * Review rules, pure: which decisions are allowed in which state, and the state a flag is in
  * given its append-only events. No clock and no I/O: ids and times come in as arguments.
  */
+
+import type { Flag, ResolveOutcome, ReviewAction, ReviewEvent, ReviewState } from '../core/review.ts';
 import { SolidarityError } from '../errors.ts';
-import type { Flag, ResolveOutcome, ReviewAction, ReviewEvent, ReviewState } from './types.ts';
 
 export const REVIEW_STATES: readonly ReviewState[] = [
   'open',

@@ -1,8 +1,9 @@
 /** What monitoring needs from a Campaign: its tags, its own words and accounts, its scoring options. */
 import { dateValues, fillMessage, messageTemplate } from '../campaign/render.ts';
 import type { Campaign, Platform } from '../campaign/schema.ts';
+import { normaliseHashtag } from '../core/hashtags.ts';
+import { OUTBOX_PLATFORM } from '../platforms/registry.ts';
 import { scoreOptionsFrom } from '../scoring/config.ts';
-import { normaliseHashtag } from './hashtags.ts';
 import { OWN_TEXT_WILDCARD } from './own-posts.ts';
 import type { MonitoredCampaign } from './types.ts';
 
@@ -18,7 +19,8 @@ const WILDCARD_VALUES = {
  * open (they change from post to post).
  */
 export function ownMessagePatterns(campaign: Campaign): string[] {
-  const platforms = new Set<Platform>([...campaign.platforms, 'local']);
+  // Also as the outbox renders them: in most campaigns, the plain message text.
+  const platforms = new Set<Platform>([...campaign.platforms, OUTBOX_PLATFORM.id]);
   const texts = new Set<string>();
   campaign.messages.forEach((_, index) => {
     for (const platform of platforms) {
@@ -44,7 +46,7 @@ export function monitoredCampaign(
   const now = options.now ?? new Date();
   const today = dateValues(campaign, now);
   const rendered = campaign.messages.map((_, i) =>
-    fillMessage(campaign, messageTemplate(campaign, i, 'local'), 'local', today),
+    fillMessage(campaign, messageTemplate(campaign, i, OUTBOX_PLATFORM.id), OUTBOX_PLATFORM.id, today),
   );
   const hashtags = [...new Set(campaign.monitorHashtags.map(normaliseHashtag))];
   return {

@@ -4,11 +4,11 @@
  * the bot at start run this same function.
  */
 import type { Campaign } from '../campaign/schema.ts';
-import type { Flag } from '../moderation/types.ts';
+import { normaliseHashtag } from '../core/hashtags.ts';
+import type { Flag } from '../core/review.ts';
+import { localCursorCheck } from '../platforms/local/replay.ts';
 import { type ConsistencyReport, checkConsistency } from '../store/consistency.ts';
 import type { ActivityEvent, JournalEntry, Store } from '../store/types.ts';
-import { normaliseHashtag } from './hashtags.ts';
-import { localCursorCheck } from './local.ts';
 
 export interface DeepCheckSource extends Pick<Store, 'getCursor' | 'listJournal'> {
   events(): AsyncIterable<ActivityEvent>;

@@ -2,13 +2,15 @@
  * Runs the mention sources through one pipeline, saves the counts for `solidarity status` every
  * few seconds, logs them, and stops cleanly (mentions in flight are stored, cursors saved).
  */
+
+import type { MentionSource, SourceStats } from '../core/mention.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/types.ts';
 import type { HijackOptions } from './hijack.ts';
 import { MentionPipeline, type PipelineOptions } from './pipeline.ts';
 /** Where the running bot keeps its monitoring status (store state). */
 import { MONITOR_STATUS_KEY } from './state-keys.ts';
-import type { MentionSource, MonitorCounts, MonitoredCampaign, Scorer, SourceStats } from './types.ts';
+import type { MonitorCounts, MonitoredCampaign, Scorer } from './types.ts';
 
 export { MONITOR_STATUS_KEY };
 

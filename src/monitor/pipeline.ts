@@ -7,24 +7,18 @@
  * Cursors move only over mentions that are stored: a source's checkpoint runs once its mention and
  * every mention yielded before it are durable.
  */
+
+import { matchingTags } from '../core/hashtags.ts';
+import type { Checkpoint, Mention, MentionSource, SourceItem } from '../core/mention.ts';
+import type { Flag } from '../core/review.ts';
+import type { Verdict } from '../core/verdict.ts';
 import { SolidarityError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { Flag } from '../moderation/types.ts';
-import type { Verdict } from '../scoring/types.ts';
 import { mentionPairKey } from '../store/consistency.ts';
 import type { ActivityEvent, Store } from '../store/types.ts';
-import { matchingTags } from './hashtags.ts';
 import { type HijackAlert, HijackDetector, type HijackOptions } from './hijack.ts';
 import { type OwnPostMatcher, ownPostMatcher } from './own-posts.ts';
-import type {
-  Checkpoint,
-  Mention,
-  MentionSource,
-  MonitorCounts,
-  MonitoredCampaign,
-  Scorer,
-  SourceItem,
-} from './types.ts';
+import type { MonitorCounts, MonitoredCampaign, Scorer } from './types.ts';
 import { mentionVerdict } from './verdict.ts';
 
 export interface PipelineOptions {

@@ -5,15 +5,16 @@
  */
 import type { Campaign } from '../campaign/schema.ts';
 import { type Context, runtimeOf } from '../context.ts';
+import type { MentionSource } from '../core/mention.ts';
+import type { Flag } from '../core/review.ts';
 import { terminalText } from '../moderation/display.ts';
-import type { Flag } from '../moderation/types.ts';
 import { NETWORK_PLATFORMS, OUTBOX_PLATFORM } from '../platforms/registry.ts';
 import type { Adapters } from '../platforms/types.ts';
 import type { Store } from '../store/types.ts';
 import { monitoredCampaign } from './campaigns.ts';
 import type { HijackAlert } from './hijack.ts';
 import { type MonitorHandle, runMonitor } from './monitor.ts';
-import type { MentionSource, Scorer } from './types.ts';
+import type { Scorer } from './types.ts';
 
 export interface StartMonitoringOptions {
   store: Store;

@@ -1,8 +1,9 @@
-/** Monitoring as `solidarity status` shows it: counts, sources, X budgets, from the saved status. */
+/** Monitoring as `solidarity status` shows it: counts, sources, platform budgets, from the saved status. */
+
+import { PLATFORM_REGISTRY, platformInfo } from '../platforms/registry.ts';
 import type { Store } from '../store/types.ts';
 import type { MonitorStatus } from './monitor.ts';
-import { budgetStateKey, MONITOR_STATUS_KEY } from './state-keys.ts';
-import type { XBudgetState } from './x.ts';
+import { MONITOR_STATUS_KEY } from './state-keys.ts';
 
 /** The counts and sources the monitor last saved, if it ever ran on this data folder. */
 export function readMonitorStatus(store: Pick<Store, 'getState'>): MonitorStatus | undefined {
@@ -11,7 +12,7 @@ export function readMonitorStatus(store: Pick<Store, 'getState'>): MonitorStatus
 
 export interface MonitorStatusView {
   lines: string[];
-  /** Campaigns whose X read budget ran out today. */
+  /** Campaigns a platform says need attention (X: the read budget ran out today). */
   budgetExhausted: string[];
 }
 
@@ -49,15 +50,11 @@ export function monitorStatusLines(
       lines.push(`  source ${s.name}${extra.length ? `: ${extra.join(', ')}` : ''}`);
     }
   }
-  const today = now.toISOString().slice(0, 10);
-  for (const campaign of campaigns) {
-    const b = store.getState<XBudgetState>(budgetStateKey(campaign));
-    if (!b || b.day !== today) continue;
-    const state = b.exhaustedAt ? `EXHAUSTED at ${b.exhaustedAt} (X_READ_BUDGET_EXHAUSTED)` : 'ok';
-    if (b.exhaustedAt) budgetExhausted.push(campaign);
-    lines.push(
-      `  X reads today for ${campaign}: ${b.reads}/${b.limit} (about $${b.costUsd.toFixed(2)}), ${state}`,
-    );
+  for (const platform of PLATFORM_REGISTRY.map((p) => platformInfo(p.id))) {
+    const extra = platform.monitorStatus?.(store, campaigns, now);
+    if (!extra) continue;
+    lines.push(...extra.lines);
+    budgetExhausted.push(...extra.attention);
   }
   return { lines, budgetExhausted };
 }

@@ -1,6 +1,5 @@
-import type { ScoreOptions, Verdict } from '../scoring/types.ts';
-
-export type { Checkpoint, Mention, MentionSource, SourceItem, SourceStats } from '../core/mention.ts';
+import type { Verdict } from '../core/verdict.ts';
+import type { ScoreOptions } from '../scoring/types.ts';
 
 /** The scorer as the pipeline sees it: `score()` from src/scoring, or a test double. */
 export type Scorer = (text: string, options: ScoreOptions) => Verdict | Promise<Verdict>;

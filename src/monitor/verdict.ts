@@ -5,7 +5,8 @@
  * so they give the same verdict on the same post.
  */
 import type { Campaign } from '../campaign/schema.ts';
-import type { ScoreOptions, Verdict } from '../scoring/types.ts';
+import type { Verdict } from '../core/verdict.ts';
+import type { ScoreOptions } from '../scoring/types.ts';
 import { type MonitoredCampaignOptions, monitoredCampaign } from './campaigns.ts';
 import { type OwnPostMatcher, ownPostMatcher } from './own-posts.ts';
 import type { MonitoredCampaign, Scorer } from './types.ts';

@@ -1,12 +1,11 @@
-import type { Platform } from '../campaign/schema.ts';
 import { SolidarityError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { platformInfo } from './registry.ts';
+import { isOutbox, type Platform, platformInfo } from './registry.ts';
 import type { CredentialCheck, PlatformAdapter } from './types.ts';
 
 /**
  * Checks every live adapter's credentials once at start-up. Rejected credentials stop the bot
- * with the platform's auth error (X_AUTH_FAILED, MASTODON_AUTH_FAILED…; exit code 4) naming the env vars; an unreachable
+ * with the platform's auth error (X_AUTH_FAILED, BLUESKY_AUTH_FAILED…: exit code 4) naming the env vars; an unreachable
  * network is only a warning (the scheduler retries when a slot falls due).
  */
 export async function verifyCredentials(
@@ -17,7 +16,7 @@ export async function verifyCredentials(
   const seen = new Set<PlatformAdapter>();
   for (const [platform, adapter] of Object.entries(adapters) as Array<[Platform, PlatformAdapter]>) {
     // The local outbox needs no credentials (and stands in for every platform in local mode).
-    if (seen.has(adapter) || !adapter.checkCredentials || adapter.name === 'local') continue;
+    if (seen.has(adapter) || !adapter.checkCredentials || isOutbox(adapter.name)) continue;
     seen.add(adapter);
     const check = await adapter.checkCredentials();
     checks.set(platform, check);
@@ -26,9 +25,10 @@ export async function verifyCredentials(
       continue;
     }
     if (check.problem === 'auth') {
+      const info = platformInfo(platform);
       throw new SolidarityError(
-        platformInfo(platform).credentials?.authError ?? 'PLATFORM_ERROR',
-        `${platformInfo(platform).label} rejected the credentials in .env: ${check.message}`,
+        info.credentials?.authError ?? 'PLATFORM_ERROR',
+        `${info.label} rejected the credentials in .env: ${check.message}`,
         check.hint ? { hint: check.hint } : {},
       );
     }

@@ -1,6 +1,5 @@
-import type { Platform } from '../campaign/schema.ts';
 import { type ErrorCode, SolidarityError } from '../errors.ts';
-import { platformInfo } from './registry.ts';
+import { type Platform, platformInfo } from './registry.ts';
 
 /**
  * What the scheduler should do about a failed call:
@@ -43,14 +42,6 @@ function codeFor(platform: Platform, kind: FailureKind): ErrorCode {
 export function isPlatformError(error: unknown): error is PlatformError {
   return error instanceof PlatformError;
 }
-
-export const AUTH_HINT: Record<Exclude<Platform, 'local'>, string> = {
-  x: 'Check X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET in .env (the access token must have read and write permission); then restart the bot.',
-  bluesky:
-    'Check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD in .env (an app password from Settings → Privacy and security → App passwords) and BLUESKY_SERVICE; then restart the bot.',
-  mastodon:
-    'Check MASTODON_URL and MASTODON_ACCESS_TOKEN in .env (a token from Preferences → Development on that instance, with scopes read, write:statuses and write:media); then restart the bot.',
-};
 
 /** Parses a rate-limit reset header: epoch seconds (X, Bluesky) or ISO 8601 (Mastodon) → Date. */
 export function resetFromHeader(value: string | null | undefined, fallback: Date): Date {

@@ -15,8 +15,8 @@ import { inQuietHours, slotKey, slotsBetween } from '../campaign/slots.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../logger.ts';
 import { isPlatformError, PlatformError } from '../platforms/errors.ts';
-import { postSettingsFor } from '../platforms/registry.ts';
-import { type Adapters, type Post, type PostRequest, postKey, type ReplyPolicy } from '../platforms/types.ts';
+import { linkCardFor, postSettingsFor, replyPolicyFor } from '../platforms/registry.ts';
+import { type Adapters, type Post, type PostRequest, postKey } from '../platforms/types.ts';
 import type { ActivityEvent, JournalEntry, Store } from '../store/types.ts';
 import { BACKOFF, backoffDelay } from './backoff.ts';
 import { holdFor } from './controls.ts';
@@ -69,26 +69,18 @@ export function isFinal(entry: JournalEntry): boolean {
   return entry.state === 'failed' && entry.attempts >= BACKOFF.maxAttempts;
 }
 
-/** Who may reply, from the campaign's per-platform override (Bluesky threadgate on by default). */
-export function replyPolicyFor(campaign: Campaign, platform: Platform): ReplyPolicy {
-  if (platform === 'bluesky') return campaign.overrides.bluesky?.threadgate ?? 'following';
-  if (platform === 'x') {
-    const setting = campaign.overrides.x?.replySettings ?? 'everyone';
-    return setting === 'mentionedUsers' ? 'mentioned' : setting;
-  }
-  return 'everyone';
-}
-
 /** The request for a draft: the campaign's reply policy, the message's image, a link card. */
 export function requestFor(campaign: Campaign, draft: PostDraft): PostRequest {
   const images = messageImages(campaign, draft.messageIndex);
-  // A card shows the post's first link; X builds its own card from the URL.
-  const card = draft.platform === 'bluesky' ? campaign.overrides.bluesky?.linkCard : undefined;
+  // A card shows the post's first link, on the platforms whose entry builds one (X builds its own
+  // card from the URL).
+  const card = linkCardFor(campaign.overrides, draft.platform);
   const url = card ? /https?:\/\/\S*[^\s.,;:!?)]/.exec(draft.text)?.[0] : undefined;
   return {
     ...draft,
-    replyPolicy: replyPolicyFor(campaign, draft.platform),
-    // Visibility and content warning, on the platforms that have them (Mastodon).
+    // Who may reply: the campaign's per-platform override, or the platform's default.
+    replyPolicy: replyPolicyFor(campaign.overrides, draft.platform),
+    // Visibility and content warning, on the platforms that have them.
     ...postSettingsFor(campaign.overrides, draft.platform),
     ...(images.length ? { images } : {}),
     ...(card && url ? { link: { url, title: card.title, description: card.description } } : {}),

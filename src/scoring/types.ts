@@ -1,25 +1,5 @@
-/** Why a mention was (or was not) flagged: one rule, with the span it matched in the original text. */
-export interface Reason {
-  rule: string;
-  explanation: string;
-  /** UTF-16 offsets into the original text: text.slice(start, end) is what matched. */
-  span?: { start: number; end: number; text: string };
-  weight?: number;
-}
-
-export type Severity = 'none' | 'low' | 'medium' | 'high';
-
-export interface Verdict {
-  flagged: boolean;
-  /** 0..1 */
-  score: number;
-  severity: Severity;
-  /** AFINN comparative score from the `sentiment` package; a signal only, never flags alone. */
-  sentiment: number;
-  reasons: Reason[];
-  /** The language whose lexicon was used ('en', 'fr', 'nl'). */
-  lang?: string;
-}
+/** The scorer's options. The verdict's shape is shared with the rest of the bot (src/core/verdict.ts). */
+export type { Reason, Severity, Verdict } from '../core/verdict.ts';
 
 export interface ScoreOptions {
   /** Flag at or above this score (campaign `scoring.threshold`). */

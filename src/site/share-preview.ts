@@ -1,9 +1,9 @@
 /** What `preview --share` prints: every share URL of a campaign page, per language and message. */
 
-import type { Campaign } from '../campaign/schema.ts';
+import type { Campaign, ShareNetwork } from '../campaign/schema.ts';
 import { SHARE_LIMITS, sharesText } from '../campaign/share.ts';
 import { pageUrl } from './build.ts';
-import { NETWORK_LABELS, shareUrl } from './share-urls.ts';
+import { networkLabel, shareUrl } from './share-urls.ts';
 
 export interface ShareRow {
   lang: string;
@@ -48,9 +48,7 @@ export function shareLines(campaign: Campaign, baseUrl: string): string[] {
       lines.push('', `[${row.lang}] message ${row.message}: ${row.text.replace(/\n/g, ' ')}`);
     }
     const fits = row.text ? `${row.length}/${row.limit}` : 'link only';
-    lines.push(
-      `  ${NETWORK_LABELS[row.network as keyof typeof NETWORK_LABELS].padEnd(9)} ${fits.padEnd(10)} ${row.url}`,
-    );
+    lines.push(`  ${networkLabel(row.network as ShareNetwork).padEnd(9)} ${fits.padEnd(10)} ${row.url}`);
   }
   return lines;
 }

@@ -1,23 +1,24 @@
 /**
  * The compose screen of each network, with the message filled in. Every value goes through
  * encodeURIComponent, so emoji, accents, "#", "&" and newlines reach the network as written.
- * Mastodon has no central compose screen: its link is built in the browser from the supporter's
- * own server (see assets/share.js), from the template returned here.
+ * A network without a central compose screen (Mastodon, `share.perInstance`) gets its link built
+ * in the browser from the supporter's own server (see assets/share.js), from the template returned
+ * here.
  */
-import type { ShareNetwork } from '../campaign/schema.ts';
+import type { OtherShareNetwork, ShareNetwork } from '../campaign/schema.ts';
+import { isPlatform, platformInfo } from '../platforms/registry.ts';
 
 export interface ShareTarget {
   network: ShareNetwork;
   /** The button label. */
   label: string;
-  /** The compose URL; for Mastodon, a template with "{instance}" in place of the server. */
+  /** The compose URL; with `perInstance`, a template with "{instance}" in place of the server. */
   url: string;
+  /** The supporter names their own server (Mastodon): the page shows a form, not a link. */
+  perInstance: boolean;
 }
 
-export const NETWORK_LABELS: Record<ShareNetwork, string> = {
-  x: 'X',
-  bluesky: 'Bluesky',
-  mastodon: 'Mastodon',
+const OTHER_LABELS: Record<OtherShareNetwork, string> = {
   threads: 'Threads',
   facebook: 'Facebook',
   linkedin: 'LinkedIn',
@@ -27,17 +28,21 @@ export const NETWORK_LABELS: Record<ShareNetwork, string> = {
   sms: 'SMS',
 };
 
+/** The button label: the platform's own label for networks the bot posts to. */
+export function networkLabel(network: ShareNetwork): string {
+  return isPlatform(network) ? platformInfo(network).label : OTHER_LABELS[network];
+}
+
 const e = encodeURIComponent;
 
 /** The compose URL for one network. `pageUrl` is the absolute URL of the campaign page. */
 export function shareUrl(network: ShareNetwork, text: string, pageUrl: string, subject: string): string {
+  if (isPlatform(network)) {
+    const share = platformInfo(network).share;
+    if (!share) throw new Error(`${network} has no share button`);
+    return share.compose(text, pageUrl);
+  }
   switch (network) {
-    case 'x':
-      return `https://x.com/intent/post?text=${e(text)}&url=${e(pageUrl)}`;
-    case 'bluesky':
-      return `https://bsky.app/intent/compose?text=${e(text)}`;
-    case 'mastodon':
-      return `https://{instance}/share?text=${e(text)}`;
     case 'threads':
       return `https://www.threads.net/intent/post?text=${e(text)}`;
     case 'facebook':
@@ -65,7 +70,8 @@ export function shareTargets(
 ): ShareTarget[] {
   return networks.map((network) => ({
     network,
-    label: NETWORK_LABELS[network],
+    label: networkLabel(network),
     url: shareUrl(network, text, pageUrl, subject),
+    perInstance: isPlatform(network) && platformInfo(network).share?.perInstance === true,
   }));
 }

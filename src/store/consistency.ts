@@ -9,8 +9,9 @@
  * Each finding says what is wrong and, when the missing part can be derived from the other, the
  * transaction that repairs it.
  */
-import type { Flag } from '../moderation/types.ts';
-import type { Mention } from '../monitor/types.ts';
+
+import type { Mention } from '../core/mention.ts';
+import type { Flag } from '../core/review.ts';
 import type { ActivityEvent, JournalEntry, StoreTx } from './types.ts';
 
 /** The (campaign, mention) pair: also the id of the flag a flagged pair gets. */

@@ -2,9 +2,9 @@ import { type FileHandle, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Logger } from 'pino';
+import type { Flag, ReviewEvent } from '../core/review.ts';
 import { isSolidarityError, SolidarityError } from '../errors.ts';
 import { silentLogger } from '../logger.ts';
-import type { Flag, ReviewEvent } from '../moderation/types.ts';
 import {
   dayOf,
   EVENTS_DIR,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { at, flag } from '../../tests/store-fixtures.ts';
-import type { Flag } from '../moderation/types.ts';
+import type { Flag } from '../core/review.ts';
 import { deriveState, ReviewQueue } from './queue.ts';
 import type { QueueQuery } from './types.ts';
 

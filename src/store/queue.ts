@@ -2,9 +2,10 @@
  * The review queue in memory: every flag by id, plus two orderings (newest, score) kept sorted
  * on insert, so a page is a binary search and a short walk, not a sort of the whole queue.
  */
+
+import type { Flag, ReviewEvent } from '../core/review.ts';
 import { SolidarityError } from '../errors.ts';
 import { deriveState } from '../moderation/review.ts';
-import type { Flag, ReviewEvent } from '../moderation/types.ts';
 import type { QueuePage, QueueQuery } from './types.ts';
 
 /** A flag's state, derived from its events by the review rules (src/moderation/review.ts). */

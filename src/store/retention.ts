@@ -6,7 +6,7 @@
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENV_SCHEMA, type Env } from '../config/env.ts';
-import type { Flag } from '../moderation/types.ts';
+import type { Flag } from '../core/review.ts';
 import { EVENTS_DIR, listSegments, parseLogLine, segmentPath } from './activity-log.ts';
 import { countEvent, mergeCounts } from './counts.ts';
 import { readLines, syncDir } from './files.ts';

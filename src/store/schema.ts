@@ -3,10 +3,10 @@
  * snapshot, write-ahead log records and inbox changes. Records read back are never trusted.
  */
 import { z } from 'zod';
-import type { Flag, ReviewEvent } from '../moderation/types.ts';
-import type { Mention } from '../monitor/types.ts';
+import type { Mention } from '../core/mention.ts';
+import type { Flag, ReviewEvent } from '../core/review.ts';
+import type { Verdict } from '../core/verdict.ts';
 import { PLATFORM_IDS } from '../platforms/registry.ts';
-import type { Verdict } from '../scoring/types.ts';
 import type { ActivityEvent, JournalEntry, Moderator } from './types.ts';
 
 /** Version of every line and file the store writes. Bump it and add a migration when a format changes. */

@@ -3,9 +3,10 @@
  * The file-backed implementation lives beside this file; another backend (PostgreSQL, say)
  * would implement the same interface.
  */
-import type { Flag, ReviewEvent, ReviewState } from '../moderation/types.ts';
-import type { Mention } from '../monitor/types.ts';
-import type { Verdict } from '../scoring/types.ts';
+
+import type { Mention } from '../core/mention.ts';
+import type { Flag, ReviewEvent, ReviewState } from '../core/review.ts';
+import type { Verdict } from '../core/verdict.ts';
 
 /** Everything the bot does, as one append-only log. `at` is an ISO 8601 UTC instant. */
 export type ActivityEvent =

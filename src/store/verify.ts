@@ -4,8 +4,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ReviewState } from '../core/review.ts';
 import { isSolidarityError } from '../errors.ts';
-import type { ReviewState } from '../moderation/types.ts';
 import { EVENTS_DIR, listSegments, parseLogLine, segmentPath } from './activity-log.ts';
 import { INBOX_DIR, STATE_FILE, walPath } from './file-store.ts';
 import { readLines } from './files.ts';

@@ -2,10 +2,14 @@ import { previewPosts } from '../../campaign/preview.ts';
 import { renderPost } from '../../campaign/render.ts';
 import { type Campaign, PLATFORMS, type Platform } from '../../campaign/schema.ts';
 import { nextSlots, slotsBetween } from '../../campaign/slots.ts';
-import { loadEnv } from '../../config/env.ts';
+import { type Env, loadEnv } from '../../config/env.ts';
 import { SolidarityError } from '../../errors.ts';
-import { lengthSettingsFromEnv, postSettingsFor } from '../../platforms/registry.ts';
-import { describeXCost, estimateXCost, type XPrices } from '../../platforms/x/cost.ts';
+import {
+  lengthSettingsFromEnv,
+  PLATFORM_REGISTRY,
+  platformInfo,
+  postSettingsFor,
+} from '../../platforms/registry.ts';
 import { campaignByName } from '../campaign-arg.ts';
 import { type Command, flag, stringOption, writeLine } from '../command.ts';
 import { previewShare } from './preview-share.ts';
@@ -31,24 +35,35 @@ export function parsePlatform(value: string | undefined): Platform | undefined {
 
 const DAY = 86_400_000;
 
-/** The X cost lines preview prints: the posts shown, and the whole campaign (or 30 days if open-ended). */
-export function xCostLines(campaign: Campaign, shownXTexts: string[], from: Date, prices: XPrices): string[] {
-  if (!campaign.platforms.includes('x')) return [];
-  const lines = [
-    `Estimated X API cost of the X posts shown: ${describeXCost(estimateXCost(shownXTexts, prices), prices)}`,
-  ];
-  const start = new Date(Math.max(from.getTime(), campaign.start.getTime() - 1));
-  const slots = campaign.end
-    ? slotsBetween(campaign, start, campaign.end)
-    : nextSlots(campaign, start, 100_000).filter((s) => s.at.getTime() <= start.getTime() + 30 * DAY);
-  const texts = slots.map((slot) => renderPost(campaign, slot, 'x').text);
-  const span = campaign.end
-    ? `until the campaign ends (${campaign.end.toISOString()})`
-    : 'over the next 30 days';
-  lines.push(`Estimated X API cost ${span}: ${describeXCost(estimateXCost(texts, prices), prices)}`);
-  lines.push(
-    'Prices come from X_PRICE_PER_POST_USD and X_PRICE_PER_POST_WITH_URL_USD; check X’s current pricing.',
-  );
+/**
+ * The cost lines preview prints for each platform that bills per post (its registry entry's
+ * `cost`): the posts shown, and the whole campaign (or 30 days if open-ended).
+ */
+export async function costLines(
+  campaign: Campaign,
+  rows: ReadonlyArray<{ platform: string; text: string }>,
+  from: Date,
+  env: Env,
+  only?: Platform,
+): Promise<string[]> {
+  const lines: string[] = [];
+  for (const info of PLATFORM_REGISTRY.map((p) => platformInfo(p.id))) {
+    if (!info.cost || !campaign.platforms.includes(info.id) || (only && only !== info.id)) continue;
+    const shown = rows.filter((r) => r.platform === info.id).map((r) => r.text);
+    lines.push(
+      `Estimated ${info.label} API cost of the ${info.label} posts shown: ${await info.cost.describe(shown, env)}`,
+    );
+    const start = new Date(Math.max(from.getTime(), campaign.start.getTime() - 1));
+    const slots = campaign.end
+      ? slotsBetween(campaign, start, campaign.end)
+      : nextSlots(campaign, start, 100_000).filter((s) => s.at.getTime() <= start.getTime() + 30 * DAY);
+    const texts = slots.map((slot) => renderPost(campaign, slot, info.id).text);
+    const span = campaign.end
+      ? `until the campaign ends (${campaign.end.toISOString()})`
+      : 'over the next 30 days';
+    lines.push(`Estimated ${info.label} API cost ${span}: ${await info.cost.describe(texts, env)}`);
+    lines.push(info.cost.note);
+  }
   return lines;
 }
 
@@ -107,20 +122,11 @@ export const previewCommand: Command = {
         `note: only ${rows.length} post(s) left before the campaign ends (or in the next 5 years).`,
       );
     }
-    const prices = { perPost: env.X_PRICE_PER_POST_USD, perPostWithUrl: env.X_PRICE_PER_POST_WITH_URL_USD };
-    const costLines =
-      platform && platform !== 'x'
-        ? []
-        : xCostLines(
-            campaign,
-            rows.filter((r) => r.platform === 'x').map((r) => r.text),
-            from,
-            prices,
-          );
+    const costs = await costLines(campaign, rows, from, env, platform);
     if (flag(args, 'json')) {
       for (const row of rows) writeLine(io.stdout, JSON.stringify(row));
       // stdout stays one JSON row per line; the estimate goes beside it.
-      for (const line of costLines) writeLine(io.stderr, `note: ${line}`);
+      for (const line of costs) writeLine(io.stderr, `note: ${line}`);
       return 0;
     }
     for (const row of rows) {
@@ -136,8 +142,8 @@ export const previewCommand: Command = {
       const image = campaign.messages[row.messageIndex]?.image;
       if (image) writeLine(io.stdout, `    [image ${image.file}, alt text: ${image.alt}]`);
     }
-    if (costLines.length > 0) writeLine(io.stdout);
-    for (const line of costLines) writeLine(io.stdout, line);
+    if (costs.length > 0) writeLine(io.stdout);
+    for (const line of costs) writeLine(io.stdout, line);
     return 0;
   },
 };

@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { loadCampaigns } from '../../campaign/load.ts';
 import { loadEnv } from '../../config/env.ts';
+import type { Flag, ResolveOutcome, ReviewAction, ReviewState } from '../../core/review.ts';
 import { SolidarityError } from '../../errors.ts';
 import { terminalText } from '../../moderation/display.ts';
 import { evidenceCsv, evidenceJson, reportingGuidanceText, sha256Hex } from '../../moderation/evidence.ts';
@@ -19,7 +20,6 @@ import {
   REVIEW_STATES,
   UNRESOLVED_STATES,
 } from '../../moderation/review.ts';
-import type { Flag, ResolveOutcome, ReviewAction, ReviewState } from '../../moderation/types.ts';
 import { campaignVerdictContext, mentionVerdict, plainVerdictContext } from '../../monitor/verdict.ts';
 import type { QueueQuery, Store } from '../../store/types.ts';
 import { type Command, type CommandIO, flag, type ParsedArgs, stringOption, writeLine } from '../command.ts';

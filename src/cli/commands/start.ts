@@ -6,7 +6,7 @@ import { isSolidarityError, SolidarityError } from '../../errors.ts';
 import { deepCheck } from '../../monitor/consistency.ts';
 import { startMonitoring } from '../../monitor/start.ts';
 import { verifyCredentials } from '../../platforms/credentials.ts';
-import { lengthSettingsFromEnv } from '../../platforms/registry.ts';
+import { isOutbox, lengthSettingsFromEnv } from '../../platforms/registry.ts';
 import type { Adapters } from '../../platforms/types.ts';
 import { Publisher, platformStopKey } from '../../scheduler/publish.ts';
 import { campaignReloader } from '../../scheduler/reload.ts';
@@ -105,7 +105,7 @@ export const startCommand: Command = {
         return 0;
       }
       for (const [platform, check] of checks) {
-        if (!check.ok || platform === 'local' || ctx.mode === 'local') continue;
+        if (!check.ok || isOutbox(platform) || ctx.mode === 'local') continue;
         writeLine(io.stdout, `${platform}: ${check.message}`);
         if (store.getState(platformStopKey(platform))) await store.setState(platformStopKey(platform), null);
       }

@@ -7,6 +7,7 @@ import { createContext } from '../../context.ts';
 import { isSolidarityError } from '../../errors.ts';
 import type { MonitorStatus } from '../../monitor/monitor.ts';
 import { monitorStatusLines, readMonitorStatus } from '../../monitor/status.ts';
+import { isOutbox } from '../../platforms/registry.ts';
 import type { CredentialCheck, RateLimitState } from '../../platforms/types.ts';
 import { type CampaignStatus, campaignStatus, formatStatus } from '../../scheduler/status.ts';
 import { openStore } from '../../store/index.ts';
@@ -48,7 +49,7 @@ export function botState(
     const fresh = now.getTime() - Date.parse(monitor.updatedAt) < MONITOR_STALE_MS;
     const failed = monitor.sources.some((s) => s.error);
     if (running && monitor.running && fresh && !failed) monitoring = 'live';
-    else if (running && !monitor.running && !failed && monitor.sources.every((s) => s.name === 'local'))
+    else if (running && !monitor.running && !failed && monitor.sources.every((s) => isOutbox(s.name)))
       monitoring = 'ended';
     else monitoring = 'stopped';
   }

@@ -5,9 +5,9 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { Flag } from '../../core/review.ts';
 import type { Logger } from '../../logger.ts';
 import { UNDO_WINDOW_MS } from '../../moderation/review.ts';
-import type { Flag } from '../../moderation/types.ts';
 import type { Store } from '../../store/types.ts';
 import type { ClaimTable } from '../claims.ts';
 import type { LoginLimiter } from '../login-limiter.ts';

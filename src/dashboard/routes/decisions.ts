@@ -1,9 +1,9 @@
 /** Review decisions: one flag from its page or the keyboard, or a selection from the queue. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { Flag, ReviewEvent } from '../../core/review.ts';
 import { isSolidarityError } from '../../errors.ts';
 import { decide, RESOLVE_OUTCOMES, REVIEW_ACTIONS, undoDecision } from '../../moderation/review.ts';
-import type { Flag, ReviewEvent } from '../../moderation/types.ts';
 import type { Session } from '../sessions.ts';
 import {
   type DashboardContext,

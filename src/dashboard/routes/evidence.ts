@@ -1,8 +1,8 @@
 /** Evidence export of selected flags: CSV, JSON, or a printable page for a police report. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { Flag } from '../../core/review.ts';
 import { evidenceCsv, evidenceJson } from '../../moderation/evidence.ts';
-import type { Flag } from '../../moderation/types.ts';
 import { evidencePrintPage } from '../views/item.ts';
 import { fail, type GroupOptions, MAX_BULK, send, stringList } from './context.ts';
 

@@ -1,8 +1,8 @@
 /** The review queue and one flag's page (read-only: decisions go through the decisions group). */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { Flag, ReviewState } from '../../core/review.ts';
 import { REVIEW_STATES, UNRESOLVED_STATES } from '../../moderation/review.ts';
-import type { Flag, ReviewState } from '../../moderation/types.ts';
 import { PLATFORM_IDS } from '../../platforms/registry.ts';
 import type { QueueQuery, Store } from '../../store/types.ts';
 import { type AuthorMention, authorPage } from '../views/author.ts';

@@ -2,8 +2,9 @@
  * One author across campaigns: when the bot first saw them, their flags (any state) and their
  * other mentions, and a form to decide on all their open flags at once.
  */
+
+import type { Flag } from '../../core/review.ts';
 import { OUTCOME_LABELS, RESOLVE_OUTCOMES, UNRESOLVED_STATES } from '../../moderation/review.ts';
-import type { Flag } from '../../moderation/types.ts';
 import type { Role } from '../accounts.ts';
 import { html } from '../html.ts';
 import { compactRows, type RowContext } from './compact.ts';

@@ -3,8 +3,9 @@
  * holds it, who decided last), so 25 and more fit on a laptop screen. The card view stays as the
  * detail view; a row's "open" link leads to the flag's page.
  */
+
+import type { Flag } from '../../core/review.ts';
 import { effectiveEvents } from '../../moderation/review.ts';
-import type { Flag } from '../../moderation/types.ts';
 import type { Claim } from '../claims.ts';
 import { type Html, html, raw } from '../html.ts';
 import { shown } from './flag.ts';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Flag } from '../../core/review.ts';
 /** One flag as HTML: the blurred text with highlighted matches, its reasons, and the decision form. */
 import {
   displayPieces,
@@ -13,7 +14,6 @@ import {
   OUTCOME_LABELS,
   RESOLVE_OUTCOMES,
 } from '../../moderation/review.ts';
-import type { Flag } from '../../moderation/types.ts';
 import { escapeHtml, type Html, html, raw, safeHref } from '../html.ts';
 
 /**

@@ -1,7 +1,8 @@
 /** One flag on its own page: full text, reasons, decision history, decisions, evidence export. */
+
+import type { Flag } from '../../core/review.ts';
 import { REPORTING_GUIDANCE, REPORTING_GUIDANCE_CHECKED, sha256Hex } from '../../moderation/evidence.ts';
 import { describeEvent } from '../../moderation/review.ts';
-import type { Flag } from '../../moderation/types.ts';
 import type { Role } from '../accounts.ts';
 import type { Claim } from '../claims.ts';
 import { type Html, html, raw } from '../html.ts';

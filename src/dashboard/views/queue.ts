@@ -1,6 +1,7 @@
 /** The review queue page: filters, bulk bar, one card per flag, cursor pager. */
+
+import type { Flag } from '../../core/review.ts';
 import { OUTCOME_LABELS, RESOLVE_OUTCOMES, REVIEW_STATES } from '../../moderation/review.ts';
-import type { Flag } from '../../moderation/types.ts';
 import { PLATFORM_REGISTRY } from '../../platforms/registry.ts';
 import type { Role } from '../accounts.ts';
 import { type Html, html, raw } from '../html.ts';

@@ -16,7 +16,7 @@ import {
 import type { Logger } from '../../logger.ts';
 import { silentLogger } from '../../logger.ts';
 import type { Store } from '../../store/types.ts';
-import { AUTH_HINT, PlatformError, resetFromHeader } from '../errors.ts';
+import { PlatformError, resetFromHeader } from '../errors.ts';
 import type {
   CredentialCheck,
   PlatformAdapter,
@@ -26,6 +26,7 @@ import type {
   ReplyPolicy,
 } from '../types.ts';
 import { postKey } from '../types.ts';
+import { BLUESKY_AUTH_HINT, blueskyPostUrl } from './platform.ts';
 import { recordKeyFor } from './record-key.ts';
 import { type BlueskySearchClient, searchPosts } from './search.ts';
 
@@ -157,7 +158,7 @@ export class BlueskyAdapter implements PlatformAdapter {
           `Bluesky rejected the login for "${this.options.identifier}".`,
           {
             status: xrpc.status,
-            hint: AUTH_HINT.bluesky,
+            hint: BLUESKY_AUTH_HINT,
             details: [`${this.options.service} answered: ${xrpc.message}`],
           },
         );
@@ -220,7 +221,7 @@ export class BlueskyAdapter implements PlatformAdapter {
       return new PlatformError('bluesky', 'rate-limited', message, { status: 429, retryAt, cause: error });
     }
     if (xrpc.status === 401 || AUTH_ERRORS.has(xrpc.error ?? '')) {
-      return new PlatformError('bluesky', 'auth', message, { status: xrpc.status, hint: AUTH_HINT.bluesky });
+      return new PlatformError('bluesky', 'auth', message, { status: xrpc.status, hint: BLUESKY_AUTH_HINT });
     }
     return new PlatformError('bluesky', 'rejected', message, { status: xrpc.status, cause: error });
   }
@@ -241,7 +242,7 @@ export class BlueskyAdapter implements PlatformAdapter {
     } catch (error) {
       const pe = error instanceof PlatformError ? error : this.mapError(error, 'logging in');
       if (pe.kind === 'auth')
-        return { ok: false, problem: 'auth', message: pe.message, hint: AUTH_HINT.bluesky };
+        return { ok: false, problem: 'auth', message: pe.message, hint: BLUESKY_AUTH_HINT };
       return {
         ok: false,
         problem: 'unreachable',
@@ -280,7 +281,7 @@ export class BlueskyAdapter implements PlatformAdapter {
         ok: false,
         problem: 'auth',
         message: `the saved session was rejected (${body.error ?? res.status}); the bot logs in again at its next post`,
-        hint: AUTH_HINT.bluesky,
+        hint: BLUESKY_AUTH_HINT,
       };
     } catch (error) {
       return {
@@ -296,11 +297,10 @@ export class BlueskyAdapter implements PlatformAdapter {
   }
 
   private toPost(did: string, rkey: string, existed: boolean): Post {
-    const web = (this.options.webUrl ?? 'https://bsky.app').replace(/\/$/, '');
     return {
       platform: 'bluesky',
       remoteId: `at://${did}/${POST}/${rkey}`,
-      url: `${web}/profile/${did}/post/${rkey}`,
+      url: blueskyPostUrl(`at://${did}/${POST}/${rkey}`, this.options.webUrl),
       postedAt: this.now().toISOString(),
       existed,
     };

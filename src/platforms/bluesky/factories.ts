@@ -2,11 +2,11 @@
 import { blueskyCredentials } from '../../config/env.ts';
 import type { MentionSource } from '../../core/mention.ts';
 import { SolidarityError } from '../../errors.ts';
-import { searchBackfill } from '../../monitor/bluesky-backfill.ts';
-import { type BlueskyBackfill, JetstreamSource } from '../../monitor/jetstream.ts';
 import type { Store } from '../../store/types.ts';
 import type { MentionSourceOptions, PlatformAdapter, PlatformRuntime } from '../types.ts';
 import { BlueskyAdapter } from './adapter.ts';
+import { searchBackfill } from './backfill.ts';
+import { type BlueskyBackfill, JetstreamSource } from './jetstream.ts';
 import { createHandleLookup } from './profiles.ts';
 
 export async function createAdapter(

@@ -30,6 +30,10 @@ export function blueskyPostUrl(uri: string, web = 'https://bsky.app'): string {
   return `${web.replace(/\/$/, '')}/profile/${did}/post/${rkey}`;
 }
 
+/** What to check when Bluesky rejects the credentials. */
+export const BLUESKY_AUTH_HINT =
+  'Check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD in .env (an app password from Settings → Privacy and security → App passwords) and BLUESKY_SERVICE; then restart the bot.';
+
 export const blueskyPlatform = definePlatform({
   id: 'bluesky',
   label: 'Bluesky',
@@ -41,8 +45,7 @@ export const blueskyPlatform = definePlatform({
     env: ['BLUESKY_IDENTIFIER', 'BLUESKY_APP_PASSWORD'],
     configured: (env) => blueskyCredentials(env) !== undefined,
     authError: 'BLUESKY_AUTH_FAILED',
-    authHint:
-      'Check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD in .env (an app password from Settings → Privacy and security → App passwords) and BLUESKY_SERVICE; then restart the bot.',
+    authHint: BLUESKY_AUTH_HINT,
   },
   campaign: {
     variant: 'Replaces text on Bluesky.',
@@ -73,7 +76,13 @@ export const blueskyPlatform = definePlatform({
   },
   links: {
     post: ({ id }) => blueskyPostUrl(id),
+  },
+  share: {
     compose: (text) => `https://bsky.app/intent/compose?text=${encodeURIComponent(text)}`,
+    limit: {
+      describe: `${BLUESKY_GRAPHEME_LIMIT} graphemes, ${BLUESKY_BYTE_LIMIT} bytes`,
+      measure: measureBluesky,
+    },
   },
   load: (): Promise<PlatformFactories> => import('./factories.ts'),
 });

@@ -1,8 +1,8 @@
 /** The outbox adapter and the sample-mention replay, loaded through the registry entry's `load()`. */
 import type { MentionSource } from '../../core/mention.ts';
-import { LocalReplaySource } from '../../monitor/local.ts';
 import type { MentionSourceOptions, PlatformAdapter, PlatformRuntime } from '../types.ts';
 import { OutboxAdapter } from './outbox-adapter.ts';
+import { LocalReplaySource } from './replay.ts';
 
 export async function createAdapter(runtime: PlatformRuntime): Promise<PlatformAdapter> {
   return new OutboxAdapter(runtime.dataDir, runtime.clock, runtime.print);

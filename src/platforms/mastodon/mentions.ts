@@ -13,9 +13,9 @@
  * reading waits for X-RateLimit-Reset.
  */
 import WebSocket from 'ws';
+import { mergeHashtags, normaliseHashtag } from '../../core/hashtags.ts';
 import type { Mention, MentionSource, SourceItem, SourceStats } from '../../core/mention.ts';
 import type { Logger } from '../../logger.ts';
-import { mergeHashtags, normaliseHashtag } from '../../monitor/hashtags.ts';
 import type { Store } from '../../store/types.ts';
 import { isPlatformError } from '../errors.ts';
 import { type MastodonPost, type MastodonTimelineClient, parseStreamMessage } from './timeline.ts';

@@ -75,6 +75,15 @@ export const mastodonPlatform = definePlatform({
       ...(override?.spoilerText ? { spoilerText: override.spoilerText } : {}),
     }),
   },
+  share: {
+    // Mastodon has no central compose screen: the page asks for the supporter's server.
+    compose: (text) => `https://{instance}/share?text=${encodeURIComponent(text)}`,
+    perInstance: true,
+    limit: {
+      describe: `${MASTODON_MAX_CHARACTERS} characters, every link counting ${MASTODON_CHARACTERS_RESERVED_PER_URL} (the default of Mastodon servers)`,
+      measure: (text) => measureMastodon(text),
+    },
+  },
   links: {
     // A mention's id is the status URI, which every instance serves (or redirects to) as its page.
     post: ({ id }) => id,

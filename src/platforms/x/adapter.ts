@@ -15,7 +15,7 @@ import {
 import type { XCredentials } from '../../config/env.ts';
 import type { Logger } from '../../logger.ts';
 import { silentLogger } from '../../logger.ts';
-import { AUTH_HINT, PlatformError, resetFromHeader } from '../errors.ts';
+import { PlatformError, resetFromHeader } from '../errors.ts';
 import type {
   CredentialCheck,
   PlatformAdapter,
@@ -24,6 +24,7 @@ import type {
   RateLimitState,
   ReplyPolicy,
 } from '../types.ts';
+import { X_AUTH_HINT, xPostUrl } from './platform.ts';
 
 export interface XOptions {
   credentials: XCredentials;
@@ -139,7 +140,7 @@ export class XAdapter implements PlatformAdapter {
         return new PlatformError('x', 'duplicate', message, { status: 403 });
       }
       if (error.code === 401 || error.code === 403) {
-        return new PlatformError('x', 'auth', message, { status: error.code, hint: AUTH_HINT.x });
+        return new PlatformError('x', 'auth', message, { status: error.code, hint: X_AUTH_HINT });
       }
       if (error.code >= 500) return new PlatformError('x', 'transient', message, { status: error.code });
       return new PlatformError('x', 'rejected', message, { status: error.code });
@@ -179,13 +180,13 @@ export class XAdapter implements PlatformAdapter {
       return { ok: true, account: `@${me.username}`, message: `authorised as @${me.username} (${me.id})` };
     } catch (error) {
       const pe = error instanceof PlatformError ? error : this.mapError(error, 'checking the account');
-      if (pe.kind === 'auth') return { ok: false, problem: 'auth', message: pe.message, hint: AUTH_HINT.x };
+      if (pe.kind === 'auth') return { ok: false, problem: 'auth', message: pe.message, hint: X_AUTH_HINT };
       return { ok: false, problem: 'unreachable', message: pe.message };
     }
   }
 
   private url(id: string): string {
-    return this.me ? `https://x.com/${this.me.username}/status/${id}` : `https://x.com/i/web/status/${id}`;
+    return xPostUrl(id, this.me?.username);
   }
 
   private async uploadImages(request: PostRequest): Promise<string[]> {

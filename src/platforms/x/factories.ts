@@ -1,9 +1,9 @@
 /** X's adapter and mention sources, loaded through the registry entry's `load()`. */
 import { xCredentials } from '../../config/env.ts';
 import type { MentionSource } from '../../core/mention.ts';
-import { XSearchSource } from '../../monitor/x.ts';
 import type { MentionSourceOptions, PlatformAdapter, PlatformRuntime } from '../types.ts';
 import { XAdapter } from './adapter.ts';
+import { XSearchSource } from './mentions.ts';
 import { createXSearchClient } from './search.ts';
 
 export async function createAdapter(runtime: PlatformRuntime): Promise<PlatformAdapter> {

@@ -1,5 +1,6 @@
-import type { Mention } from '../monitor/types.ts';
-import type { Verdict } from '../scoring/types.ts';
+/** Flags and the review decisions on them: shared by the monitor, the store, moderation and the dashboard. */
+import type { Mention } from './mention.ts';
+import type { Verdict } from './verdict.ts';
 
 export type ReviewState = 'open' | 'acknowledged' | 'escalated' | 'resolved' | 'dismissed';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ownPostMatcher } from '../monitor/own-posts.ts';
 import { hashtagsInText, mergeHashtags } from './hashtags.ts';
-import { ownPostMatcher } from './own-posts.ts';
 
 describe('hashtags', () => {
   it('reads tags the way the platforms do, lower-cased', () => {

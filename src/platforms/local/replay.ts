@@ -7,13 +7,13 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { SolidarityError } from '../errors.ts';
-import { textLines } from '../lines.ts';
-import type { Logger } from '../logger.ts';
-import { type CursorCheck, mentionPairKey } from '../store/consistency.ts';
-import type { Store } from '../store/types.ts';
-import { matchingTags, mergeHashtags } from './hashtags.ts';
-import type { Mention, MentionSource, SourceItem, SourceStats } from './types.ts';
+import { matchingTags, mergeHashtags } from '../../core/hashtags.ts';
+import type { Mention, MentionSource, SourceItem, SourceStats } from '../../core/mention.ts';
+import { SolidarityError } from '../../errors.ts';
+import { textLines } from '../../lines.ts';
+import type { Logger } from '../../logger.ts';
+import { type CursorCheck, mentionPairKey } from '../../store/consistency.ts';
+import type { Store } from '../../store/types.ts';
 
 export const LOCAL_MENTION_SCHEMA = z.object({
   id: z.string().min(1).max(200),

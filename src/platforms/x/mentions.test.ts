@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { xMention, xQuery } from './x.ts';
+import { xMention, xQuery } from './mentions.ts';
 
 describe('X mentions', () => {
   it('builds the recent-search query for one or more tags', () => {

@@ -8,30 +8,20 @@
  * for the next day. A 429 waits for the rate-limit reset and retries the same page.
  */
 
-import { isSolidarityError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
-import { isPlatformError } from '../platforms/errors.ts';
-import { type XSearchClient, type XSearchTweet, XSinceIdTooOld } from '../platforms/x/search.ts';
-import type { Store } from '../store/types.ts';
-import { mergeHashtags } from './hashtags.ts';
-import { budgetStateKey } from './state-keys.ts';
-import type { Mention, MentionSource, SourceItem, SourceStats } from './types.ts';
+import { mergeHashtags } from '../../core/hashtags.ts';
+import type { Mention, MentionSource, SourceItem, SourceStats } from '../../core/mention.ts';
+import { isSolidarityError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
+import type { Store } from '../../store/types.ts';
+import { isPlatformError } from '../errors.ts';
+import { budgetStateKey, type XBudgetState, xPostUrl } from './platform.ts';
+import { type XSearchClient, type XSearchTweet, XSinceIdTooOld } from './search.ts';
 
 export const X_MIN_RESULTS = 10;
 export const X_MAX_RESULTS = 100;
 
-/** Reads used by one campaign on one UTC day; stored under `budgetStateKey(campaign)`. */
-export interface XBudgetState {
-  campaign: string;
-  day: string;
-  reads: number;
-  limit: number;
-  costUsd: number;
-  exhaustedAt?: string;
-}
-
 export const sinceIdKey = (campaign: string) => `monitor.x.since:${campaign}`;
-export { budgetStateKey };
+export { budgetStateKey, type XBudgetState };
 
 /** The recent-search query for a campaign's tags. */
 export function xQuery(hashtags: readonly string[]): string {
@@ -44,9 +34,7 @@ export function xMention(tweet: XSearchTweet, capturedAt: string): Mention {
   return {
     platform: 'x',
     id: tweet.id,
-    url: tweet.authorUsername
-      ? `https://x.com/${tweet.authorUsername}/status/${tweet.id}`
-      : `https://x.com/i/web/status/${tweet.id}`,
+    url: xPostUrl(tweet.id, tweet.authorUsername),
     authorId: tweet.authorId,
     authorHandle: handle,
     text: tweet.text,

@@ -11,10 +11,11 @@
  */
 import WebSocket from 'ws';
 import { z } from 'zod';
-import type { Logger } from '../logger.ts';
-import type { Store } from '../store/types.ts';
-import { mergeHashtags, normaliseHashtag } from './hashtags.ts';
-import type { Mention, MentionSource, SourceItem, SourceStats } from './types.ts';
+import { mergeHashtags, normaliseHashtag } from '../../core/hashtags.ts';
+import type { Mention, MentionSource, SourceItem, SourceStats } from '../../core/mention.ts';
+import type { Logger } from '../../logger.ts';
+import type { Store } from '../../store/types.ts';
+import { blueskyPostUrl } from './platform.ts';
 
 export const JETSTREAM_CURSOR_KEY = 'monitor.bluesky.jetstream';
 const POST = 'app.bsky.feed.post';
@@ -132,7 +133,7 @@ export function parseJetstreamMessage(
   const mention: Mention = {
     platform: 'bluesky',
     id: uri,
-    url: `https://bsky.app/profile/${did}/post/${commit.rkey}`,
+    url: blueskyPostUrl(uri),
     authorId: did,
     // Jetstream carries DIDs only; the DID stands in for the handle (it always resolves).
     authorHandle: did,

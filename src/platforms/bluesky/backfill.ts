@@ -4,19 +4,20 @@
  * (its own documentation says pagination is not guaranteed to be complete); what it returns is
  * logged so the gap is visible.
  */
-import type { Logger } from '../logger.ts';
-import type { BlueskySearchClient, BlueskySearchPost } from '../platforms/bluesky/search.ts';
-import { isPlatformError } from '../platforms/errors.ts';
-import { mergeHashtags } from './hashtags.ts';
+
+import { mergeHashtags } from '../../core/hashtags.ts';
+import type { Mention } from '../../core/mention.ts';
+import type { Logger } from '../../logger.ts';
+import { isPlatformError } from '../errors.ts';
 import type { BlueskyBackfill } from './jetstream.ts';
-import type { Mention } from './types.ts';
+import { blueskyPostUrl } from './platform.ts';
+import type { BlueskySearchClient, BlueskySearchPost } from './search.ts';
 
 export function searchPostMention(post: BlueskySearchPost, capturedAt: string): Mention {
-  const rkey = post.uri.split('/').at(-1) ?? '';
   return {
     platform: 'bluesky',
     id: post.uri,
-    url: `https://bsky.app/profile/${post.authorDid}/post/${rkey}`,
+    url: blueskyPostUrl(post.uri),
     authorId: post.authorDid,
     authorHandle: post.authorHandle,
     text: post.text,
