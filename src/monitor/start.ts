@@ -1,7 +1,8 @@
 /**
- * Starts monitoring for the `start` command: picks the sources from the mode and credentials
- * (local: replay of SOLIDARITY_SAMPLE_MENTIONS; live: Jetstream for campaigns on Bluesky, X
- * recent search for campaigns on X when X credentials are set) and runs them into the store.
+ * Starts monitoring for the `start` command: picks the sources from the mode and the platform
+ * registry (local: the outbox entry's replay of SOLIDARITY_SAMPLE_MENTIONS; live: each network's
+ * sources for the campaigns that post there, e.g. Jetstream for Bluesky, recent search for X when
+ * X credentials are set) and runs them into the store.
  */
 import type { Campaign } from '../campaign/schema.ts';
 import { type Context, runtimeOf } from '../context.ts';
