@@ -277,8 +277,11 @@ export class MastodonSource implements MentionSource {
       yield* this.catchUp(signal);
       if (open) {
         for await (const post of stream.posts(signal)) {
-          const tags = post.tags.filter((t) => this.tags.includes(t));
-          const item = this.item(post, tags.length > 0 ? tags : this.tags);
+          // Only the tags the status carries move: another tag's timeline may still hold older ones.
+          const item = this.item(
+            post,
+            post.tags.filter((t) => this.tags.includes(t)),
+          );
           if (item) yield item;
         }
         stream.close();
