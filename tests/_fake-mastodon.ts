@@ -61,7 +61,7 @@ export interface FakeMastodon {
   account: { id: string; username: string; acct: string };
   statuses: FakeStatus[];
   media: Map<string, { description: string; type: string; bytes: number }>;
-  requests: Array<{ method: string; path: string; status: number; idempotencyKey?: string }>;
+  requests: Array<{ method: string; path: string; query: string; status: number; idempotencyKey?: string }>;
   /** Open streaming connections. */
   streams(): number;
   /** Streaming connections opened so far. */
@@ -231,7 +231,13 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
     const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
     const body = await readBody(req);
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-      requests.push({ method, path, status, ...(idempotencyKey ? { idempotencyKey } : {}) });
+      requests.push({
+        method,
+        path,
+        query: url.search,
+        status,
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+      });
       if (!res.headersSent) {
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       }
@@ -249,7 +255,7 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
     for (const [k, v] of Object.entries(limitHeaders)) res.setHeader(k, v);
 
     if (path === '/api/v1/streaming/health') {
-      requests.push({ method, path, status: 200 });
+      requests.push({ method, path, query: url.search, status: 200 });
       res.writeHead(200, { 'content-type': 'text/plain' });
       return res.end('OK');
     }

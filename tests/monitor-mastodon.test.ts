@@ -216,6 +216,43 @@ describe('Mastodon monitoring', () => {
     }
   });
 
+  it('after a restart in stream mode, reads what came while it was down from the saved cursor', async () => {
+    await start();
+    const store = new MemoryStore();
+    const log = captureLog('warn');
+    const run = async () => {
+      const src = source(store, { logger: log.logger, sleep: async () => {} });
+      return runMonitor({
+        store,
+        scorer: testScore,
+        campaigns: [campaign],
+        sources: [src],
+        logger: log.logger,
+      });
+    };
+    const first = await run();
+    await vi.waitFor(() => expect(fake.subscribedTags()).toHaveLength(2));
+    const before = publish(4);
+    await vi.waitFor(() => expect(store.mentionsSeen()).toHaveLength(4));
+    await first.stop();
+    const cursor = store.getCursor(mastodonCursorKey('westandtogether'));
+    expect(cursor).toBe(fake.statuses.filter((s) => s.tags.includes('westandtogether')).at(-1)!.id);
+    await vi.waitFor(() => expect(fake.streams()).toBe(0));
+
+    const whileDown = publish(6, 4);
+    const requestsBefore = fake.requests.length;
+    const second = await run();
+    try {
+      await vi.waitFor(() => expect(store.mentionsSeen()).toHaveLength(10));
+      const reads = fake.requests.slice(requestsBefore).filter((r) => r.path.endsWith('/westandtogether'));
+      expect(reads[0]!.query).toContain(`min_id=${cursor}`);
+      const urls = store.mentionsSeen().map((e) => e.mention.url);
+      expect(new Set(urls)).toEqual(new Set([...before, ...whileDown]));
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('pauses the stream while the store is slow, and loses nothing', async () => {
     await start();
     let maxBuffered = 0;
