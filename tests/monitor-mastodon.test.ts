@@ -6,7 +6,9 @@
  * source's sleeps advance it instead of waiting.
  */
 import { join } from 'node:path';
+import { createStreamingAPIClient } from 'masto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import { loadEnv } from '../src/config/env.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { silentLogger } from '../src/logger.ts';
@@ -250,6 +252,34 @@ describe('Mastodon monitoring', () => {
       expect(new Set(urls)).toEqual(new Set([...before, ...whileDown]));
     } finally {
       await second.stop();
+    }
+  });
+
+  it("the fake's stream speaks the protocol masto.js's own streaming client expects", async () => {
+    await start();
+    const client = createStreamingAPIClient({
+      streamingApiUrl: fake.url.replace(/^http/, 'ws'),
+      accessToken: fake.token,
+      implementation: WebSocket,
+      retry: false,
+    });
+    try {
+      const subscription = client.hashtag.subscribe({ tag: 'westandtogether' });
+      const first = subscription[Symbol.asyncIterator]().next();
+      // masto.js waits a moment (its backoff) before its first connection.
+      await vi.waitFor(() => expect(fake.subscribedTags()).toEqual(['westandtogether']), { timeout: 10_000 });
+      const status = fake.publish({
+        text: 'Through masto.js #WeStandTogether',
+        acct: 'someone@else.example',
+      });
+      const { value } = await first;
+      expect(value).toMatchObject({ event: 'update', stream: ['hashtag', 'westandtogether'] });
+      expect((value as { payload: { id: string; account: { acct: string } } }).payload).toMatchObject({
+        id: status.id,
+        account: { acct: 'someone@else.example' },
+      });
+    } finally {
+      client.close();
     }
   });
 
