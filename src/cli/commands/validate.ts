@@ -58,7 +58,9 @@ export const validateCommand: Command = {
     "links, each message's length on each network, slot spacing, images (found, small enough, and\n" +
     'really PNG, JPEG, GIF or WebP), the same hashtag listed twice, at most 1,000 messages and 1 MB,\n' +
     'UTF-8 only (naming the byte), strict JSON for .json files, an id also used by another file given\n' +
-    'or in the campaigns folder, and a campaign that will never post (with why).\n' +
+    'or in the campaigns folder, and a campaign that will never post (with why). Lengths on a network\n' +
+    'whose limit differs per server (Mastodon) are checked against its own limit when it can be asked\n' +
+    '(live mode, MASTODON_URL set), else against the configured one (MASTODON_MAX_CHARACTERS).\n' +
     'Exit code 0 when all files are valid (warnings allowed), 3 when any has a problem.\n\n' +
     'Example: npx solidarity validate campaigns/*.yaml',
   async run(args, io) {
