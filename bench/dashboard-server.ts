@@ -31,8 +31,8 @@ const query = {
   sort: 'newest' as const,
   state: ['open', 'acknowledged', 'escalated'] as ReviewState[],
 };
-const renderOnce = () => {
-  const page = store.queuePage(query);
+const renderOnce = async () => {
+  const page = await store.queuePage(query);
   return queuePage({
     user: { name: 'bench', role: 'moderator' },
     csrf: 'x'.repeat(32),
@@ -43,26 +43,26 @@ const renderOnce = () => {
     next: page.next,
   });
 };
-const timeRender = (cold: boolean) => {
+const timeRender = async (cold: boolean) => {
   const runs = 50;
   let total = 0;
   for (let i = 0; i < runs; i++) {
     if (cold) clearFragmentCache();
     const t = performance.now();
-    renderOnce();
+    await renderOnce();
     total += performance.now() - t;
   }
   return Math.round((total / runs) * 1000) / 1000;
 };
-timeRender(true);
-const renderColdMs = timeRender(true);
-const renderWarmMs = timeRender(false);
+await timeRender(true);
+const renderColdMs = await timeRender(true);
+const renderWarmMs = await timeRender(false);
 clearFragmentCache();
 
 // A cursor deep in the queue (after ~90% of it), to show paging far in costs no more than page 1.
 let deepCursor: string | undefined;
 for (let seen = 0; seen < FLAGS * 0.9; ) {
-  const page = store.queuePage({ ...query, limit: 1000, ...(deepCursor ? { after: deepCursor } : {}) });
+  const page = await store.queuePage({ ...query, limit: 1000, ...(deepCursor ? { after: deepCursor } : {}) });
   if (!page.next) break;
   deepCursor = page.next;
   seen += page.items.length;

@@ -5,6 +5,6 @@ import type { Store } from '../src/store/types.ts';
 export async function openBenchStore(
   dir: string,
 ): Promise<{ store: Store; kind: string; close: () => Promise<void> }> {
-  const store = await openStore({ dir, mode: 'writer', role: 'bot', fsync: false, pruneEveryMs: 0 });
+  const store = await openStore({ backend: 'file', dir }, { use: 'bot', fsync: false, pruneEveryMs: 0 });
   return { store, kind: 'file', close: () => store.close() };
 }

@@ -72,7 +72,7 @@ function scoreOnly(): number {
 async function storeOnly(): Promise<number> {
   const { dir, cleanup } = tempDir();
   try {
-    const store = await openStore({ dir, mode: 'writer', role: 'bot', logger: silentLogger() });
+    const store = await openStore({ backend: 'file', dir }, { use: 'bot', logger: silentLogger() });
     const verdicts = Array.from({ length: TEXTS.length }, (_, k) => score(textOf(k), campaign.scoreOptions));
     const started = performance.now();
     const inFlight = new Set<Promise<void>>();
@@ -137,7 +137,7 @@ async function pipeline(): Promise<{ perS: number; primeMs: number }> {
   }
   const url = await fake.start();
   try {
-    const store = await openStore({ dir, mode: 'writer', role: 'bot', logger: silentLogger() });
+    const store = await openStore({ backend: 'file', dir }, { use: 'bot', logger: silentLogger() });
     const source = new JetstreamSource({
       url,
       hashtags: campaign.hashtags,

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import { openStore } from '../src/store/file-store.ts';
+import { openStore } from '../src/store/index.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
 import { at, flag, mentionEvent, tempDataDir } from '../tests/store-fixtures.ts';
 
@@ -50,7 +50,7 @@ async function naive(count: number): Promise<number> {
 
 /** Ingests `count` mentions into a fresh store the way the monitor does; returns seconds. */
 async function ingest(dir: string, count: number, onProgress?: () => void): Promise<number> {
-  const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0 });
+  const store = await openStore({ backend: 'file', dir }, { use: 'bot' });
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
   for (let i = 0; i < count; i++) {
@@ -81,7 +81,7 @@ async function ingest(dir: string, count: number, onProgress?: () => void): Prom
 async function queuePage(): Promise<{ ms: number; cachedMs: number; total: number }> {
   const { dir, cleanup } = tempDataDir('solidarity-bench-queue-');
   try {
-    const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0 });
+    const store = await openStore({ backend: 'file', dir }, { use: 'bot' });
     const adds: Promise<void>[] = [];
     for (let i = 0; i < 10_000; i++) adds.push(store.addFlag(flag(i, at(i))));
     await Promise.all(adds);
@@ -97,10 +97,10 @@ async function queuePage(): Promise<{ ms: number; cachedMs: number; total: numbe
         sort: run % 2 === 0 ? ('newest' as const) : ('score' as const),
       };
       let started = performance.now();
-      total = store.queuePage(query).total;
+      total = (await store.queuePage(query)).total;
       fresh.push(performance.now() - started);
       started = performance.now();
-      store.queuePage(query);
+      await store.queuePage(query);
       cached.push(performance.now() - started);
     }
     await store.close();

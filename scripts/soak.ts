@@ -20,7 +20,7 @@ import { monitoredCampaign } from '../src/monitor/campaigns.ts';
 import { mulberry32 } from '../src/random.ts';
 import { score } from '../src/scoring/index.ts';
 import { mentionPairKey } from '../src/store/consistency.ts';
-import { openStore } from '../src/store/file-store.ts';
+import { openStore } from '../src/store/index.ts';
 import { FakeJetstream, jetstreamPost, line } from '../tests/_fake-jetstream.ts';
 import { fakeXEnv, startFakeX } from '../tests/_fake-x.ts';
 import { startLocalPds } from '../tests/_pds.ts';
@@ -206,9 +206,9 @@ for (const m of mentions) {
 }
 const expectedPosts = CAMPAIGNS.length * slots.length * 2;
 const settled = async () => {
-  const store = await openStore({ dir: dataDir, mode: 'reader' });
+  const store = await openStore({ backend: 'file', dir: dataDir }, { use: 'read' });
   try {
-    const journal = store.listJournal();
+    const journal = await store.listJournal();
     const final = journal.filter((j) => j.state === 'confirmed' || j.state === 'skipped').length;
     let pairs = 0;
     for await (const _ of store.events({ types: ['mention.seen'] })) pairs++;
@@ -222,7 +222,7 @@ while (Date.now() < cleanDeadline && !(await settled())) await sleep(2000);
 const exit = await clean.stop('SIGTERM');
 
 // What the data folder and the networks hold.
-const store = await openStore({ dir: dataDir, mode: 'reader' });
+const store = await openStore({ backend: 'file', dir: dataDir }, { use: 'read' });
 const seen = new Map<string, number>();
 const flaggedEvents = new Set<string>();
 for await (const e of store.events({ types: ['mention.seen'] })) {
@@ -231,8 +231,9 @@ for await (const e of store.events({ types: ['mention.seen'] })) {
   seen.set(key, (seen.get(key) ?? 0) + 1);
   if (e.verdict.flagged) flaggedEvents.add(key);
 }
-const flags = new Set([...store.allFlags()].map((f) => f.id));
-const journal = store.listJournal();
+const flags = new Set<string>();
+for await (const f of store.flags()) flags.add(f.id);
+const journal = await store.listJournal();
 await store.close();
 const agent = new AtpAgent({ service: pds.url });
 const records: string[] = [];

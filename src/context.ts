@@ -15,6 +15,7 @@ import {
   platformInfo,
 } from './platforms/registry.ts';
 import type { Adapters, PlatformAdapter, PlatformRuntime } from './platforms/types.ts';
+import { parseStoreUrl, type StoreTarget } from './store/open.ts';
 import type { Store } from './store/types.ts';
 
 export interface Context {
@@ -22,7 +23,10 @@ export interface Context {
   logger: Logger;
   clock: Clock;
   mode: 'local' | 'live';
+  /** Logs, the local outbox and the share site; also the file store's folder unless STORE_URL says otherwise. */
   dataDir: string;
+  /** Where the store keeps its data (STORE_URL; by default the file store in dataDir). */
+  storeTarget: StoreTarget;
   campaignsDir: string;
   /** Readable lines for the person at the terminal (not logs). */
   print: (line: string) => void;
@@ -57,6 +61,7 @@ export function createContext(options: ContextOptions = {}): Context {
     clock: options.clock ?? systemClock,
     mode: isLocalMode(env) ? 'local' : 'live',
     dataDir,
+    storeTarget: parseStoreUrl(env.STORE_URL, dataDir),
     campaignsDir: resolve(env.SOLIDARITY_CAMPAIGNS_DIR),
     print: options.print ?? ((line) => process.stdout.write(`${line}\n`)),
   };

@@ -130,6 +130,10 @@ export const CATALOGUE = {
       'The data folder was written by another version of the bot: a newer one (upgrade), or an older one not yet migrated (run `solidarity store migrate`).',
   },
   STORE_IO: { exit: EXIT.store, summary: 'The data folder cannot be written (permissions, disk full).' },
+  STORE_UNAVAILABLE: {
+    exit: EXIT.store,
+    summary: 'STORE_URL names a store backend this installation cannot open.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

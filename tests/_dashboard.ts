@@ -7,8 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { hashPassword } from '../src/dashboard/passwords.ts';
 import { buildDashboard, type DashboardDeps, LOGIN_COOKIE, SESSION_COOKIE } from '../src/dashboard/server.ts';
 import { silentLogger } from '../src/logger.ts';
-import { type FileStore, openStore } from '../src/store/index.ts';
-import type { Moderator, Store } from '../src/store/types.ts';
+import { openStore, type Store } from '../src/store/index.ts';
+import type { Moderator } from '../src/store/types.ts';
 
 export const PASSWORDS = {
   admin: 'admin passphrase one',
@@ -36,12 +36,12 @@ export async function addRoleAccounts(store: Store): Promise<void> {
 }
 
 /** The real file store in `dir`, held as a running bot holds it (fsync off: these tests are not about crashes). */
-export function openBotStore(dir: string): Promise<FileStore> {
-  return openStore({ dir, mode: 'writer', role: 'bot', fsync: false, pruneEveryMs: 0, inboxPollMs: 50 });
+export function openBotStore(dir: string): Promise<Store> {
+  return openStore({ backend: 'file', dir }, { use: 'bot', fsync: false, pruneEveryMs: 0 });
 }
 
 /** The real file store in a temp folder, held as a running bot holds it. */
-export async function tempStore(): Promise<{ store: FileStore; dir: string; cleanup: () => Promise<void> }> {
+export async function tempStore(): Promise<{ store: Store; dir: string; cleanup: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'solidarity-review-'));
   const store = await openBotStore(dir);
   return {

@@ -8,11 +8,13 @@ import type {
   ActivityType,
   JournalEntry,
   Moderator,
+  PruneReport,
   QueuePage,
   QueueQuery,
   Stats,
   StatsRange,
   Store,
+  StoreEntry,
   StoreTx,
 } from '../src/store/types.ts';
 
@@ -24,8 +26,11 @@ export interface MemoryStoreOptions {
 }
 
 export class MemoryStore implements Store {
+  readonly backend = 'file' as const;
+  readonly location = '(memory)';
+  readonly access = 'owner' as const;
   readonly log: ActivityEvent[] = [];
-  readonly flags = new Map<string, Flag>();
+  readonly flagsById = new Map<string, Flag>();
   readonly cursors = new Map<string, string>();
   readonly state = new Map<string, unknown>();
   private readonly journal = new Map<string, JournalEntry>();
@@ -64,12 +69,12 @@ export class MemoryStore implements Store {
     for (const event of tx.events ?? []) this.log.push(structuredClone(event));
     for (const entry of tx.journal ?? []) this.journal.set(entry.key, entry);
     for (const flag of tx.flags ?? [])
-      if (!this.flags.has(flag.id)) this.flags.set(flag.id, structuredClone(flag));
+      if (!this.flagsById.has(flag.id)) this.flagsById.set(flag.id, structuredClone(flag));
     for (const { key, value } of tx.cursors ?? []) this.cursors.set(key, value);
     for (const { key, value } of tx.state ?? []) this.state.set(key, structuredClone(value));
   }
 
-  getCursor(key: string): string | undefined {
+  async getCursor(key: string): Promise<string | undefined> {
     return this.cursors.get(key);
   }
 
@@ -78,7 +83,7 @@ export class MemoryStore implements Store {
     this.cursors.set(key, value);
   }
 
-  getJournal(key: string): JournalEntry | undefined {
+  async getJournal(key: string): Promise<JournalEntry | undefined> {
     return this.journal.get(key);
   }
 
@@ -86,7 +91,9 @@ export class MemoryStore implements Store {
     this.journal.set(entry.key, entry);
   }
 
-  listJournal(filter: { campaign?: string; state?: JournalEntry['state'] } = {}): JournalEntry[] {
+  async listJournal(
+    filter: { campaign?: string; state?: JournalEntry['state'] } = {},
+  ): Promise<JournalEntry[]> {
     return [...this.journal.values()].filter(
       (j) =>
         (!filter.campaign || j.campaign === filter.campaign) && (!filter.state || j.state === filter.state),
@@ -95,28 +102,28 @@ export class MemoryStore implements Store {
 
   async addFlag(flag: Flag): Promise<void> {
     await this.delay();
-    if (!this.flags.has(flag.id)) this.flags.set(flag.id, structuredClone(flag));
+    if (!this.flagsById.has(flag.id)) this.flagsById.set(flag.id, structuredClone(flag));
   }
 
-  getFlag(id: string): Flag | undefined {
-    return this.flags.get(id);
+  async getFlag(id: string): Promise<Flag | undefined> {
+    return this.flagsById.get(id);
   }
 
-  queuePage(query: QueueQuery): QueuePage {
-    const items = [...this.flags.values()].filter(
+  async queuePage(query: QueueQuery): Promise<QueuePage> {
+    const items = [...this.flagsById.values()].filter(
       (f) => (!query.campaign || f.campaign === query.campaign) && (!query.state || f.state === query.state),
     );
     return { items: items.slice(0, query.limit), total: items.length };
   }
 
   async addReviewEvent(event: ReviewEvent): Promise<Flag> {
-    const flag = this.flags.get(event.flagId);
+    const flag = this.flagsById.get(event.flagId);
     if (!flag) throw new Error(`no flag ${event.flagId}`);
     flag.events.push(event);
     return flag;
   }
 
-  getModerator(name: string): Moderator | undefined {
+  async getModerator(name: string): Promise<Moderator | undefined> {
     return this.moderators.get(name);
   }
 
@@ -124,13 +131,31 @@ export class MemoryStore implements Store {
     this.moderators.set(moderator.name, moderator);
   }
 
-  listModerators(): Moderator[] {
+  async listModerators(): Promise<Moderator[]> {
     return [...this.moderators.values()];
   }
 
-  getState<T>(key: string): T | undefined {
+  async getState<T>(key: string): Promise<T | undefined> {
     return this.state.get(key) as T | undefined;
   }
+
+  async listState(): Promise<Array<StoreEntry<unknown>>> {
+    return [...this.state].map(([key, value]) => ({ key, value }));
+  }
+
+  async listCursors(): Promise<Array<StoreEntry<string>>> {
+    return [...this.cursors].map(([key, value]) => ({ key, value }));
+  }
+
+  async *flags(): AsyncIterable<Flag> {
+    yield* this.flagsById.values();
+  }
+
+  async prune(): Promise<PruneReport> {
+    throw new Error('MemoryStore does not prune');
+  }
+
+  async refresh(): Promise<void> {}
 
   async setState<T>(key: string, value: T): Promise<void> {
     this.state.set(key, structuredClone(value));

@@ -21,7 +21,7 @@ const env = process.env;
 const [crashPoint, crashPlatform] = (env.CRASH ?? '').split(':');
 const now = new Date(env.NOW!);
 const clock = { now: () => now };
-const store = await openStore({ dir: env.DATA_DIR!, mode: 'writer', role: 'bot', inboxPollMs: 0 });
+const store = await openStore({ backend: 'file', dir: env.DATA_DIR! }, { use: 'bot' });
 const campaign = loadCampaign(env.CAMPAIGN_FILE!);
 const bluesky = env.PDS_URL
   ? new BlueskyAdapter({

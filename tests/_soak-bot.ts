@@ -19,7 +19,7 @@ import { LocalReplaySource } from '../src/platforms/local/replay.ts';
 import { Publisher } from '../src/scheduler/publish.ts';
 import { Scheduler } from '../src/scheduler/scheduler.ts';
 import { score } from '../src/scoring/index.ts';
-import { openStore } from '../src/store/file-store.ts';
+import { openStore } from '../src/store/index.ts';
 
 const [dataDir, campaignsDir, mentionsPath] = process.argv.slice(2) as [string, string, string];
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -37,7 +37,10 @@ const stopped = new Promise<void>((resolve) => {
 });
 
 const campaigns = loadCampaigns(campaignsDir);
-const store = await openStore({ dir: dataDir, mode: 'writer', role: 'bot', logger, clock: () => new Date() });
+const store = await openStore(
+  { backend: 'file', dir: dataDir },
+  { use: 'bot', logger, clock: () => new Date() },
+);
 const findings = await deepCheck(store, { campaigns, mentionsPath });
 for (const f of findings.findings) logger.warn({ kind: f.kind }, f.message);
 say(`ready findings=${findings.findings.length}`);
@@ -68,10 +71,12 @@ if (!stopping.signal.aborted) {
   const monitor = await runMonitor({
     store,
     scorer: score,
-    campaigns: campaigns.map((c) =>
-      monitoredCampaign(c, {
-        postedTexts: store.listJournal({ campaign: c.id, state: 'confirmed' }).map((j) => j.text),
-      }),
+    campaigns: await Promise.all(
+      campaigns.map(async (c) =>
+        monitoredCampaign(c, {
+          postedTexts: (await store.listJournal({ campaign: c.id, state: 'confirmed' })).map((j) => j.text),
+        }),
+      ),
     ),
     sources: [new LocalReplaySource({ path: mentionsPath, store, logger, intervalMs: 1 })],
     logger,

@@ -106,3 +106,51 @@ describe('architecture', () => {
     expect(declared.length).toBe(6);
   });
 });
+
+/** Tests of the file store's own files, lock and crashes: the only code outside src/store that may name it. */
+const FILE_STORE_TESTS = new Set(
+  [
+    'store-child.ts',
+    'store-consistency.test.ts',
+    'store-corrupt.test.ts',
+    'store-crash.test.ts',
+    'store-io.test.ts',
+    'store-lock.test.ts',
+    'store-migrate.test.ts',
+    'store-readers.test.ts',
+    'store-retention.test.ts',
+  ].map((name) => `tests/${name}`),
+);
+
+function allSources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : allSources(path);
+    return /\.(ts|mts|mjs|js)$/.test(entry.name) ? [path] : [];
+  });
+}
+
+describe('one store interface', () => {
+  it('nothing outside src/store names a concrete store: callers open one with openStore(STORE_URL)', () => {
+    const everywhere = ['src', 'scripts', 'bench', 'tests', 'bin']
+      .flatMap((dir) => allSources(join(ROOT, dir)))
+      .map((path) => relative(ROOT, path))
+      .filter(
+        (path) =>
+          !path.startsWith('src/store/') &&
+          !FILE_STORE_TESTS.has(path) &&
+          path !== 'tests/architecture.test.ts',
+      );
+    expect(everywhere.length).toBeGreaterThan(100);
+    const offenders = everywhere.flatMap((path) => {
+      const text = readFileSync(join(ROOT, path), 'utf8');
+      const specifiers = [...text.matchAll(/(?:from\s+|import\s*\(\s*)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+      const found = [
+        ...specifiers.filter((s) => /(^|\/)file-store(\.ts)?$|(^|\/)postgres\/store(\.ts)?$/.test(s)),
+        ...new Set(text.match(/\b(FileStore|PostgresStore)\b/g) ?? []),
+      ];
+      return found.map((what) => `${path}: ${what}`);
+    });
+    expect(offenders).toEqual([]);
+  });
+});

@@ -24,7 +24,7 @@ function memoryState() {
   const map = new Map<string, unknown>();
   return {
     map,
-    getState: <T>(key: string) => map.get(key) as T | undefined,
+    getState: async <T>(key: string) => map.get(key) as T | undefined,
     setState: async <T>(key: string, value: T) => {
       map.set(key, structuredClone(value));
     },

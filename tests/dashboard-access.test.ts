@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addModerator, resetPassword } from '../src/dashboard/accounts.ts';
 import { dashboardRoutes, LOGIN_COOKIE, SESSION_COOKIE } from '../src/dashboard/server.ts';
-import type { FileStore } from '../src/store/index.ts';
+import type { Store } from '../src/store/index.ts';
 import {
   addRoleAccounts,
   hiddenCsrf,
@@ -19,7 +19,7 @@ import {
 import { captureLog } from './_log.ts';
 import { makeFlag } from './_review-fixtures.ts';
 
-let store: FileStore;
+let store: Store;
 let cleanup: () => Promise<void>;
 let app: FastifyInstance;
 let clock: number;
@@ -91,7 +91,7 @@ describe('every route needs a login', () => {
         expect(res.statusCode, url).toBe(401);
       }
     }
-    expect(store.getFlag(flagId())!.events).toEqual([]);
+    expect((await store.getFlag(flagId()))!.events).toEqual([]);
   });
 
   it('a made-up session cookie is no session', async () => {
@@ -125,7 +125,7 @@ describe('roles', () => {
     expect(bulk.statusCode).toBe(403);
     const exp = await post(viewer, '/evidence', { ids: [flagId()], format: 'json' });
     expect(exp.statusCode).toBe(403);
-    expect(store.getFlag(flagId())!.events).toEqual([]);
+    expect((await store.getFlag(flagId()))!.events).toEqual([]);
   });
 
   it('moderators decide; the event records who and when; the state is derived', async () => {
@@ -142,7 +142,7 @@ describe('roles', () => {
       return: '/queue',
     });
     expect(res.statusCode).toBe(303);
-    const flag = store.getFlag(flagId())!;
+    const flag = (await store.getFlag(flagId()))!;
     expect(flag.state).toBe('resolved');
     const after = await get(mod, '/queue?state=all');
     expect(card(after.body)).toContain('<span class="state">resolved</span>');
@@ -159,7 +159,7 @@ describe('roles', () => {
     const mod = await login(app, 'moderator', PASSWORDS.moderator);
     await post(mod, '/decide', { id: flagId(), action: 'dismiss' });
     await post(mod, '/decide', { id: flagId(), action: 'escalate' });
-    expect(store.getFlag(flagId())!.events.map((e) => e.action)).toEqual(['dismiss']);
+    expect((await store.getFlag(flagId()))!.events.map((e) => e.action)).toEqual(['dismiss']);
     const page = await get(mod, '/queue');
     expect(page.body).toContain('Not recorded');
   });
@@ -170,7 +170,11 @@ describe('roles', () => {
     await post(mod, '/decide', { id: ids[0]!, action: 'resolve', outcome: 'no-action' });
     const res = await post(mod, '/decide-bulk', { ids, action: 'dismiss', note: 'quotes condemning it' });
     expect(res.statusCode).toBe(303);
-    expect(ids.map((id) => store.getFlag(id)!.state)).toEqual(['resolved', 'dismissed', 'dismissed']);
+    expect(await Promise.all(ids.map(async (id) => (await store.getFlag(id))!.state))).toEqual([
+      'resolved',
+      'dismissed',
+      'dismissed',
+    ]);
     const page = await get(mod, '/queue?state=all');
     expect(page.body).toContain('dismiss: 2 flag(s) recorded; 1 skipped');
   });
@@ -179,13 +183,13 @@ describe('roles', () => {
     const mod = await login(app, 'moderator', PASSWORDS.moderator);
     expect((await get(mod, '/moderators')).statusCode).toBe(403);
     expect((await post(mod, '/moderators', { name: 'eve', role: 'admin' })).statusCode).toBe(403);
-    expect(store.getModerator('eve')).toBeUndefined();
+    expect(await store.getModerator('eve')).toBeUndefined();
     const admin = await login(app, 'admin', PASSWORDS.admin);
     const added = await post(admin, '/moderators', { name: 'Robin', role: 'viewer' });
     expect(added.statusCode).toBe(200);
     const otp = /id="otp">([^<]+)</.exec(added.body)![1]!;
     expect(otp).toHaveLength(20);
-    expect(store.getModerator('robin')).toMatchObject({ role: 'viewer', mustChangePassword: true });
+    expect(await store.getModerator('robin')).toMatchObject({ role: 'viewer', mustChangePassword: true });
   });
 
   it('a one-time password must be changed before anything else', async () => {
@@ -205,7 +209,7 @@ describe('roles', () => {
     });
     expect(changed.headers.location).toBe('/queue');
     expect((await get(kim, '/queue')).statusCode).toBe(200);
-    expect(store.getModerator('kim')!.mustChangePassword).toBeUndefined();
+    expect((await store.getModerator('kim'))!.mustChangePassword).toBeUndefined();
   });
 
   it('a new password (set by its owner, or reset from the command line) ends other sessions', async () => {
@@ -227,7 +231,7 @@ describe('roles', () => {
     const mod = await login(app, 'moderator', PASSWORDS.moderator);
     const admin = await login(app, 'admin', PASSWORDS.admin);
     await post(admin, '/moderators/disable', { name: 'moderator' });
-    expect(store.getModerator('moderator')!.disabled).toBe(true);
+    expect((await store.getModerator('moderator'))!.disabled).toBe(true);
     expect((await get(mod, '/queue')).statusCode).toBe(303);
     await expect(login(app, 'moderator', PASSWORDS.moderator)).rejects.toThrow(/login failed: 401/);
   });
@@ -247,9 +251,9 @@ describe('CSRF', () => {
       await post(mod, '/logout', {}, null),
     ];
     expect(attempts.map((r) => r.statusCode)).toEqual([403, 403, 403, 403, 403, 403, 403]);
-    expect(store.getFlag(flagId())!.events).toEqual([]);
+    expect((await store.getFlag(flagId()))!.events).toEqual([]);
     expect((await post(mod, '/decide', { id: flagId(), action: 'dismiss' })).statusCode).toBe(303);
-    expect(store.getFlag(flagId())!.state).toBe('dismissed');
+    expect((await store.getFlag(flagId()))!.state).toBe('dismissed');
   });
 
   it('the token may come in the x-csrf-token header', async () => {
@@ -261,7 +265,7 @@ describe('CSRF', () => {
       payload: { id: flagId(), action: 'acknowledge' },
     });
     expect(res.statusCode).toBe(303);
-    expect(store.getFlag(flagId())!.state).toBe('acknowledged');
+    expect((await store.getFlag(flagId()))!.state).toBe('acknowledged');
   });
 
   it('the login form needs its own token (double-submit cookie)', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../src/dashboard/server.ts';
 import { silentLogger } from '../src/logger.ts';
 import type { EvidenceExport } from '../src/moderation/evidence.ts';
-import type { FileStore } from '../src/store/index.ts';
+import type { Store } from '../src/store/index.ts';
 import { artifact, chromiumAvailable, cssFilter, launchChromium, sidewaysOverflow } from './_chromium.ts';
 import { addRoleAccounts, LOCAL_ENV, PASSWORDS, tempStore } from './_dashboard.ts';
 import { makeFlag } from './_review-fixtures.ts';
@@ -20,7 +20,7 @@ describe.runIf(run)('review in Chromium', () => {
   let page: Page;
   let base: string;
   let close: () => Promise<void>;
-  let store: FileStore;
+  let store: Store;
   let cleanup: () => Promise<void>;
   const consoleProblems: string[] = [];
 
@@ -115,7 +115,7 @@ describe.runIf(run)('review in Chromium', () => {
     await page.keyboard.press('j');
     const a = await currentId();
     await pressAndLoad('e');
-    expect(store.getFlag(a)?.state).toBe('escalated');
+    expect((await store.getFlag(a))?.state).toBe('escalated');
     expect(await page.locator('.flash').textContent()).toContain('escalate: 1 flag(s) recorded');
 
     // The cursor stays on the same row after the reload (escalated flags stay in the default view).
@@ -123,17 +123,17 @@ describe.runIf(run)('review in Chromium', () => {
     await page.keyboard.press('r');
     expect(await page.locator('#keyprompt').isVisible()).toBe(true);
     await pressAndLoad('1');
-    expect(store.getFlag(a)!.events.map((e) => [e.action, e.by, e.outcome])).toEqual([
+    expect((await store.getFlag(a))!.events.map((e) => [e.action, e.by, e.outcome])).toEqual([
       ['escalate', 'moderator', undefined],
       ['resolve', 'moderator', 'reported-to-police'],
     ]);
-    expect(store.getFlag(a)!.state).toBe('resolved');
+    expect((await store.getFlag(a))!.state).toBe('resolved');
 
     // The resolved flag left the unresolved view; the cursor is on the row that took its place.
     const b = await currentId();
     expect(b).not.toBe(a);
     await pressAndLoad('d');
-    expect(store.getFlag(b)?.state).toBe('dismissed');
+    expect((await store.getFlag(b))?.state).toBe('dismissed');
   });
 
   it('bulk-dismisses a selection', async () => {
@@ -145,9 +145,9 @@ describe.runIf(run)('review in Chromium', () => {
     await page.fill('#bulk input[name=note]', 'quoting the abuse to condemn it');
     await Promise.all([page.waitForURL(`${base}/queue`), page.click('#bulk-dismiss')]);
     await expect
-      .poll(() => ids.map((id) => store.getFlag(id)?.state))
+      .poll(() => Promise.all(ids.map(async (id) => (await store.getFlag(id))?.state)))
       .toEqual(['dismissed', 'dismissed', 'dismissed']);
-    expect(store.getFlag(ids[0]!)!.events[0]!.note).toBe('quoting the abuse to condemn it');
+    expect((await store.getFlag(ids[0]!))!.events[0]!.note).toBe('quoting the abuse to condemn it');
     expect(await page.locator('.flash').textContent()).toContain('dismiss: 3 flag(s) recorded');
 
     // Keyboard selection: x on two rows, then d dismisses both.
@@ -160,7 +160,10 @@ describe.runIf(run)('review in Chromium', () => {
     await page.keyboard.press('x');
     expect(await page.locator('#selcount').textContent()).toBe('2');
     await pressAndLoad('d');
-    expect([c, d].map((id) => store.getFlag(id)?.state)).toEqual(['dismissed', 'dismissed']);
+    expect(await Promise.all([c, d].map(async (id) => (await store.getFlag(id))?.state))).toEqual([
+      'dismissed',
+      'dismissed',
+    ]);
   });
 
   it('opens an item and exports its evidence as JSON and CSV, and a printable page', async () => {
@@ -171,7 +174,7 @@ describe.runIf(run)('review in Chromium', () => {
     await Promise.all([page.waitForURL(/\/flag\?id=/), page.keyboard.press('o')]);
     // The same keys work on the item page, through its own form.
     await pressAndLoad('a');
-    expect(store.getFlag(id)!.state).toBe('acknowledged');
+    expect((await store.getFlag(id))!.state).toBe('acknowledged');
     expect(await page.locator('.history li').first().textContent()).toContain('moderator acknowledge');
     await page.locator('label.revealbtn').click();
     await page.screenshot({ path: artifact('item.png'), fullPage: true });
@@ -179,7 +182,7 @@ describe.runIf(run)('review in Chromium', () => {
     await page.selectOption('#main form[action="/evidence"] select[name=format]', 'json');
     const [json] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
     const exported = JSON.parse(readFileSync(await json.path(), 'utf8')) as EvidenceExport;
-    const flag = store.getFlag(id)!;
+    const flag = (await store.getFlag(id))!;
     expect(exported.records).toHaveLength(1);
     expect(exported.records[0]).toMatchObject({
       flagId: id,

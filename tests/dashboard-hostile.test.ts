@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Flag } from '../src/core/review.ts';
 import { startDashboard } from '../src/dashboard/server.ts';
 import { silentLogger } from '../src/logger.ts';
-import type { FileStore } from '../src/store/index.ts';
+import type { Store } from '../src/store/index.ts';
 import { artifact, chromiumAvailable, launchChromium } from './_chromium.ts';
 import { addRoleAccounts, LOCAL_ENV, type LoggedIn, login, PASSWORDS, tempStore } from './_dashboard.ts';
 import { HOSTILE_TEXTS, makeFlag } from './_review-fixtures.ts';
 
-let store: FileStore;
+let store: Store;
 let cleanupStore: () => Promise<void>;
 let app: FastifyInstance;
 let base: string;

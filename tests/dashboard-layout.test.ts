@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../src/dashboard/server.ts';
 import { silentLogger } from '../src/logger.ts';
-import type { FileStore } from '../src/store/index.ts';
+import type { Store } from '../src/store/index.ts';
 import { chromiumAvailable, launchChromium, sidewaysOverflow } from './_chromium.ts';
 import { addRoleAccounts, LOCAL_ENV, PASSWORDS, tempStore } from './_dashboard.ts';
 import { HOSTILE_TEXTS, makeFlag } from './_review-fixtures.ts';
@@ -32,7 +32,7 @@ describe.runIf(run)('dashboard layout in Chromium', () => {
   let page: Page;
   let base: string;
   let close: () => Promise<void>;
-  let store: FileStore;
+  let store: Store;
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {

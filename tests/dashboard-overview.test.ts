@@ -1,12 +1,12 @@
 /** The overview page: totals and hourly SVG charts from store.stats, hijack alerts from the log. */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FileStore } from '../src/store/index.ts';
+import type { Store } from '../src/store/index.ts';
 import { addRoleAccounts, type LoggedIn, login, PASSWORDS, tempStore, testDashboard } from './_dashboard.ts';
 import { makeFlag } from './_review-fixtures.ts';
 
 const NOW = Date.parse('2026-11-25T21:30:00.000Z');
-let store: FileStore;
+let store: Store;
 let cleanup: () => Promise<void>;
 let app: FastifyInstance;
 let viewer: LoggedIn;

@@ -6,12 +6,12 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { plainHttpWarning } from '../src/dashboard/server.ts';
-import type { FileStore } from '../src/store/index.ts';
+import type { Store } from '../src/store/index.ts';
 import { addRoleAccounts, type LoggedIn, login, PASSWORDS, tempStore, testDashboard } from './_dashboard.ts';
 import { captureLog } from './_log.ts';
 import { makeFlag } from './_review-fixtures.ts';
 
-let store: FileStore;
+let store: Store;
 let cleanup: () => Promise<void>;
 let app: FastifyInstance;
 const log = captureLog();
@@ -60,12 +60,12 @@ describe('dashboard security', () => {
       expect(res.statusCode).toBe(303);
       expect(await flash(admin, '/moderators')).toContain('Change your own account from the password page');
     }
-    expect(store.getModerator('admin')?.disabled).toBeUndefined();
-    expect(store.getModerator('admin')?.mustChangePassword).toBeUndefined();
+    expect((await store.getModerator('admin'))?.disabled).toBeUndefined();
+    expect((await store.getModerator('admin'))?.mustChangePassword).toBeUndefined();
     // Another account in another case is found, and its sessions end.
     const viewer = await login(app, 'viewer', PASSWORDS.viewer);
     await post(admin, '/moderators/disable', { name: 'VIEWER' });
-    expect(store.getModerator('viewer')?.disabled).toBe(true);
+    expect((await store.getModerator('viewer'))?.disabled).toBe(true);
     const after = await app.inject({ method: 'GET', url: '/queue', headers: { cookie: viewer.cookie } });
     expect(after.statusCode).toBe(303);
   });
@@ -83,7 +83,7 @@ describe('dashboard security', () => {
     const message = await flash(moderator, '/queue');
     expect(message).toContain('the note is 2500 characters; the limit is 2000');
     expect(message).not.toContain('pick an action');
-    expect(store.getFlag(id)?.events).toEqual([]);
+    expect((await store.getFlag(id))?.events).toEqual([]);
   });
 
   it('zero-width characters in a handle and an id show as labels on the page', async () => {

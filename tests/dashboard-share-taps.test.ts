@@ -2,11 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARE_TAPS_KEY, TapCounter } from '../src/site/taps.ts';
-import type { FileStore } from '../src/store/index.ts';
+import type { Store } from '../src/store/index.ts';
 import { addRoleAccounts, type LoggedIn, login, PASSWORDS, tempStore, testDashboard } from './_dashboard.ts';
 
 const NOW = Date.parse('2026-11-25T21:30:00.000Z');
-let store: FileStore;
+let store: Store;
 let cleanup: () => Promise<void>;
 let app: FastifyInstance;
 let viewer: LoggedIn;
@@ -33,7 +33,7 @@ describe('share-button taps on the overview', () => {
 
   it('adds up the taps the counter stored, per campaign and button, for the days in the period', async () => {
     let now = NOW - 10 * 86_400_000;
-    const counter = new TapCounter({
+    const counter = await TapCounter.open({
       state: store,
       campaigns: new Set(['vigil', 'other']),
       now: () => now,
@@ -48,7 +48,7 @@ describe('share-button taps on the overview', () => {
     expect(counter.record('vigil', '<script>')).toBe(false);
     expect(counter.record('nope', 'x')).toBe(false);
     await counter.flush();
-    expect(Object.keys(store.getState<object>(SHARE_TAPS_KEY)!).sort()).toEqual([
+    expect(Object.keys((await store.getState<object>(SHARE_TAPS_KEY))!).sort()).toEqual([
       '2026-11-15',
       '2026-11-22',
       '2026-11-25',

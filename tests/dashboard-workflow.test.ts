@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Flag } from '../src/core/review.ts';
 import { startDashboard } from '../src/dashboard/server.ts';
 import { silentLogger } from '../src/logger.ts';
-import type { FileStore } from '../src/store/index.ts';
+import type { Store } from '../src/store/index.ts';
 import { artifact, chromiumAvailable, launchChromium } from './_chromium.ts';
 import { addRoleAccounts, LOCAL_ENV, PASSWORDS, tempStore } from './_dashboard.ts';
 import { makeFlag } from './_review-fixtures.ts';
@@ -44,7 +44,7 @@ describe.runIf(run)('moderator workflow in Chromium', () => {
   let browser: Browser;
   let base: string;
   let close: () => Promise<void>;
-  let store: FileStore;
+  let store: Store;
   let cleanup: () => Promise<void>;
   let page: Page;
 
@@ -131,16 +131,16 @@ describe.runIf(run)('moderator workflow in Chromium', () => {
     await page.goto(`${base}/queue?view=compact`);
     await page.keyboard.press('j');
     const id = String(await page.locator('li.row.current').getAttribute('data-id'));
-    const handle = store.getFlag(id)!.mention.authorHandle;
+    const handle = (await store.getFlag(id))!.mention.authorHandle;
     await pressAndLoad(page, 'd');
-    expect(store.getFlag(id)?.state).toBe('dismissed');
+    expect((await store.getFlag(id))?.state).toBe('dismissed');
     const flash = await page.locator('.flash').textContent();
     expect(flash).toContain(`@${handle}`);
     expect(flash).toContain(id);
     expect(await page.locator('#undo button').isVisible()).toBe(true);
     await page.screenshot({ path: artifact('undo.png') });
     await pressAndLoad(page, 'u');
-    const flag = store.getFlag(id)!;
+    const flag = (await store.getFlag(id))!;
     expect(flag.state).toBe('open');
     expect(flag.events.map((e) => e.action)).toEqual(['dismiss', 'undo']); // nothing deleted
     expect(await page.locator('.flash').textContent()).toContain('Undone');
@@ -170,7 +170,7 @@ describe.runIf(run)('moderator workflow in Chromium', () => {
       admin.page.click('form.decide button[value=escalate]'),
     ]);
     expect(await admin.page.locator('.flash').textContent()).toContain('moderator is reviewing it');
-    expect(store.getFlag(id)?.state).toBe('open');
+    expect((await store.getFlag(id))?.state).toBe('open');
     // Choosing to take it over is allowed.
     await Promise.all([admin.page.waitForNavigation(), admin.page.click('#take-over')]);
     expect(await admin.page.locator('#claim-status').textContent()).toContain('You are reviewing this flag');
@@ -178,7 +178,7 @@ describe.runIf(run)('moderator workflow in Chromium', () => {
       admin.page.waitForNavigation(),
       admin.page.click('form.decide button[value=escalate]'),
     ]);
-    expect(store.getFlag(id)?.state).toBe('escalated');
+    expect((await store.getFlag(id))?.state).toBe('escalated');
     await admin.context.close();
   });
 
@@ -200,22 +200,24 @@ describe.runIf(run)('moderator workflow in Chromium', () => {
     await page.screenshot({ path: artifact('author.png'), fullPage: false });
     await page.fill('#bulk input[name=note]', 'one account posting the same abuse');
     await Promise.all([page.waitForNavigation(), page.click('#bulk button[value=dismiss]')]);
-    const open = theirs.filter((f) => store.getFlag(f.id)?.state !== 'dismissed');
+    const states = new Map<string, string | undefined>();
+    for (const f of theirs) states.set(f.id, (await store.getFlag(f.id))?.state);
+    const open = theirs.filter((f) => states.get(f.id) !== 'dismissed');
     // Flags held by nobody are all dismissed (the escalated one above belongs to another author or is dismissed too).
-    expect(
-      open.filter((f) => ['open', 'acknowledged', 'escalated'].includes(store.getFlag(f.id)!.state)),
-    ).toEqual([]);
+    expect(open.filter((f) => ['open', 'acknowledged', 'escalated'].includes(states.get(f.id)!))).toEqual([]);
     expect(await page.locator('.flash').textContent()).toContain(
       `dismiss: ${theirs.length} flag(s) recorded`,
     );
   });
 
   it('item page: ] and [ go to the next and previous flag, n jumps to the note; cards show the last decision', async () => {
-    const list = store.queuePage({
-      limit: 1000,
-      state: ['open', 'acknowledged', 'escalated'],
-      sort: 'newest',
-    }).items;
+    const list = (
+      await store.queuePage({
+        limit: 1000,
+        state: ['open', 'acknowledged', 'escalated'],
+        sort: 'newest',
+      })
+    ).items;
     const middle = list[5]!;
     await page.goto(`${base}/flag?id=${encodeURIComponent(middle.id)}`);
     await pressAndLoad(page, ']');

@@ -113,9 +113,9 @@ describe('killed between intent and confirmation, then restarted', () => {
     expect(fake.tweets.filter((t) => t.text === text)).toHaveLength(1);
     expect(await postsOnPds(text)).toBe(1);
 
-    const store = await openStore({ dir: dataDir, mode: 'reader' });
+    const store = await openStore({ backend: 'file', dir: dataDir }, { use: 'read' });
     try {
-      const entries = store.listJournal({ campaign: 'crash' });
+      const entries = await store.listJournal({ campaign: 'crash' });
       expect(entries.map((e) => [e.platform, e.state]).sort()).toEqual([
         ['bluesky', 'confirmed'],
         ['local', 'confirmed'],

@@ -53,7 +53,10 @@ describe('line readers', () => {
 
   it('the store keeps a flag whose text holds U+2028 and U+2029 across a restart', async () => {
     const flag = makeFlag({ n: 1, text: TEXT });
-    const writer = await openStore({ dir, mode: 'writer', role: 'cli', fsync: false, pruneEveryMs: 0 });
+    const writer = await openStore(
+      { backend: 'file', dir },
+      { use: 'change', fsync: false, pruneEveryMs: 0 },
+    );
     await writer.addFlag(flag);
     await writer.append({
       type: 'mention.seen',
@@ -63,8 +66,8 @@ describe('line readers', () => {
       verdict: { flagged: true, score: 0.9, severity: 'high', sentiment: -2, rules: ['x'] },
     });
     await writer.close();
-    const reader = await openStore({ dir, mode: 'reader' });
-    expect(reader.getFlag(flag.id)?.mention.text).toBe(TEXT);
+    const reader = await openStore({ backend: 'file', dir }, { use: 'read' });
+    expect((await reader.getFlag(flag.id))?.mention.text).toBe(TEXT);
     const seen: string[] = [];
     for await (const e of reader.events({ types: ['mention.seen'] }))
       if (e.type === 'mention.seen') seen.push(e.mention.text);

@@ -95,9 +95,9 @@ describe('Mastodon: killed between intent and confirmation, then restarted', () 
     expect(posts).toHaveLength(1);
     expect(status.idempotencyKey).toBe(posts[0]!.idempotencyKey);
 
-    const store = await openStore({ dir: dataDir, mode: 'reader' });
+    const store = await openStore({ backend: 'file', dir: dataDir }, { use: 'read' });
     try {
-      const entries = store.listJournal({ campaign: 'crash' });
+      const entries = await store.listJournal({ campaign: 'crash' });
       expect(entries).toHaveLength(1);
       expect(entries[0]).toMatchObject({
         platform: 'mastodon',

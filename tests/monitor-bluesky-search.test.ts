@@ -46,7 +46,7 @@ afterEach(async () => {
 function memoryState() {
   const values = new Map<string, unknown>();
   return {
-    getState: <T>(key: string) => values.get(key) as T | undefined,
+    getState: async <T>(key: string) => values.get(key) as T | undefined,
     setState: async <T>(key: string, value: T) => {
       values.set(key, value);
     },

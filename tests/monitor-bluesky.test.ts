@@ -151,7 +151,7 @@ describe('Bluesky via Jetstream', () => {
     expect(byId.get(expected.find((u) => u.includes('jo'))!)!.replyTo).toMatch(/^at:\/\//);
     expect(byId.get(expected.find((u) => u.includes('kim'))!)!.quoteOf).toMatch(/^at:\/\//);
     expect(byId.get(expected.find((u) => u.includes('ivan'))!)!.hashtags).toEqual(['westandtogether']);
-    expect([...store.flags.values()].map((f) => f.mention.authorId)).toEqual([
+    expect([...store.flagsById.values()].map((f) => f.mention.authorId)).toEqual([
       'did:plc:moxxxxxxxxxxxxxxxxxxxxxx',
     ]);
   });
@@ -203,7 +203,7 @@ describe('Bluesky via Jetstream', () => {
     const storedAfterFirst = store.mentionsSeen().length;
     expect(store.mentionsSeen().every((e) => e.mention.authorHandle === e.mention.authorId)).toBe(true);
     expect(storedAfterFirst).toBeLessThan(expected.length);
-    const saved = Number(store.getCursor(JETSTREAM_CURSOR_KEY));
+    const saved = Number(await store.getCursor(JETSTREAM_CURSOR_KEY));
     expect(saved).toBeGreaterThan(base);
 
     const second = source(url, store, log.logger, nowUs);
@@ -250,7 +250,7 @@ describe('Bluesky via Jetstream', () => {
       return ids;
     };
     try {
-      let store = await openStore({ dir, mode: 'writer', role: 'bot', logger: log.logger });
+      let store = await openStore({ backend: 'file', dir }, { use: 'bot', logger: log.logger });
       const run1 = await runMonitor({
         store,
         scorer: testScore,
@@ -265,9 +265,9 @@ describe('Bluesky via Jetstream', () => {
       await store.close();
       expect(firstCount).toBeLessThan(expected.length);
 
-      store = await openStore({ dir, mode: 'writer', role: 'bot', logger: log.logger });
+      store = await openStore({ backend: 'file', dir }, { use: 'bot', logger: log.logger });
       expect(await seenIds(store)).toHaveLength(firstCount);
-      const saved = Number(store.getCursor(JETSTREAM_CURSOR_KEY));
+      const saved = Number(await store.getCursor(JETSTREAM_CURSOR_KEY));
       const run2 = await runMonitor({
         store,
         scorer: testScore,

@@ -87,7 +87,10 @@ describe('a burst of mentions', () => {
     expect(expectedFlagged).toBeGreaterThanOrEqual(300);
     const url = await fake.start();
     dir = mkdtempSync(join(tmpdir(), 'monitor-burst-'));
-    const store = await openStore({ dir, mode: 'writer', role: 'bot', logger: captureLog('warn').logger });
+    const store = await openStore(
+      { backend: 'file', dir },
+      { use: 'bot', logger: captureLog('warn').logger },
+    );
     const log = captureLog('warn');
     const source = new JetstreamSource({
       url,
@@ -108,7 +111,7 @@ describe('a burst of mentions', () => {
     await vi.waitFor(() => expect(monitor.counts().stored).toBe(N), { timeout: 60_000, interval: 50 });
     await monitor.stop();
     const elapsedMs = Math.round(performance.now() - began);
-    const cursor = store.getCursor(JETSTREAM_CURSOR_KEY);
+    const cursor = await store.getCursor(JETSTREAM_CURSOR_KEY);
     const alerts: string[] = [];
     for await (const e of store.events({ types: ['alert.hijack'] }))
       if (e.type === 'alert.hijack') alerts.push(e.hashtag);
@@ -132,7 +135,7 @@ describe('a burst of mentions', () => {
     expect(alerts).toContain('standwithbelgium');
 
     // Reopened from disk: every mention once, every flag open in the review queue.
-    const reread = await openStore({ dir, mode: 'reader' });
+    const reread = await openStore({ backend: 'file', dir }, { use: 'read' });
     try {
       const ids = new Set<string>();
       let events = 0;
@@ -143,7 +146,7 @@ describe('a burst of mentions', () => {
       }
       expect(events).toBe(N);
       expect(ids.size).toBe(N);
-      expect(reread.queuePage({ state: 'open', limit: 1 }).total).toBe(expectedFlagged);
+      expect((await reread.queuePage({ state: 'open', limit: 1 })).total).toBe(expectedFlagged);
     } finally {
       await reread.close();
     }

@@ -39,19 +39,19 @@ describe('npm start in local mode', () => {
     expect(stdout).not.toContain('Muslims are vermin');
     expect(stdout).not.toContain('Burn their mosques');
 
-    const store = await openStore({ dir: data, mode: 'reader' });
+    const store = await openStore({ backend: 'file', dir: data }, { use: 'read' });
     try {
       let stored = 0;
       for await (const e of store.events({ types: ['mention.seen'] }))
         if (e.type === 'mention.seen') stored += 1;
       expect(stored).toBe(seen);
-      const open = store.queuePage({ state: 'open', limit: 100 });
+      const open = await store.queuePage({ state: 'open', limit: 100 });
       expect(open.total).toBe(queued);
       for (const line of flagLines) {
         const id = /\[([^\]]+)\]$/.exec(line)![1]!;
-        expect(store.getFlag(id)?.state).toBe('open');
+        expect((await store.getFlag(id))?.state).toBe('open');
       }
-      const status = store.getState<MonitorStatus>('monitor.status');
+      const status = await store.getState<MonitorStatus>('monitor.status');
       expect(status).toMatchObject({ running: false, counts: { seen, flagged, queued, dropped: 0 } });
     } finally {
       await store.close();

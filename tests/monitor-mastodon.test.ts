@@ -22,6 +22,7 @@ import {
   mastodonCursorKey,
 } from '../src/platforms/mastodon/mentions.ts';
 import { createMastodonTimelineClient } from '../src/platforms/mastodon/timeline.ts';
+import { parseStoreUrl } from '../src/store/index.ts';
 import { type FakeMastodon, startFakeMastodon } from './_fake-mastodon.ts';
 import { captureLog } from './_log.ts';
 import { MemoryStore } from './_monitor-store.ts';
@@ -122,10 +123,10 @@ describe('Mastodon monitoring', () => {
     expect(sample).toMatchObject({ platform: 'mastodon', lang: 'en' });
     expect(sample.authorHandle).toMatch(/^user\d@elsewhere\.example$/);
     expect(run1.pipeline.counts()).toMatchObject({ seen: 30, stored: 30, flagged: 6, queued: 6 });
-    const flagged = [...store.flags.values()];
+    const flagged = [...store.flagsById.values()];
     expect(flagged.every((f) => f.mention.url.startsWith(`${fake.url}/@user`))).toBe(true);
     const newestTagged = fake.statuses.filter((s) => s.tags.includes('westandtogether')).at(-1)!;
-    expect(store.getCursor(mastodonCursorKey('westandtogether'))).toBe(newestTagged.id);
+    expect(await store.getCursor(mastodonCursorKey('westandtogether'))).toBe(newestTagged.id);
 
     // A restart: 90 more, read in pages from the saved cursor; nothing twice, nothing lost.
     const later = publish(90, 30);
@@ -137,7 +138,7 @@ describe('Mastodon monitoring', () => {
     expect(urls).toHaveLength(120);
     expect(new Set(urls).size).toBe(120);
     expect(urls).toEqual(expect.arrayContaining(later));
-    expect(store.flags.size).toBe(24);
+    expect(store.flagsById.size).toBe(24);
   });
 
   it('waits for X-RateLimit-Reset after a 429 and then reads everything', async () => {
@@ -206,7 +207,7 @@ describe('Mastodon monitoring', () => {
       expect(new Set(urls).size).toBe(8);
       expect(fake.streamConnections()).toBe(2);
       // The catch-up after the reconnect asked for what came after the saved cursor.
-      const cursor = store.getCursor(mastodonCursorKey('westandtogether'));
+      const cursor = await store.getCursor(mastodonCursorKey('westandtogether'));
       expect(cursor).toBeDefined();
       expect(src.stats().reconnects).toBe(1);
       // And the stream still works after it.
@@ -237,7 +238,7 @@ describe('Mastodon monitoring', () => {
     const before = publish(4);
     await vi.waitFor(() => expect(store.mentionsSeen()).toHaveLength(4));
     await first.stop();
-    const cursor = store.getCursor(mastodonCursorKey('westandtogether'));
+    const cursor = await store.getCursor(mastodonCursorKey('westandtogether'));
     expect(cursor).toBe(fake.statuses.filter((s) => s.tags.includes('westandtogether')).at(-1)!.id);
     await vi.waitFor(() => expect(fake.streams()).toBe(0));
 
@@ -338,6 +339,7 @@ describe('Mastodon monitoring', () => {
         clock: systemClock,
         mode: 'live' as const,
         dataDir: env.SOLIDARITY_DATA_DIR,
+        storeTarget: parseStoreUrl(env.STORE_URL, env.SOLIDARITY_DATA_DIR),
         campaignsDir: 'campaigns',
         print: (line: string) => printed.push(line),
       };
@@ -361,8 +363,8 @@ describe('Mastodon monitoring', () => {
         fake.publish({ text: 'Thinking of you all #WeStandTogether' });
         fake.publish({ text: 'vermin, the lot of them #WeStandTogether (quoted to report it)', own: true });
         await vi.waitFor(() => expect(store.mentionsSeen()).toHaveLength(2));
-        const [flag] = [...store.flags.values()];
-        expect(store.flags.size).toBe(1);
+        const [flag] = [...store.flagsById.values()];
+        expect(store.flagsById.size).toBe(1);
         expect(flag!.mention).toMatchObject({ platform: 'mastodon', authorHandle: 'troll@bad.example' });
         expect(flag!.mention.url).toMatch(new RegExp(`^${fake.url}/@troll@bad\\.example/\\d+$`));
         expect(

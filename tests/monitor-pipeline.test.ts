@@ -75,9 +75,9 @@ describe('local replay through the pipeline', () => {
     const warnings = log.lines.filter((l) => l.msg === 'skipped a mentions line that is not valid');
     expect(warnings.map((w) => w.line)).toEqual([3, 8]);
 
-    const flagged = [...store.flags.values()].map((f) => f.mention.id).sort();
+    const flagged = [...store.flagsById.values()].map((f) => f.mention.id).sort();
     expect(flagged).toEqual(['m2', 'm6']);
-    for (const flag of store.flags.values()) {
+    for (const flag of store.flagsById.values()) {
       expect(flag.state).toBe('open');
       expect(flag.verdict.reasons.length).toBeGreaterThan(0);
     }
@@ -89,7 +89,7 @@ describe('local replay through the pipeline', () => {
     // The own-post verdict is visible in the store.
     const m5 = store.mentionsSeen().find((e) => e.mention.id === 'm5')!;
     expect(m5.verdict).toMatchObject({ flagged: false, rules: ['own-post'] });
-    expect(store.getCursor(`monitor.local:${path}`)).toBe('10');
+    expect(await store.getCursor(`monitor.local:${path}`)).toBe('10');
   });
 
   it('a restart replays nothing twice and misses nothing', async () => {
@@ -125,7 +125,7 @@ describe('local replay through the pipeline', () => {
     const ids = store.mentionsSeen().map((e) => e.mention.id);
     expect(new Set(ids).size).toBe(40);
     expect(ids).toHaveLength(40);
-    expect(store.flags.size).toBe(rows.filter((_, i) => i % 7 === 0).length);
+    expect(store.flagsById.size).toBe(rows.filter((_, i) => i % 7 === 0).length);
   });
 });
 
@@ -215,7 +215,7 @@ describe('back-pressure', () => {
     expect(first.counts().dropped).toBe(1);
     expect(slept.length).toBe(4); // five attempts in all
     expect(log.lines.some((l) => l.level === 50 && l.mention === 'f4')).toBe(true);
-    expect(store.getCursor(`monitor.local:${path}`)).toBe('4');
+    expect(await store.getCursor(`monitor.local:${path}`)).toBe('4');
 
     broken = false;
     const second = new MentionPipeline({

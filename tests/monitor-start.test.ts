@@ -11,6 +11,7 @@ import { systemClock } from '../src/core/clock.ts';
 import { silentLogger } from '../src/logger.ts';
 import { startMonitoring } from '../src/monitor/start.ts';
 import { isLocalMode } from '../src/platforms/registry.ts';
+import { parseStoreUrl } from '../src/store/open.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
 import { FakeJetstream, jetstreamPost, line } from './_fake-jetstream.ts';
 import { FakeXSearch } from './_fake-x-search.ts';
@@ -31,6 +32,7 @@ function context(vars: Record<string, string>, printed: string[] = []): Context 
     clock: systemClock,
     mode: isLocalMode(env) ? 'local' : 'live',
     dataDir: env.SOLIDARITY_DATA_DIR,
+    storeTarget: parseStoreUrl(env.STORE_URL, env.SOLIDARITY_DATA_DIR),
     campaignsDir: 'campaigns',
     print: (line) => printed.push(line),
   };
@@ -51,12 +53,12 @@ describe('startMonitoring', () => {
     expect(counts.seen).toBe(counts.stored);
     expect(counts.own).toBe(3);
     expect(counts.dropped).toBe(0);
-    expect(store.flags.size).toBe(counts.queued);
-    expect(store.flags.size).toBeGreaterThan(0);
+    expect(store.flagsById.size).toBe(counts.queued);
+    expect(store.flagsById.size).toBeGreaterThan(0);
     // One terminal line per flag, naming ids and rules, never the text.
     const flagLines = printed.filter((l) => l.includes('flagged for review'));
-    expect(flagLines).toHaveLength(store.flags.size);
-    for (const flag of store.flags.values()) {
+    expect(flagLines).toHaveLength(store.flagsById.size);
+    for (const flag of store.flagsById.values()) {
       expect(flagLines.some((l) => l.includes(flag.id) && l.includes(`@${flag.mention.authorHandle}`))).toBe(
         true,
       );
@@ -183,7 +185,7 @@ describe('startMonitoring', () => {
         'westandtogether:x:campaign_account',
       ].sort(),
     );
-    expect([...store.flags.values()].map((f) => f.campaign)).toEqual(['notohatecrime']);
+    expect([...store.flagsById.values()].map((f) => f.campaign)).toEqual(['notohatecrime']);
     const own = store.mentionsSeen().find((e) => e.mention.authorId === '777')!;
     expect(own.verdict).toMatchObject({ flagged: false, rules: ['own-post'] });
   });

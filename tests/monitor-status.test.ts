@@ -25,7 +25,7 @@ describe('solidarity status', () => {
     const data = join(dir, 'data');
     const now = new Date();
     const at = new Date(now.getTime() - 3_600_000).toISOString();
-    const store = await openStore({ dir: data, mode: 'writer', role: 'cli' });
+    const store = await openStore({ backend: 'file', dir: data }, { use: 'change' });
     const mention = (i: number) => ({
       platform: 'x' as const,
       id: String(1000 + i),

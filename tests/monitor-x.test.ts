@@ -139,7 +139,7 @@ describe('X recent search monitoring', () => {
       dropped: 0,
     });
     const newest = fake.tweets.filter((t) => !t.retweetOf && t.text.includes('#WeStandTogether')).at(-1)!;
-    expect(store.getCursor(sinceIdKey('belgium'))).toBe(
+    expect(await store.getCursor(sinceIdKey('belgium'))).toBe(
       fake.tweets.filter((t) => !t.retweetOf && !t.text.includes('Weather')).at(-1)!.id,
     );
     expect(newest).toBeDefined();
@@ -152,7 +152,7 @@ describe('X recent search monitoring', () => {
     const ids = store.mentionsSeen().map((e) => e.mention.id);
     expect(ids).toHaveLength(280);
     expect(new Set(ids).size).toBe(280);
-    expect(store.flags.size).toBe(28 + 4);
+    expect(store.flagsById.size).toBe(28 + 4);
   });
 
   it('waits for the rate-limit reset on 429 and then reads everything', async () => {
@@ -194,7 +194,7 @@ describe('X recent search monitoring', () => {
     expect(ids).toHaveLength(250);
     expect(new Set(ids).size).toBe(250);
     expect(pipeline.counts().duplicates).toBe(100);
-    expect(store.getCursor(sinceIdKey('belgium'))).toBe(fake.tweets.at(-1)!.id);
+    expect(await store.getCursor(sinceIdKey('belgium'))).toBe(fake.tweets.at(-1)!.id);
   });
 
   it('stops at the daily read budget, says so once, and starts again the next UTC day', async () => {
@@ -207,7 +207,7 @@ describe('X recent search monitoring', () => {
     expect(fake.postsServed).toBe(150);
     const exhausted = log.withCode('X_READ_BUDGET_EXHAUSTED');
     expect(exhausted).toHaveLength(1);
-    const budget = store.getState<XBudgetState>(budgetStateKey('belgium'))!;
+    const budget = (await store.getState<XBudgetState>(budgetStateKey('belgium')))!;
     expect(budget).toMatchObject({ reads: 150, limit: 150, costUsd: 0.75, day: '2026-11-25' });
     expect(budget.exhaustedAt).toBeDefined();
     // The wait after an exhausted cycle runs to the next UTC day, not the usual interval,
@@ -221,7 +221,7 @@ describe('X recent search monitoring', () => {
     const servedBefore = fake.postsServed;
     await runX(store, 1, { budgetPerDay: 150 });
     expect(fake.postsServed - servedBefore).toBe(20);
-    expect(store.getState<XBudgetState>(budgetStateKey('belgium'))).toMatchObject({
+    expect(await store.getState<XBudgetState>(budgetStateKey('belgium'))).toMatchObject({
       day: '2026-11-26',
       reads: 20,
     });
@@ -240,7 +240,7 @@ describe('X recent search monitoring', () => {
     expect(fake.requests[1]!.since_id).toBeUndefined();
     // Everything X still returns is read once (the fake still holds the old ones too).
     expect(store.mentionsSeen()).toHaveLength(45);
-    expect(store.getCursor(sinceIdKey('belgium'))).toBe(fake.tweets.at(-1)!.id);
+    expect(await store.getCursor(sinceIdKey('belgium'))).toBe(fake.tweets.at(-1)!.id);
   });
 
   it('rejects bad credentials with X_AUTH_FAILED', async () => {
@@ -280,11 +280,10 @@ describe('status', () => {
       clock: () => clock.now,
     });
     await vi.waitFor(() => expect(controller.intervals).toBe(1));
-    const view = monitorStatusLines(
-      { getState: (k) => (k === 'monitor.status' ? monitor.status() : store.getState(k)) } as Pick<
-        MemoryStore,
-        'getState'
-      >,
+    const view = await monitorStatusLines(
+      {
+        getState: async (k) => (k === 'monitor.status' ? monitor.status() : await store.getState(k)),
+      } as Pick<MemoryStore, 'getState'>,
       ['belgium'],
       new Date(clock.now),
     );
@@ -292,6 +291,6 @@ describe('status', () => {
     expect(view.lines.join('\n')).toContain('X reads today for belgium: 50/50 (about $0.25), EXHAUSTED');
     expect(view.lines.join('\n')).toMatch(/50 seen, 50 scored, 50 stored, 6 flagged, 6 queued/);
     await monitor.stop();
-    expect(store.getState<{ running: boolean }>('monitor.status')?.running).toBe(false);
+    expect((await store.getState<{ running: boolean }>('monitor.status'))?.running).toBe(false);
   });
 });

@@ -16,7 +16,7 @@ import { type PlatformAdapter, type Post, type PostRequest, postKey } from '../s
 import { Publisher } from '../src/scheduler/publish.ts';
 import { campaignReloader } from '../src/scheduler/reload.ts';
 import { Scheduler } from '../src/scheduler/scheduler.ts';
-import { type FileStore, openStore } from '../src/store/index.ts';
+import { openStore, type Store } from '../src/store/index.ts';
 import { readOutbox } from '../src/store/outbox.ts';
 import type { ActivityEvent, ActivityType } from '../src/store/types.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
@@ -57,7 +57,7 @@ const { cleanups } = cleanupAfterEach();
 
 interface Bot {
   campaignsDir: string;
-  store: FileStore;
+  store: Store;
   clock: ManualClock;
   x: ScriptedAdapter;
   bluesky: ScriptedAdapter;
@@ -97,7 +97,7 @@ function writeCampaign(dir: string, id: string, lines: string[]): string {
 }
 
 /** Where a scheduler keeps its last tick, so a new one (a restart) picks up from there. */
-function lastTickCursor(store: FileStore) {
+function lastTickCursor(store: Store) {
   return {
     get: () => store.getCursor('scheduler.lastTick'),
     set: (v: string) => store.setCursor('scheduler.lastTick', v),
@@ -122,7 +122,7 @@ async function startBot(files: Record<string, string[]>, start: string): Promise
   const campaigns = Object.entries(files).map(([id, lines]) =>
     loadCampaign(writeCampaign(campaignsDir, id, lines)),
   );
-  const store = await openStore({ dir: dataDir, mode: 'writer', role: 'bot', fsync: false, inboxPollMs: 20 });
+  const store = await openStore({ backend: 'file', dir: dataDir }, { use: 'bot', fsync: false });
   cleanups.push(() => store.close());
   const clock = new ManualClock(start);
   const x = new ScriptedAdapter('x', clock);
@@ -234,7 +234,7 @@ describe('scheduled posting with an injected clock', () => {
     const skipped = await bot.events('post.skipped');
     expect(skipped).toHaveLength(1);
     expect(skipped[0]?.reason).toMatch(/missed: 250 min late, beyond the 15 min grace window/);
-    expect(bot.store.getJournal(`grace@2026-03-22T09:00:00.000Z/x`)?.state).toBe('skipped');
+    expect((await bot.store.getJournal(`grace@2026-03-22T09:00:00.000Z/x`))?.state).toBe('skipped');
   });
 
   it('skips a retry that would land in quiet hours, and posts nothing after the end', async () => {
@@ -246,8 +246,10 @@ describe('scheduled posting with an injected clock', () => {
     // 21:00 fails; its retry (21:00:30) would fall at the 21:01 tick, inside quiet hours.
     bot.x.failures.push(new PlatformError('x', 'transient', '503'));
     await bot.runUntil('2026-03-22T21:05:00Z');
-    expect(bot.store.getJournal('quiet@2026-03-22T21:00:00.000Z/x')).toMatchObject({ state: 'skipped' });
-    expect(bot.store.getJournal('quiet@2026-03-22T21:00:00.000Z/x')?.note).toMatch(/quiet hours/);
+    expect(await bot.store.getJournal('quiet@2026-03-22T21:00:00.000Z/x')).toMatchObject({
+      state: 'skipped',
+    });
+    expect((await bot.store.getJournal('quiet@2026-03-22T21:00:00.000Z/x'))?.note).toMatch(/quiet hours/);
     await bot.runUntil('2026-03-23T08:00:00Z', 15);
     bot.x.failures.push(...Array.from({ length: 3 }, () => new PlatformError('x', 'transient', '503')));
     await bot.runUntil('2026-03-23T09:10:00Z');
@@ -268,14 +270,14 @@ describe('scheduled posting with an injected clock', () => {
     await bot.runUntil('2026-03-22T09:39:00Z');
     expect(bot.x.calls).toBe(1); // no hammering while limited
     expect(bot.bluesky.posts).toHaveLength(1); // the other platform is not held up
-    expect(bot.store.getJournal('limited@2026-03-22T09:00:00.000Z/x')?.state).toBe('failed');
+    expect((await bot.store.getJournal('limited@2026-03-22T09:00:00.000Z/x'))?.state).toBe('failed');
     await bot.runUntil('2026-03-22T10:00:00Z');
     expect(bot.x.posts.map((p) => iso(p.at))).toEqual(['2026-03-22T09:40:00.000Z']);
-    const entry = bot.store.getJournal('limited@2026-03-22T09:00:00.000Z/x');
+    const entry = await bot.store.getJournal('limited@2026-03-22T09:00:00.000Z/x');
     expect(entry).toMatchObject({ state: 'confirmed', attempts: 2 });
     const failed = await bot.events('post.failed');
     expect(failed[0]).toMatchObject({ code: 'RATE_LIMITED', retryAt: reset.toISOString() });
-    expect(bot.store.getState<{ limitedUntil: string }>('ratelimit:x')?.limitedUntil).toBe(
+    expect((await bot.store.getState<{ limitedUntil: string }>('ratelimit:x'))?.limitedUntil).toBe(
       reset.toISOString(),
     );
   });
@@ -301,7 +303,7 @@ describe('scheduled posting with an injected clock', () => {
     const [result] = await restarted.retryDue(bot.campaigns);
     expect(result?.outcome).toBe('skipped');
     expect(bot.x.posts).toHaveLength(0);
-    expect(bot.store.getJournal('stale429@2026-03-22T09:00:00.000Z/x')?.note).toMatch(
+    expect((await bot.store.getJournal('stale429@2026-03-22T09:00:00.000Z/x'))?.note).toMatch(
       /^missed: 360 min late/,
     );
   });
@@ -331,7 +333,7 @@ describe('scheduled posting with an injected clock', () => {
       '2026-03-22T09:08:00.000Z',
       '2026-03-22T09:16:00.000Z',
     ]);
-    expect(bot.store.getJournal('flaky@2026-03-22T09:00:00.000Z/x')).toMatchObject({
+    expect(await bot.store.getJournal('flaky@2026-03-22T09:00:00.000Z/x')).toMatchObject({
       state: 'failed',
       attempts: 6,
     });
@@ -344,8 +346,12 @@ describe('scheduled posting with an injected clock', () => {
     bot.x.failures.push(...Array.from({ length: 10 }, () => new PlatformError('x', 'transient', '503')));
     await bot.runUntil('2026-03-22T10:00:00Z');
     expect(bot.x.calls).toBe(5); // 09:00, :01, :02, :04, :08; the 09:16 retry is past the 15 min grace
-    expect(bot.store.getJournal('stale@2026-03-22T09:00:00.000Z/x')).toMatchObject({ state: 'skipped' });
-    expect(bot.store.getJournal('stale@2026-03-22T09:00:00.000Z/x')?.note).toMatch(/missed: 16 min late/);
+    expect(await bot.store.getJournal('stale@2026-03-22T09:00:00.000Z/x')).toMatchObject({
+      state: 'skipped',
+    });
+    expect((await bot.store.getJournal('stale@2026-03-22T09:00:00.000Z/x'))?.note).toMatch(
+      /missed: 16 min late/,
+    );
   });
 
   it('stops only the platform whose credentials are rejected, with no retry storm', async () => {
@@ -357,7 +363,7 @@ describe('scheduled posting with an injected clock', () => {
     await bot.runUntil('2026-03-22T19:00:00Z');
     expect(bot.x.calls).toBe(1);
     expect(bot.bluesky.posts).toHaveLength(3);
-    expect(bot.store.getState<{ code: string }>('platform.stopped:x')?.code).toBe('X_AUTH_FAILED');
+    expect((await bot.store.getState<{ code: string }>('platform.stopped:x'))?.code).toBe('X_AUTH_FAILED');
     const errors = await bot.events('error');
     expect(errors).toHaveLength(1);
     expect(JSON.stringify(errors[0])).toContain('X_API_KEY');
@@ -386,8 +392,8 @@ describe('pause, resume and stop-all from the CLI while the bot runs', () => {
     expect((await bot.cli('stop-all', '--reason', 'breaking news')).code).toBe(0);
     await bot.runUntil('2026-03-22T18:05:00Z');
     expect(bot.x.posts).toHaveLength(3);
-    expect(bot.store.getJournal('one@2026-03-22T18:00:00.000Z/x')).toMatchObject({ state: 'skipped' });
-    expect(bot.store.getJournal('two@2026-03-22T18:00:00.000Z/x')?.note).toContain('stop-all');
+    expect(await bot.store.getJournal('one@2026-03-22T18:00:00.000Z/x')).toMatchObject({ state: 'skipped' });
+    expect((await bot.store.getJournal('two@2026-03-22T18:00:00.000Z/x'))?.note).toContain('stop-all');
 
     expect((await bot.cli('resume-all')).code).toBe(0);
     await bot.runUntil('2026-03-23T09:05:00Z');
@@ -408,7 +414,9 @@ describe('pause, resume and stop-all from the CLI while the bot runs', () => {
     expect(resumed.output).toContain('still says paused: true');
     await bot.runUntil('2026-03-22T09:05:00Z');
     expect(bot.x.posts).toHaveLength(0);
-    expect(bot.store.getJournal('held@2026-03-22T09:00:00.000Z/x')?.note).toContain('paused: true in');
+    expect((await bot.store.getJournal('held@2026-03-22T09:00:00.000Z/x'))?.note).toContain(
+      'paused: true in',
+    );
   });
 });
 
@@ -456,7 +464,7 @@ describe('unconfirmed intents that cannot be settled', () => {
     };
     await bot.runUntil('2026-03-22T09:05:00Z');
     expect(bot.x.calls).toBe(0);
-    expect(bot.store.getJournal('unsure@2026-03-22T09:00:00.000Z/x')).toMatchObject({
+    expect(await bot.store.getJournal('unsure@2026-03-22T09:00:00.000Z/x')).toMatchObject({
       state: 'needs-attention',
     });
 
@@ -466,7 +474,7 @@ describe('unconfirmed intents that cannot be settled', () => {
     );
     await bot.runUntil('2026-03-22T13:05:00Z');
     expect(bot.x.posts).toHaveLength(0);
-    expect(bot.store.getJournal('unsure@2026-03-22T13:00:00.000Z/x')?.state).toBe('needs-attention');
+    expect((await bot.store.getJournal('unsure@2026-03-22T13:00:00.000Z/x'))?.state).toBe('needs-attention');
     const failed = await bot.events('post.failed');
     expect(failed.map((e) => e.message)).toEqual([
       expect.stringMatching(/^needs attention: cannot tell whether an earlier attempt posted/),
@@ -486,7 +494,9 @@ describe('campaign files edited while the bot runs', () => {
     await bot.runUntil('2026-03-22T09:05:00Z');
     edit(['paused: true'], 10);
     await bot.runUntil('2026-03-22T13:05:00Z');
-    expect(bot.store.getJournal('edited@2026-03-22T13:00:00.000Z/x')?.note).toMatch(/paused: true in/);
+    expect((await bot.store.getJournal('edited@2026-03-22T13:00:00.000Z/x'))?.note).toMatch(
+      /paused: true in/,
+    );
     edit(['paused: maybe'], 20); // invalid: the paused version keeps running
     await bot.runUntil('2026-03-22T18:05:00Z');
     expect(bot.x.posts.map((p) => iso(p.draft.slotAt))).toEqual(['2026-03-22T09:00:00.000Z']);

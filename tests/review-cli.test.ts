@@ -21,7 +21,7 @@ const at0 = '2026-11-25T10:00:00.000Z';
 
 beforeEach(async () => {
   ({ path: dir, cleanup } = tempDir('solidarity-review-cli-'));
-  const store = await openStore({ dir, mode: 'writer', role: 'cli', fsync: false, pruneEveryMs: 0 });
+  const store = await openStore({ backend: 'file', dir }, { use: 'change', fsync: false, pruneEveryMs: 0 });
   flags.length = 0;
   for (let n = 0; n < 6; n++) flags.push(makeFlag({ n }));
   flags.push(makeFlag({ n: 6, text: HOSTILE_TEXTS['terminal']!, reasons: [] }));
@@ -40,7 +40,7 @@ function cli(args: string[], input = '') {
 }
 
 async function reader() {
-  return openStore({ dir, mode: 'reader' });
+  return openStore({ backend: 'file', dir }, { use: 'read' });
 }
 
 describe('solidarity moderator', () => {
@@ -61,7 +61,7 @@ describe('solidarity moderator', () => {
     ]);
     expect(list.stdout).not.toContain('scrypt');
     const store = await reader();
-    expect(store.getModerator('bob')!.passwordHash).toMatch(/^scrypt\$/);
+    expect((await store.getModerator('bob'))!.passwordHash).toMatch(/^scrypt\$/);
     await store.close();
   });
 
@@ -80,12 +80,12 @@ describe('solidarity moderator', () => {
     const reset = await cli(['moderator', 'reset', 'root']);
     expect(reset.stdout).toMatch(/New one-time password for root: [A-Za-z0-9_-]{20}\n/);
     const afterReset = await reader();
-    expect(afterReset.getModerator('root')!.mustChangePassword).toBe(true);
+    expect((await afterReset.getModerator('root'))!.mustChangePassword).toBe(true);
     await afterReset.close();
     const unknown = await cli(['moderator', 'enable', 'nobody']);
     expect([unknown.code, unknown.stderr.split(':')[0]]).toEqual([4, 'DASHBOARD_AUTH']);
     const store = await reader();
-    expect(store.getModerator('root')!.disabled).toBe(true);
+    expect((await store.getModerator('root'))!.disabled).toBe(true);
     await store.close();
   });
 });
@@ -136,13 +136,16 @@ describe('solidarity review', () => {
     expect(bulk.stdout.match(/dismiss recorded/g)).toHaveLength(2);
 
     const store = await reader();
-    const f1 = store.getFlag(flags[1]!.id)!;
+    const f1 = (await store.getFlag(flags[1]!.id))!;
     expect(f1.state).toBe('resolved');
     expect(f1.events.map((e) => [e.action, e.by, e.outcome ?? null, e.note ?? null])).toEqual([
       ['acknowledge', 'sam', null, null],
       ['resolve', expect.stringMatching(/^cli:/), 'reported-to-police', 'ref 42'],
     ]);
-    expect(store.getFlag(flags[2]!.id)!.events[0]).toMatchObject({ action: 'dismiss', note: 'news quote' });
+    expect((await store.getFlag(flags[2]!.id))!.events[0]).toMatchObject({
+      action: 'dismiss',
+      note: 'news quote',
+    });
     await store.close();
 
     const dismissed = await cli(['review', 'list', '--state', 'dismissed', '--json']);
@@ -163,13 +166,13 @@ describe('solidarity review', () => {
     const reopened = await cli(['review', 'reopen', id]);
     expect(reopened.stdout).toContain('now open');
     const store = await reader();
-    expect(store.getFlag(id)!.events.map((e) => e.action)).toEqual(['comment', 'dismiss', 'reopen']);
-    expect(store.getFlag(id)!.state).toBe('open');
+    expect((await store.getFlag(id))!.events.map((e) => e.action)).toEqual(['comment', 'dismiss', 'reopen']);
+    expect((await store.getFlag(id))!.state).toBe('open');
     await store.close();
   });
 
   it('false-positives re-scores dismissed flags with the current scorer, by rule and reason, without text', async () => {
-    const store = await openStore({ dir, mode: 'writer', role: 'cli', fsync: false, pruneEveryMs: 0 });
+    const store = await openStore({ backend: 'file', dir }, { use: 'change', fsync: false, pruneEveryMs: 0 });
     const hateful = makeFlag({ n: 40, text: 'Migrants are vermin and should all go back #westandtogether' });
     const benign = makeFlag({ n: 41, text: 'Lovely vigil tonight, thank you all #westandtogether' });
     await store.addFlag(hateful);
@@ -255,10 +258,10 @@ describe('end to end, as separate processes', () => {
       );
       expect(res.stderr).toBe('');
       expect(res.code).toBe(0);
-      expect(bot.getFlag(flags[5]!.id)!.events).toEqual([
+      expect((await bot.getFlag(flags[5]!.id))!.events).toEqual([
         expect.objectContaining({ action: 'dismiss', by: 'kim', note: 'satire' }),
       ]);
-      expect(bot.getFlag(flags[5]!.id)!.state).toBe('dismissed');
+      expect((await bot.getFlag(flags[5]!.id))!.state).toBe('dismissed');
       const help = await runCliProcess(['review', 'resolve', '--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toContain('--outcome OUTCOME');
@@ -356,7 +359,7 @@ describe('solidarity dashboard', () => {
           }).toString(),
         });
         expect(res.status).toBe(303);
-        expect(bot.getFlag(flags[0]!.id)!.events).toEqual([
+        expect((await bot.getFlag(flags[0]!.id))!.events).toEqual([
           expect.objectContaining({ action: 'escalate', by: 'mo', note: 'for the police' }),
         ]);
       } finally {

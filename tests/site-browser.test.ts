@@ -66,7 +66,7 @@ describe.runIf(run)('the campaign page in Chromium', () => {
   const state = new Map<string, unknown>();
   const taps = new TapCounter({
     state: {
-      getState: <T>(key: string) => state.get(key) as T | undefined,
+      getState: async <T>(key: string) => state.get(key) as T | undefined,
       setState: async (key, value) => void state.set(key, value),
     },
     campaigns: new Set(['westandtogether', 'notohatecrime', 'tricky']),

@@ -277,9 +277,9 @@ describe('the share site inside solidarity start', () => {
     } finally {
       expect((await bot.stop('SIGINT')).code, bot.stderr()).toBe(0);
     }
-    const store = await openStore({ dir: data, mode: 'auto', logger: silentLogger() });
+    const store = await openStore({ backend: 'file', dir: data }, { use: 'change', logger: silentLogger() });
     try {
-      const taps = store.getState<ShareTaps>(SHARE_TAPS_KEY)!;
+      const taps = (await store.getState<ShareTaps>(SHARE_TAPS_KEY))!;
       const today = new Date().toISOString().slice(0, 10);
       expect(taps[today]).toEqual({ westandtogether: { whatsapp: 2, x: 1 } });
       // No address, no time of day, nothing else is kept.

@@ -29,7 +29,7 @@ import { monitoredCampaign } from '../src/monitor/campaigns.ts';
 import { mulberry32 } from '../src/random.ts';
 import { score } from '../src/scoring/index.ts';
 import { mentionPairKey } from '../src/store/consistency.ts';
-import { openStore } from '../src/store/file-store.ts';
+import { openStore } from '../src/store/index.ts';
 import { readOutbox } from '../src/store/outbox.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
@@ -283,7 +283,7 @@ describe('soak: SIGKILL at random moments, then a clean run', () => {
     const lastEnd = Date.now();
 
     // What the data folder holds.
-    const store = await openStore({ dir: dataDir, mode: 'reader' });
+    const store = await openStore({ backend: 'file', dir: dataDir }, { use: 'read' });
     const seen = new Map<string, number>();
     const flaggedPairs = new Set<string>();
     const postEvents = new Map<string, ActivityEvent[]>();
@@ -298,8 +298,9 @@ describe('soak: SIGKILL at random moments, then a clean run', () => {
         postEvents.set(e.slotKey, list);
       }
     }
-    const flags = [...store.allFlags()].map((f) => f.id);
-    const journal = store.listJournal();
+    const flags: string[] = [];
+    for await (const f of store.flags()) flags.push(f.id);
+    const journal = await store.listJournal();
     await store.close();
 
     // Expected, from the file and the campaigns alone.

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../src/store/file-store.ts';
+import { openStore } from '../src/store/index.ts';
 import { type FakeX, fakeXEnv, startFakeX } from './_fake-x.ts';
 import { startCliProcess, tempDir } from './_util.ts';
 
@@ -83,8 +83,8 @@ describe('stopping the bot', () => {
     expect(fake.tweets).toEqual([]);
     expect(fake.requests.filter((r) => r.path === '/2/tweets')).toEqual([]);
 
-    const store = await openStore({ dir: dataDir, mode: 'reader' });
-    const journal = store.listJournal();
+    const store = await openStore({ backend: 'file', dir: dataDir }, { use: 'read' });
+    const journal = await store.listJournal();
     expect(journal).toHaveLength(1);
     expect(journal[0]).toMatchObject({ state: 'intent', attempts: 1 });
     expect(journal[0]?.note).toMatch(/^stopped while posting to x: looked up at the next start$/);

@@ -6,14 +6,14 @@
  */
 
 import { isSolidarityError } from '../src/errors.ts';
-import { openStore } from '../src/store/file-store.ts';
+import { openFileStore } from '../src/store/file-store.ts';
 import { at, flag, mentionEvent } from './store-fixtures.ts';
 
 const [command, dir, arg] = process.argv.slice(2);
 
 async function hold(ms: number): Promise<void> {
   try {
-    const store = await openStore({ dir: dir!, mode: 'writer', inboxPollMs: 20 });
+    const store = await openFileStore({ dir: dir!, mode: 'writer', inboxPollMs: 20 });
     process.stdout.write(`ready ${process.pid}\n`);
     await new Promise((r) => setTimeout(r, ms));
     await store.close();
@@ -25,7 +25,12 @@ async function hold(ms: number): Promise<void> {
 }
 
 async function append(): Promise<void> {
-  const store = await openStore({ dir: dir!, mode: 'writer', inboxPollMs: 0, checkpointBytes: 64 * 1024 });
+  const store = await openFileStore({
+    dir: dir!,
+    mode: 'writer',
+    inboxPollMs: 0,
+    checkpointBytes: 64 * 1024,
+  });
   let next = Number(arg ?? 0);
   process.stdout.write('ready\n');
   // Several appends in flight, each acknowledged on its own, as the monitor does.

@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } 
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkConsistency, mentionPairKey, repairConsistency } from '../src/store/consistency.ts';
-import { type FileStore, openStore } from '../src/store/file-store.ts';
+import { type FileStore, openFileStore } from '../src/store/file-store.ts';
 import type { ActivityEvent, JournalEntry } from '../src/store/types.ts';
 import { runCliInProcess } from './_util.ts';
 import { at, mention, tempDataDir } from './store-fixtures.ts';
@@ -24,7 +24,7 @@ function folder(): string {
 }
 
 const writer = (dir: string) =>
-  openStore({ dir, mode: 'writer', role: 'cli', inboxPollMs: 0, pruneEveryMs: 0 });
+  openFileStore({ dir, mode: 'writer', role: 'cli', inboxPollMs: 0, pruneEveryMs: 0 });
 
 function seen(
   i: number,
@@ -73,7 +73,7 @@ describe('store transactions across a crash', () => {
     await store.close();
 
     const after = await writer(crashed);
-    expect(after.getCursor('k')).toBe('2');
+    expect(await after.getCursor('k')).toBe('2');
     const events = (await all(after, 'mention.seen')) as Array<
       Extract<ActivityEvent, { type: 'mention.seen' }>
     >;
@@ -169,8 +169,8 @@ describe('store verify --deep', () => {
     expect(await repairConsistency(store, report)).toBe(5);
     const after = await checkConsistency(store);
     expect(after.findings.map((f) => f.kind)).toEqual(['mention-repeated']);
-    expect(store.getJournal('a@2@local')?.state).toBe('confirmed');
-    expect(store.getFlag(mentionPairKey('a', mention(1, at(1))))?.state).toBe('open');
+    expect((await store.getJournal('a@2@local'))?.state).toBe('confirmed');
+    expect((await store.getFlag(mentionPairKey('a', mention(1, at(1)))))?.state).toBe('open');
     await store.close();
   });
 
@@ -233,7 +233,7 @@ describe('store verify --deep', () => {
     const repair = await runCliInProcess(['store', 'verify', '--deep', '--repair'], env);
     expect(repair.code).toBe(0);
     const check = await writer(dir);
-    expect(check.getCursor(`monitor.local:${mentions}`)).toBe('1');
+    expect(await check.getCursor(`monitor.local:${mentions}`)).toBe('1');
     await check.close();
   });
 });

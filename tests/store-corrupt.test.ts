@@ -4,7 +4,7 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } f
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SolidarityError } from '../src/errors.ts';
-import { openStore } from '../src/store/file-store.ts';
+import { openFileStore } from '../src/store/file-store.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
 import { verifyStore } from '../src/store/verify.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
@@ -16,7 +16,7 @@ const { cleanups } = cleanupAfterEach();
 async function seeded(): Promise<string> {
   const { dir, cleanup } = tempDataDir();
   cleanups.push(cleanup);
-  const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0 });
+  const store = await openFileStore({ dir, mode: 'writer', inboxPollMs: 0 });
   for (let i = 0; i < 3; i++) await store.addFlag(flag(i, at(i)));
   for (let i = 0; i < 6; i++) await store.append(mentionEvent(i, at(i * 60)));
   await store.setCursor('c', '1');
@@ -25,7 +25,7 @@ async function seeded(): Promise<string> {
 }
 
 async function openError(dir: string, mode: 'writer' | 'reader' = 'writer'): Promise<SolidarityError> {
-  return openStore({ dir, mode, inboxPollMs: 0 }).then(
+  return openFileStore({ dir, mode, inboxPollMs: 0 }).then(
     async (s) => {
       await s.close();
       throw new Error('expected the store to refuse to open');
@@ -35,7 +35,7 @@ async function openError(dir: string, mode: 'writer' | 'reader' = 'writer'): Pro
 }
 
 async function readAll(dir: string): Promise<ActivityEvent[]> {
-  const store = await openStore({ dir, mode: 'reader' });
+  const store = await openFileStore({ dir, mode: 'reader' });
   const out: ActivityEvent[] = [];
   for await (const e of store.events()) out.push(e);
   return out;
@@ -116,7 +116,7 @@ describe('corrupt files', () => {
     const report = await verifyStore(dir);
     expect(report.problems.map((p) => p.message)).toEqual([expect.stringContaining(`${path}:3:`)]);
     // A writer still opens (it only appends) and never rewrites the file.
-    const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0 });
+    const store = await openFileStore({ dir, mode: 'writer', inboxPollMs: 0 });
     await store.close();
     expect(readFileSync(path)).toEqual(bad);
   });
@@ -149,7 +149,7 @@ describe('corrupt files', () => {
       { level: 'warn' },
       { write: (line: string) => warnings.push(JSON.parse(line).msg) },
     );
-    const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0, logger });
+    const store = await openFileStore({ dir, mode: 'writer', inboxPollMs: 0, logger });
     await store.append(mentionEvent(7, at(500)));
     await store.close();
     expect(warnings.some((w) => w.includes('torn last line'))).toBe(true);
@@ -164,19 +164,19 @@ describe('corrupt files', () => {
   it('replays a write-ahead log with a torn last line, and refuses one corrupt in the middle', async () => {
     const { dir, cleanup } = tempDataDir();
     cleanups.push(cleanup);
-    const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0 });
+    const store = await openFileStore({ dir, mode: 'writer', inboxPollMs: 0 });
     await store.setCursor('a', '1');
     await store.setCursor('b', '2');
     await store.flush();
     // Simulate a crash: no close, so no checkpoint; release the lock by hand, as a dead PID would.
     const wal = readdirSync(dir).find((n) => n.startsWith('wal-'))!;
     appendFileSync(join(dir, wal), '{"v":2,"seq":3,"op":"setCur');
-    const reader = await openStore({ dir, mode: 'reader' });
-    expect(reader.getCursor('b')).toBe('2');
+    const reader = await openFileStore({ dir, mode: 'reader' });
+    expect(await reader.getCursor('b')).toBe('2');
     await store.close();
 
     const dir2 = (await seeded()) as string;
-    const writer2 = await openStore({ dir: dir2, mode: 'writer', inboxPollMs: 0 });
+    const writer2 = await openFileStore({ dir: dir2, mode: 'writer', inboxPollMs: 0 });
     await writer2.setCursor('x', '1');
     await writer2.setCursor('y', '2');
     await writer2.flush();

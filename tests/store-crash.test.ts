@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../src/store/file-store.ts';
+import { openFileStore } from '../src/store/file-store.ts';
 import { verifyStore } from '../src/store/verify.ts';
 import { tempDataDir } from './store-fixtures.ts';
 
@@ -77,7 +77,7 @@ describe('store crash safety', () => {
 
       const report = await verifyStore(dir);
       expect(report.problems).toEqual([]);
-      const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0 });
+      const store = await openFileStore({ dir, mode: 'writer', inboxPollMs: 0 });
       const seen = new Set<number>();
       for await (const event of store.events({ types: ['mention.seen'] })) {
         if (event.type === 'mention.seen') seen.add(Number(event.mention.url.split('/').pop()));
@@ -89,12 +89,12 @@ describe('store crash safety', () => {
           n % 2 === 0
             ? `bluesky:at://did:plc:user${n % 997}/app.bsky.feed.post/${n.toString(36)}`
             : `x:${1_800_000_000_000 + n}`;
-        expect(store.getFlag(id), `round ${round}: flag ${n}`).toBeDefined();
+        expect(await store.getFlag(id), `round ${round}: flag ${n}`).toBeDefined();
       }
       // Four writers interleave: the cursor stored is at most a few numbers behind the highest
       // acknowledged cursor write.
       if (acked.cursors.length > 0) {
-        expect(Number(store.getCursor('child'))).toBeGreaterThanOrEqual(Math.max(...acked.cursors) - 8);
+        expect(Number(await store.getCursor('child'))).toBeGreaterThanOrEqual(Math.max(...acked.cursors) - 8);
       }
       await store.close();
     }

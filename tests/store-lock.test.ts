@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../src/store/file-store.ts';
+import { openFileStore } from '../src/store/file-store.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
 import { runCliProcess, startCliProcess } from './_util.ts';
 
@@ -76,7 +76,7 @@ describe('store lock', () => {
     const holder = startChild(['hold', dir, '20000']);
     const ready = await holder.waitFor(/^ready/);
     const pid = Number(ready.split(' ')[1]);
-    const error = await openStore({ dir, mode: 'writer' }).catch((e) => e);
+    const error = await openFileStore({ dir, mode: 'writer' }).catch((e) => e);
     expect(error.code).toBe('STORE_LOCKED');
     expect(error.exitCode).toBe(6);
     expect(error.message).toContain(`PID ${pid}`);
@@ -87,7 +87,7 @@ describe('store lock', () => {
     const dir = dataDir();
     const pid = deadPid();
     writeLock(dir, { pid, startedAt: '2026-01-01T00:00:00.000Z' });
-    const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0 });
+    const store = await openFileStore({ dir, mode: 'writer', inboxPollMs: 0 });
     expect(JSON.parse(readFileSync(join(dir, 'store.lock'), 'utf8')).pid).toBe(process.pid);
     await store.close();
     expect(existsSync(join(dir, 'store.lock'))).toBe(false);
@@ -97,7 +97,7 @@ describe('store lock', () => {
     const dir = dataDir();
     // Our own PID, but a different process start time: the PID was reused.
     writeLock(dir, { pid: process.pid, startTime: '1', startedAt: '2026-01-01T00:00:00.000Z' });
-    const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0 });
+    const store = await openFileStore({ dir, mode: 'writer', inboxPollMs: 0 });
     await store.close();
   });
 
@@ -114,9 +114,9 @@ describe('store lock', () => {
     const dir = dataDir();
     const holder = startChild(['hold', dir, '20000']);
     await holder.waitFor(/^ready/);
-    const reader = await openStore({ dir, mode: 'reader' });
+    const reader = await openFileStore({ dir, mode: 'reader' });
     expect(reader.mode).toBe('reader');
-    const auto = await openStore({ dir, mode: 'auto' });
+    const auto = await openFileStore({ dir, mode: 'auto' });
     expect(auto.mode).toBe('client');
   });
 });
@@ -141,16 +141,16 @@ describe('two bots on one data folder', () => {
 describe('inbox when the bot goes away', () => {
   it('a change waiting for a bot that died is applied by the command itself', async () => {
     const dir = dataDir();
-    await (await openStore({ dir, mode: 'writer', inboxPollMs: 0 })).close();
+    await (await openFileStore({ dir, mode: 'writer', inboxPollMs: 0 })).close();
     const fake = hungBotHolding(dir);
-    const cli = await openStore({ dir, mode: 'auto', applyTimeoutMs: 20_000 });
+    const cli = await openFileStore({ dir, mode: 'auto', applyTimeoutMs: 20_000 });
     expect(cli.mode).toBe('client');
     const change = cli.setState('pause:demo', { paused: true });
     await new Promise((r) => setTimeout(r, 300));
     expect(readdirSync(join(dir, 'inbox')).filter((n) => n.endsWith('.json'))).toHaveLength(1);
     fake.kill('SIGKILL');
     await change;
-    expect(cli.getState('pause:demo')).toEqual({ paused: true });
+    expect(await cli.getState('pause:demo')).toEqual({ paused: true });
     expect(readdirSync(join(dir, 'inbox'))).toEqual([]);
     expect(existsSync(join(dir, 'store.lock'))).toBe(false);
   });
@@ -158,7 +158,7 @@ describe('inbox when the bot goes away', () => {
   it('a change the bot does not apply in time says where it waits', async () => {
     const dir = dataDir();
     hungBotHolding(dir);
-    const cli = await openStore({ dir, mode: 'auto', applyTimeoutMs: 300 });
+    const cli = await openFileStore({ dir, mode: 'auto', applyTimeoutMs: 300 });
     const error = await cli.setState('k', 1).catch((e) => e);
     expect(error.code).toBe('STORE_LOCKED');
     expect(error.message).toMatch(/did not apply the change within .* it waits in .*inbox/);

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.ts';
-import { openStore } from '../src/store/file-store.ts';
+import { openFileStore } from '../src/store/file-store.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
 import { verifyStore } from '../src/store/verify.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
@@ -51,7 +51,7 @@ function io(dir: string) {
 }
 
 async function events(dir: string): Promise<ActivityEvent[]> {
-  const store = await openStore({ dir, mode: 'reader' });
+  const store = await openFileStore({ dir, mode: 'reader' });
   const out: ActivityEvent[] = [];
   for await (const e of store.events()) out.push(e);
   return out;
@@ -60,7 +60,7 @@ async function events(dir: string): Promise<ActivityEvent[]> {
 describe('migration', () => {
   it('explains version 1 data to readers, and "store migrate" moves it to the current layout', async () => {
     const { dir, text } = legacyDir();
-    await expect(openStore({ dir, mode: 'reader' })).rejects.toMatchObject({
+    await expect(openFileStore({ dir, mode: 'reader' })).rejects.toMatchObject({
       code: 'STORE_VERSION',
       hint: expect.stringContaining('solidarity store migrate'),
     });
@@ -72,12 +72,12 @@ describe('migration', () => {
     expect(readFileSync(join(dir, 'db.json.v1-migrated'), 'utf8')).toBe(text);
     expect(existsSync(join(dir, 'db.json'))).toBe(false);
 
-    const store = await openStore({ dir, mode: 'reader' });
-    expect(store.getCursor('bluesky:jetstream')).toBe('1732000000000000');
-    expect(store.getJournal('demo|slot|bluesky')?.state).toBe('confirmed');
-    expect(store.getModerator('mod1')?.role).toBe('admin');
-    expect(store.getState('pause:demo')).toBe(true);
-    expect(store.getFlag(flag(1, at(0)).id)?.state).toBe('resolved'); // derived from its events
+    const store = await openFileStore({ dir, mode: 'reader' });
+    expect(await store.getCursor('bluesky:jetstream')).toBe('1732000000000000');
+    expect((await store.getJournal('demo|slot|bluesky'))?.state).toBe('confirmed');
+    expect((await store.getModerator('mod1'))?.role).toBe('admin');
+    expect(await store.getState('pause:demo')).toBe(true);
+    expect((await store.getFlag(flag(1, at(0)).id))?.state).toBe('resolved'); // derived from its events
     const all = await events(dir);
     expect(all.map((e) => e.type).sort()).toEqual(['control', 'mention.seen', 'mention.seen']);
     expect((await verifyStore(dir)).problems).toEqual([]);
@@ -92,7 +92,7 @@ describe('migration', () => {
     const { dir } = legacyDir();
     mkdirSync(join(dir, 'events.migrating'));
     writeFileSync(join(dir, 'events.migrating', '2026-11-20.jsonl'), '{"v":2,"type":"con');
-    const store = await openStore({ dir, mode: 'writer', inboxPollMs: 0 });
+    const store = await openFileStore({ dir, mode: 'writer', inboxPollMs: 0 });
     await store.close();
     expect(await events(dir)).toHaveLength(3);
     expect(existsSync(join(dir, 'events.migrating'))).toBe(false);
@@ -102,7 +102,7 @@ describe('migration', () => {
     const { dir, text } = legacyDir();
     const cut = text.slice(0, 300);
     writeFileSync(join(dir, 'db.json'), cut);
-    await expect(openStore({ dir, mode: 'writer', inboxPollMs: 0 })).rejects.toMatchObject({
+    await expect(openFileStore({ dir, mode: 'writer', inboxPollMs: 0 })).rejects.toMatchObject({
       code: 'STORE_CORRUPT',
       message: expect.stringContaining(`${join(dir, 'db.json')}:${cut.split('\n').length}`),
     });

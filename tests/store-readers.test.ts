@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../src/store/file-store.ts';
+import { openFileStore } from '../src/store/file-store.ts';
 import { verifyStore } from '../src/store/verify.ts';
 import { tempDataDir } from './store-fixtures.ts';
 
@@ -36,14 +36,14 @@ describe('readers beside a running writer', () => {
       let lastCursor = -1;
       const generations = new Set<number>();
       // One long-lived view kept current with refresh(), beside views opened afresh.
-      const kept = await openStore({ dir, mode: 'reader' });
+      const kept = await openFileStore({ dir, mode: 'reader' });
       let keptFlags = 0;
       for (let i = 0; i < 40; i++) {
         await kept.refresh();
         expect(kept.flagCount).toBeGreaterThanOrEqual(keptFlags);
         keptFlags = kept.flagCount;
-        const reader = await openStore({ dir, mode: 'reader' });
-        const cursor = Number(reader.getCursor('child'));
+        const reader = await openFileStore({ dir, mode: 'reader' });
+        const cursor = Number(await reader.getCursor('child'));
         const flags = reader.flagCount;
         expect(flags).toBeGreaterThanOrEqual(lastFlags);
         // Four writers interleave their cursor writes, so allow a small step back.
@@ -62,11 +62,11 @@ describe('readers beside a running writer', () => {
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       await kept.refresh();
-      const fresh = await openStore({ dir, mode: 'reader' });
+      const fresh = await openFileStore({ dir, mode: 'reader' });
       expect(kept.flagCount).toBe(fresh.flagCount);
-      expect(kept.getCursor('child')).toBe(fresh.getCursor('child'));
-      expect(kept.queuePage({ limit: 1000 }).items.map((f) => f.id)).toEqual(
-        fresh.queuePage({ limit: 1000 }).items.map((f) => f.id),
+      expect(await kept.getCursor('child')).toBe(await fresh.getCursor('child'));
+      expect((await kept.queuePage({ limit: 1000 })).items.map((f) => f.id)).toEqual(
+        (await fresh.queuePage({ limit: 1000 })).items.map((f) => f.id),
       );
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

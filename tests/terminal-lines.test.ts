@@ -19,7 +19,7 @@ let cleanup: () => void;
 
 beforeEach(async () => {
   ({ path: dir, cleanup } = tempDir('solidarity-terminal-'));
-  const store = await openStore({ dir, mode: 'writer', role: 'cli', fsync: false, pruneEveryMs: 0 });
+  const store = await openStore({ backend: 'file', dir }, { use: 'change', fsync: false, pruneEveryMs: 0 });
   await store.addFlag(makeFlag({ n: 1, handle: HOSTILE_HANDLE }));
   await store.addFlag(makeFlag({ n: 2 }));
   await store.close();

@@ -36,8 +36,8 @@ describe('one verdict path', () => {
     await bot.waitFor('campaign(s)');
     const cursor = `monitor.local:${resolve(SAMPLE)}`;
     for (;;) {
-      const reader = await openStore({ dir: data, mode: 'reader' });
-      const done = Number(reader.getCursor(cursor) ?? '0');
+      const reader = await openStore({ backend: 'file', dir: data }, { use: 'read' });
+      const done = Number((await reader.getCursor(cursor)) ?? '0');
       await reader.close();
       if (done >= lines) break;
       await new Promise((r) => setTimeout(r, 100));
@@ -45,7 +45,7 @@ describe('one verdict path', () => {
     expect((await bot.stop('SIGINT')).code, bot.stderr()).toBe(0);
 
     const fromBot = new Map<string, Compared>();
-    const store = await openStore({ dir: data, mode: 'reader' });
+    const store = await openStore({ backend: 'file', dir: data }, { use: 'read' });
     try {
       for await (const e of store.events({ types: ['mention.seen'] })) {
         if (e.type !== 'mention.seen') continue;

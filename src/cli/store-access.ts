@@ -1,8 +1,8 @@
-/** How CLI commands reach the store: the data folder from the environment, warnings to stderr. */
+/** How CLI commands reach the store: STORE_URL (or the data folder) from the environment, warnings to stderr. */
 import type { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { loadEnv } from '../config/env.ts';
-import { type FileStore, type OpenStoreOptions, openStore } from '../store/file-store.ts';
+import { describeTarget, openStore, parseStoreUrl, type StoreTarget } from '../store/open.ts';
 import { type RetentionPolicy, retentionFromEnv } from '../store/retention.ts';
 import type { Store } from '../store/types.ts';
 import type { CommandIO } from './command.ts';
@@ -15,23 +15,29 @@ export function cliLogger(io: CommandIO): Logger {
   );
 }
 
-export function storeSettings(io: CommandIO): { dir: string; retention: RetentionPolicy } {
+export function storeSettings(io: CommandIO): {
+  target: StoreTarget;
+  /** Where the data is, fit to print. */
+  where: string;
+  retention: RetentionPolicy;
+} {
   const env = loadEnv(io.env);
-  return { dir: env.SOLIDARITY_DATA_DIR, retention: retentionFromEnv(env) };
+  const target = parseStoreUrl(env.STORE_URL, env.SOLIDARITY_DATA_DIR);
+  return { target, where: describeTarget(target), retention: retentionFromEnv(env) };
 }
 
 /**
- * Opens the store for a command. "reader" never takes the lock (safe while the bot runs);
- * "auto" sends changes to the running bot through the inbox, or applies them directly.
+ * Opens the store for a command. "read" never blocks or changes anything (safe while the bot
+ * runs); "change" reaches the data directly, or through the running bot when it holds the data.
  */
-export async function openForCommand(io: CommandIO, mode: OpenStoreOptions['mode']): Promise<FileStore> {
-  const { dir, retention } = storeSettings(io);
-  return openStore({ dir, mode, role: 'cli', logger: cliLogger(io), retention, inboxPollMs: 0 });
+export async function openForCommand(io: CommandIO, use: 'read' | 'change'): Promise<Store> {
+  const { target, retention } = storeSettings(io);
+  return openStore(target, { use, logger: cliLogger(io), retention });
 }
 
 /**
  * Opens the store for one command and closes it afterwards. "read" never changes data; "write"
- * changes it directly, or through the running bot's inbox when a bot holds the data folder.
+ * changes it directly, or through the running bot when a bot holds the data folder.
  */
 export type StoreOpener = (
   io: CommandIO,
@@ -40,7 +46,7 @@ export type StoreOpener = (
 ) => Promise<number>;
 
 export const openCliStore: StoreOpener = async (io, mode, run) => {
-  const store = await openForCommand(io, mode === 'read' ? 'reader' : 'auto');
+  const store = await openForCommand(io, mode === 'read' ? 'read' : 'change');
   try {
     return await run(store);
   } finally {
@@ -48,20 +54,30 @@ export const openCliStore: StoreOpener = async (io, mode, run) => {
   }
 };
 
+/** The sentence that says how a change made through `store` reaches the bot. */
+export function changeReach(store: Pick<Store, 'access'>): string {
+  switch (store.access) {
+    case 'forwarded':
+      return 'The running bot has applied it.';
+    case 'shared':
+      return 'Saved in the database; running instances apply it from there.';
+    default:
+      return 'No bot is running; it applies at the next start.';
+  }
+}
+
 /**
- * Makes one change for a command (pause, stop-all …): through the running bot's inbox when a bot
- * holds the data folder, else directly. Returns the sentence that says which happened.
+ * Makes one change for a command (pause, stop-all …): through the running bot when a bot holds
+ * the data folder, else directly. Returns the sentence that says which happened.
  */
 export async function changeForCommand(
   io: CommandIO,
-  change: (store: FileStore) => Promise<void>,
+  change: (store: Store) => Promise<void>,
 ): Promise<string> {
-  const store = await openForCommand(io, 'auto');
+  const store = await openForCommand(io, 'change');
   try {
     await change(store);
-    return store.mode === 'client'
-      ? 'The running bot has applied it.'
-      : 'No bot is running; it applies at the next start.';
+    return changeReach(store);
   } finally {
     await store.close();
   }

@@ -18,6 +18,10 @@ const port = z.coerce.number().int().min(0).max(65535);
 
 export const ENV_SCHEMA = z.object({
   SOLIDARITY_DATA_DIR: z.string().default('data'),
+  STORE_URL: optionalString.refine(
+    (v) => v === undefined || /^(file:|postgres(ql)?:\/\/.)/i.test(v),
+    'use file:<folder> (the file store) or postgres://USER:PASSWORD@HOST:5432/DATABASE',
+  ),
   SOLIDARITY_CAMPAIGNS_DIR: z.string().default('campaigns'),
   SOLIDARITY_MODE: z.enum(['auto', 'local', 'live']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -77,6 +81,8 @@ export const SECRET_ENV = [
   'X_ACCESS_SECRET',
   'X_BEARER_TOKEN',
   'MASTODON_ACCESS_TOKEN',
+  // A database URL carries its password.
+  'STORE_URL',
 ] as const;
 
 /** Reads `.env` (if present) under the real environment and validates the result. */
@@ -213,6 +219,10 @@ export const ENV_DOCS = {
   SOLIDARITY_RETENTION_FLAGGED_DAYS: [
     'Store',
     'Days to keep flagged mentions after they are resolved or dismissed.',
+  ],
+  STORE_URL: [
+    'Store',
+    'Where the store keeps its data: `file:<folder>` (the file store; unset or `file:` means the folder SOLIDARITY_DATA_DIR) or `postgres://USER:PASSWORD@HOST:5432/DATABASE` (PostgreSQL). Logs and the local outbox stay in SOLIDARITY_DATA_DIR either way. Secret when it holds a password.',
   ],
   BLUESKY_SERVICE: ['Bluesky', 'Your PDS (where the account lives).'],
   BLUESKY_IDENTIFIER: ['Bluesky', 'Handle or DID of the campaign account.'],

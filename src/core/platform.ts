@@ -138,10 +138,10 @@ export interface PlatformDescriptor<
    * lines to print and the campaigns that need attention (e.g. a read budget ran out today).
    */
   monitorStatus?(
-    state: { getState<T>(key: string): T | undefined },
+    state: { getState<T>(key: string): Promise<T | undefined> },
     campaigns: readonly string[],
     now: Date,
-  ): { lines: string[]; attention: string[] };
+  ): Promise<{ lines: string[]; attention: string[] }>;
   readonly links: {
     /** The web page of a post, from its id as the store keeps it (tweet id, at:// URI) and author. */
     post(post: { id: string; author?: string | undefined }): string;

@@ -48,7 +48,7 @@ export async function addModerator(
 ): Promise<{ moderator: Moderator; oneTimePassword?: string }> {
   const name = checkName(input.name);
   const role = checkRole(input.role);
-  if (store.getModerator(name)) {
+  if (await store.getModerator(name)) {
     throw new SolidarityError('MODERATOR_INVALID', `A moderator named "${name}" already exists.`, {
       hint: "Choose another name, or reset this one's password from the dashboard's Accounts page.",
     });
@@ -68,8 +68,8 @@ export async function addModerator(
   return generated ? { moderator, oneTimePassword: generated } : { moderator };
 }
 
-function requireModerator(store: Store, name: string): Moderator {
-  const moderator = store.getModerator(normalName(name));
+async function requireModerator(store: Store, name: string): Promise<Moderator> {
+  const moderator = await store.getModerator(normalName(name));
   if (!moderator) {
     throw new SolidarityError('DASHBOARD_AUTH', `No moderator is named "${name}".`, {
       hint: 'See the names with: solidarity moderator list',
@@ -80,9 +80,9 @@ function requireModerator(store: Store, name: string): Moderator {
 
 /** Disables an account (it can no longer log in); never the last enabled admin. */
 export async function setDisabled(store: Store, name: string, disabled: boolean): Promise<Moderator> {
-  const moderator = requireModerator(store, name);
+  const moderator = await requireModerator(store, name);
   if (disabled && moderator.role === 'admin' && !moderator.disabled) {
-    const admins = store.listModerators().filter((m) => m.role === 'admin' && !m.disabled);
+    const admins = (await store.listModerators()).filter((m) => m.role === 'admin' && !m.disabled);
     if (admins.length <= 1) {
       throw new SolidarityError('MODERATOR_INVALID', `"${moderator.name}" is the last enabled admin.`, {
         hint: 'Add another admin first, so someone can still manage accounts.',
@@ -97,7 +97,7 @@ export async function setDisabled(store: Store, name: string, disabled: boolean)
 
 /** Gives an account a new generated one-time password, to be changed at next login. */
 export async function resetPassword(store: Store, name: string, now: string): Promise<string> {
-  const moderator = requireModerator(store, name);
+  const moderator = await requireModerator(store, name);
   const password = generatePassword();
   await store.putModerator({
     ...moderator,
@@ -114,7 +114,7 @@ export async function changePassword(
   password: string,
   now: string,
 ): Promise<void> {
-  const moderator = requireModerator(store, name);
+  const moderator = await requireModerator(store, name);
   checkNewPassword(password, moderator.name);
   const updated: Moderator = {
     ...moderator,

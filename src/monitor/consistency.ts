@@ -5,16 +5,11 @@
  */
 import type { Campaign } from '../campaign/schema.ts';
 import { normaliseHashtag } from '../core/hashtags.ts';
-import type { Flag } from '../core/review.ts';
 import { localCursorCheck } from '../platforms/local/replay.ts';
 import { type ConsistencyReport, checkConsistency } from '../store/consistency.ts';
-import type { ActivityEvent, JournalEntry, Store } from '../store/types.ts';
+import type { Store } from '../store/types.ts';
 
-export interface DeepCheckSource extends Pick<Store, 'getCursor' | 'listJournal'> {
-  events(): AsyncIterable<ActivityEvent>;
-  allFlags(): Iterable<Flag>;
-  listJournal(): JournalEntry[];
-}
+export type DeepCheckSource = Pick<Store, 'getCursor' | 'listJournal' | 'events' | 'flags'>;
 
 export function deepCheck(
   store: DeepCheckSource,
@@ -32,7 +27,7 @@ export function deepCheck(
     {
       events: () => store.events(),
       listJournal: () => store.listJournal(),
-      allFlags: () => store.allFlags(),
+      flags: () => store.flags(),
       ...(options.prunedMentions !== undefined ? { prunedMentions: options.prunedMentions } : {}),
     },
     checks,

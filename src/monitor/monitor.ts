@@ -63,7 +63,7 @@ export async function runMonitor(options: RunMonitorOptions): Promise<MonitorHan
     ...(options.hijack ? { hijack: options.hijack } : {}),
     ...options.pipeline,
   });
-  const previous = store.getState<MonitorStatus>(MONITOR_STATUS_KEY);
+  const previous = await store.getState<MonitorStatus>(MONITOR_STATUS_KEY);
   const lookback = options.dedupeLookbackMs ?? 10 * 60_000;
   const anchor = previous?.lastStoredAt ? Date.parse(previous.lastStoredAt) : clock();
   const primed = await pipeline.primeFromStore(
@@ -138,6 +138,6 @@ export async function runMonitor(options: RunMonitorOptions): Promise<MonitorHan
 }
 
 /** The status the running (or last) bot saved, for `solidarity status`. */
-export function readMonitorStatus(store: Pick<Store, 'getState'>): MonitorStatus | undefined {
+export function readMonitorStatus(store: Pick<Store, 'getState'>): Promise<MonitorStatus | undefined> {
   return store.getState<MonitorStatus>(MONITOR_STATUS_KEY);
 }

@@ -73,13 +73,17 @@ export async function startMonitoring(
     ownAccounts.push(...made.ownAccounts);
   }
 
-  const monitored = campaigns.map((campaign) =>
-    monitoredCampaign(campaign, {
-      ownAccounts,
-      postedTexts: store.listJournal({ campaign: campaign.id, state: 'confirmed' }).map((j) => j.text),
-      now: ctx.clock.now(),
-    }),
-  );
+  const monitored = [];
+  for (const campaign of campaigns) {
+    const confirmed = await store.listJournal({ campaign: campaign.id, state: 'confirmed' });
+    monitored.push(
+      monitoredCampaign(campaign, {
+        ownAccounts,
+        postedTexts: confirmed.map((j) => j.text),
+        now: ctx.clock.now(),
+      }),
+    );
+  }
   return runMonitor({
     store,
     scorer: options.scorer,

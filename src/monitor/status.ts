@@ -6,7 +6,7 @@ import type { MonitorStatus } from './monitor.ts';
 import { MONITOR_STATUS_KEY } from './state-keys.ts';
 
 /** The counts and sources the monitor last saved, if it ever ran on this data folder. */
-export function readMonitorStatus(store: Pick<Store, 'getState'>): MonitorStatus | undefined {
+export function readMonitorStatus(store: Pick<Store, 'getState'>): Promise<MonitorStatus | undefined> {
   return store.getState<MonitorStatus>(MONITOR_STATUS_KEY);
 }
 
@@ -17,12 +17,12 @@ export interface MonitorStatusView {
 }
 
 /** Human lines about monitoring, read from the store (works while the bot runs or after). */
-export function monitorStatusLines(
+export async function monitorStatusLines(
   store: Pick<Store, 'getState'>,
   campaigns: readonly string[],
   now: Date,
-): MonitorStatusView {
-  const status = readMonitorStatus(store);
+): Promise<MonitorStatusView> {
+  const status = await readMonitorStatus(store);
   const lines: string[] = [];
   const budgetExhausted: string[] = [];
   if (!status) {
@@ -51,7 +51,7 @@ export function monitorStatusLines(
     }
   }
   for (const platform of PLATFORM_REGISTRY.map((p) => platformInfo(p.id))) {
-    const extra = platform.monitorStatus?.(store, campaigns, now);
+    const extra = await platform.monitorStatus?.(store, campaigns, now);
     if (!extra) continue;
     lines.push(...extra.lines);
     budgetExhausted.push(...extra.attention);

@@ -22,11 +22,11 @@ export type Hold = { held: false } | { held: true; reason: string };
  * Whether a campaign may post now. The file's `paused: true` cannot be lifted from the CLI
  * (it fails closed): `resume` only lifts a `pause` given on the command line.
  */
-export function holdFor(campaign: Campaign, state: Pick<Store, 'getState'>): Hold {
-  const stop = state.getState<ControlState>(STOP_ALL_KEY);
+export async function holdFor(campaign: Campaign, state: Pick<Store, 'getState'>): Promise<Hold> {
+  const stop = await state.getState<ControlState>(STOP_ALL_KEY);
   if (stop?.on)
     return { held: true, reason: `stop-all since ${stop.at}${stop.reason ? ` (${stop.reason})` : ''}` };
-  const paused = state.getState<ControlState>(pausedKey(campaign.id));
+  const paused = await state.getState<ControlState>(pausedKey(campaign.id));
   if (paused?.on)
     return { held: true, reason: `paused since ${paused.at}${paused.reason ? ` (${paused.reason})` : ''}` };
   if (campaign.paused) return { held: true, reason: `paused: true in ${campaign.file}` };

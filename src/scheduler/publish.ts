@@ -257,7 +257,7 @@ export class Publisher {
   /** Posts one draft exactly once, or records why not. Never throws for platform failures. */
   async publish(campaign: Campaign, draftIn: PostDraft | PostRequest): Promise<PublishResult> {
     const key = postKey(draftIn);
-    let entry = this.store.getJournal(key);
+    let entry = await this.store.getJournal(key);
     const draft = entry ? requestFromEntry(campaign, entry) : requestFor(campaign, draftIn);
     if (entry && isFinal(entry)) return { outcome: 'done', key, draft };
     if (this.options.signal?.aborted)
@@ -291,7 +291,7 @@ export class Publisher {
       if (reconciled) return reconciled;
     }
 
-    const hold = holdFor(campaign, this.store);
+    const hold = await holdFor(campaign, this.store);
     if (hold.held) return this.skip(draft, entry, hold.reason);
     // A slot kept for a rate-limit reset is posted late on purpose, at the reset (within the grace
     // window after it: a bot that was down long past the reset skips it like any missed slot).
@@ -549,10 +549,10 @@ export class Publisher {
   }
 
   /** Journal entries that are not settled yet (intents and retryable failures). */
-  unfinished(): JournalEntry[] {
+  async unfinished(): Promise<JournalEntry[]> {
     return [
-      ...this.store.listJournal({ state: 'intent' }),
-      ...this.store.listJournal({ state: 'failed' }).filter((e) => !isFinal(e)),
+      ...(await this.store.listJournal({ state: 'intent' })),
+      ...(await this.store.listJournal({ state: 'failed' })).filter((e) => !isFinal(e)),
     ];
   }
 
@@ -560,7 +560,7 @@ export class Publisher {
   async retryDue(campaigns: readonly Campaign[]): Promise<PublishResult[]> {
     const now = this.now();
     const results: PublishResult[] = [];
-    for (const entry of this.unfinished()) {
+    for (const entry of await this.unfinished()) {
       if (this.options.signal?.aborted) break;
       const at = this.retries.get(entry.key);
       if (at && at > now) continue;

@@ -43,13 +43,10 @@ async function setup(extra = '', start = '2026-03-27T08:59:00Z', more: Campaign[
   const campaign = campaignFromYaml(YAML(extra));
   const dir = tempDir('solidarity-scheduler-');
   cleanups.push(dir.cleanup);
-  const store = await openStore({
-    dir: dir.path,
-    mode: 'writer',
-    role: 'bot',
-    fsync: false,
-    pruneEveryMs: 0,
-  });
+  const store = await openStore(
+    { backend: 'file', dir: dir.path },
+    { use: 'bot', fsync: false, pruneEveryMs: 0 },
+  );
   cleanups.push(() => store.close());
   const adapters = { x: adapter, bluesky: adapter };
   const logger = silentLogger();

@@ -29,7 +29,7 @@ export interface SchedulerOptions {
   /** Re-reads campaign files that changed (e.g. `paused: true`) before each tick. */
   reloadCampaigns?: () => Campaign[];
   /** Where the time of the last tick is kept, so a restart knows which slots it missed. */
-  cursor?: { get(): string | undefined; set(value: string): Promise<void> };
+  cursor?: { get(): Promise<string | undefined>; set(value: string): Promise<void> };
   /** Aborted when the bot stops: a tick (or the catch-up at start) ends after the post in hand. */
   signal?: AbortSignal;
 }
@@ -78,7 +78,7 @@ export class Scheduler {
    */
   async recover(): Promise<TickResult[]> {
     const now = this.options.clock.now();
-    const saved = this.options.cursor?.get();
+    const saved = await this.options.cursor?.get();
     const from = saved
       ? new Date(saved)
       : new Date(now.getTime() - firstRunLookbackMs(this.options.campaigns));

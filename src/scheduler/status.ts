@@ -32,23 +32,24 @@ export interface CampaignStatus {
   platforms: PlatformStatus[];
 }
 
-export function campaignStatus(
+export async function campaignStatus(
   campaign: Campaign,
   store: Pick<Store, 'getState' | 'listJournal'>,
   now: Date,
   credentials: Partial<Record<Platform, CredentialCheck>> = {},
   rateLimits: Partial<Record<Platform, RateLimitState>> = {},
-): CampaignStatus {
-  const hold = holdFor(campaign, store);
-  const journal = store.listJournal({ campaign: campaign.id });
+): Promise<CampaignStatus> {
+  const hold = await holdFor(campaign, store);
+  const journal = await store.listJournal({ campaign: campaign.id });
   const next = nextSlotAt(campaign, now);
-  const platforms = campaign.platforms.map((platform): PlatformStatus => {
+  const platforms: PlatformStatus[] = [];
+  for (const platform of campaign.platforms) {
     const mine = journal.filter((e) => e.platform === platform);
     const confirmed = mine
       .filter((e) => e.state === 'confirmed')
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
-    const limit = store.getState<{ limitedUntil: string }>(rateLimitKey(platform));
-    const stopped = store.getState<{ code: string; message: string; at: string } | null>(
+    const limit = await store.getState<{ limitedUntil: string }>(rateLimitKey(platform));
+    const stopped = await store.getState<{ code: string; message: string; at: string } | null>(
       platformStopKey(platform),
     );
     const status: PlatformStatus = {
@@ -83,8 +84,8 @@ export function campaignStatus(
     if (check) status.credentials = check;
     const reported = rateLimits[platform];
     if (reported) status.rateLimitNow = reported;
-    return status;
-  });
+    platforms.push(status);
+  }
   return {
     id: campaign.id,
     name: campaign.name,

@@ -21,14 +21,14 @@ export async function startShareSite(
   if (shared.length === 0) return undefined;
   const counting = ctx.env.SITE_COUNT_TAPS === 'true';
   const taps = counting
-    ? new TapCounter({
+    ? await TapCounter.open({
         state: store,
         campaigns: new Set(shared.map((c) => c.id)),
         now: () => ctx.clock.now().getTime(),
       })
     : undefined;
   // The key exists from now on, so the dashboard tells "counting, no taps yet" from "not counted".
-  if (taps && store.getState(SHARE_TAPS_KEY) === undefined) await taps.flush();
+  if (taps && (await store.getState(SHARE_TAPS_KEY)) === undefined) await taps.flush();
   let site: Site = new Map();
   let server: SiteServer;
   try {

@@ -30,9 +30,14 @@ export class TapCounter {
     flushMs?: number;
   };
 
-  constructor(options: TapCounter['options']) {
+  /** A counter that goes on from the counts saved in the store. */
+  static async open(options: TapCounter['options']): Promise<TapCounter> {
+    return new TapCounter(options, await options.state.getState<ShareTaps>(SHARE_TAPS_KEY));
+  }
+
+  constructor(options: TapCounter['options'], saved?: ShareTaps) {
     this.options = options;
-    this.#taps = structuredClone(options.state.getState<ShareTaps>(SHARE_TAPS_KEY) ?? {});
+    this.#taps = structuredClone(saved ?? {});
   }
 
   /** Counts one tap; false (and nothing counted) for an unknown campaign or button. */

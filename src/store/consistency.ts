@@ -50,8 +50,8 @@ export interface ConsistencyReport {
 /** What the check reads: a store (writer or reader). */
 export interface ConsistencySource {
   events(): AsyncIterable<ActivityEvent>;
-  listJournal(): JournalEntry[];
-  allFlags(): Iterable<Flag>;
+  listJournal(): Promise<JournalEntry[]>;
+  flags(): AsyncIterable<Flag>;
   /** Mentions counted by retention only (their lines are gone): pair checks are then partial. */
   prunedMentions?: number;
 }
@@ -122,7 +122,7 @@ export async function checkConsistency(
   // Mentions and flags.
   report.pairs = seen.size;
   const flags = new Map<string, Flag>();
-  for (const flag of source.allFlags()) flags.set(flag.id, flag);
+  for await (const flag of source.flags()) flags.set(flag.id, flag);
   report.flags = flags.size;
   for (const [key, event] of seen) {
     if (!event) continue;
@@ -164,7 +164,7 @@ export async function checkConsistency(
   }
 
   // The post journal and the post.* events.
-  const journal = new Map(source.listJournal().map((e) => [e.key, e]));
+  const journal = new Map((await source.listJournal()).map((e) => [e.key, e]));
   for (const entry of journal.values()) {
     if (entry.state === 'confirmed') report.journal.confirmed++;
     else if (entry.state === 'skipped') report.journal.skipped++;

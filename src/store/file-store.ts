@@ -42,6 +42,9 @@ import type {
   Stats,
   StatsRange,
   Store,
+  StoreAccess,
+  StoreEntry,
+  StoreOpenOptions,
   StoreTx,
 } from './types.ts';
 
@@ -87,6 +90,7 @@ export interface OpenStoreOptions {
 }
 
 export class FileStore implements Store {
+  readonly backend = 'file' as const;
   readonly dir: string;
   readonly logger: Logger;
   readonly clock: () => Date;
@@ -148,6 +152,14 @@ export class FileStore implements Store {
 
   get mode(): StoreMode {
     return this.#mode;
+  }
+
+  get location(): string {
+    return this.dir;
+  }
+
+  get access(): StoreAccess {
+    return this.#mode === 'writer' ? 'owner' : this.#mode === 'client' ? 'forwarded' : 'read-only';
   }
 
   /** Opens the store in the data folder; see OpenStoreOptions.mode. */
@@ -618,11 +630,15 @@ export class FileStore implements Store {
     return this.#change({ op: 'tx', events: [...(tx.events ?? [])], changes });
   }
 
-  getCursor(key: string): string | undefined {
+  async getCursor(key: string): Promise<string | undefined> {
     return this.#cursors.get(key);
   }
 
-  getJournal(key: string): JournalEntry | undefined {
+  async listCursors(): Promise<Array<StoreEntry<string>>> {
+    return [...this.#cursors].map(([key, value]) => ({ key, value }));
+  }
+
+  async getJournal(key: string): Promise<JournalEntry | undefined> {
     return this.#journal.get(key);
   }
 
@@ -630,7 +646,9 @@ export class FileStore implements Store {
     return this.#change({ op: 'putJournal', entry: { ...entry } });
   }
 
-  listJournal(filter: { campaign?: string; state?: JournalEntry['state'] } = {}): JournalEntry[] {
+  async listJournal(
+    filter: { campaign?: string; state?: JournalEntry['state'] } = {},
+  ): Promise<JournalEntry[]> {
     return [...this.#journal.values()].filter(
       (e) =>
         (filter.campaign === undefined || e.campaign === filter.campaign) &&
@@ -643,11 +661,11 @@ export class FileStore implements Store {
   }
 
   /** The stored flag: treat it (and queuePage items) as read-only; change it through addReviewEvent. */
-  getFlag(id: string): Flag | undefined {
+  async getFlag(id: string): Promise<Flag | undefined> {
     return this.#queue.flags.get(id);
   }
 
-  queuePage(query: QueueQuery): QueuePage {
+  async queuePage(query: QueueQuery): Promise<QueuePage> {
     return this.#queue.page(query);
   }
 
@@ -661,16 +679,20 @@ export class FileStore implements Store {
     return this.#queue.size;
   }
 
-  /** Every flag, in no particular order (retention and verification). */
-  allFlags(): IterableIterator<Flag> {
-    return this.#queue.flags.values();
+  /** Every flag, in no particular order (retention, verification, copy). */
+  async *flags(): AsyncIterable<Flag> {
+    // A copy of the ids: a flag dropped meanwhile is skipped, not an error.
+    for (const id of [...this.#queue.flags.keys()]) {
+      const flag = this.#queue.flags.get(id);
+      if (flag) yield flag;
+    }
   }
 
   async addReviewEvent(event: ReviewEvent): Promise<Flag> {
     this.#assertWritable();
     if (this.#mode === 'client') {
       await this.#submit({ op: 'addReviewEvent', event });
-      const flag = this.getFlag(event.flagId);
+      const flag = this.#queue.flags.get(event.flagId);
       if (!flag)
         throw new SolidarityError('UNEXPECTED', `Flag ${event.flagId} vanished after a review event.`);
       return flag;
@@ -692,7 +714,7 @@ export class FileStore implements Store {
     return this.#change({ op: 'dropFlags', ids });
   }
 
-  getModerator(name: string): Moderator | undefined {
+  async getModerator(name: string): Promise<Moderator | undefined> {
     return this.#moderators.get(name);
   }
 
@@ -700,12 +722,16 @@ export class FileStore implements Store {
     return this.#change({ op: 'putModerator', moderator: { ...moderator } });
   }
 
-  listModerators(): Moderator[] {
+  async listModerators(): Promise<Moderator[]> {
     return [...this.#moderators.values()];
   }
 
-  getState<T>(key: string): T | undefined {
+  async getState<T>(key: string): Promise<T | undefined> {
     return this.#kv.get(key) as T | undefined;
+  }
+
+  async listState(): Promise<Array<StoreEntry<unknown>>> {
+    return [...this.#kv].map(([key, value]) => ({ key, value }));
   }
 
   /** Stores a JSON value under `key`; `undefined` removes the key. */
@@ -734,7 +760,7 @@ export class FileStore implements Store {
     this.#assertWritable();
     if (this.#mode === 'client') {
       await this.#submit({ op: 'prune' });
-      const report = this.getState<PruneReport>(LAST_PRUNE);
+      const report = this.#kv.get(LAST_PRUNE) as PruneReport | undefined;
       if (!report) throw new SolidarityError('UNEXPECTED', 'The running bot pruned but left no report.');
       return report;
     }
@@ -871,7 +897,36 @@ export class FileStore implements Store {
   }
 }
 
-/** Opens the store; see OpenStoreOptions. */
-export function openStore(options: OpenStoreOptions): Promise<FileStore> {
+/** Opens the file store with its own options (file-specific tests, benches, the file backend). */
+export function openFileStore(options: OpenStoreOptions): Promise<FileStore> {
   return FileStore.open(options);
+}
+
+/** Opens the file store in `dir` for one of the uses every backend knows (see StoreUse). */
+export async function openFileStoreFor(dir: string, options: StoreOpenOptions): Promise<FileStore> {
+  const common = {
+    dir,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.retention ? { retention: options.retention } : {}),
+    ...(options.pruneEveryMs !== undefined ? { pruneEveryMs: options.pruneEveryMs } : {}),
+    ...(options.fsync !== undefined ? { fsync: options.fsync } : {}),
+  };
+  switch (options.use) {
+    case 'bot':
+      return FileStore.open({ ...common, mode: 'writer', role: 'bot' });
+    case 'read':
+      return FileStore.open({ ...common, mode: 'reader' });
+    case 'change':
+      return FileStore.open({ ...common, mode: 'auto', inboxPollMs: 0 });
+    case 'serve':
+      // Long-running, so it takes the data folder like the bot does (CLI commands then go through
+      // its inbox); when a bot already holds it, read the bot's data and send changes to it.
+      try {
+        return await FileStore.open({ ...common, mode: 'writer', role: 'bot' });
+      } catch (error) {
+        if (!isSolidarityError(error) || error.code !== 'STORE_LOCKED') throw error;
+        return FileStore.open({ ...common, mode: 'auto' });
+      }
+  }
 }

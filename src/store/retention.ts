@@ -12,13 +12,9 @@ import { countEvent, mergeCounts } from './counts.ts';
 import { readLines, syncDir } from './files.ts';
 import { closedAt } from './queue.ts';
 import { type CountsTable, SCHEMA_VERSION } from './schema.ts';
+import type { ActivityEvent, PruneReport, RetentionPolicy } from './types.ts';
 
-export interface RetentionPolicy {
-  /** Days the text of a mention that was not flagged is kept. */
-  unflaggedDays: number;
-  /** Days a flagged mention is kept after its flag is resolved or dismissed. */
-  flaggedDays: number;
-}
+export type { PruneReport, RetentionPolicy };
 
 /** The defaults, read from the one place they are written: the env schema. */
 export const DEFAULT_RETENTION: RetentionPolicy = {
@@ -35,23 +31,56 @@ export function retentionFromEnv(
   };
 }
 
-export interface PruneReport {
-  at: string;
-  policy: RetentionPolicy;
-  flagsDropped: number;
-  segmentsRewritten: number;
-  linesDropped: number;
-  mentionsDropped: number;
-  bytesBefore: number;
-  bytesAfter: number;
-}
-
 const DAY_MS = 86_400_000;
 
 /** Whether a flag has passed its retention: closed, and closed longer ago than flaggedDays. */
 export function flagExpired(flag: Flag, policy: RetentionPolicy, now: Date): boolean {
   const closed = closedAt(flag);
   return closed !== undefined && Date.parse(closed) + policy.flaggedDays * DAY_MS <= now.getTime();
+}
+
+/** The instants before which text goes, for one prune. */
+export interface RetentionCut {
+  policy: RetentionPolicy;
+  now: Date;
+  /** Mentions not flagged, seen before this (ms), lose their text. */
+  unflaggedBefore: number;
+  /** Flagged mentions with no flag left, and review events of dropped flags, before this (ms). */
+  flaggedBefore: number;
+}
+
+export function retentionCut(policy: RetentionPolicy, now: Date): RetentionCut {
+  return {
+    policy,
+    now,
+    unflaggedBefore: now.getTime() - policy.unflaggedDays * DAY_MS,
+    flaggedBefore: now.getTime() - policy.flaggedDays * DAY_MS,
+  };
+}
+
+/** The flags still in the queue once expired ones have left it, as the rule below asks about them. */
+export interface RemainingFlags {
+  /** The flag raised on this mention, if it is still in the queue. */
+  forMention(platform: string, id: string): Flag | undefined;
+  has(flagId: string): boolean;
+}
+
+/**
+ * Whether prune drops this activity event: the one rule every backend applies. A mention that was
+ * not flagged goes after unflaggedDays; a flagged one goes with its flag (closed longer than
+ * flaggedDays ago), or after flaggedDays when it has no flag; a review event goes when its flag
+ * has gone and it is older than flaggedDays. Everything else (posts, alerts, controls) is kept.
+ * Counts of dropped mentions are kept by the backend (hourly).
+ */
+export function eventExpired(event: ActivityEvent, cut: RetentionCut, flags: RemainingFlags): boolean {
+  const t = Date.parse(event.at);
+  if (event.type === 'mention.seen') {
+    if (!event.verdict.flagged) return t < cut.unflaggedBefore;
+    const flag = flags.forMention(event.mention.platform, event.mention.id);
+    return flag ? flagExpired(flag, cut.policy, cut.now) : t < cut.flaggedBefore;
+  }
+  if (event.type === 'review.event') return !flags.has(event.event.flagId) && t < cut.flaggedBefore;
+  return false;
 }
 
 /** What prune needs from the store that owns the files. */
@@ -88,9 +117,12 @@ export async function prune(host: PruneHost, policy: RetentionPolicy, now: Date)
     flagsById.set(flag.id, flag);
     flagsByMention.set(`${flag.mention.platform}\u0000${flag.mention.id}`, flag);
   }
-  const unflaggedBefore = now.getTime() - policy.unflaggedDays * DAY_MS;
-  const flaggedBefore = now.getTime() - policy.flaggedDays * DAY_MS;
-  const latestCut = Math.max(unflaggedBefore, flaggedBefore);
+  const cut = retentionCut(policy, now);
+  const remaining: RemainingFlags = {
+    forMention: (platform, id) => flagsByMention.get(`${platform}\u0000${id}`),
+    has: (id) => flagsById.has(id),
+  };
+  const latestCut = Math.max(cut.unflaggedBefore, cut.flaggedBefore);
 
   // 2. Day segments: drop the lines past retention, keep their counts in one "_counts" line.
   for (const day of await listSegments(host.dir)) {
@@ -121,20 +153,10 @@ export async function prune(host: PruneHost, policy: RetentionPolicy, now: Date)
           continue;
         }
         const event = parsed.event;
-        const t = Date.parse(event.at);
-        let drop = false;
-        if (event.type === 'mention.seen') {
-          if (!event.verdict.flagged) drop = t < unflaggedBefore;
-          else {
-            const flag = flagsByMention.get(`${event.mention.platform}\u0000${event.mention.id}`);
-            drop = flag ? flagExpired(flag, policy, now) : t < flaggedBefore;
-          }
-          if (drop) {
-            countEvent(counts, event);
-            report.mentionsDropped++;
-          }
-        } else if (event.type === 'review.event') {
-          drop = !flagsById.has(event.event.flagId) && t < flaggedBefore;
+        const drop = eventExpired(event, cut, remaining);
+        if (drop && event.type === 'mention.seen') {
+          countEvent(counts, event);
+          report.mentionsDropped++;
         }
         if (drop) {
           dropped++;

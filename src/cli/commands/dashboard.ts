@@ -1,10 +1,16 @@
 /** `solidarity dashboard`: the review dashboard on its own, without posting or monitoring. */
 import { startDashboard } from '../../dashboard/server.ts';
-import { isSolidarityError, SolidarityError } from '../../errors.ts';
-import { type FileStore, openStore } from '../../store/index.ts';
+import { SolidarityError } from '../../errors.ts';
+import { openStore, type StoreAccess } from '../../store/index.ts';
 import { type Command, stringOption, writeLine } from '../command.ts';
 import { commandContext, LOG_OPTIONS } from '../command-context.ts';
 import { untilSignal } from '../signals.ts';
+
+function holding(access: StoreAccess): string {
+  if (access === 'owner') return 'holding the data folder';
+  if (access === 'shared') return 'on the shared database';
+  return 'a running bot holds the data folder; decisions go through it';
+}
 
 export const dashboardCommand: Command = {
   name: 'dashboard',
@@ -33,28 +39,19 @@ export const dashboardCommand: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new SolidarityError('USAGE', `--port must be a number from 0 to 65535, not "${portText}".`);
     }
-    // Long-running, so it takes the data folder like the bot does (CLI commands then go through
-    // its inbox); when a bot already holds it, read the bot's data and send decisions to it.
-    let store: FileStore;
-    try {
-      store = await openStore({ dir: ctx.dataDir, mode: 'writer', role: 'bot', logger: ctx.logger });
-    } catch (error) {
-      if (!isSolidarityError(error) || error.code !== 'STORE_LOCKED') throw error;
-      store = await openStore({ dir: ctx.dataDir, mode: 'auto', logger: ctx.logger });
-    }
+    // Long-running, so it owns the data like the bot does when no bot runs (CLI commands then go
+    // through it); when a bot already runs, it reads the bot's data and sends decisions to it.
+    const store = await openStore(ctx.storeTarget, { use: 'serve', logger: ctx.logger });
     try {
       const dashboard = await startDashboard({
         store,
         logger: ctx.logger,
         env: { ...ctx.env, DASHBOARD_HOST: host, DASHBOARD_PORT: port },
-        ...(store.mode === 'writer' ? {} : { refresh: () => store.refresh() }),
+        ...(store.access === 'owner' ? {} : { refresh: () => store.refresh() }),
       });
-      const accounts = store.listModerators().filter((m) => !m.disabled).length;
+      const accounts = (await store.listModerators()).filter((m) => !m.disabled).length;
       if (dashboard.warning) writeLine(io.stderr, `Warning: ${dashboard.warning}`);
-      writeLine(
-        io.stdout,
-        `Review dashboard: ${dashboard.url}  (${store.mode === 'writer' ? 'holding the data folder' : 'a running bot holds the data folder; decisions go through it'})`,
-      );
+      writeLine(io.stdout, `Review dashboard: ${dashboard.url}  (${holding(store.access)})`);
       if (accounts === 0)
         writeLine(io.stdout, 'No accounts yet: add one with  npx solidarity moderator add NAME --role admin');
       writeLine(io.stdout, 'Press Ctrl-C to stop.');

@@ -76,7 +76,7 @@ Examples:
         });
       }
     }
-    const store = await openForCommand(io, 'reader');
+    const store = await openForCommand(io, 'read');
     const outPath = stringOption(args, 'out');
     const out: Writable = outPath ? createWriteStream(outPath) : io.stdout;
     const count = await exportEvents(

@@ -71,8 +71,7 @@ export function moderatorCommands(open: StoreOpener): Command[] {
     options: { json: { type: 'boolean', description: 'print JSON (never the password hashes)' } },
     async run(args, io) {
       return open(io, 'read', async (store) => {
-        const rows = store
-          .listModerators()
+        const rows = (await store.listModerators())
           .sort((a, b) => a.name.localeCompare(b.name))
           .map((m) => ({
             name: m.name,

@@ -17,7 +17,7 @@ export async function runPause(args: ParsedArgs, io: CommandIO, on: boolean): Pr
   // Said as it is: pausing a paused campaign or resuming a running one changes nothing.
   let already: ControlState | undefined;
   const bot = await changeForCommand(io, async (store) => {
-    const current = store.getState<ControlState>(pausedKey(campaign.id));
+    const current = await store.getState<ControlState>(pausedKey(campaign.id));
     if (Boolean(current?.on) === on) {
       already = current ?? { on: false, at: '' };
       return;

@@ -41,10 +41,10 @@ export const postNowCommand: Command = {
     const platforms = platform ? [platform] : campaign.platforms;
     const [slot] = nextSlots(campaign, ctx.clock.now(), 1);
     if (!slot) throw new SolidarityError('USAGE', `${campaign.id} has no slot left (it has ended).`);
-    const store = await openStore({ dir: ctx.dataDir, mode: 'auto', logger: ctx.logger });
+    const store = await openStore(ctx.storeTarget, { use: 'change', logger: ctx.logger });
     const results: PublishResult[] = [];
     try {
-      const hold = holdFor(campaign, store);
+      const hold = await holdFor(campaign, store);
       if (hold.held) {
         throw new SolidarityError('USAGE', `${campaign.id} is held (${hold.reason}); nothing was posted.`, {
           hint: 'Lift the hold first (npx solidarity resume / resume-all, or paused: false in the file).',

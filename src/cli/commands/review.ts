@@ -33,8 +33,8 @@ function defaultBy(): string {
   return `cli:${user}`;
 }
 
-function requireFlag(store: Store, id: string): Flag {
-  const found = store.getFlag(id);
+async function requireFlag(store: Store, id: string): Promise<Flag> {
+  const found = await store.getFlag(id);
   if (!found) {
     throw new SolidarityError(
       'FLAG_NOT_FOUND',
@@ -136,7 +136,7 @@ export function listCommand(open: StoreOpener): Command {
     async run(args, io) {
       const query = queueQuery(args);
       return open(io, 'read', async (store) => {
-        const page = store.queuePage(query);
+        const page = await store.queuePage(query);
         if (flag(args, 'json')) {
           for (const f of page.items) writeLine(io.stdout, JSON.stringify(f));
           if (page.next) writeLine(io.stderr, `more: --after ${page.next}`);
@@ -195,7 +195,7 @@ export function showCommand(open: StoreOpener): Command {
     async run(args, io) {
       const [id] = ids(args, 'show');
       return open(io, 'read', async (store) => {
-        const f = requireFlag(store, id!);
+        const f = await requireFlag(store, id!);
         writeLine(io.stdout, flag(args, 'json') ? JSON.stringify(f, null, 2) : showFlag(f));
         return 0;
       });
@@ -252,7 +252,7 @@ function decisionCommand(
         let failed = 0;
         for (const id of targets) {
           try {
-            const f = requireFlag(store, id);
+            const f = await requireFlag(store, id);
             const event = decide(
               f,
               { action, by, note, outcome: outcome as ResolveOutcome | undefined },
@@ -291,7 +291,8 @@ export function exportCommand(open: StoreOpener): Command {
       if (format !== 'csv' && format !== 'json')
         throw new SolidarityError('USAGE', `--format must be csv or json, not "${format}".`);
       return open(io, 'read', async (store) => {
-        const flags = targets.map((id) => requireFlag(store, id));
+        const flags: Flag[] = [];
+        for (const id of targets) flags.push(await requireFlag(store, id));
         const meta = {
           exportedAt: new Date().toISOString(),
           exportedBy: stringOption(args, 'by') ?? defaultBy(),
@@ -353,7 +354,7 @@ export function falsePositivesCommand(open: StoreOpener): Command {
         const reasons = new Map<string, number>();
         let after: string | undefined;
         do {
-          const page = store.queuePage({
+          const page = await store.queuePage({
             state: 'dismissed',
             limit: 1000,
             ...(campaign ? { campaign } : {}),

@@ -53,10 +53,8 @@ export const startCommand: Command = {
     const ctx = commandContext(io, args);
     const campaigns = loadCampaigns(ctx.campaignsDir, { limits: lengthSettingsFromEnv(ctx.env) });
     // The bot is the one writer of the data folder: a second bot stops here with STORE_LOCKED.
-    const store = await openStore({
-      dir: ctx.dataDir,
-      mode: 'writer',
-      role: 'bot',
+    const store = await openStore(ctx.storeTarget, {
+      use: 'bot',
       logger: ctx.logger,
       clock: () => ctx.clock.now(),
       retention: retentionFromEnv(ctx.env),
@@ -107,7 +105,8 @@ export const startCommand: Command = {
       for (const [platform, check] of checks) {
         if (!check.ok || isOutbox(platform) || ctx.mode === 'local') continue;
         writeLine(io.stdout, `${platform}: ${check.message}`);
-        if (store.getState(platformStopKey(platform))) await store.setState(platformStopKey(platform), null);
+        if (await store.getState(platformStopKey(platform)))
+          await store.setState(platformStopKey(platform), null);
       }
       // Exactly-once posting through the journal; pause / stop-all are read before every post.
       const publisher = new Publisher({
@@ -183,7 +182,7 @@ export const startCommand: Command = {
       return undefined;
     });
     if (dashboard) {
-      const accounts = store.listModerators().filter((m) => !m.disabled).length;
+      const accounts = (await store.listModerators()).filter((m) => !m.disabled).length;
       writeLine(
         io.stdout,
         `Review dashboard: ${dashboard.url}` +

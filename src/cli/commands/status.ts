@@ -10,7 +10,7 @@ import { monitorStatusLines, readMonitorStatus } from '../../monitor/status.ts';
 import { isOutbox } from '../../platforms/registry.ts';
 import type { CredentialCheck, RateLimitState } from '../../platforms/types.ts';
 import { type CampaignStatus, campaignStatus, formatStatus } from '../../scheduler/status.ts';
-import { openStore } from '../../store/index.ts';
+import { describeTarget, openStore, parseStoreUrl } from '../../store/index.ts';
 import { holderAlive, type LockInfo, readLock } from '../../store/lock.ts';
 import { type Command, flag, writeLine } from '../command.ts';
 
@@ -92,9 +92,11 @@ export const statusCommand: Command = {
   },
   async run(args, io) {
     // Before the context: a data folder that does not exist is not created by looking at it.
-    const dataDir = resolve(loadEnv(io.env).SOLIDARITY_DATA_DIR);
+    const env = loadEnv(io.env);
+    const target = parseStoreUrl(env.STORE_URL, env.SOLIDARITY_DATA_DIR);
+    const dataDir = target.backend === 'file' ? target.dir : resolve(env.SOLIDARITY_DATA_DIR);
     const json = flag(args, 'json');
-    if (!existsSync(dataDir)) {
+    if (target.backend === 'file' && !existsSync(dataDir)) {
       if (json) writeLine(io.stdout, JSON.stringify({ dataDir, bot: { running: false }, campaigns: [] }));
       else writeLine(io.stdout, `No data yet in ${dataDir}: start the bot with \`npm start\`.`);
       return 0;
@@ -115,10 +117,11 @@ export const statusCommand: Command = {
       }
     }
     const campaignIds = loaded.map((c) => c.id);
-    const lockInfo = await readLock(ctx.dataDir);
-    const store = await openStore({ dir: ctx.dataDir, mode: 'reader', logger: ctx.logger });
+    // The file store's lock says whether a bot runs on the folder.
+    const lockInfo = target.backend === 'file' ? await readLock(target.dir) : undefined;
+    const store = await openStore(ctx.storeTarget, { use: 'read', logger: ctx.logger });
     try {
-      const monitor = readMonitorStatus(store);
+      const monitor = await readMonitorStatus(store);
       const bot = botState(lockInfo === 'unreadable' ? undefined : lockInfo, monitor, now);
       if (bot.running && bot.monitoring === 'stopped')
         attention.push('monitoring has stopped while the bot runs: see the sources below and data/logs.');
@@ -142,7 +145,8 @@ export const statusCommand: Command = {
           if (limits) rateLimits[platform] = limits;
         }
       }
-      const publishing = loaded.map((c) => campaignStatus(c, store, now, credentials, rateLimits));
+      const publishing: CampaignStatus[] = [];
+      for (const c of loaded) publishing.push(await campaignStatus(c, store, now, credentials, rateLimits));
       attention.push(...publishingAttention(publishing));
 
       const ids = [...new Set([...campaignIds, ...Object.keys(monitor?.campaigns ?? {})])];
@@ -150,7 +154,7 @@ export const statusCommand: Command = {
       const campaigns = [];
       for (const id of ids) {
         const stats = await store.stats({ ...range, campaign: id });
-        const open = store.queuePage({ campaign: id, state: 'open', limit: 1 }).total;
+        const open = (await store.queuePage({ campaign: id, state: 'open', limit: 1 })).total;
         const published = publishing.find((p) => p.id === id);
         campaigns.push({
           id,
@@ -173,7 +177,8 @@ export const statusCommand: Command = {
       }
       // Open high-severity flags nobody has looked at for longer than the campaign allows.
       const overdue = [];
-      for (const flagged of store.queuePage({ state: 'open', severity: 'high', limit: 10_000 }).items) {
+      const highOpen = await store.queuePage({ state: 'open', severity: 'high', limit: 10_000 });
+      for (const flagged of highOpen.items) {
         const campaign = loaded.find((c) => c.id === flagged.campaign);
         const minutes = campaign?.alertAfterMinutes ?? DEFAULT_ALERT_AFTER_MINUTES;
         const waited = (now.getTime() - Date.parse(flagged.createdAt)) / 60_000;
@@ -190,14 +195,14 @@ export const statusCommand: Command = {
       for await (const e of store.events({ since: range.from, types: ['alert.hijack'] })) {
         if (e.type === 'alert.hijack') alerts.push(e);
       }
-      const view = monitorStatusLines(store, ids, now);
+      const view = await monitorStatusLines(store, ids, now);
       const code = attention.length > 0 ? 1 : 0;
       if (json) {
         writeLine(
           io.stdout,
           JSON.stringify({
             at: now.toISOString(),
-            dataDir: ctx.dataDir,
+            dataDir,
             mode: ctx.mode,
             bot,
             ok: code === 0,
@@ -211,7 +216,7 @@ export const statusCommand: Command = {
         );
         return code;
       }
-      writeLine(io.stdout, botLine(bot, ctx.dataDir));
+      writeLine(io.stdout, botLine(bot, describeTarget(target)));
       if (attention.length > 0) {
         writeLine(io.stdout, 'Needs attention:');
         for (const line of attention) writeLine(io.stdout, `  - ${line}`);

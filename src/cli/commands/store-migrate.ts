@@ -9,13 +9,13 @@ export const storeMigrateCommand: Command = {
   description: `Opens the data folder as its writer, which migrates older data to the current version and
 keeps the old files, renamed (data/db.json becomes data/db.json.v1-migrated).`,
   async run(_args, io) {
-    const { dir } = storeSettings(io);
-    const pending = needsMigration(dir);
-    const store = await openForCommand(io, 'writer');
+    const { target, where } = storeSettings(io);
+    const pending = target.backend === 'file' ? needsMigration(target.dir) : false;
+    const store = await openForCommand(io, 'change');
     await store.close();
     writeLine(
       io.stdout,
-      pending ? `Migrated ${dir} to the current data version.` : `${dir} is already current.`,
+      pending ? `Migrated ${where} to the current data version.` : `${where} is already current.`,
     );
     return 0;
   },

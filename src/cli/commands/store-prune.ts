@@ -16,7 +16,7 @@ Example:
     json: { type: 'boolean', description: 'print the report as one JSON object' },
   },
   async run(args, io) {
-    const store = await openForCommand(io, 'auto');
+    const store = await openForCommand(io, 'change');
     try {
       const report = await store.prune();
       if (flag(args, 'json')) writeLine(io.stdout, JSON.stringify(report));

@@ -6,7 +6,7 @@ import { SolidarityError } from '../../errors.ts';
 import { deepCheck } from '../../monitor/consistency.ts';
 import { type ConsistencyReport, repairConsistency } from '../../store/consistency.ts';
 import { verifyStore } from '../../store/verify.ts';
-import { type Command, type CommandIO, flag, writeLine } from '../command.ts';
+import { type Command, type CommandIO, flag, type ParsedArgs, writeLine } from '../command.ts';
 import { openForCommand, storeSettings } from '../store-access.ts';
 
 /** The campaigns, for the cursor check; a folder that does not load only skips that check. */
@@ -33,7 +33,7 @@ async function deep(
   const { campaigns, mentionsPath, note } = campaignsFor(io);
   const options = { campaigns, mentionsPath, prunedMentions };
   // Checking needs no lock; repairing goes through the running bot's inbox when there is one.
-  const store = await openForCommand(io, repair ? 'auto' : 'reader');
+  const store = await openForCommand(io, repair ? 'change' : 'read');
   try {
     const before = await deepCheck(store, options);
     if (!repair || before.findings.every((f) => !f.repair)) {
@@ -71,6 +71,46 @@ function printDeep(io: CommandIO, result: Awaited<ReturnType<typeof deep>>): voi
   if (final.findings.length === 0) writeLine(io.stdout, 'OK: journal, events, flags and cursors agree.');
 }
 
+/**
+ * A database has no files to read one by one: its own checks (types, constraints) ran when the
+ * data was written. What remains is the cross-check of --deep, the same as on a data folder.
+ */
+async function verifyDatabase(args: ParsedArgs, io: CommandIO): Promise<number> {
+  const { where } = storeSettings(io);
+  const store = await openForCommand(io, 'read');
+  let counts: Record<string, number>;
+  try {
+    const flags: Record<string, number> = {};
+    for await (const f of store.flags()) flags[f.state] = (flags[f.state] ?? 0) + 1;
+    counts = {
+      cursors: (await store.listCursors()).length,
+      stateKeys: (await store.listState()).length,
+      moderators: (await store.listModerators()).length,
+      journal: (await store.listJournal()).length,
+      ...Object.fromEntries(Object.entries(flags).map(([k, v]) => [`flags.${k}`, v])),
+    };
+  } finally {
+    await store.close();
+  }
+  const wantDeep = flag(args, 'deep') || flag(args, 'repair');
+  const deepResult = wantDeep ? await deep(io, 0, flag(args, 'repair')) : undefined;
+  if (flag(args, 'json')) {
+    writeLine(
+      io.stdout,
+      JSON.stringify({ store: where, counts, ...(deepResult ? { deep: deepResult } : {}) }),
+    );
+  } else {
+    writeLine(io.stdout, `Store: ${where}`);
+    writeLine(
+      io.stdout,
+      `State: ${counts['cursors']} cursors, ${counts['stateKeys']} state keys, ${counts['moderators']} moderators, ${counts['journal']} journal entries`,
+    );
+    if (deepResult) printDeep(io, deepResult);
+  }
+  const left = deepResult ? (deepResult.after ?? deepResult.before).findings.length : 0;
+  return left > 0 ? 1 : 0;
+}
+
 export const storeVerifyCommand: Command = {
   name: 'store verify',
   summary: 'Check every file in the data folder and report counts (read-only, safe while the bot runs)',
@@ -95,7 +135,9 @@ Example:
     repair: { type: 'boolean', description: 'with --deep: write what can be derived, then check again' },
   },
   async run(args, io) {
-    const { dir } = storeSettings(io);
+    const { target } = storeSettings(io);
+    if (target.backend !== 'file') return verifyDatabase(args, io);
+    const dir = target.dir;
     const report = await verifyStore(dir);
     const wantDeep = flag(args, 'deep') || flag(args, 'repair');
     const deepResult =

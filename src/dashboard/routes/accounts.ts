@@ -15,7 +15,7 @@ const PASSWORD_BODY = z.object({ current: text, password: text, confirm: text })
 export default async function accountRoutes(app: FastifyInstance, { ctx }: GroupOptions): Promise<void> {
   const { store, sessions, log, now } = ctx;
 
-  const accounts = (
+  const accounts = async (
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
@@ -29,7 +29,7 @@ export default async function accountRoutes(app: FastifyInstance, { ctx }: Group
         user: auth.user,
         csrf: auth.session.csrf,
         flash: takeFlash(auth.session),
-        moderators: store.listModerators(),
+        moderators: await store.listModerators(),
         created,
       }),
     );
@@ -131,7 +131,7 @@ export default async function accountRoutes(app: FastifyInstance, { ctx }: Group
       return again(400, error.message);
     }
     sessions.destroyFor(auth.user.name, auth.session);
-    auth.session.credential = store.getModerator(auth.user.name)?.passwordHash ?? '';
+    auth.session.credential = (await store.getModerator(auth.user.name))?.passwordHash ?? '';
     log.info({ moderator: auth.user.name }, 'password changed');
     auth.session.flash = 'Password changed.';
     return reply.redirect('/queue', 303);

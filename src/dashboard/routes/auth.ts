@@ -55,7 +55,7 @@ async function authRoutes(app: FastifyInstance, { ctx }: GroupOptions): Promise<
     }
     const token = request.cookies[SESSION_COOKIE];
     const session = sessions.get(token);
-    const moderator = session ? store.getModerator(session.name) : undefined;
+    const moderator = session ? await store.getModerator(session.name) : undefined;
     if (!session || !moderator || moderator.disabled || moderator.passwordHash !== session.credential) {
       if (session) sessions.destroy(token);
       if (request.method === 'GET' && request.is404 !== true) {
@@ -151,7 +151,7 @@ async function authRoutes(app: FastifyInstance, { ctx }: GroupOptions): Promise<
         error: `Too many wrong passwords. Try again in ${wait < 120 ? `${wait} second(s)` : `${Math.ceil(wait / 60)} minute(s)`}.`,
       });
     }
-    const moderator = store.getModerator(name);
+    const moderator = await store.getModerator(name);
     const hash = moderator && !moderator.disabled ? moderator.passwordHash : await dummyPasswordHash();
     const ok = (await verifyPassword(password, hash)) && moderator !== undefined && !moderator.disabled;
     if (!ok) {

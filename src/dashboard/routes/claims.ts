@@ -19,7 +19,7 @@ export default async function claimRoutes(app: FastifyInstance, { ctx }: GroupOp
 
   app.post('/claim', { config: { role: 'moderator' } }, async (request, reply) => {
     const parsed = CLAIM_BODY.safeParse(request.body ?? {});
-    const flag = parsed.success ? store.getFlag(parsed.data.id) : undefined;
+    const flag = parsed.success ? await store.getFlag(parsed.data.id) : undefined;
     if (!parsed.success || !flag)
       return fail(request, reply, 404, 'No such flag', 'No flag in the queue has this id.');
     const auth = request.auth!;
@@ -39,7 +39,7 @@ export default async function claimRoutes(app: FastifyInstance, { ctx }: GroupOp
   app.post('/claim-next', { config: { role: 'moderator' } }, async (request, reply) => {
     const raw = (request.body ?? {}) as Record<string, unknown>;
     const auth = request.auth!;
-    for (const flag of scanFlags(store, { state: [...UNRESOLVED_STATES], sort: 'newest' })) {
+    for await (const flag of scanFlags(store, { state: [...UNRESOLVED_STATES], sort: 'newest' })) {
       if (claims.holder(flag.id)) continue;
       claims.claim(flag.id, auth.user.name);
       ctx.log.info({ moderator: auth.user.name, flagId: flag.id }, 'flag claimed');

@@ -92,7 +92,7 @@ export default async function decisionRoutes(app: FastifyInstance, { ctx }: Grou
       return reply.redirect(back, 303);
     }
     const id = typeof raw['id'] === 'string' ? raw['id'] : '';
-    const flag = store.getFlag(id);
+    const flag = await store.getFlag(id);
     if (!flag) return fail(request, reply, 404, 'No such flag', 'No flag in the queue has this id.');
     const held = ctx.claims.heldByOther(flag.id, auth.user.name);
     if (held && parsed.data.takeover !== '1') {
@@ -136,7 +136,7 @@ export default async function decisionRoutes(app: FastifyInstance, { ctx }: Grou
     const skipped: string[] = [];
     let held = 0;
     for (const id of ids.data) {
-      const flag = store.getFlag(id);
+      const flag = await store.getFlag(id);
       if (!flag) {
         skipped.push('not found');
         continue;
@@ -186,7 +186,7 @@ export default async function decisionRoutes(app: FastifyInstance, { ctx }: Grou
     let undone = 0;
     const refused: string[] = [];
     for (const { flagId, eventId } of undoable.events) {
-      const flag = store.getFlag(flagId);
+      const flag = await store.getFlag(flagId);
       if (!flag) continue;
       try {
         const event = undoDecision(flag, eventId, auth.user.name, {
@@ -201,7 +201,7 @@ export default async function decisionRoutes(app: FastifyInstance, { ctx }: Grou
         refused.push(error.message);
       }
     }
-    const first = undoable.events[0] ? store.getFlag(undoable.events[0].flagId) : undefined;
+    const first = undoable.events[0] ? await store.getFlag(undoable.events[0].flagId) : undefined;
     auth.session.flash =
       (undone === 1 && first
         ? `Undone: ${flagName(first)} is ${first.state} again.`

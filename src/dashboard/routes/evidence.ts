@@ -27,7 +27,7 @@ export default async function evidenceRoutes(app: FastifyInstance, { ctx }: Grou
     const { ids, format } = parsed.data;
     const flags: Flag[] = [];
     for (const id of new Set(ids)) {
-      const flag = store.getFlag(id);
+      const flag = await store.getFlag(id);
       if (!flag)
         return fail(request, reply, 404, 'No such flag', 'A selected flag is no longer in the queue.');
       flags.push(flag);

@@ -42,7 +42,7 @@ export default async function overviewRoutes(app: FastifyInstance, { ctx }: Grou
         to,
         stats,
         alerts,
-        shareTaps: store.getState<ShareTaps>(SHARE_TAPS_KEY),
+        shareTaps: await store.getState<ShareTaps>(SHARE_TAPS_KEY),
       }),
     );
   });

@@ -14,20 +14,23 @@ import { fail, type GroupOptions, optionalText, send, sendParts, takeFlash, undo
  * Every flag matching `query`, in queue order, read a thousand at a time (the store's page limit).
  * For pages about one flag or one author, not for the queue itself.
  */
-export function* scanFlags(store: Store, query: Omit<QueueQuery, 'limit' | 'after'>): Generator<Flag> {
+export async function* scanFlags(
+  store: Store,
+  query: Omit<QueueQuery, 'limit' | 'after'>,
+): AsyncGenerator<Flag> {
   let after: string | undefined;
   do {
-    const page = store.queuePage({ ...query, limit: 1000, ...(after ? { after } : {}) });
+    const page = await store.queuePage({ ...query, limit: 1000, ...(after ? { after } : {}) });
     yield* page.items;
     after = page.next;
   } while (after);
 }
 
 /** The flags before and after `id` in the default queue (unresolved, newest first). */
-export function neighbours(store: Store, id: string): { prev?: string; next?: string } {
+export async function neighbours(store: Store, id: string): Promise<{ prev?: string; next?: string }> {
   let prev: string | undefined;
   let found = false;
-  for (const flag of scanFlags(store, { state: [...UNRESOLVED_STATES], sort: 'newest' })) {
+  for await (const flag of scanFlags(store, { state: [...UNRESOLVED_STATES], sort: 'newest' })) {
     if (found) return { ...(prev ? { prev } : {}), next: flag.id };
     if (flag.id === id) found = true;
     else prev = flag.id;
@@ -98,9 +101,9 @@ export default async function queueRoutes(app: FastifyInstance, { ctx }: GroupOp
       if (filters[key]) query[key] = filters[key];
     }
     if (state) query.state = state;
-    let result: ReturnType<Store['queuePage']>;
+    let result: Awaited<ReturnType<Store['queuePage']>>;
     try {
-      result = store.queuePage(query);
+      result = await store.queuePage(query);
     } catch (error) {
       if (filters.after) {
         return fail(
@@ -133,7 +136,7 @@ export default async function queueRoutes(app: FastifyInstance, { ctx }: GroupOp
 
   app.get<{ Querystring: { id?: string } }>('/flag', async (request, reply) => {
     const id = typeof request.query.id === 'string' ? request.query.id : '';
-    const flag = id ? store.getFlag(id) : undefined;
+    const flag = id ? await store.getFlag(id) : undefined;
     if (!flag) return fail(request, reply, 404, 'No such flag', 'No flag in the queue has this id.');
     const auth = request.auth!;
     ctx.claims.touch(flag.id, auth.user.name);
@@ -145,7 +148,7 @@ export default async function queueRoutes(app: FastifyInstance, { ctx }: GroupOp
         csrf: auth.session.csrf,
         flash: takeFlash(auth.session),
         flag,
-        ...neighbours(store, flag.id),
+        ...(await neighbours(store, flag.id)),
         claim: ctx.claims.holder(flag.id),
         now: ctx.now(),
         undo: undoOffer(ctx, auth.session, ''),
@@ -159,7 +162,7 @@ export default async function queueRoutes(app: FastifyInstance, { ctx }: GroupOp
       return fail(request, reply, 400, 'No such author', 'This author link is not complete.');
     const { platform, id } = parsed.data;
     const flags: Flag[] = [];
-    for (const flag of scanFlags(store, { sort: 'newest' }))
+    for await (const flag of scanFlags(store, { sort: 'newest' }))
       if (flag.mention.platform === platform && flag.mention.authorId === id) flags.push(flag);
     // Mentions come from the activity log (unflagged ones are kept for the retention period).
     const mentions: AuthorMention[] = [];

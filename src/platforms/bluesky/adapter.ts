@@ -128,7 +128,7 @@ export class BlueskyAdapter implements PlatformAdapter {
   }
 
   private async openSession(): Promise<AtpSessionData> {
-    const saved = this.options.state.getState<AtpSessionData | null>(this.sessionKey);
+    const saved = await this.options.state.getState<AtpSessionData | null>(this.sessionKey);
     if (saved) {
       try {
         await this.agent.resumeSession(saved);
@@ -256,7 +256,7 @@ export class BlueskyAdapter implements PlatformAdapter {
    * bot holds the current pair in memory.
    */
   private async checkSavedSession(): Promise<CredentialCheck> {
-    const saved = this.options.state.getState<AtpSessionData | null>(this.sessionKey);
+    const saved = await this.options.state.getState<AtpSessionData | null>(this.sessionKey);
     if (!saved) {
       return {
         ok: false,

@@ -263,7 +263,8 @@ export class JetstreamSource implements MentionSource {
 
   /** Where to connect from; runs the backfill first when the gap is longer than Jetstream keeps. */
   private async *prepare(signal: AbortSignal): AsyncGenerator<void, number | undefined> {
-    const stored = this.safeCursor() ?? Number(this.o.store.getCursor(JETSTREAM_CURSOR_KEY) ?? Number.NaN);
+    const stored =
+      this.safeCursor() ?? Number((await this.o.store.getCursor(JETSTREAM_CURSOR_KEY)) ?? Number.NaN);
     if (!Number.isFinite(stored)) return undefined;
     this.savedUs ??= stored;
     const nowMs = this.o.clock();

@@ -102,7 +102,7 @@ export class LocalReplaySource implements MentionSource {
         hint: 'Set SOLIDARITY_SAMPLE_MENTIONS to a JSON Lines file of mentions, or restore campaigns/sample-mentions.jsonl.',
       });
     }
-    const done = Number(store.getCursor(this.cursorKey) ?? '0');
+    const done = Number((await store.getCursor(this.cursorKey)) ?? '0');
     if (done > 0) logger.info({ file: path, line: done }, 'replay resumes after the lines already replayed');
     const lines = textLines(createReadStream(path));
     let lineNo = 0;
@@ -155,7 +155,7 @@ export function localCursorCheck(
 ): CursorCheck {
   return async (pairs) => {
     const key = localCursorKey(path);
-    const done = Number(store.getCursor(key) ?? '0');
+    const done = Number((await store.getCursor(key)) ?? '0');
     if (!(done > 0) || !existsSync(path)) return [];
     const tags = campaigns.map((c) => ({ id: c.id, tags: new Set(c.hashtags) }));
     const stream = createReadStream(path);

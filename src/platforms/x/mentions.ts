@@ -85,6 +85,9 @@ export class XSearchSource implements MentionSource {
   private readonly counters: SourceStats = { malformed: 0, reconnects: 0, backfilled: 0 };
   private rateLimitedUntil = 0;
   private errorsInARow = 0;
+  /** The since_id and budget last read or written, for status() (which cannot wait on the store). */
+  private savedSinceId: string | undefined;
+  private savedBudget: XBudgetState | undefined;
 
   constructor(options: XSearchSourceOptions) {
     this.o = options;
@@ -100,33 +103,42 @@ export class XSearchSource implements MentionSource {
 
   status(): Record<string, unknown> {
     return {
-      sinceId: this.o.store.getCursor(sinceIdKey(this.o.campaign.id)),
-      budget: this.budget(),
+      sinceId: this.savedSinceId,
+      budget: this.budgetFrom(this.savedBudget),
       rateLimitedUntil:
         this.rateLimitedUntil > this.clock() ? new Date(this.rateLimitedUntil).toISOString() : undefined,
     };
   }
 
   /** Today's budget state (a new day starts from zero). */
-  budget(): XBudgetState {
+  async budget(): Promise<XBudgetState> {
+    this.savedBudget = await this.o.store.getState<XBudgetState>(budgetStateKey(this.o.campaign.id));
+    return this.budgetFrom(this.savedBudget);
+  }
+
+  private budgetFrom(saved: XBudgetState | undefined): XBudgetState {
     const day = new Date(this.clock()).toISOString().slice(0, 10);
-    const saved = this.o.store.getState<XBudgetState>(budgetStateKey(this.o.campaign.id));
     if (saved && saved.day === day) return { ...saved, limit: this.o.budgetPerDay };
     return { campaign: this.o.campaign.id, day, reads: 0, limit: this.o.budgetPerDay, costUsd: 0 };
   }
 
+  private async saveBudget(b: XBudgetState): Promise<void> {
+    await this.o.store.setState(budgetStateKey(this.o.campaign.id), b);
+    this.savedBudget = { ...b };
+  }
+
   private async spend(reads: number): Promise<XBudgetState> {
-    const b = this.budget();
+    const b = await this.budget();
     b.reads += reads;
     b.costUsd = Number((b.reads * this.o.pricePerRead).toFixed(4));
-    await this.o.store.setState(budgetStateKey(this.o.campaign.id), b);
+    await this.saveBudget(b);
     return b;
   }
 
   private async markExhausted(b: XBudgetState, pagesLeft: boolean): Promise<void> {
     if (b.exhaustedAt) return;
     b.exhaustedAt = new Date(this.clock()).toISOString();
-    await this.o.store.setState(budgetStateKey(this.o.campaign.id), b);
+    await this.saveBudget(b);
     this.log.warn(
       {
         code: 'X_READ_BUDGET_EXHAUSTED',
@@ -151,7 +163,7 @@ export class XSearchSource implements MentionSource {
     while (!signal.aborted) {
       yield* this.cycle(signal);
       if (signal.aborted) break;
-      const b = this.budget();
+      const b = await this.budget();
       const wait = b.limit - b.reads < X_MIN_RESULTS ? this.msToNextDay() + 1000 : this.o.intervalMs;
       await this.sleep(wait, signal);
     }
@@ -160,7 +172,8 @@ export class XSearchSource implements MentionSource {
   /** One search cycle: every page newer than since_id, or until the budget runs out. */
   private async *cycle(signal: AbortSignal): AsyncGenerator<SourceItem> {
     const key = sinceIdKey(this.o.campaign.id);
-    let sinceId = this.o.store.getCursor(key);
+    let sinceId = await this.o.store.getCursor(key);
+    this.savedSinceId = sinceId;
     const query = xQuery(this.o.campaign.hashtags);
     let nextToken: string | undefined;
     let newestId: string | undefined;
@@ -168,7 +181,7 @@ export class XSearchSource implements MentionSource {
     let pages = 0;
     for (;;) {
       if (signal.aborted) return;
-      const before = this.budget();
+      const before = await this.budget();
       const left = before.limit - before.reads;
       if (left < X_MIN_RESULTS) {
         await this.markExhausted(before, pages > 0 && nextToken !== undefined);
@@ -240,7 +253,10 @@ export class XSearchSource implements MentionSource {
       return;
     }
     const newest = newestId;
-    const checkpoint = () => this.o.store.setCursor(key, newest);
+    const checkpoint = async () => {
+      await this.o.store.setCursor(key, newest);
+      this.savedSinceId = newest;
+    };
     // The last mention carries the checkpoint: since_id moves once all of them are stored.
     if (held) yield { mention: held, checkpoint };
     else await checkpoint();

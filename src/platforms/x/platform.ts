@@ -89,12 +89,12 @@ export const xPlatform = definePlatform({
     },
     note: 'Prices come from X_PRICE_PER_POST_USD and X_PRICE_PER_POST_WITH_URL_USD; check X’s current pricing.',
   },
-  monitorStatus: (state, campaigns, now) => {
+  monitorStatus: async (state, campaigns, now) => {
     const today = now.toISOString().slice(0, 10);
     const lines: string[] = [];
     const attention: string[] = [];
     for (const campaign of campaigns) {
-      const b = state.getState<XBudgetState>(budgetStateKey(campaign));
+      const b = await state.getState<XBudgetState>(budgetStateKey(campaign));
       if (!b || b.day !== today) continue;
       const status = b.exhaustedAt ? `EXHAUSTED at ${b.exhaustedAt} (X_READ_BUDGET_EXHAUSTED)` : 'ok';
       if (b.exhaustedAt) attention.push(campaign);
