@@ -284,6 +284,30 @@ describe('Mastodon monitoring', () => {
     }
   });
 
+  it('takes a stream that goes silent (no message, no ping) for dead and reconnects', async () => {
+    await start();
+    const store = new MemoryStore();
+    const log = captureLog('warn');
+    const src = source(store, { logger: log.logger, idleTimeoutMs: 200, sleep: async () => {} });
+    const run = await runMonitor({
+      store,
+      scorer: testScore,
+      campaigns: [campaign],
+      sources: [src],
+      logger: log.logger,
+    });
+    try {
+      await vi.waitFor(() => expect(fake.streamConnections()).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
+      expect(log.lines.some((l) => l.msg === 'Mastodon stream went silent; reconnecting')).toBe(true);
+      // Still delivering after the reconnect.
+      await vi.waitFor(() => expect(fake.streams()).toBe(1));
+      publish(1);
+      await vi.waitFor(() => expect(store.mentionsSeen()).toHaveLength(1));
+    } finally {
+      await run.stop();
+    }
+  });
+
   it('pauses the stream while the store is slow, and loses nothing', async () => {
     await start();
     let maxBuffered = 0;

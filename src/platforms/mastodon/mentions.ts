@@ -40,6 +40,8 @@ export interface MastodonSourceOptions {
   highWater?: number;
   /** Wait before reconnect attempt n (1-based). */
   reconnectDelayMs?: (attempt: number) => number;
+  /** A stream with no message and no ping for this long is taken for dead and reconnected. */
+  idleTimeoutMs?: number;
   clock?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -92,9 +94,20 @@ class HashtagStream {
   malformed = 0;
   /** Times the socket was paused because the consumer fell behind. */
   pauses = 0;
+  private idle: NodeJS.Timeout | undefined;
+  private readonly idleMs: number;
+  private readonly log: Logger;
 
-  constructor(url: string, token: string, tags: readonly string[], highWater: number, log: Logger) {
-    this.highWater = highWater;
+  constructor(
+    url: string,
+    token: string,
+    tags: readonly string[],
+    options: { highWater: number; idleMs: number },
+    log: Logger,
+  ) {
+    this.highWater = options.highWater;
+    this.idleMs = options.idleMs;
+    this.log = log;
     const endpoint = new URL('/api/v1/streaming', url);
     endpoint.searchParams.set('stream', 'hashtag');
     endpoint.searchParams.set('tag', tags[0]!);
@@ -104,11 +117,15 @@ class HashtagStream {
         for (const tag of tags.slice(1)) {
           this.socket.send(JSON.stringify({ type: 'subscribe', stream: 'hashtag', tag }));
         }
+        this.touch();
         resolve(true);
       });
       this.socket.once('close', () => resolve(false));
     });
+    // Mastodon pings every open stream; a connection that goes silent is dead, not quiet.
+    this.socket.on('ping', () => this.touch());
     this.socket.on('message', (data) => {
+      this.touch();
       const parsed = parseStreamMessage(String(data));
       if (parsed.kind === 'malformed') {
         this.malformed += 1;
@@ -120,6 +137,8 @@ class HashtagStream {
       if (this.buffer.length >= this.highWater && !this.paused) {
         this.paused = true;
         this.pauses += 1;
+        // Paused, it reads nothing (pings included): silence is then ours, not the server's.
+        clearTimeout(this.idle);
         this.socket.pause();
         log.debug({ buffered: this.buffer.length }, 'consumer busy: stream paused');
       }
@@ -128,8 +147,20 @@ class HashtagStream {
     this.socket.on('error', (error) => log.debug({ err: error }, 'Mastodon stream error'));
     this.socket.on('close', () => {
       this.closed = true;
+      clearTimeout(this.idle);
       this.notify();
     });
+  }
+
+  /** (Re)arms the silence check while the socket is read. */
+  private touch(): void {
+    clearTimeout(this.idle);
+    if (this.closed || this.paused) return;
+    this.idle = setTimeout(() => {
+      this.log.warn({ silentMs: this.idleMs }, 'Mastodon stream went silent; reconnecting');
+      this.socket.terminate();
+    }, this.idleMs);
+    this.idle.unref();
   }
 
   private notify(): void {
@@ -157,6 +188,7 @@ class HashtagStream {
           if (this.paused && this.buffer.length <= this.highWater / 2) {
             this.paused = false;
             this.socket.resume();
+            this.touch();
           }
           yield next;
           continue;
@@ -173,6 +205,7 @@ class HashtagStream {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.idle);
     this.socket.terminate();
     this.notify();
   }
@@ -253,7 +286,13 @@ export class MastodonSource implements MentionSource {
         await this.sleep(this.o.intervalMs, signal);
         continue;
       }
-      const stream = new HashtagStream(url, this.o.accessToken, this.tags, this.o.highWater ?? 500, this.log);
+      const stream = new HashtagStream(
+        url,
+        this.o.accessToken,
+        this.tags,
+        { highWater: this.o.highWater ?? 500, idleMs: this.o.idleTimeoutMs ?? 120_000 },
+        this.log,
+      );
       this.stream = stream;
       let onAbort: (() => void) | undefined;
       const open = await Promise.race([
