@@ -13,6 +13,8 @@
  *                      is the same run with V8's default young-generation size
  *   queue_page_ms      first page of 50 open review items with 10,000 open, the queue changed
  *                      just before each call (median of 20); queue_page_ms_cached: unchanged
+ *
+ * --backend postgres measures the PostgreSQL store instead (bench/store-postgres.ts).
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -152,6 +154,11 @@ async function child(count: number): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'child') return child(Number(process.argv[3]));
+  const backend = process.argv.includes('--backend')
+    ? process.argv[process.argv.indexOf('--backend') + 1]
+    : 'file';
+  if (backend === 'postgres') return (await import('./store-postgres.ts')).benchPostgres();
+  if (backend !== 'file') throw new Error(`--backend ${backend}: use file (the default) or postgres`);
   const naivePerS = await naive(5_000);
   print({ measure: 'naive lowdb, db.update() per mention', mentions: 5_000, per_s: Math.round(naivePerS) });
 

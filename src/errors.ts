@@ -130,6 +130,16 @@ export const CATALOGUE = {
       'The data folder was written by another version of the bot: a newer one (upgrade), or an older one not yet migrated (run `solidarity store migrate`).',
   },
   STORE_IO: { exit: EXIT.store, summary: 'The data folder cannot be written (permissions, disk full).' },
+  STORE_DATABASE: {
+    exit: EXIT.store,
+    summary:
+      'The PostgreSQL database in STORE_URL cannot be reached or refused a statement (address, credentials, permissions, disk).',
+  },
+  STORE_COPY_MISMATCH: {
+    exit: EXIT.store,
+    summary:
+      '`store copy` finished, but the target holds different counts than the source (each difference is listed); do not switch to it.',
+  },
   STORE_UNAVAILABLE: {
     exit: EXIT.store,
     summary: 'STORE_URL names a store backend this installation cannot open.',

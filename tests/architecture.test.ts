@@ -25,11 +25,21 @@ const files = sources(join(ROOT, 'src')).map((path) => {
 });
 
 const SDKS = ['@atproto/api', 'twitter-api-v2', 'masto'];
+const DRIVERS = ['pg', 'postgres', 'pg-pool', 'pg-cursor', 'pg-query-stream'];
 
 describe('architecture', () => {
   it('only src/store imports lowdb', () => {
     const offenders = files.filter(
       (f) => !f.path.startsWith('src/store/') && f.imports.some((i) => i.startsWith('lowdb')),
+    );
+    expect(offenders.map((f) => f.path)).toEqual([]);
+  });
+
+  it('only src/store imports a database driver', () => {
+    const offenders = files.filter(
+      (f) =>
+        !f.path.startsWith('src/store/') &&
+        f.imports.some((i) => DRIVERS.some((d) => i === d || i.startsWith(`${d}/`))),
     );
     expect(offenders.map((f) => f.path)).toEqual([]);
   });

@@ -23,6 +23,7 @@ import { ReviewQueue } from './queue.ts';
 import { type PendingTx, recoverTxEvents, txLineId } from './recover.ts';
 import { DEFAULT_RETENTION, type PruneReport, prune, type RetentionPolicy } from './retention.ts';
 import {
+  type CountsTable,
   changeSchema,
   SCHEMA_VERSION,
   type Snapshot,
@@ -751,6 +752,11 @@ export class FileStore implements Store {
   /** Posts, mentions and alerts per hour, from the activity log (read incrementally). */
   stats(range: StatsRange): Promise<Stats> {
     return this.#stats.stats(range);
+  }
+
+  /** Every hourly count, per campaign, for store copy (see copy.ts): kept forever, unlike the lines. */
+  hourlyCounts(): Promise<CountsTable> {
+    return this.#stats.allCounts();
   }
 
   // ---- retention ------------------------------------------------------------------------------------

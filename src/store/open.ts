@@ -51,6 +51,8 @@ export function redactUrl(url: string): string {
   if (!URL.canParse(url)) return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
+  // The driver also takes the password as a query parameter (?password=…).
+  if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
   return parsed.toString();
 }
 

@@ -21,13 +21,13 @@ export function closedAt(flag: Flag): string | undefined {
   return flag.createdAt;
 }
 
-interface Key {
+export interface Key {
   id: string;
   createdAt: string;
   score: number;
 }
 
-type Sort = NonNullable<QueueQuery['sort']>;
+export type Sort = NonNullable<QueueQuery['sort']>;
 
 function compare(sort: Sort, a: Key, b: Key): number {
   if (sort === 'score' && a.score !== b.score) return b.score - a.score;
@@ -48,11 +48,12 @@ function lowerBound(list: Key[], sort: Sort, key: Key, inclusive: boolean): numb
   return lo;
 }
 
-function encodeCursor(sort: Sort, key: Key): string {
+/** The opaque cursor of a queue page (the same on every backend). */
+export function encodeCursor(sort: Sort, key: Key): string {
   return Buffer.from(JSON.stringify([sort, key.createdAt, key.score, key.id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string, sort: Sort): Key {
+export function decodeCursor(cursor: string, sort: Sort): Key {
   try {
     const [s, createdAt, score, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (s === sort && typeof createdAt === 'string' && typeof score === 'number' && typeof id === 'string') {

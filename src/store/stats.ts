@@ -31,6 +31,13 @@ export class StatsReader {
     this.#dayCounts.delete(day);
   }
 
+  /** Every hourly count there is, per campaign (including those of lines retention dropped). */
+  async allCounts(): Promise<CountsTable> {
+    const all: CountsTable = {};
+    for (const day of await listSegments(this.dir)) mergeCounts(all, await this.#countsOfDay(day));
+    return all;
+  }
+
   async stats(range: StatsRange): Promise<Stats> {
     const from = Date.parse(range.from);
     const to = Date.parse(range.to);

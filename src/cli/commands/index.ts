@@ -108,8 +108,14 @@ export const COMMAND_INDEX: CommandEntry[] = [
   },
   {
     name: 'store migrate',
-    summary: 'Migrate a data folder written by an older version (the bot also does it on start)',
+    summary: 'Migrate a data folder or database written by an older version (the bot also does it on start)',
     load: async () => (await import('./store-migrate.ts')).storeMigrateCommand,
+  },
+  {
+    name: 'store copy',
+    summary:
+      'Copy everything from one store to another, empty one (file ↔ PostgreSQL), then check the counts',
+    load: async () => (await import('./store-copy.ts')).storeCopyCommand,
   },
   {
     name: 'dashboard',

@@ -27,7 +27,9 @@ Example:
         );
         writeLine(
           io.stdout,
-          `Pruned: ${report.mentionsDropped} mentions (${report.linesDropped} lines) from ${report.segmentsRewritten} day segments, ${report.flagsDropped} closed flags; ${report.bytesBefore - report.bytesAfter} bytes freed.`,
+          store.backend === 'file'
+            ? `Pruned: ${report.mentionsDropped} mentions (${report.linesDropped} lines) from ${report.segmentsRewritten} day segments, ${report.flagsDropped} closed flags; ${report.bytesBefore - report.bytesAfter} bytes freed.`
+            : `Pruned: ${report.mentionsDropped} mentions (${report.linesDropped} activity log rows), ${report.flagsDropped} closed flags.`,
         );
       }
     } finally {
