@@ -42,19 +42,28 @@ export function decisionLine(event: ReviewEvent): string {
 }
 
 /**
- * Announces what is written to the store from now on, by wrapping its two writers of events.
+ * Announces what is written to the store from now on, by wrapping its writers of events.
  * A line is printed after the write succeeded, so the terminal never reports what did not happen.
  */
 export function announceActivity(
-  store: Pick<Store, 'append' | 'addReviewEvent'>,
+  store: Pick<Store, 'append' | 'commit' | 'addReviewEvent'>,
   options: AnnounceOptions,
 ): void {
   const append = store.append.bind(store);
+  const commit = store.commit.bind(store);
   const addReviewEvent = store.addReviewEvent.bind(store);
-  store.append = async (event) => {
-    await append(event);
+  const announce = (event: ActivityEvent) => {
     const line = activityLine(event, options);
     if (line) options.print(line);
+  };
+  store.append = async (event) => {
+    await append(event);
+    announce(event);
+  };
+  // Posts, skipped slots and failures are written with their journal change as one transaction.
+  store.commit = async (tx) => {
+    await commit(tx);
+    for (const event of tx.events ?? []) announce(event);
   };
   store.addReviewEvent = async (event) => {
     const flag = await addReviewEvent(event);

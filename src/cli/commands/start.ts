@@ -196,9 +196,13 @@ export const startCommand: Command = {
     if (site)
       writeLine(io.stdout, `Share site: ${site.url}${site.counting ? '  (counting share-button taps)' : ''}`);
 
+    // From here on, one line per post, skipped slot, decision, pause or stop, whoever made it:
+    // the catch-up below included.
+    announceActivity(store, { print: ctx.print, postsPrinted: ctx.mode === 'local' });
+
     // Slots missed while the bot was down, and intents a crash left unconfirmed.
     for (const r of await scheduler.recover()) {
-      if (r.outcome === 'skipped' || r.outcome === 'needs-attention') {
+      if (r.outcome === 'needs-attention') {
         writeLine(
           io.stdout,
           `  ${r.outcome}: ${r.draft.campaign} → ${r.draft.platform} ${r.draft.slotAt.toISOString()} (${r.error ?? ''})`,
@@ -219,8 +223,6 @@ export const startCommand: Command = {
       return undefined;
     });
     if (!stopping.signal.aborted) {
-      // From here on, one line per post, skipped slot, decision, pause or stop, whoever made it.
-      announceActivity(store, { print: ctx.print, postsPrinted: ctx.mode === 'local' });
       scheduler.start();
       writeLine(
         io.stdout,
