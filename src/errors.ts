@@ -62,6 +62,10 @@ export const CATALOGUE = {
   },
   X_AUTH_FAILED: { exit: EXIT.auth, summary: 'X rejected the credentials (401/403).' },
   BLUESKY_AUTH_FAILED: { exit: EXIT.auth, summary: 'Bluesky rejected the identifier or app password.' },
+  MASTODON_AUTH_FAILED: {
+    exit: EXIT.auth,
+    summary: 'The Mastodon instance rejected the access token (401/403).',
+  },
   DASHBOARD_AUTH: { exit: EXIT.auth, summary: 'A moderator account problem: unknown name, wrong password.' },
   MODERATOR_INVALID: {
     exit: EXIT.usage,

@@ -24,7 +24,7 @@ const files = sources(join(ROOT, 'src')).map((path) => {
   };
 });
 
-const SDKS = ['@atproto/api', 'twitter-api-v2'];
+const SDKS = ['@atproto/api', 'twitter-api-v2', 'masto'];
 const DRIVERS = ['pg', 'postgres', 'pg-pool', 'pg-cursor', 'pg-query-stream'];
 
 describe('architecture', () => {

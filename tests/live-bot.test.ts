@@ -98,6 +98,9 @@ describe('solidarity start in live mode', () => {
     expect(stdout).toContain('bluesky: logged in as @livebot.test');
     expect(stdout).toContain('x: authorised as @westandtogether');
     expect(fake.tweets.filter((t) => t.text === text)).toHaveLength(1);
+    // Live posts are not in an outbox: the terminal says where each one went, once.
+    expect(stdout.match(/^ {2}posted {2}live → x {2}https:\/\/x\.com\/\S+$/gm)).toHaveLength(1);
+    expect(stdout.match(/^ {2}posted {2}live → bluesky {2}https:\/\/bsky\.app\/\S+$/gm)).toHaveLength(1);
     // Posting and monitoring (search backfill) share one Bluesky session: one login in all.
     expect(logins() - loginsBefore).toBe(1);
 

@@ -324,7 +324,13 @@ describe('the platform registry', () => {
     const load = (vars: Record<string, string>) => loadEnv(vars, { dotenvPath: null });
     expect(isLocalMode(load({}))).toBe(true);
     for (const p of NETWORK_PLATFORMS) {
-      const env = Object.fromEntries(p.credentials!.env.map((name) => [name, 'set-for-test']));
+      // An address variable (MASTODON_URL) must hold an address to be valid at all.
+      const env = Object.fromEntries(
+        p.credentials!.env.map((name) => [
+          name,
+          name.endsWith('_URL') ? 'https://example.org' : 'set-for-test',
+        ]),
+      );
       expect(p.credentials!.configured(load(env))).toBe(true);
       expect(isLocalMode(load(env))).toBe(false);
     }

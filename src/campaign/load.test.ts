@@ -105,7 +105,7 @@ describe('every validation error names file, line, column and field', () => {
   });
 
   it('an unknown platform', () => {
-    const p = only(withLine(4, 'platforms: [x, mastodon]'));
+    const p = only(withLine(4, 'platforms: [x, threads]'));
     expect(p).toMatchObject({ line: 4, field: 'platforms[1]' });
     expect(p.message).toMatch(/local|bluesky/);
   });

@@ -7,7 +7,12 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SolidarityError } from '../errors.ts';
-import { PLATFORM_IDS, PLATFORM_REGISTRY, type PlatformInfo } from '../platforms/registry.ts';
+import {
+  PLATFORM_IDS,
+  PLATFORM_REGISTRY,
+  type PlatformInfo,
+  postSettingsFor,
+} from '../platforms/registry.ts';
 import { ScoringConfigSchema } from '../scoring/config.ts';
 import {
   type ImageKind,
@@ -20,7 +25,7 @@ import {
   MAX_MESSAGES,
   strictJsonProblem,
 } from './file-checks.ts';
-import { describeMeasure, measure } from './limits.ts';
+import { describeMeasure, measure, type PlatformLengthSettings } from './limits.ts';
 import { dateValues, fillMessage, hashtagsFor, messageTemplate, type TemplateValues } from './render.ts';
 import {
   type Campaign,
@@ -225,6 +230,8 @@ export interface CheckOptions {
   posts?: boolean;
   /** The image type a file next to the campaign file announces by its first bytes (null: none). */
   imageKindOf?: (relativePath: string) => ImageKind | null | undefined;
+  /** Per-account length rules (a Mastodon instance's own limit, or MASTODON_MAX_CHARACTERS). */
+  limits?: PlatformLengthSettings;
 }
 
 function buildCampaign(
@@ -448,7 +455,9 @@ function buildCampaign(
     for (const platform of campaign.platforms) {
       const template = messageTemplate(campaign, i, platform);
       const text = fillMessage(campaign, template, platform, worst);
-      const m = measure(text, platform);
+      // A content warning counts toward the length where the platform has them (Mastodon).
+      const spoiler = postSettingsFor(campaign.overrides, platform).spoilerText;
+      const m = measure(spoiler ? `${spoiler}${text}` : text, platform, checks.limits);
       if (m.fits) continue;
       const variantUsed = typeof data.messages[i] !== 'string' && message[platform] !== undefined;
       const path: Path =

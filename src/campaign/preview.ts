@@ -1,4 +1,5 @@
 /** What a campaign will post, when: the rows `solidarity preview` prints. Pure. */
+import type { PlatformLengthSettings } from './limits.ts';
 import { type PostDraft, renderPost } from './render.ts';
 import type { Campaign, Platform } from './schema.ts';
 import { nextSlots } from './slots.ts';
@@ -43,6 +44,7 @@ export function previewPosts(
   from: Date,
   runs: number,
   platforms: readonly Platform[] = campaign.platforms,
+  settings: PlatformLengthSettings = {},
 ): PreviewRow[] {
   const perSlot = Math.max(platforms.length, 1);
   const slots = nextSlots(campaign, from, Math.ceil(runs / perSlot));
@@ -50,7 +52,7 @@ export function previewPosts(
   for (const slot of slots) {
     for (const platform of platforms) {
       if (rows.length >= runs) return rows;
-      rows.push(toPreviewRow(campaign, renderPost(campaign, slot, platform)));
+      rows.push(toPreviewRow(campaign, renderPost(campaign, slot, platform, settings)));
     }
   }
   return rows;

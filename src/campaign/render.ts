@@ -1,5 +1,6 @@
 /** The final text of a post: the slot's message for a platform, with variables and hashtags filled in. */
-import { type Measure, measure } from './limits.ts';
+import { postSettingsFor } from '../platforms/registry.ts';
+import { type Measure, measure, type PlatformLengthSettings } from './limits.ts';
 import { messageIndexFor } from './rotation.ts';
 import type { Campaign, Platform } from './schema.ts';
 import type { Slot } from './slots.ts';
@@ -99,8 +100,16 @@ export function fillMessage(
   return text;
 }
 
-/** The post a slot makes on a platform. */
-export function renderPost(campaign: Campaign, slot: Slot, platform: Platform): PostDraft {
+/**
+ * The post a slot makes on a platform, measured with the account's length settings (a Mastodon
+ * instance's own limit) and any content warning the platform shows before it.
+ */
+export function renderPost(
+  campaign: Campaign,
+  slot: Slot,
+  platform: Platform,
+  settings: PlatformLengthSettings = {},
+): PostDraft {
   const messageIndex = messageIndexFor(slot.index, campaign.messages.length, campaign.rotation, campaign.id);
   const text = fillMessage(
     campaign,
@@ -116,6 +125,10 @@ export function renderPost(campaign: Campaign, slot: Slot, platform: Platform): 
     messageIndex,
     text,
     lang: campaign.language,
-    measure: measure(text, platform),
+    measure: measure(
+      `${postSettingsFor(campaign.overrides, platform).spoilerText ?? ''}${text}`,
+      platform,
+      settings,
+    ),
   };
 }

@@ -103,7 +103,6 @@ const platformOverride = {
  * registry with a `share` entry brings its own button and comes first.
  */
 export const OTHER_SHARE_NETWORKS = [
-  'mastodon',
   'threads',
   'facebook',
   'linkedin',

@@ -23,9 +23,6 @@ const TIME_VARIABLES = ['date', 'weekday', 'time', 'day'] as const;
 /** A stand-in for the page URL where a network adds it to the text (X counts every URL as 23). */
 const PAGE_URL_STAND_IN = 'https://example.org/campaign/';
 
-/** URLs count as 23 characters on Mastodon, whatever their length. */
-const URL_PATTERN = /https?:\/\/\S+/g;
-
 function characters(text: string, limit: number): Measure {
   const length = graphemeCount(text);
   return { length, limit, unit: 'characters', fits: length <= limit };
@@ -37,10 +34,6 @@ const GSM7 = /^[@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#�
 export const SMS_PARTS = 3;
 
 const OTHER_LIMITS: Record<OtherShareNetwork, ShareLimit> = {
-  mastodon: {
-    describe: '500 characters, every link counting 23 (the default of Mastodon servers)',
-    measure: (t) => characters(t.replace(URL_PATTERN, '-'.repeat(23)), 500),
-  },
   threads: { describe: '500 characters', measure: (t) => characters(t, 500) },
   // Facebook takes only the page URL: its preview shows the message (Open Graph tags).
   facebook: { describe: 'no text (the link preview shows the message)', measure: () => characters('', 0) },

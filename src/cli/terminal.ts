@@ -43,26 +43,35 @@ export function decisionLine(event: ReviewEvent): string {
 }
 
 /**
- * Announces what is written to the store from now on, by wrapping its two writers of events.
+ * Announces what is written to the store from now on, by wrapping its writers of events.
  * A line is printed after the write succeeded, so the terminal never reports what did not happen.
  */
 export function announceActivity(
-  store: Pick<Store, 'append' | 'addReviewEvent' | 'subscribe'>,
+  store: Pick<Store, 'append' | 'commit' | 'addReviewEvent' | 'subscribe'>,
   options: AnnounceOptions,
 ): void {
-  // Another instance's change on a shared database (a pause from another machine) arrives as a
-  // notice; the file store's commands go through this bot and are printed below.
-  store.subscribe?.((notice) => {
-    if (notice.kind !== 'event') return;
-    const line = activityLine(notice.event, options);
-    if (line) options.print(line);
-  });
   const append = store.append.bind(store);
+  const commit = store.commit.bind(store);
   const addReviewEvent = store.addReviewEvent.bind(store);
-  store.append = async (event) => {
-    await append(event);
+  const announce = (event: ActivityEvent) => {
     const line = activityLine(event, options);
     if (line) options.print(line);
+  };
+  // Another instance's change on a shared database (a pause from another machine, a decision on
+  // another dashboard) arrives as a notice; the file store's commands go through this bot instead.
+  store.subscribe?.((notice) => {
+    if (notice.kind !== 'event') return;
+    if (notice.event.type === 'review.event') options.print(decisionLine(notice.event.event));
+    else announce(notice.event);
+  });
+  store.append = async (event) => {
+    await append(event);
+    announce(event);
+  };
+  // Posts, skipped slots and failures are written with their journal change as one transaction.
+  store.commit = async (tx) => {
+    await commit(tx);
+    for (const event of tx.events ?? []) announce(event);
   };
   store.addReviewEvent = async (event) => {
     const flag = await addReviewEvent(event);

@@ -42,6 +42,13 @@ export const ENV_SCHEMA = z.object({
   X_PRICE_PER_READ_USD: z.coerce.number().min(0).default(0.005),
   X_READ_BUDGET_PER_DAY: z.coerce.number().int().min(0).default(1000),
   X_SEARCH_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(60),
+  MASTODON_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MASTODON_ACCESS_TOKEN: optionalString,
+  MASTODON_MAX_CHARACTERS: z.coerce.number().int().min(1).default(500),
+  MASTODON_CHARACTERS_RESERVED_PER_URL: z.coerce.number().int().min(1).default(23),
+  MASTODON_VISIBILITY: z.enum(['public', 'unlisted', 'private']).default('public'),
+  MASTODON_STREAMING: z.enum(['auto', 'off']).default('auto'),
+  MASTODON_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(60),
   JETSTREAM_RETENTION_HOURS: z.coerce.number().min(0).default(24),
   SOLIDARITY_SAMPLE_INTERVAL_MS: z.coerce.number().int().min(0).default(300),
   DASHBOARD_HOST: z.string().default('127.0.0.1'),
@@ -73,6 +80,7 @@ export const SECRET_ENV = [
   'X_ACCESS_TOKEN',
   'X_ACCESS_SECRET',
   'X_BEARER_TOKEN',
+  'MASTODON_ACCESS_TOKEN',
   // A database URL carries its password.
   'STORE_URL',
 ] as const;
@@ -164,6 +172,25 @@ export function blueskyCredentials(env: Env): BlueskyCredentials | undefined {
   return { service: env.BLUESKY_SERVICE, identifier, password };
 }
 
+export interface MastodonCredentials {
+  /** The instance, e.g. https://mastodon.social. */
+  url: string;
+  accessToken: string;
+}
+
+/** Mastodon credentials when both the instance and the token are set; throws when only one is. */
+export function mastodonCredentials(env: Env): MastodonCredentials | undefined {
+  const { MASTODON_URL: url, MASTODON_ACCESS_TOKEN: accessToken } = env;
+  if (!url && !accessToken) return undefined;
+  if (!url || !accessToken) {
+    const missing = url ? 'MASTODON_ACCESS_TOKEN' : 'MASTODON_URL';
+    throw new SolidarityError('ENV_INVALID', `Mastodon is half configured: ${missing} is not set.`, {
+      hint: 'Set both MASTODON_URL (the instance, e.g. https://mastodon.social) and MASTODON_ACCESS_TOKEN (Preferences → Development → New application, scopes read and write:statuses write:media), or neither.',
+    });
+  }
+  return { url: url.replace(/\/+$/, ''), accessToken };
+}
+
 /**
  * What each variable is for, in the words README.md and .env.example use (`npm run docs`
  * regenerates both from this). Grouped as the files show them.
@@ -226,6 +253,34 @@ export const ENV_DOCS = {
     'Posts X monitoring may read per campaign per UTC day; then it waits for the next day (X bills every read).',
   ],
   X_SEARCH_INTERVAL_SECONDS: ['X', 'Pause between X recent-search cycles when monitoring (minimum 5).'],
+  MASTODON_URL: [
+    'Mastodon',
+    'Address of the instance the campaign account is on, e.g. https://mastodon.social.',
+  ],
+  MASTODON_ACCESS_TOKEN: [
+    'Mastodon',
+    'Access token of the campaign account (Preferences → Development → New application; scopes read, write:statuses, write:media). Secret.',
+  ],
+  MASTODON_MAX_CHARACTERS: [
+    'Mastodon',
+    "Characters per post when the instance cannot be asked (`validate` offline); live, the instance's own limit wins.",
+  ],
+  MASTODON_CHARACTERS_RESERVED_PER_URL: [
+    'Mastodon',
+    'Characters every URL counts for when the instance cannot be asked (Mastodon: 23).',
+  ],
+  MASTODON_VISIBILITY: [
+    'Mastodon',
+    "Default visibility of campaign posts: public, unlisted or private (a campaign's overrides.mastodon.visibility wins).",
+  ],
+  MASTODON_STREAMING: [
+    'Mastodon',
+    '`auto`: read mentions from the streaming API when the instance offers it, else poll the hashtag timeline; `off`: always poll.',
+  ],
+  MASTODON_POLL_INTERVAL_SECONDS: [
+    'Mastodon',
+    'Pause between hashtag-timeline reads when monitoring polls (minimum 5).',
+  ],
   DASHBOARD_HOST: [
     'Dashboard',
     'Address the review dashboard binds to. Keep 127.0.0.1 unless a reverse proxy with HTTPS is in front.',

@@ -37,6 +37,25 @@ export function graphemeCount(text: string): number {
   return count;
 }
 
+/**
+ * Length limits the configuration or the network itself may change for one account (a Mastodon
+ * instance's max_characters and characters_reserved_per_url); the platform's defaults otherwise.
+ */
+export interface LengthSettings {
+  maxCharacters?: number;
+  charactersReservedPerUrl?: number;
+}
+
+/** Who sees a post, where the network lets the author choose (Mastodon). */
+export type Visibility = 'public' | 'unlisted' | 'private';
+
+/** Per-post settings a campaign override adds to every post on its platform. */
+export interface PostSettings {
+  visibility?: Visibility;
+  /** A content warning shown before the text (counts toward the length). */
+  spoilerText?: string;
+}
+
 /** Who may reply to a campaign post. `everyone` means no restriction. */
 export type ReplyPolicy = 'everyone' | 'following' | 'mentioned' | 'followers' | 'nobody';
 
@@ -73,8 +92,10 @@ export interface PlatformDescriptor<
   readonly limits: {
     /** For docs and errors, e.g. "280 weighted characters (twitter-text)". */
     readonly summary: string;
-    /** Measures a text the way the network does. */
-    measure(text: string): Measure;
+    /** Measures a text the way the network does (with the account's own limits, when given). */
+    measure(text: string, settings?: LengthSettings): Measure;
+    /** The limits the configuration sets (used when the network cannot be asked). */
+    fromEnv?(env: Env): LengthSettings;
   };
   /** Absent for the outbox. */
   readonly credentials?: {
@@ -102,6 +123,8 @@ export interface PlatformDescriptor<
     replyPolicy(override: Override | undefined): ReplyPolicy;
     /** The link card to attach to posts, when the platform shows one the bot builds. */
     linkCard?(override: Override | undefined): LinkCardSettings | undefined;
+    /** Settings every post on the platform carries (visibility, content warning). */
+    postSettings?(override: Override | undefined): PostSettings;
   };
   /** What posting costs, for networks that bill the API per post (`preview` prints an estimate). */
   readonly cost?: {
@@ -130,6 +153,11 @@ export interface PlatformDescriptor<
   readonly share?: {
     /** The compose screen with the text filled in; `pageUrl` is the campaign page. */
     compose(text: string, pageUrl: string): string;
+    /**
+     * The network has no central compose screen (Mastodon): `compose` returns a template with
+     * "{instance}" in place of the server, and the page asks the supporter for theirs.
+     */
+    readonly perInstance?: boolean;
     /** The limit on the prefilled text, measured as the network does once the page link is added. */
     readonly limit: { readonly describe: string; measure(text: string): Measure };
   };

@@ -43,9 +43,11 @@ export function isPlatformError(error: unknown): error is PlatformError {
   return error instanceof PlatformError;
 }
 
-/** Parses a rate-limit reset header: epoch seconds (X, Bluesky) → Date. */
+/** Parses a rate-limit reset header: epoch seconds (X, Bluesky) or ISO 8601 (Mastodon) → Date. */
 export function resetFromHeader(value: string | null | undefined, fallback: Date): Date {
+  if (!value) return fallback;
   const seconds = Number(value);
-  if (!value || !Number.isFinite(seconds) || seconds <= 0) return fallback;
-  return new Date(seconds * 1000);
+  if (Number.isFinite(seconds)) return seconds > 0 ? new Date(seconds * 1000) : fallback;
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? new Date(at) : fallback;
 }

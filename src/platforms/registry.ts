@@ -14,14 +14,21 @@
  * `solidarity validate` pulls in no network SDK.
  */
 import type { Env } from '../config/env.ts';
-import type { LinkCardSettings, PlatformDescriptor, ReplyPolicy } from '../core/platform.ts';
+import type {
+  LengthSettings,
+  LinkCardSettings,
+  PlatformDescriptor,
+  PostSettings,
+  ReplyPolicy,
+} from '../core/platform.ts';
 import { blueskyPlatform } from './bluesky/platform.ts';
 import { localPlatform } from './local/platform.ts';
+import { mastodonPlatform } from './mastodon/platform.ts';
 import type { PlatformFactories } from './types.ts';
 import { xPlatform } from './x/platform.ts';
 
 /** Every platform, in the order lists show them. */
-export const PLATFORM_REGISTRY = [localPlatform, xPlatform, blueskyPlatform] as const;
+export const PLATFORM_REGISTRY = [localPlatform, xPlatform, blueskyPlatform, mastodonPlatform] as const;
 
 type Entry = (typeof PLATFORM_REGISTRY)[number];
 
@@ -85,6 +92,21 @@ export function replyPolicyFor(overrides: PlatformOverrides, platform: Platform)
 /** The link card a campaign's posts carry on a platform, when the platform builds one. */
 export function linkCardFor(overrides: PlatformOverrides, platform: Platform): LinkCardSettings | undefined {
   return platformInfo(platform).campaign.linkCard?.(overrides[platform]);
+}
+
+/** The visibility and content warning a campaign's posts carry on a platform, if it has them. */
+export function postSettingsFor(overrides: PlatformOverrides, platform: Platform): PostSettings {
+  return platformInfo(platform).campaign.postSettings?.(overrides[platform]) ?? {};
+}
+
+/** The length settings the configuration gives each platform (Mastodon: MASTODON_MAX_CHARACTERS…). */
+export function lengthSettingsFromEnv(env: Env): Partial<Record<Platform, LengthSettings>> {
+  const settings: Partial<Record<Platform, LengthSettings>> = {};
+  for (const entry of PLATFORM_REGISTRY as readonly PlatformInfo[]) {
+    const fromEnv = entry.limits.fromEnv?.(env);
+    if (fromEnv) settings[entry.id] = fromEnv;
+  }
+  return settings;
 }
 
 /** The campaign's hashtags override for a platform, if any (without '#'). */

@@ -7,7 +7,7 @@ import type { Campaign } from '../campaign/schema.ts';
 import type { Env } from '../config/env.ts';
 import type { Clock } from '../core/clock.ts';
 import type { MentionSource } from '../core/mention.ts';
-import type { ReplyPolicy } from '../core/platform.ts';
+import type { LengthSettings, ReplyPolicy, Visibility } from '../core/platform.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/types.ts';
 import type { Platform } from './registry.ts';
@@ -37,6 +37,10 @@ export interface PostRequest extends PostDraft {
   images?: PostImage[];
   link?: LinkCard;
   replyPolicy?: ReplyPolicy;
+  /** Who sees the post, where the network lets the author choose (else the adapter's default). */
+  visibility?: Visibility;
+  /** A content warning shown before the text, where the network has them. */
+  spoilerText?: string;
 }
 
 /** A post as published: where it went and how to find it again. */
@@ -135,6 +139,12 @@ export interface PlatformFactories {
     runtime: PlatformRuntime,
     state: Pick<Store, 'getState' | 'setState'> | undefined,
   ): Promise<PlatformAdapter>;
+  /**
+   * The account's length limits as the network states them (a Mastodon instance's
+   * max_characters), for `validate`; undefined when the network does not say. Throws when it
+   * cannot be reached.
+   */
+  lengthSettings?(env: Env): Promise<LengthSettings | undefined>;
   /** The sources that watch the campaigns' hashtags, and the bot's own account ids and handles. */
   createMentionSources(
     runtime: PlatformRuntime,

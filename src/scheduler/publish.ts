@@ -15,7 +15,7 @@ import { inQuietHours, slotKey, slotsBetween } from '../campaign/slots.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../logger.ts';
 import { isPlatformError, PlatformError } from '../platforms/errors.ts';
-import { linkCardFor, replyPolicyFor } from '../platforms/registry.ts';
+import { linkCardFor, postSettingsFor, replyPolicyFor } from '../platforms/registry.ts';
 import { type Adapters, type Post, type PostRequest, postKey } from '../platforms/types.ts';
 import type { ActivityEvent, JournalEntry, Store } from '../store/types.ts';
 import { BACKOFF, backoffDelay } from './backoff.ts';
@@ -80,6 +80,8 @@ export function requestFor(campaign: Campaign, draft: PostDraft): PostRequest {
     ...draft,
     // Who may reply: the campaign's per-platform override, or the platform's default.
     replyPolicy: replyPolicyFor(campaign.overrides, draft.platform),
+    // Visibility and content warning, on the platforms that have them.
+    ...postSettingsFor(campaign.overrides, draft.platform),
     ...(images.length ? { images } : {}),
     ...(card && url ? { link: { url, title: card.title, description: card.description } } : {}),
   };

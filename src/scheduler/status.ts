@@ -5,7 +5,7 @@
 import type { Campaign, Platform } from '../campaign/schema.ts';
 import { nextSlotAt } from '../campaign/slots.ts';
 import { formatWithOffset } from '../campaign/time.ts';
-import type { CredentialCheck } from '../platforms/types.ts';
+import type { CredentialCheck, RateLimitState } from '../platforms/types.ts';
 import type { JournalEntry, Store } from '../store/types.ts';
 import { holdFor } from './controls.ts';
 import { isFinal, platformStopKey, rateLimitKey } from './publish.ts';
@@ -18,6 +18,8 @@ export interface PlatformStatus {
   pending: Array<{ key: string; slotAt: string; state: string; attempts: number; note?: string }>;
   needsAttention: Array<{ key: string; slotAt: string; note?: string }>;
   rateLimit?: { limitedUntil: string; active: boolean };
+  /** What the network's rate-limit headers said at the login check (X-RateLimit-*). */
+  rateLimitNow?: RateLimitState;
   stopped?: { code: string; message: string; at: string };
   credentials?: CredentialCheck;
 }
@@ -35,6 +37,7 @@ export async function campaignStatus(
   store: Pick<Store, 'getState' | 'listJournal'>,
   now: Date,
   credentials: Partial<Record<Platform, CredentialCheck>> = {},
+  rateLimits: Partial<Record<Platform, RateLimitState>> = {},
 ): Promise<CampaignStatus> {
   const hold = await holdFor(campaign, store);
   const journal = await store.listJournal({ campaign: campaign.id });
@@ -79,6 +82,8 @@ export async function campaignStatus(
     if (stopped) status.stopped = stopped;
     const check = credentials[platform];
     if (check) status.credentials = check;
+    const reported = rateLimits[platform];
+    if (reported) status.rateLimitNow = reported;
     platforms.push(status);
   }
   return {
@@ -109,6 +114,12 @@ export function formatStatus(statuses: CampaignStatus[]): string[] {
       lines.push(
         `    rate limit:       ${p.rateLimit ? (p.rateLimit.active ? `limited until ${p.rateLimit.limitedUntil}` : `last limited until ${p.rateLimit.limitedUntil} (over)`) : 'none reported'}`,
       );
+      if (p.rateLimitNow?.limit !== undefined) {
+        const r = p.rateLimitNow;
+        lines.push(
+          `    rate limit now:   ${r.remaining ?? '?'}/${r.limit} requests left${r.resetAt ? `, window resets ${r.resetAt}` : ''}`,
+        );
+      }
       if (p.stopped)
         lines.push(`    STOPPED:          ${p.stopped.code} at ${p.stopped.at}: ${p.stopped.message}`);
       if (p.credentials) {

@@ -77,13 +77,13 @@ function messageBlock(
 <p class="tools"><button type="button" class="copy" data-copy="${id}" data-done="${s.copied}" hidden>${s.copy}</button>
 <button type="button" class="webshare" data-text="${id}" data-title="${language.name}" data-url="${links.pageUrl}" hidden>${s.webShare}</button></p>
 <ul class="networks">${targets
-    .filter((t) => t.network !== 'mastodon')
+    .filter((t) => !t.perInstance)
     .map(
       (t) =>
         html`<li><a href="${t.url}" data-network="${t.network}" target="_blank" rel="noopener noreferrer" aria-label="${fill(s.shareOn, { network: t.label })}">${t.label}</a></li>`,
     )}</ul>
 ${targets
-  .filter((t) => t.network === 'mastodon')
+  .filter((t) => t.perInstance)
   .map(
     (t) =>
       html`<div class="mastodon"><form data-template="${t.url}" data-network="mastodon" hidden><label>${s.mastodonServer} <input name="instance" type="text" inputmode="url" autocomplete="off" spellcheck="false" placeholder="mastodon.social" required></label> <button type="submit">${fill(s.shareOn, { network: t.label })}</button></form><noscript><p class="note">${s.mastodonNoScript}</p></noscript></div>`,

@@ -1,8 +1,9 @@
 /**
  * The compose screen of each network, with the message filled in. Every value goes through
  * encodeURIComponent, so emoji, accents, "#", "&" and newlines reach the network as written.
- * Mastodon has no central compose screen: its link is built in the browser from the supporter's
- * own server (see assets/share.js), from the template returned here.
+ * A network without a central compose screen (Mastodon, `share.perInstance`) gets its link built
+ * in the browser from the supporter's own server (see assets/share.js), from the template returned
+ * here.
  */
 import type { OtherShareNetwork, ShareNetwork } from '../campaign/schema.ts';
 import { isPlatform, platformInfo } from '../platforms/registry.ts';
@@ -11,12 +12,13 @@ export interface ShareTarget {
   network: ShareNetwork;
   /** The button label. */
   label: string;
-  /** The compose URL; for Mastodon, a template with "{instance}" in place of the server. */
+  /** The compose URL; with `perInstance`, a template with "{instance}" in place of the server. */
   url: string;
+  /** The supporter names their own server (Mastodon): the page shows a form, not a link. */
+  perInstance: boolean;
 }
 
 const OTHER_LABELS: Record<OtherShareNetwork, string> = {
-  mastodon: 'Mastodon',
   threads: 'Threads',
   facebook: 'Facebook',
   linkedin: 'LinkedIn',
@@ -41,8 +43,6 @@ export function shareUrl(network: ShareNetwork, text: string, pageUrl: string, s
     return share.compose(text, pageUrl);
   }
   switch (network) {
-    case 'mastodon':
-      return `https://{instance}/share?text=${e(text)}`;
     case 'threads':
       return `https://www.threads.net/intent/post?text=${e(text)}`;
     case 'facebook':
@@ -72,5 +72,6 @@ export function shareTargets(
     network,
     label: networkLabel(network),
     url: shareUrl(network, text, pageUrl, subject),
+    perInstance: isPlatform(network) && platformInfo(network).share?.perInstance === true,
   }));
 }

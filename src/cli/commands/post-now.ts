@@ -1,4 +1,5 @@
 import { renderPost } from '../../campaign/render.ts';
+import { PLATFORMS } from '../../campaign/schema.ts';
 import { nextSlots } from '../../campaign/slots.ts';
 import { createAdapters } from '../../context.ts';
 import { SolidarityError } from '../../errors.ts';
@@ -19,7 +20,7 @@ export const postNowCommand: Command = {
     'that slot comes, it is not posted again. A paused or stopped campaign is refused. In local mode\n' +
     'it goes to data/outbox.jsonl. Beside a running bot, the journal writes go through the bot.',
   options: {
-    platform: { type: 'string', valueName: 'P', description: 'only this platform (local, x, bluesky)' },
+    platform: { type: 'string', valueName: 'P', description: `only this platform (${PLATFORMS.join(', ')})` },
   },
   async run(args, io) {
     const [file, ...extra] = args.positionals;

@@ -4,7 +4,12 @@ import { type Campaign, PLATFORMS, type Platform } from '../../campaign/schema.t
 import { nextSlots, slotsBetween } from '../../campaign/slots.ts';
 import { type Env, loadEnv } from '../../config/env.ts';
 import { SolidarityError } from '../../errors.ts';
-import { PLATFORM_REGISTRY, platformInfo } from '../../platforms/registry.ts';
+import {
+  lengthSettingsFromEnv,
+  PLATFORM_REGISTRY,
+  platformInfo,
+  postSettingsFor,
+} from '../../platforms/registry.ts';
 import { campaignByName } from '../campaign-arg.ts';
 import { type Command, flag, stringOption, writeLine } from '../command.ts';
 import { previewShare } from './preview-share.ts';
@@ -101,7 +106,14 @@ export const previewCommand: Command = {
         `${file} does not post to ${platform} (platforms: ${campaign.platforms.join(', ')}).`,
       );
     }
-    const rows = previewPosts(campaign, from, runs, platform ? [platform] : campaign.platforms);
+    const env = loadEnv(io.env);
+    const rows = previewPosts(
+      campaign,
+      from,
+      runs,
+      platform ? [platform] : campaign.platforms,
+      lengthSettingsFromEnv(env),
+    );
     if (campaign.paused)
       writeLine(io.stderr, `note: ${campaign.id} is paused; nothing is posted until it is resumed.`);
     if (rows.length < runs) {
@@ -110,7 +122,7 @@ export const previewCommand: Command = {
         `note: only ${rows.length} post(s) left before the campaign ends (or in the next 5 years).`,
       );
     }
-    const costs = await costLines(campaign, rows, from, loadEnv(io.env), platform);
+    const costs = await costLines(campaign, rows, from, env, platform);
     if (flag(args, 'json')) {
       for (const row of rows) writeLine(io.stdout, JSON.stringify(row));
       // stdout stays one JSON row per line; the estimate goes beside it.
@@ -123,6 +135,10 @@ export const previewCommand: Command = {
         `${row.at}  (${row.utc.replace('.000Z', 'Z')})  ${row.platform.padEnd(7)} ${row.length}/${row.limit} ${row.unit}`,
       );
       for (const line of row.text.split('\n')) writeLine(io.stdout, `    ${line}`);
+      const post = postSettingsFor(campaign.overrides, row.platform);
+      if (post.spoilerText)
+        writeLine(io.stdout, `    [content warning, counted in the length: ${post.spoilerText}]`);
+      if (post.visibility) writeLine(io.stdout, `    [visibility: ${post.visibility}]`);
       const image = campaign.messages[row.messageIndex]?.image;
       if (image) writeLine(io.stdout, `    [image ${image.file}, alt text: ${image.alt}]`);
     }

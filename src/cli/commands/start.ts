@@ -6,7 +6,7 @@ import { isSolidarityError, SolidarityError } from '../../errors.ts';
 import { deepCheck } from '../../monitor/consistency.ts';
 import { startMonitoring } from '../../monitor/start.ts';
 import { verifyCredentials } from '../../platforms/credentials.ts';
-import { isOutbox } from '../../platforms/registry.ts';
+import { isOutbox, lengthSettingsFromEnv } from '../../platforms/registry.ts';
 import type { Adapters } from '../../platforms/types.ts';
 import { Publisher, platformStopKey } from '../../scheduler/publish.ts';
 import { campaignReloader } from '../../scheduler/reload.ts';
@@ -52,7 +52,7 @@ export const startCommand: Command = {
       stopping.abort();
     });
     const ctx = commandContext(io, args);
-    const campaigns = loadCampaigns(ctx.campaignsDir);
+    const campaigns = loadCampaigns(ctx.campaignsDir, { limits: lengthSettingsFromEnv(ctx.env) });
     // The bot is the one writer of the data folder: a second bot stops here with STORE_LOCKED.
     const store = await openStore(ctx.storeTarget, {
       use: 'bot',
@@ -210,9 +210,13 @@ export const startCommand: Command = {
       stopping.abort();
     });
 
+    // From here on, one line per post, skipped slot, decision, pause or stop, whoever made it:
+    // the catch-up below included.
+    if (posting) announceActivity(store, { print: ctx.print, postsPrinted: ctx.mode === 'local' });
+
     // Slots missed while the bot was down, and intents a crash left unconfirmed.
     for (const r of posting ? await scheduler.recover() : []) {
-      if (r.outcome === 'skipped' || r.outcome === 'needs-attention') {
+      if (r.outcome === 'needs-attention') {
         writeLine(
           io.stdout,
           `  ${r.outcome}: ${r.draft.campaign} → ${r.draft.platform} ${r.draft.slotAt.toISOString()} (${r.error ?? ''})`,
@@ -234,8 +238,6 @@ export const startCommand: Command = {
       return undefined;
     });
     if (!stopping.signal.aborted) {
-      // From here on, one line per post, skipped slot, decision, pause or stop, whoever made it.
-      announceActivity(store, { print: ctx.print, postsPrinted: ctx.mode === 'local' });
       scheduler.start();
       writeLine(
         io.stdout,

@@ -8,7 +8,7 @@ import { isSolidarityError } from '../../errors.ts';
 import type { MonitorStatus } from '../../monitor/monitor.ts';
 import { monitorStatusLines, readMonitorStatus } from '../../monitor/status.ts';
 import { isOutbox } from '../../platforms/registry.ts';
-import type { CredentialCheck } from '../../platforms/types.ts';
+import type { CredentialCheck, RateLimitState } from '../../platforms/types.ts';
 import { type CampaignStatus, campaignStatus, formatStatus } from '../../scheduler/status.ts';
 import { describeTarget, openStore, parseStoreUrl } from '../../store/index.ts';
 import { holderAlive, type LockInfo, readLock } from '../../store/lock.ts';
@@ -134,6 +134,7 @@ export const statusCommand: Command = {
 
       // Publishing: per campaign and platform, with a login check that changes nothing saved.
       const credentials: Partial<Record<Platform, CredentialCheck>> = {};
+      const rateLimits: Partial<Record<Platform, RateLimitState>> = {};
       const platforms = new Set(loaded.flatMap((c) => c.platforms));
       if (ctx.mode === 'local') {
         for (const p of platforms)
@@ -145,10 +146,13 @@ export const statusCommand: Command = {
         for (const platform of platforms) {
           const check = await adapters[platform]?.checkCredentials?.({ passive: true });
           if (check) credentials[platform] = check;
+          // The login check's answer carries the network's rate-limit figures, where it sends them.
+          const limits = adapters[platform]?.rateLimit?.();
+          if (limits) rateLimits[platform] = limits;
         }
       }
       const publishing: CampaignStatus[] = [];
-      for (const c of loaded) publishing.push(await campaignStatus(c, store, now, credentials));
+      for (const c of loaded) publishing.push(await campaignStatus(c, store, now, credentials, rateLimits));
       attention.push(...publishingAttention(publishing));
 
       const ids = [...new Set([...campaignIds, ...Object.keys(monitor?.campaigns ?? {})])];

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { PlatformLengthSettings } from '../../campaign/limits.ts';
 import { campaignFiles, formatProblem, type Validation, validateCampaignFile } from '../../campaign/load.ts';
 import { neverPostsReason } from '../../campaign/slots.ts';
-import { loadEnv } from '../../config/env.ts';
+import { type Env, loadEnv } from '../../config/env.ts';
 import { SolidarityError } from '../../errors.ts';
-import { type Command, writeLine } from '../command.ts';
+import { isLocalMode, lengthSettingsFromEnv, NETWORK_PLATFORMS } from '../../platforms/registry.ts';
+import { type Command, type CommandIO, writeLine } from '../command.ts';
 
 /** Line of the `id:` (or `"id":`) field in a campaign file, for a problem about the id. */
 function idLine(path: string): number {
@@ -17,6 +19,35 @@ function idLine(path: string): number {
   }
 }
 
+/**
+ * Length limits to validate against: the configured defaults (MASTODON_MAX_CHARACTERS…), replaced
+ * by the network's own when it states them and can be reached (live mode with credentials set).
+ */
+async function lengthSettings(env: Env, io: CommandIO): Promise<PlatformLengthSettings> {
+  const settings = lengthSettingsFromEnv(env);
+  if (isLocalMode(env)) return settings;
+  for (const platform of NETWORK_PLATFORMS) {
+    if (!platform.credentials?.configured(env)) continue;
+    const factories = await platform.load();
+    if (!factories.lengthSettings) continue;
+    try {
+      const live = await factories.lengthSettings(env);
+      if (!live) continue;
+      settings[platform.id] = { ...settings[platform.id], ...live };
+      writeLine(
+        io.stderr,
+        `note: ${platform.label} limits from the instance: ${live.maxCharacters} characters, a URL counts ${live.charactersReservedPerUrl}`,
+      );
+    } catch (error) {
+      writeLine(
+        io.stderr,
+        `note: could not read ${platform.label}'s own limits (${(error as Error).message}); checked against the configured ones`,
+      );
+    }
+  }
+  return settings;
+}
+
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'Check campaign files: schema, times, templates, platform lengths',
@@ -27,7 +58,9 @@ export const validateCommand: Command = {
     "links, each message's length on each network, slot spacing, images (found, small enough, and\n" +
     'really PNG, JPEG, GIF or WebP), the same hashtag listed twice, at most 1,000 messages and 1 MB,\n' +
     'UTF-8 only (naming the byte), strict JSON for .json files, an id also used by another file given\n' +
-    'or in the campaigns folder, and a campaign that will never post (with why).\n' +
+    'or in the campaigns folder, and a campaign that will never post (with why). Lengths on a network\n' +
+    'whose limit differs per server (Mastodon) are checked against its own limit when it can be asked\n' +
+    '(live mode, MASTODON_URL set), else against the configured one (MASTODON_MAX_CHARACTERS).\n' +
     'Exit code 0 when all files are valid (warnings allowed), 3 when any has a problem.\n\n' +
     'Example: npx solidarity validate campaigns/*.yaml',
   async run(args, io) {
@@ -37,7 +70,16 @@ export const validateCommand: Command = {
       });
     }
     const now = new Date();
-    const results: Validation[] = args.positionals.map((file) => validateCampaignFile(file));
+    let env: Env | undefined;
+    try {
+      env = loadEnv(io.env);
+    } catch {
+      // A broken .env does not stop campaign checks: the networks' defaults apply.
+    }
+    const limits = env ? await lengthSettings(env, io) : {};
+    const results: Validation[] = args.positionals.map((file) =>
+      validateCampaignFile(file, process.cwd(), { limits }),
+    );
 
     // Ids: two files given, or a file given and one in the campaigns folder, must not share one.
     const given = new Set(args.positionals.map((f) => resolve(f)));
