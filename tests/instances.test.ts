@@ -461,6 +461,11 @@ describe.runIf(run)('several instances on one database', () => {
     // Any machine's status names the instance that posts.
     const status = await runCliProcess(['status', '--no-check'], { env: env('c') });
     expect(status.stdout).toMatch(new RegExp(`Bot: running on postgres://\\S+, PID ${a.pid} on `));
+    // A pause from any machine's command line is announced on the posting instance's terminal.
+    const pause = await runCliProcess(['pause', 'westandtogether'], { env: env('c') });
+    expect(pause.code, pause.stderr).toBe(0);
+    expect(pause.stdout).toContain('Saved in the database');
+    await a.waitFor('  paused  westandtogether: it posts nothing until');
 
     // What the server does to a holder whose peer stopped answering: it ends that session.
     const admin = new pg.Client({ connectionString: url });
