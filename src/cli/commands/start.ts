@@ -51,7 +51,9 @@ export const startCommand: Command = {
       stopping.abort();
     });
     const ctx = commandContext(io, args);
-    const campaigns = loadCampaigns(ctx.campaignsDir, { limits: lengthSettingsFromEnv(ctx.env) });
+    // The same length settings hold for the files as loaded now and as edited while the bot runs.
+    const limits = lengthSettingsFromEnv(ctx.env);
+    const campaigns = loadCampaigns(ctx.campaignsDir, { limits });
     // The bot is the one writer of the data folder: a second bot stops here with STORE_LOCKED.
     const store = await openStore(ctx.storeTarget, {
       use: 'bot',
@@ -121,9 +123,13 @@ export const startCommand: Command = {
         clock: ctx.clock,
         logger: ctx.logger,
         publisher,
-        reloadCampaigns: campaignReloader(campaigns, ctx.logger, (c) =>
-          ctx.print(`  reloaded  ${c.id}: ${c.file} changed${c.paused ? ' (paused: true in the file)' : ''}`),
-        ),
+        reloadCampaigns: campaignReloader(campaigns, ctx.logger, {
+          limits,
+          onReload: (c) =>
+            ctx.print(
+              `  reloaded  ${c.id}: ${c.file} changed${c.paused ? ' (paused: true in the file)' : ''}`,
+            ),
+        }),
         signal: stopping.signal,
         cursor: {
           get: () => store.getCursor('scheduler.lastTick'),
