@@ -13,9 +13,7 @@ import { loadEnv } from '../src/config/env.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { silentLogger } from '../src/logger.ts';
 import { runMonitor } from '../src/monitor/monitor.ts';
-import { MentionPipeline } from '../src/monitor/pipeline.ts';
 import { startMonitoring } from '../src/monitor/start.ts';
-import type { MonitoredCampaign } from '../src/monitor/types.ts';
 import {
   MastodonSource,
   type MastodonSourceOptions,
@@ -26,16 +24,11 @@ import { parseStoreUrl } from '../src/store/index.ts';
 import { type FakeMastodon, startFakeMastodon } from './_fake-mastodon.ts';
 import { captureLog } from './_log.ts';
 import { MemoryStore } from './_monitor-store.ts';
+import { belgiumCampaign, runPolling } from './_polling.ts';
 import { testScore } from './_test-scorer.ts';
 import { campaignFromYaml, tempDir } from './_util.ts';
 
-const campaign: MonitoredCampaign = {
-  id: 'belgium',
-  hashtags: ['westandtogether', 'standwithbelgium'],
-  ownMessages: [],
-  ownAccounts: [],
-  scoreOptions: {},
-};
+const campaign = belgiumCampaign;
 const INTERVAL = 60_000;
 const T0 = Date.parse('2026-11-25T10:00:00Z');
 
@@ -83,28 +76,14 @@ function source(
 }
 
 /** Polls the timeline until `cycles` interval sleeps have happened; returns what was slept. */
-async function poll(store: MemoryStore, cycles: number) {
-  const log = captureLog('info');
-  const controller = new AbortController();
-  const slept: number[] = [];
-  let intervals = 0;
-  const src = source(store, {
-    streaming: false,
-    logger: log.logger,
-    sleep: async (ms) => {
-      slept.push(ms);
-      clock.now += ms;
-      if (ms === INTERVAL && ++intervals >= cycles) controller.abort();
-    },
-  });
-  const pipeline = new MentionPipeline({
+function poll(store: MemoryStore, cycles: number) {
+  return runPolling({
     store,
-    scorer: testScore,
-    campaigns: [campaign],
-    logger: log.logger,
+    clock,
+    cycles,
+    isInterval: (ms) => ms === INTERVAL,
+    makeSource: (hooks) => source(store, { streaming: false, ...hooks }),
   });
-  await pipeline.run(src, controller.signal);
-  return { slept, log, pipeline, source: src };
 }
 
 describe('Mastodon monitoring', () => {
