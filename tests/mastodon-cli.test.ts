@@ -6,7 +6,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeMastodon, fakeMastodonEnv, startFakeMastodon } from './_fake-mastodon.ts';
+import {
+  type FakeMastodon,
+  fakeMastodonEnv,
+  mastodonCampaignLines,
+  startFakeMastodon,
+} from './_fake-mastodon.ts';
 import { runCliInProcess, tempDir } from './_util.ts';
 
 let fake: FakeMastodon;
@@ -23,33 +28,24 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-/** A campaign folder with one Mastodon campaign; its message is `text`. */
-function setup(text: string): { dir: string; file: string; env: Record<string, string> } {
+/** A campaign folder with one Mastodon campaign; its messages are `text` and `text (2)`. */
+function setup(
+  text: string,
+  extra: Partial<Pick<Parameters<typeof mastodonCampaignLines>[0], 'id' | 'platforms' | 'mastodon'>> = {},
+): { dir: string; file: string; env: Record<string, string> } {
   const temp = tempDir('solidarity-mastodon-cli-');
   cleanups.push(temp.cleanup);
   const campaigns = join(temp.path, 'campaigns');
   mkdirSync(campaigns);
-  const file = join(campaigns, 'fedi.yaml');
-  writeFileSync(
-    file,
-    [
-      'id: fedi',
-      'name: Fediverse test',
-      'timezone: Europe/Brussels',
-      'start: 2026-01-01T00:00',
-      'platforms: [mastodon]',
-      'schedules:',
-      '  - cron: "0 9 * * *"',
-      'messages:',
-      `  - ${JSON.stringify(text)}`,
-      `  - ${JSON.stringify(`${text} (2)`)}`,
-      'hashtags: [WeStandTogether]',
-      'overrides:',
-      '  mastodon:',
-      '    visibility: unlisted',
-      '    spoiler_text: Hate crime',
-    ].join('\n'),
-  );
+  const file = join(campaigns, `${extra.id ?? 'fedi'}.yaml`);
+  const lines = mastodonCampaignLines({
+    id: 'fedi',
+    start: '2026-01-01T00:00',
+    schedule: 'cron: "0 9 * * *"',
+    messages: [text, `${text} (2)`],
+    ...extra,
+  });
+  writeFileSync(file, lines.join('\n'));
   return {
     dir: temp.path,
     file,
@@ -117,6 +113,42 @@ describe('Mastodon on the command line', () => {
       .map((l) => JSON.parse(l) as { length: number });
     expect(rows.map((r) => r.length).sort()).toEqual([63, 67]);
     expect(rows[0]).toMatchObject({ platform: 'mastodon', limit: 500, unit: 'characters', fits: true });
+  });
+
+  it('overrides.mastodon: its hashtags, visibility and content warning apply on Mastodon only', async () => {
+    const mastodon = [
+      'hashtags: [WeStandTogether, FediSolidarity]',
+      'visibility: private',
+      'spoiler_text: About hate',
+    ];
+    const both = setup('Solidarity with Brussels.', { platforms: ['x', 'mastodon'], mastodon });
+    const shown = await runCliInProcess(
+      ['preview', both.file, '--runs', '2', '--json', '--from', '2026-03-01T00:00:00Z'],
+      both.env,
+    );
+    expect(shown.code, shown.stderr).toBe(0);
+    const rows = shown.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { platform: string; text: string; length: number });
+    expect(rows.find((r) => r.platform === 'x')?.text).toMatch(
+      /^Solidarity with Brussels\.( \(2\))? #WeStandTogether$/,
+    );
+    const toot = rows.find((r) => r.platform === 'mastodon')!;
+    expect(toot.text).toMatch(/^Solidarity with Brussels\.( \(2\))? #WeStandTogether #FediSolidarity$/);
+    // The content warning counts: the text (ASCII, no URL) and "About hate".
+    expect(toot.length).toBe(toot.text.length + 'About hate'.length);
+
+    // Its own id: the same slot of the same campaign would carry the same Idempotency-Key.
+    const only = setup('Solidarity with Brussels.', { id: 'fedi-overrides', mastodon });
+    const live = { ...only.env, ...fakeMastodonEnv(fake), SOLIDARITY_MODE: 'live' };
+    const posted = await runCliInProcess(['post-now', only.file, '--platform', 'mastodon'], live);
+    expect(posted.code, posted.stderr).toBe(0);
+    expect(fake.statuses.at(-1)).toMatchObject({
+      visibility: 'private',
+      spoilerText: 'About hate',
+      tags: ['westandtogether', 'fedisolidarity'],
+    });
   });
 
   it('post-now --platform mastodon posts, and status shows the login, rate limit and last post', async () => {
