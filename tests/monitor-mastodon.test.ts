@@ -134,6 +134,26 @@ describe('Mastodon monitoring', () => {
     expect(store.mentionsSeen()).toHaveLength(12);
   });
 
+  it('after a 5xx from the timeline reads again at the next poll, from the same cursor', async () => {
+    await start();
+    const store = new MemoryStore();
+    publish(3);
+    await poll(store, 1); // the first read sets each tag's cursor
+    const later = publish(12, 3);
+    fake.fault('GET /api/v1/timelines/tag', { status: 503 });
+    fake.fault('GET /api/v1/timelines/tag', { status: 502 });
+    const { log } = await poll(store, 3); // two failed polls, then one that reads
+    expect(fake.faultsLeft('GET /api/v1/timelines/tag')).toBe(0);
+    expect(
+      log.lines.filter((l) => l.msg === 'Mastodon timeline read failed; trying again later'),
+    ).toHaveLength(2);
+    // Nothing the failed reads missed is lost, nothing is read twice.
+    const urls = store.mentionsSeen().map((e) => e.mention.url);
+    expect(urls).toHaveLength(15);
+    expect(new Set(urls).size).toBe(15);
+    expect(urls).toEqual(expect.arrayContaining(later));
+  });
+
   it('waits when X-RateLimit-Remaining reaches 0 before reading again', async () => {
     await start({ rateLimit: 2 });
     publish(4);
