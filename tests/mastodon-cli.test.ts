@@ -167,7 +167,10 @@ describe('Mastodon on the command line', () => {
       `credentials:      ok — authorised as @westandtogether@${new URL(fake.url).host}`,
     );
     expect(shown.stdout).toMatch(/rate limit now: {3}\d+\/300 requests left, window resets \d{4}-/);
-    expect(shown.stdout).toContain(url);
+    // The status just made is the last post, by its web address.
+    const lastPost = shown.stdout.split('\n').filter((l) => l.trim().startsWith('last post:'));
+    expect(lastPost).toHaveLength(1);
+    expect(lastPost[0]).toContain(`  ${url}  (slot `);
 
     const wrong = await runCliInProcess(['status'], { ...live, MASTODON_ACCESS_TOKEN: 'wrong' });
     expect(wrong.stdout).toMatch(/credentials: {6}PROBLEM — Mastodon answered 401/);
