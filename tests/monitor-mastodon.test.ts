@@ -22,7 +22,7 @@ import {
 import { createMastodonTimelineClient } from '../src/platforms/mastodon/timeline.ts';
 import { parseStoreUrl } from '../src/store/index.ts';
 import { type FakeMastodon, startFakeMastodon } from './_fake-mastodon.ts';
-import { captureLog } from './_log.ts';
+import { type CapturedLog, captureLog } from './_log.ts';
 import { MemoryStore } from './_monitor-store.ts';
 import { belgiumCampaign, runPolling } from './_polling.ts';
 import { testScore } from './_test-scorer.ts';
@@ -83,6 +83,23 @@ function poll(store: MemoryStore, cycles: number) {
     cycles,
     isInterval: (ms) => ms === INTERVAL,
     makeSource: (hooks) => source(store, { streaming: false, ...hooks }),
+  });
+}
+
+/** Runs the source through the monitor (pipeline, scoring, queue) until stopped. */
+function watch(
+  store: MemoryStore,
+  src: MastodonSource,
+  log: CapturedLog,
+  pipeline?: Parameters<typeof runMonitor>[0]['pipeline'],
+) {
+  return runMonitor({
+    store,
+    scorer: testScore,
+    campaigns: [campaign],
+    sources: [src],
+    logger: log.logger,
+    ...(pipeline ? { pipeline } : {}),
   });
 }
 
@@ -180,13 +197,7 @@ describe('Mastodon monitoring', () => {
         });
       },
     });
-    const run = await runMonitor({
-      store,
-      scorer: testScore,
-      campaigns: [campaign],
-      sources: [src],
-      logger: log.logger,
-    });
+    const run = await watch(store, src, log);
     try {
       await vi.waitFor(() => expect(fake.subscribedTags()).toEqual(['standwithbelgium', 'westandtogether']));
       const live = publish(5);
@@ -224,13 +235,7 @@ describe('Mastodon monitoring', () => {
     const log = captureLog('warn');
     const run = async () => {
       const src = source(store, { logger: log.logger, sleep: async () => {} });
-      return runMonitor({
-        store,
-        scorer: testScore,
-        campaigns: [campaign],
-        sources: [src],
-        logger: log.logger,
-      });
+      return watch(store, src, log);
     };
     const first = await run();
     await vi.waitFor(() => expect(fake.subscribedTags()).toHaveLength(2));
@@ -288,13 +293,7 @@ describe('Mastodon monitoring', () => {
     const store = new MemoryStore();
     const log = captureLog('warn');
     const src = source(store, { logger: log.logger, idleTimeoutMs: 200, sleep: async () => {} });
-    const run = await runMonitor({
-      store,
-      scorer: testScore,
-      campaigns: [campaign],
-      sources: [src],
-      logger: log.logger,
-    });
+    const run = await watch(store, src, log);
     try {
       await vi.waitFor(() => expect(fake.streamConnections()).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
       expect(log.lines.some((l) => l.msg === 'Mastodon stream went silent; reconnecting')).toBe(true);
@@ -319,14 +318,7 @@ describe('Mastodon monitoring', () => {
     });
     const log = captureLog('warn');
     src = source(store, { logger: log.logger, highWater: 8, sleep: async () => {} });
-    const run = await runMonitor({
-      store,
-      scorer: testScore,
-      campaigns: [campaign],
-      sources: [src],
-      logger: log.logger,
-      pipeline: { maxInFlight: 2 },
-    });
+    const run = await watch(store, src, log, { maxInFlight: 2 });
     try {
       await vi.waitFor(() => expect(fake.subscribedTags()).toHaveLength(2));
       const urls = publish(150);
