@@ -12,7 +12,7 @@ import {
   mastodonCampaignLines,
   startFakeMastodon,
 } from './_fake-mastodon.ts';
-import { runCliInProcess, tempDir } from './_util.ts';
+import { runCliInProcess, runCliProcess, startCliProcess, tempDir } from './_util.ts';
 
 let fake: FakeMastodon;
 let wide: FakeMastodon;
@@ -89,6 +89,24 @@ describe('Mastodon on the command line', () => {
     });
     expect(down.code, down.stderr).toBe(0);
     expect(down.stderr).toMatch(/could not read Mastodon's own limits .*checked against the configured ones/);
+  });
+
+  it("start checks the campaign files against the instance's own limit, as validate does", {
+    timeout: 60_000,
+  }, async () => {
+    const { env } = setup(LONG);
+    const base = { ...env, SOLIDARITY_MODE: 'live', DASHBOARD_PORT: '0', SITE_PORT: '0' };
+    // 521 counted: too long for the default 500, within this instance's 1,000.
+    const bot = startCliProcess(['start'], { env: { ...base, ...fakeMastodonEnv(wide) } });
+    try {
+      await bot.waitFor('Running.');
+      expect(bot.stderr()).toContain('note: Mastodon limits from the instance: 1000 characters');
+    } finally {
+      expect((await bot.stop('SIGTERM')).code).toBe(0);
+    }
+    const strict = await runCliProcess(['start'], { env: { ...base, ...fakeMastodonEnv(fake) } });
+    expect(strict.code).toBe(3);
+    expect(strict.stderr).toMatch(/521\/500 characters/);
   });
 
   it('preview shows Mastodon posts with their measured length (URL at 23, warning included)', async () => {

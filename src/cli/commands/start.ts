@@ -6,7 +6,8 @@ import { isSolidarityError, SolidarityError } from '../../errors.ts';
 import { deepCheck } from '../../monitor/consistency.ts';
 import { startMonitoring } from '../../monitor/start.ts';
 import { verifyCredentials } from '../../platforms/credentials.ts';
-import { isOutbox, lengthSettingsFromEnv } from '../../platforms/registry.ts';
+import { lengthSettingsFor } from '../../platforms/length-settings.ts';
+import { isOutbox } from '../../platforms/registry.ts';
 import type { Adapters } from '../../platforms/types.ts';
 import { Publisher, platformStopKey } from '../../scheduler/publish.ts';
 import { campaignReloader } from '../../scheduler/reload.ts';
@@ -51,8 +52,9 @@ export const startCommand: Command = {
       stopping.abort();
     });
     const ctx = commandContext(io, args);
-    // The same length settings hold for the files as loaded now and as edited while the bot runs.
-    const limits = lengthSettingsFromEnv(ctx.env);
+    // The lengths `validate` checks (a Mastodon instance's own limit when it can be asked), for the
+    // files as loaded now and as edited while the bot runs.
+    const limits = await lengthSettingsFor(ctx.env, (line) => writeLine(io.stderr, `note: ${line}`));
     const campaigns = loadCampaigns(ctx.campaignsDir, { limits });
     // The bot is the one writer of the data folder: a second bot stops here with STORE_LOCKED.
     const store = await openStore(ctx.storeTarget, {
