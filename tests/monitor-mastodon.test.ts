@@ -137,6 +137,28 @@ describe('Mastodon monitoring', () => {
     expect(store.flagsById.size).toBe(24);
   });
 
+  it('polls the timeline when the instance offers no streaming API', async () => {
+    await start({ streaming: false });
+    const first = publish(5);
+    const store = new MemoryStore();
+    const run = await runPolling({
+      store,
+      clock,
+      cycles: 2,
+      isInterval: (ms) => ms === INTERVAL,
+      makeSource: (hooks) => source(store, hooks), // streaming allowed: the instance decides
+    });
+    expect(run.source.status()).toMatchObject({ mode: 'timeline' });
+    expect(fake.streamConnections()).toBe(0);
+    expect(run.slept).toEqual([INTERVAL, INTERVAL]);
+    expect(
+      store
+        .mentionsSeen()
+        .map((e) => e.mention.url)
+        .sort(),
+    ).toEqual([...first].sort());
+  });
+
   it('waits for X-RateLimit-Reset after a 429 and then reads everything', async () => {
     await start();
     publish(12);
