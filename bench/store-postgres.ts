@@ -14,42 +14,15 @@
  *   queue_page_ms      first page of 50 open review items with 10,000 open, a flag added just
  *                      before each call (median of 20)            (bar: <= 20)
  */
-import { join } from 'node:path';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
 import { openStore } from '../src/store/open.ts';
 import { createDatabase, dropDatabase } from '../src/store/postgres/admin.ts';
-import type { ActivityEvent, Store } from '../src/store/types.ts';
+import type { Store } from '../src/store/types.ts';
 import { type PostgresCluster, startPostgresCluster } from '../tests/_postgres.ts';
-import { at, flag, mentionEvent, tempDataDir } from '../tests/store-fixtures.ts';
-
-const FLAGGED_EVERY = 100; // 1% of mentions are flagged into the review queue.
-const IN_FLIGHT = 1000; // Appends kept in flight, as the monitor pipeline does.
-
-function print(record: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(record)}\n`);
-}
+import { bestIngestTimes, ingestMentions, naive, print, queuePageTimes } from './store-load.ts';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-async function naive(count: number): Promise<number> {
-  const { dir, cleanup } = tempDataDir('solidarity-bench-naive-');
-  try {
-    const db = new Low<{ events: ActivityEvent[] }>(new JSONFile(join(dir, 'db.json')), { events: [] });
-    await db.read();
-    const started = performance.now();
-    for (let i = 0; i < count; i++) {
-      await db.update((data) => {
-        data.events.push(mentionEvent(i, at(i / 10)));
-      });
-    }
-    return count / ((performance.now() - started) / 1000);
-  } finally {
-    cleanup();
-  }
 }
 
 /** Fresh databases, on a throwaway server or beside the one --url names. */
@@ -87,26 +60,10 @@ async function open(url: string): Promise<Store> {
   return openStore(url, { use: 'bot', pruneEveryMs: 0 });
 }
 
-/** Ingests `count` mentions the way the monitor does; returns seconds. */
+/** Ingests `count` mentions into the database at `url`; returns seconds. */
 async function ingest(url: string, count: number): Promise<number> {
   const store = await open(url);
-  const started = performance.now();
-  const inFlight = new Set<Promise<void>>();
-  for (let i = 0; i < count; i++) {
-    const when = at(i / 10); // 10 mentions a second: 100k spans about 3 hours.
-    const flagged = i % FLAGGED_EVERY === 0;
-    const work = (async () => {
-      await store.append(mentionEvent(i, when, flagged));
-      if (flagged) await store.addFlag(flag(i, when));
-      if (i % 100 === 99) await store.setCursor('bench:source', String(i));
-    })();
-    inFlight.add(work);
-    void work.then(() => inFlight.delete(work));
-    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
-  await store.flush();
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = await ingestMentions(store, count);
   await store.close();
   return seconds;
 }
@@ -115,30 +72,7 @@ async function ingest(url: string, count: number): Promise<number> {
 async function queuePage(url: string): Promise<{ ms: number; againMs: number; total: number }> {
   const store = await open(url);
   try {
-    const adds: Promise<void>[] = [];
-    for (let i = 0; i < 10_000; i++) adds.push(store.addFlag(flag(i, at(i))));
-    await Promise.all(adds);
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const fresh: number[] = [];
-    const again: number[] = [];
-    let total = 0;
-    for (let run = 0; run < 20; run++) {
-      await store.addFlag(flag(20_000 + run, at(20_000 + run)));
-      const query = {
-        limit: 50,
-        state: 'open' as const,
-        sort: run % 2 === 0 ? ('newest' as const) : ('score' as const),
-      };
-      let started = performance.now();
-      const page = await store.queuePage(query);
-      fresh.push(performance.now() - started);
-      total = page.total;
-      started = performance.now();
-      await store.queuePage(query);
-      again.push(performance.now() - started);
-      if (page.items.length !== 50) throw new Error(`queue page held ${page.items.length} flags, not 50`);
-    }
-    return { ms: median(fresh), againMs: median(again), total };
+    return await queuePageTimes(store);
   } finally {
     await store.close();
   }
@@ -152,28 +86,14 @@ export async function benchPostgres(): Promise<void> {
     const warm = await dbs.fresh();
     await ingest(warm.url, 5_000);
     await warm.drop();
-    const runs: Record<number, number> = {};
-    for (const [count, repeats] of [
-      [10_000, 3],
-      [100_000, 2],
-    ] as const) {
-      const times: number[] = [];
-      for (let r = 0; r < repeats; r++) {
-        const db = await dbs.fresh();
-        try {
-          times.push(await ingest(db.url, count));
-        } finally {
-          await db.drop();
-        }
+    const runs = await bestIngestTimes('postgres store ingest', async (count) => {
+      const db = await dbs.fresh();
+      try {
+        return await ingest(db.url, count);
+      } finally {
+        await db.drop();
       }
-      runs[count] = Math.min(...times);
-      print({
-        measure: 'postgres store ingest',
-        mentions: count,
-        seconds: times.map((t) => Math.round(t * 1000) / 1000),
-        best_per_s: Math.round(count / runs[count]!),
-      });
-    }
+    });
     const db = await dbs.fresh();
     let queue: Awaited<ReturnType<typeof queuePage>>;
     try {

@@ -17,96 +17,28 @@
  * --backend postgres measures the PostgreSQL store instead (bench/store-postgres.ts).
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
 import { openStore } from '../src/store/index.ts';
-import type { ActivityEvent } from '../src/store/types.ts';
-import { at, flag, mentionEvent, tempDataDir } from '../tests/store-fixtures.ts';
+import { tempDataDir } from '../tests/store-fixtures.ts';
+import { bestIngestTimes, ingestMentions, naive, print, queuePageTimes } from './store-load.ts';
 
-const FLAGGED_EVERY = 100; // 1% of mentions are flagged into the review queue.
-const IN_FLIGHT = 1000; // Appends kept in flight, as the monitor pipeline does.
-
-function print(record: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(record)}\n`);
-}
-
-async function naive(count: number): Promise<number> {
-  const { dir, cleanup } = tempDataDir('solidarity-bench-naive-');
-  try {
-    const db = new Low<{ events: ActivityEvent[] }>(new JSONFile(join(dir, 'db.json')), { events: [] });
-    await db.read();
-    const started = performance.now();
-    for (let i = 0; i < count; i++) {
-      await db.update((data) => {
-        data.events.push(mentionEvent(i, at(i / 10)));
-      });
-    }
-    const seconds = (performance.now() - started) / 1000;
-    return count / seconds;
-  } finally {
-    cleanup();
-  }
-}
-
-/** Ingests `count` mentions into a fresh store the way the monitor does; returns seconds. */
+/** Ingests `count` mentions into a fresh file store in `dir`; returns seconds. */
 async function ingest(dir: string, count: number, onProgress?: () => void): Promise<number> {
   const store = await openStore({ backend: 'file', dir }, { use: 'bot' });
-  const started = performance.now();
-  const inFlight = new Set<Promise<void>>();
-  for (let i = 0; i < count; i++) {
-    const when = at(i / 10); // 10 mentions a second: 100k spans about 3 hours.
-    const flagged = i % FLAGGED_EVERY === 0;
-    const work = (async () => {
-      await store.append(mentionEvent(i, when, flagged));
-      if (flagged) await store.addFlag(flag(i, when));
-      if (i % 100 === 99) await store.setCursor('bench:source', String(i));
-    })();
-    inFlight.add(work);
-    void work.then(() => inFlight.delete(work));
-    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
-    if (onProgress && i % 10_000 === 0) onProgress();
-  }
-  await Promise.all(inFlight);
-  await store.flush();
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = await ingestMentions(store, count, onProgress);
   await store.close();
   return seconds;
 }
 
-/**
- * The first page of 50 open flags with 10,000 open. Each timed call follows a new flag, so no
- * cached match count helps it (a busy queue changes between page views); the same page asked
- * again without a change in between is reported apart, as `cachedMs`.
- */
-async function queuePage(): Promise<{ ms: number; cachedMs: number; total: number }> {
+async function queuePage(): Promise<{ ms: number; againMs: number; total: number }> {
   const { dir, cleanup } = tempDataDir('solidarity-bench-queue-');
   try {
     const store = await openStore({ backend: 'file', dir }, { use: 'bot' });
-    const adds: Promise<void>[] = [];
-    for (let i = 0; i < 10_000; i++) adds.push(store.addFlag(flag(i, at(i))));
-    await Promise.all(adds);
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const fresh: number[] = [];
-    const cached: number[] = [];
-    let total = 0;
-    for (let run = 0; run < 20; run++) {
-      await store.addFlag(flag(20_000 + run, at(20_000 + run)));
-      const query = {
-        limit: 50,
-        state: 'open' as const,
-        sort: run % 2 === 0 ? ('newest' as const) : ('score' as const),
-      };
-      let started = performance.now();
-      total = (await store.queuePage(query)).total;
-      fresh.push(performance.now() - started);
-      started = performance.now();
-      await store.queuePage(query);
-      cached.push(performance.now() - started);
+    try {
+      return await queuePageTimes(store);
+    } finally {
+      await store.close();
     }
-    await store.close();
-    return { ms: median(fresh), cachedMs: median(cached), total };
   } finally {
     cleanup();
   }
@@ -166,32 +98,16 @@ async function main(): Promise<void> {
   const warm = tempDataDir('solidarity-bench-warm-');
   await ingest(warm.dir, 5_000);
   warm.cleanup();
-  // Each size runs a few times on a fresh folder and keeps its best time: on a shared machine a
-  // neighbour's burst would otherwise decide the growth figure.
-  const runs: Record<number, number> = {};
-  for (const [count, repeats] of [
-    [10_000, 3],
-    [100_000, 2],
-  ] as const) {
-    const times: number[] = [];
-    for (let r = 0; r < repeats; r++) {
-      const { dir, cleanup } = tempDataDir('solidarity-bench-ingest-');
-      try {
-        times.push(await ingest(dir, count));
-      } finally {
-        cleanup();
-      }
+  const runs = await bestIngestTimes('store ingest', async (count) => {
+    const { dir, cleanup } = tempDataDir('solidarity-bench-ingest-');
+    try {
+      return await ingest(dir, count);
+    } finally {
+      cleanup();
     }
-    runs[count] = Math.min(...times);
-    print({
-      measure: 'store ingest',
-      mentions: count,
-      seconds: times,
-      best_per_s: Math.round(count / runs[count]!),
-    });
-  }
+  });
   const queue = await queuePage();
-  print({ measure: 'queue first page of 50', open: queue.total, ms: queue.ms, cached_ms: queue.cachedMs });
+  print({ measure: 'queue first page of 50', open: queue.total, ms: queue.ms, cached_ms: queue.againMs });
   const big = await rssChild(1_000_000, V8_FLAGS);
   print({
     measure: 'store ingest, fresh process',
@@ -220,7 +136,7 @@ async function main(): Promise<void> {
     rss_mb_1m_v8_defaults: bigDefaults.rssMb,
     ingest_per_s_1m: Math.round(1_000_000 / big.seconds),
     queue_page_ms: Math.round(queue.ms * 1000) / 1000,
-    queue_page_ms_cached: Math.round(queue.cachedMs * 1000) / 1000,
+    queue_page_ms_cached: Math.round(queue.againMs * 1000) / 1000,
   });
 }
 

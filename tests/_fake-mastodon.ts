@@ -519,3 +519,36 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
 export function fakeMastodonEnv(fake: Pick<FakeMastodon, 'url' | 'token'>): Record<string, string> {
   return { MASTODON_URL: fake.url, MASTODON_ACCESS_TOKEN: fake.token };
 }
+
+/**
+ * The lines of a campaign file that posts `messages` to Mastodon with #WeStandTogether, unlisted
+ * behind the content warning "Hate crime" unless `mastodon` gives other `overrides.mastodon` lines.
+ */
+export function mastodonCampaignLines(options: {
+  id: string;
+  start: string;
+  /** One entry of `schedules`, e.g. `cron: "0 9 * * *"`. */
+  schedule: string;
+  messages: readonly string[];
+  platforms?: readonly string[];
+  /** Fields placed before `timezone` (e.g. `language: nl`). */
+  more?: readonly string[];
+  mastodon?: readonly string[];
+}): string[] {
+  return [
+    `id: ${options.id}`,
+    `name: ${options.id} test`,
+    ...(options.more ?? []),
+    'timezone: Europe/Brussels',
+    `start: ${options.start}`,
+    `platforms: [${(options.platforms ?? ['mastodon']).join(', ')}]`,
+    'schedules:',
+    `  - ${options.schedule}`,
+    'messages:',
+    ...options.messages.map((m) => `  - ${JSON.stringify(m)}`),
+    'hashtags: [WeStandTogether]',
+    'overrides:',
+    '  mastodon:',
+    ...(options.mastodon ?? ['visibility: unlisted', 'spoiler_text: Hate crime']).map((l) => `    ${l}`),
+  ];
+}

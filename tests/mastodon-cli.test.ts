@@ -6,8 +6,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeMastodon, fakeMastodonEnv, startFakeMastodon } from './_fake-mastodon.ts';
-import { runCliInProcess, tempDir } from './_util.ts';
+import {
+  type FakeMastodon,
+  fakeMastodonEnv,
+  mastodonCampaignLines,
+  startFakeMastodon,
+} from './_fake-mastodon.ts';
+import { runCliInProcess, runCliProcess, startCliProcess, tempDir } from './_util.ts';
 
 let fake: FakeMastodon;
 let wide: FakeMastodon;
@@ -23,33 +28,24 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-/** A campaign folder with one Mastodon campaign; its message is `text`. */
-function setup(text: string): { dir: string; file: string; env: Record<string, string> } {
+/** A campaign folder with one Mastodon campaign; its messages are `text` and `text (2)`. */
+function setup(
+  text: string,
+  extra: Partial<Pick<Parameters<typeof mastodonCampaignLines>[0], 'id' | 'platforms' | 'mastodon'>> = {},
+): { dir: string; file: string; env: Record<string, string> } {
   const temp = tempDir('solidarity-mastodon-cli-');
   cleanups.push(temp.cleanup);
   const campaigns = join(temp.path, 'campaigns');
   mkdirSync(campaigns);
-  const file = join(campaigns, 'fedi.yaml');
-  writeFileSync(
-    file,
-    [
-      'id: fedi',
-      'name: Fediverse test',
-      'timezone: Europe/Brussels',
-      'start: 2026-01-01T00:00',
-      'platforms: [mastodon]',
-      'schedules:',
-      '  - cron: "0 9 * * *"',
-      'messages:',
-      `  - ${JSON.stringify(text)}`,
-      `  - ${JSON.stringify(`${text} (2)`)}`,
-      'hashtags: [WeStandTogether]',
-      'overrides:',
-      '  mastodon:',
-      '    visibility: unlisted',
-      '    spoiler_text: Hate crime',
-    ].join('\n'),
-  );
+  const file = join(campaigns, `${extra.id ?? 'fedi'}.yaml`);
+  const lines = mastodonCampaignLines({
+    id: 'fedi',
+    start: '2026-01-01T00:00',
+    schedule: 'cron: "0 9 * * *"',
+    messages: [text, `${text} (2)`],
+    ...extra,
+  });
+  writeFileSync(file, lines.join('\n'));
   return {
     dir: temp.path,
     file,
@@ -95,6 +91,24 @@ describe('Mastodon on the command line', () => {
     expect(down.stderr).toMatch(/could not read Mastodon's own limits .*checked against the configured ones/);
   });
 
+  it("start checks the campaign files against the instance's own limit, as validate does", {
+    timeout: 60_000,
+  }, async () => {
+    const { env } = setup(LONG);
+    const base = { ...env, SOLIDARITY_MODE: 'live', DASHBOARD_PORT: '0', SITE_PORT: '0' };
+    // 521 counted: too long for the default 500, within this instance's 1,000.
+    const bot = startCliProcess(['start'], { env: { ...base, ...fakeMastodonEnv(wide) } });
+    try {
+      await bot.waitFor('Running.');
+      expect(bot.stderr()).toContain('note: Mastodon limits from the instance: 1000 characters');
+    } finally {
+      expect((await bot.stop('SIGTERM')).code).toBe(0);
+    }
+    const strict = await runCliProcess(['start'], { env: { ...base, ...fakeMastodonEnv(fake) } });
+    expect(strict.code).toBe(3);
+    expect(strict.stderr).toMatch(/521\/500 characters/);
+  });
+
   it('preview shows Mastodon posts with their measured length (URL at 23, warning included)', async () => {
     const text = `Report hate: https://example.org/${'x'.repeat(80)}`;
     const { file, env } = setup(text);
@@ -119,6 +133,42 @@ describe('Mastodon on the command line', () => {
     expect(rows[0]).toMatchObject({ platform: 'mastodon', limit: 500, unit: 'characters', fits: true });
   });
 
+  it('overrides.mastodon: its hashtags, visibility and content warning apply on Mastodon only', async () => {
+    const mastodon = [
+      'hashtags: [WeStandTogether, FediSolidarity]',
+      'visibility: private',
+      'spoiler_text: About hate',
+    ];
+    const both = setup('Solidarity with Brussels.', { platforms: ['x', 'mastodon'], mastodon });
+    const shown = await runCliInProcess(
+      ['preview', both.file, '--runs', '2', '--json', '--from', '2026-03-01T00:00:00Z'],
+      both.env,
+    );
+    expect(shown.code, shown.stderr).toBe(0);
+    const rows = shown.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { platform: string; text: string; length: number });
+    expect(rows.find((r) => r.platform === 'x')?.text).toMatch(
+      /^Solidarity with Brussels\.( \(2\))? #WeStandTogether$/,
+    );
+    const toot = rows.find((r) => r.platform === 'mastodon')!;
+    expect(toot.text).toMatch(/^Solidarity with Brussels\.( \(2\))? #WeStandTogether #FediSolidarity$/);
+    // The content warning counts: the text (ASCII, no URL) and "About hate".
+    expect(toot.length).toBe(toot.text.length + 'About hate'.length);
+
+    // Its own id: the same slot of the same campaign would carry the same Idempotency-Key.
+    const only = setup('Solidarity with Brussels.', { id: 'fedi-overrides', mastodon });
+    const live = { ...only.env, ...fakeMastodonEnv(fake), SOLIDARITY_MODE: 'live' };
+    const posted = await runCliInProcess(['post-now', only.file, '--platform', 'mastodon'], live);
+    expect(posted.code, posted.stderr).toBe(0);
+    expect(fake.statuses.at(-1)).toMatchObject({
+      visibility: 'private',
+      spoilerText: 'About hate',
+      tags: ['westandtogether', 'fedisolidarity'],
+    });
+  });
+
   it('post-now --platform mastodon posts, and status shows the login, rate limit and last post', async () => {
     const { file, env } = setup('We stand together. Report hate on 101.');
     const live = { ...env, ...fakeMastodonEnv(fake), SOLIDARITY_MODE: 'live' };
@@ -135,7 +185,10 @@ describe('Mastodon on the command line', () => {
       `credentials:      ok — authorised as @westandtogether@${new URL(fake.url).host}`,
     );
     expect(shown.stdout).toMatch(/rate limit now: {3}\d+\/300 requests left, window resets \d{4}-/);
-    expect(shown.stdout).toContain(url);
+    // The status just made is the last post, by its web address.
+    const lastPost = shown.stdout.split('\n').filter((l) => l.trim().startsWith('last post:'));
+    expect(lastPost).toHaveLength(1);
+    expect(lastPost[0]).toContain(`  ${url}  (slot `);
 
     const wrong = await runCliInProcess(['status'], { ...live, MASTODON_ACCESS_TOKEN: 'wrong' });
     expect(wrong.stdout).toMatch(/credentials: {6}PROBLEM — Mastodon answered 401/);

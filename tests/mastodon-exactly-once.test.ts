@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyKey } from '../src/platforms/mastodon/adapter.ts';
 import { openStore } from '../src/store/index.ts';
-import { type FakeMastodon, fakeMastodonEnv, startFakeMastodon } from './_fake-mastodon.ts';
+import {
+  type FakeMastodon,
+  fakeMastodonEnv,
+  mastodonCampaignLines,
+  startFakeMastodon,
+} from './_fake-mastodon.ts';
 import { type ProcessResult, ROOT, runNodeProcess } from './_util.ts';
 
 let fake: FakeMastodon;
@@ -25,26 +30,14 @@ afterAll(async () => {
 
 function campaignFile(dir: string, text: string): string {
   const file = join(dir, 'crash.yaml');
-  writeFileSync(
-    file,
-    [
-      'id: crash',
-      'name: Crash test',
-      'language: nl',
-      'timezone: Europe/Brussels',
-      'start: 2026-03-01T00:00',
-      'platforms: [mastodon]',
-      'schedules:',
-      '  - at: ["2026-03-22T09:00"]',
-      'messages:',
-      `  - ${JSON.stringify(text)}`,
-      'hashtags: [WeStandTogether]',
-      'overrides:',
-      '  mastodon:',
-      '    visibility: unlisted',
-      '    spoiler_text: Hate crime',
-    ].join('\n'),
-  );
+  const lines = mastodonCampaignLines({
+    id: 'crash',
+    more: ['language: nl'],
+    start: '2026-03-01T00:00',
+    schedule: 'at: ["2026-03-22T09:00"]',
+    messages: [text],
+  });
+  writeFileSync(file, lines.join('\n'));
   return file;
 }
 

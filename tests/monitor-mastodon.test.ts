@@ -13,9 +13,7 @@ import { loadEnv } from '../src/config/env.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { silentLogger } from '../src/logger.ts';
 import { runMonitor } from '../src/monitor/monitor.ts';
-import { MentionPipeline } from '../src/monitor/pipeline.ts';
 import { startMonitoring } from '../src/monitor/start.ts';
-import type { MonitoredCampaign } from '../src/monitor/types.ts';
 import {
   MastodonSource,
   type MastodonSourceOptions,
@@ -24,18 +22,13 @@ import {
 import { createMastodonTimelineClient } from '../src/platforms/mastodon/timeline.ts';
 import { parseStoreUrl } from '../src/store/index.ts';
 import { type FakeMastodon, startFakeMastodon } from './_fake-mastodon.ts';
-import { captureLog } from './_log.ts';
+import { type CapturedLog, captureLog } from './_log.ts';
 import { MemoryStore } from './_monitor-store.ts';
+import { belgiumCampaign, runPolling } from './_polling.ts';
 import { testScore } from './_test-scorer.ts';
 import { campaignFromYaml, tempDir } from './_util.ts';
 
-const campaign: MonitoredCampaign = {
-  id: 'belgium',
-  hashtags: ['westandtogether', 'standwithbelgium'],
-  ownMessages: [],
-  ownAccounts: [],
-  scoreOptions: {},
-};
+const campaign = belgiumCampaign;
 const INTERVAL = 60_000;
 const T0 = Date.parse('2026-11-25T10:00:00Z');
 
@@ -83,28 +76,31 @@ function source(
 }
 
 /** Polls the timeline until `cycles` interval sleeps have happened; returns what was slept. */
-async function poll(store: MemoryStore, cycles: number) {
-  const log = captureLog('info');
-  const controller = new AbortController();
-  const slept: number[] = [];
-  let intervals = 0;
-  const src = source(store, {
-    streaming: false,
-    logger: log.logger,
-    sleep: async (ms) => {
-      slept.push(ms);
-      clock.now += ms;
-      if (ms === INTERVAL && ++intervals >= cycles) controller.abort();
-    },
+function poll(store: MemoryStore, cycles: number) {
+  return runPolling({
+    store,
+    clock,
+    cycles,
+    isInterval: (ms) => ms === INTERVAL,
+    makeSource: (hooks) => source(store, { streaming: false, ...hooks }),
   });
-  const pipeline = new MentionPipeline({
+}
+
+/** Runs the source through the monitor (pipeline, scoring, queue) until stopped. */
+function watch(
+  store: MemoryStore,
+  src: MastodonSource,
+  log: CapturedLog,
+  pipeline?: Parameters<typeof runMonitor>[0]['pipeline'],
+) {
+  return runMonitor({
     store,
     scorer: testScore,
     campaigns: [campaign],
+    sources: [src],
     logger: log.logger,
+    ...(pipeline ? { pipeline } : {}),
   });
-  await pipeline.run(src, controller.signal);
-  return { slept, log, pipeline, source: src };
 }
 
 describe('Mastodon monitoring', () => {
@@ -141,6 +137,28 @@ describe('Mastodon monitoring', () => {
     expect(store.flagsById.size).toBe(24);
   });
 
+  it('polls the timeline when the instance offers no streaming API', async () => {
+    await start({ streaming: false });
+    const first = publish(5);
+    const store = new MemoryStore();
+    const run = await runPolling({
+      store,
+      clock,
+      cycles: 2,
+      isInterval: (ms) => ms === INTERVAL,
+      makeSource: (hooks) => source(store, hooks), // streaming allowed: the instance decides
+    });
+    expect(run.source.status()).toMatchObject({ mode: 'timeline' });
+    expect(fake.streamConnections()).toBe(0);
+    expect(run.slept).toEqual([INTERVAL, INTERVAL]);
+    expect(
+      store
+        .mentionsSeen()
+        .map((e) => e.mention.url)
+        .sort(),
+    ).toEqual([...first].sort());
+  });
+
   it('waits for X-RateLimit-Reset after a 429 and then reads everything', async () => {
     await start();
     publish(12);
@@ -153,6 +171,26 @@ describe('Mastodon monitoring', () => {
     expect(slept.filter((ms) => ms !== INTERVAL)).toEqual([123_000]);
     expect(fake.faultsLeft('GET /api/v1/timelines/tag')).toBe(0);
     expect(store.mentionsSeen()).toHaveLength(12);
+  });
+
+  it('after a 5xx from the timeline reads again at the next poll, from the same cursor', async () => {
+    await start();
+    const store = new MemoryStore();
+    publish(3);
+    await poll(store, 1); // the first read sets each tag's cursor
+    const later = publish(12, 3);
+    fake.fault('GET /api/v1/timelines/tag', { status: 503 });
+    fake.fault('GET /api/v1/timelines/tag', { status: 502 });
+    const { log } = await poll(store, 3); // two failed polls, then one that reads
+    expect(fake.faultsLeft('GET /api/v1/timelines/tag')).toBe(0);
+    expect(
+      log.lines.filter((l) => l.msg === 'Mastodon timeline read failed; trying again later'),
+    ).toHaveLength(2);
+    // Nothing the failed reads missed is lost, nothing is read twice.
+    const urls = store.mentionsSeen().map((e) => e.mention.url);
+    expect(urls).toHaveLength(15);
+    expect(new Set(urls).size).toBe(15);
+    expect(urls).toEqual(expect.arrayContaining(later));
   });
 
   it('waits when X-RateLimit-Remaining reaches 0 before reading again', async () => {
@@ -181,13 +219,7 @@ describe('Mastodon monitoring', () => {
         });
       },
     });
-    const run = await runMonitor({
-      store,
-      scorer: testScore,
-      campaigns: [campaign],
-      sources: [src],
-      logger: log.logger,
-    });
+    const run = await watch(store, src, log);
     try {
       await vi.waitFor(() => expect(fake.subscribedTags()).toEqual(['standwithbelgium', 'westandtogether']));
       const live = publish(5);
@@ -225,13 +257,7 @@ describe('Mastodon monitoring', () => {
     const log = captureLog('warn');
     const run = async () => {
       const src = source(store, { logger: log.logger, sleep: async () => {} });
-      return runMonitor({
-        store,
-        scorer: testScore,
-        campaigns: [campaign],
-        sources: [src],
-        logger: log.logger,
-      });
+      return watch(store, src, log);
     };
     const first = await run();
     await vi.waitFor(() => expect(fake.subscribedTags()).toHaveLength(2));
@@ -289,13 +315,7 @@ describe('Mastodon monitoring', () => {
     const store = new MemoryStore();
     const log = captureLog('warn');
     const src = source(store, { logger: log.logger, idleTimeoutMs: 200, sleep: async () => {} });
-    const run = await runMonitor({
-      store,
-      scorer: testScore,
-      campaigns: [campaign],
-      sources: [src],
-      logger: log.logger,
-    });
+    const run = await watch(store, src, log);
     try {
       await vi.waitFor(() => expect(fake.streamConnections()).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
       expect(log.lines.some((l) => l.msg === 'Mastodon stream went silent; reconnecting')).toBe(true);
@@ -320,14 +340,7 @@ describe('Mastodon monitoring', () => {
     });
     const log = captureLog('warn');
     src = source(store, { logger: log.logger, highWater: 8, sleep: async () => {} });
-    const run = await runMonitor({
-      store,
-      scorer: testScore,
-      campaigns: [campaign],
-      sources: [src],
-      logger: log.logger,
-      pipeline: { maxInFlight: 2 },
-    });
+    const run = await watch(store, src, log, { maxInFlight: 2 });
     try {
       await vi.waitFor(() => expect(fake.subscribedTags()).toHaveLength(2));
       const urls = publish(150);

@@ -4,8 +4,6 @@
  * Time is a shared fake clock; the source's sleeps advance it instead of waiting.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MentionPipeline } from '../src/monitor/pipeline.ts';
-import type { MonitoredCampaign } from '../src/monitor/types.ts';
 import {
   budgetStateKey,
   sinceIdKey,
@@ -17,15 +15,10 @@ import { createXSearchClient } from '../src/platforms/x/search.ts';
 import { type FakeTweet, FakeXSearch } from './_fake-x-search.ts';
 import { captureLog } from './_log.ts';
 import { MemoryStore } from './_monitor-store.ts';
+import { belgiumCampaign, runPolling } from './_polling.ts';
 import { testScore } from './_test-scorer.ts';
 
-const campaign: MonitoredCampaign = {
-  id: 'belgium',
-  hashtags: ['westandtogether', 'standwithbelgium'],
-  ownMessages: [],
-  ownAccounts: [],
-  scoreOptions: {},
-};
+const campaign = belgiumCampaign;
 const INTERVAL = 60_000;
 const T0 = Date.parse('2026-11-25T10:00:00Z');
 
@@ -86,32 +79,18 @@ function xSource(
 }
 
 /** Runs X monitoring until `cycles` interval sleeps have happened; returns what was slept. */
-async function runX(
+function runX(
   store: MemoryStore,
   cycles: number,
   options: Pick<Partial<XSearchSourceOptions>, 'budgetPerDay' | 'client'> = {},
 ) {
-  const log = captureLog('info');
-  const controller = new AbortController();
-  const slept: number[] = [];
-  let intervals = 0;
-  const source = xSource(store, {
-    ...options,
-    logger: log.logger,
-    sleep: async (ms) => {
-      slept.push(ms);
-      clock.now += ms;
-      if ((ms === INTERVAL || ms > 3_600_000) && ++intervals >= cycles) controller.abort();
-    },
-  });
-  const pipeline = new MentionPipeline({
+  return runPolling({
     store,
-    scorer: testScore,
-    campaigns: [campaign],
-    logger: log.logger,
+    clock,
+    cycles,
+    isInterval: (ms) => ms === INTERVAL || ms > 3_600_000,
+    makeSource: (hooks) => xSource(store, { ...options, ...hooks }),
   });
-  await pipeline.run(source, controller.signal);
-  return { slept, log, pipeline, source };
 }
 
 describe('X recent search monitoring', () => {

@@ -2,9 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import type { Mention } from '../src/core/mention.ts';
 import type { Flag } from '../src/core/review.ts';
-import type { ActivityEvent } from '../src/store/types.ts';
+import type { ActivityEvent, QueueQuery } from '../src/store/types.ts';
 
 export function tempDataDir(prefix = 'solidarity-store-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -116,4 +117,75 @@ export function flag(
 /** An ISO instant `seconds` after a fixed start. */
 export function at(seconds: number, start = '2026-11-20T10:00:00.000Z'): string {
   return new Date(Date.parse(start) + seconds * 1000).toISOString();
+}
+
+/** Flags for the queue's paging property: few distinct times and scores, so ties are common. */
+export const flagSpecArb = fc.record({
+  i: fc.integer({ min: 0, max: 400 }),
+  t: fc.integer({ min: 0, max: 50 }),
+  score: fc.integer({ min: 0, max: 4 }),
+  campaign: fc.constantFrom('a', 'b'),
+  severity: fc.constantFrom('low' as const, 'medium' as const, 'high' as const),
+  rule: fc.constantFrom('r1', 'r2'),
+  tags: fc.constantFrom(['x'], ['x', 'y']),
+  events: fc.array(fc.constantFrom('acknowledge' as const, 'resolve' as const, 'comment' as const), {
+    maxLength: 2,
+  }),
+});
+
+/** Any mix of the queue's filters and sort orders. */
+export const queueQueryArb = fc.record(
+  {
+    campaign: fc.constantFrom('a', 'b'),
+    platform: fc.constantFrom('bluesky', 'x'),
+    severity: fc.constantFrom('low', 'high'),
+    state: fc.constantFrom('open' as const, ['acknowledged' as const, 'resolved' as const]),
+    hashtag: fc.constantFrom('#Y', 'x'),
+    rule: fc.constantFrom('r1', 'r2'),
+    sort: fc.constantFrom('newest' as const, 'score' as const),
+  },
+  { requiredKeys: [] },
+);
+
+/** The flag a spec describes, its review events included; `suffix` keeps runs apart in one store. */
+export function flagFromSpec(s: FlagSpec, suffix = ''): Flag {
+  const f = flag(s.i, at(s.t), {
+    campaign: `${s.campaign}${suffix}`,
+    score: s.score / 4,
+    severity: s.severity,
+    rule: s.rule,
+    hashtags: [...s.tags],
+  });
+  f.id = `${f.id}${suffix}`;
+  f.events = s.events.map((action, n) => ({
+    id: `${f.id}-${n}`,
+    flagId: f.id,
+    action,
+    by: 'm',
+    at: at(s.t),
+  }));
+  return f;
+}
+
+type FlagSpec = typeof flagSpecArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** The obvious, slow answer to a queue query: filter everything, sort everything. */
+export function queueOracle(flags: Flag[], q: QueueQuery): Flag[] {
+  const states = q.state === undefined ? undefined : Array.isArray(q.state) ? q.state : [q.state];
+  const tag = q.hashtag?.replace(/^#/, '').toLowerCase();
+  return flags
+    .filter(
+      (f) =>
+        (q.campaign === undefined || f.campaign === q.campaign) &&
+        (q.platform === undefined || f.mention.platform === q.platform) &&
+        (q.severity === undefined || f.verdict.severity === q.severity) &&
+        (states === undefined || states.includes(f.state)) &&
+        (tag === undefined || f.mention.hashtags.includes(tag)) &&
+        (q.rule === undefined || f.verdict.reasons.some((r) => r.rule === q.rule)),
+    )
+    .sort((a, b) => {
+      if (q.sort === 'score' && a.verdict.score !== b.verdict.score) return b.verdict.score - a.verdict.score;
+      if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+      return a.id < b.id ? 1 : -1;
+    });
 }

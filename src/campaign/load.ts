@@ -678,8 +678,8 @@ function invalid(validations: Validation[]): SolidarityError {
 }
 
 /** Loads one valid campaign or throws CAMPAIGN_INVALID listing every problem. */
-export function loadCampaign(path: string): Campaign {
-  const validation = validateCampaignFile(path);
+export function loadCampaign(path: string, checks: CheckOptions = {}): Campaign {
+  const validation = validateCampaignFile(path, process.cwd(), checks);
   if (!validation.campaign) throw invalid([validation]);
   return validation.campaign;
 }

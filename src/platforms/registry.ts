@@ -108,8 +108,3 @@ export function lengthSettingsFromEnv(env: Env): Partial<Record<Platform, Length
   }
   return settings;
 }
-
-/** The campaign's hashtags override for a platform, if any (without '#'). */
-export function hashtagsOverride(overrides: PlatformOverrides, platform: Platform): string[] | undefined {
-  return (overrides[platform] as { hashtags?: string[] } | undefined)?.hashtags;
-}

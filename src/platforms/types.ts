@@ -145,9 +145,20 @@ export interface PlatformFactories {
    * cannot be reached.
    */
   lengthSettings?(env: Env): Promise<LengthSettings | undefined>;
-  /** The sources that watch the campaigns' hashtags, and the bot's own account ids and handles. */
-  createMentionSources(
-    runtime: PlatformRuntime,
-    options: MentionSourceOptions,
-  ): Promise<{ sources: MentionSource[]; ownAccounts: string[] }>;
+  createMentionSources: MentionSourcesFactory;
 }
+
+/** What watches a platform's campaign hashtags, and the bot's own account ids and handles there. */
+export interface MentionSources {
+  sources: MentionSource[];
+  ownAccounts: string[];
+}
+
+/**
+ * Builds a platform's mention sources. Called only for a platform some campaign posts to (the
+ * outbox's replay: always, in local mode).
+ */
+export type MentionSourcesFactory = (
+  runtime: PlatformRuntime,
+  options: MentionSourceOptions,
+) => Promise<MentionSources>;

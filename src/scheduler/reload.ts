@@ -4,17 +4,27 @@
  * and the last valid version keeps running, so a typo never stops a campaign silently.
  */
 import { statSync } from 'node:fs';
-import { loadCampaign } from '../campaign/load.ts';
+import { type CheckOptions, loadCampaign } from '../campaign/load.ts';
 import type { Campaign } from '../campaign/schema.ts';
 import { isSolidarityError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
+export interface ReloadOptions {
+  /**
+   * The length settings the campaigns were loaded with at start (MASTODON_MAX_CHARACTERS…): an
+   * edited file is held to the same limits, not to the networks' defaults.
+   */
+  limits?: CheckOptions['limits'];
+  /** Called with each campaign whose edited file was loaded (the terminal says so). */
+  onReload?: (campaign: Campaign) => void;
+}
+
 export function campaignReloader(
   initial: readonly Campaign[],
   logger: Logger,
-  /** Called with each campaign whose edited file was loaded (the terminal says so). */
-  onReload?: (campaign: Campaign) => void,
+  options: ReloadOptions = {},
 ): () => Campaign[] {
+  const { limits, onReload } = options;
   const log = logger.child({ name: 'campaign.reload' });
   const mtimeOf = (file: string) => {
     try {
@@ -33,7 +43,7 @@ export function campaignReloader(
       const mtime = mtimeOf(entry.campaign.file);
       if (mtime === undefined || mtime === entry.mtime || mtime === entry.rejected) continue;
       try {
-        const next = loadCampaign(entry.campaign.file);
+        const next = loadCampaign(entry.campaign.file, limits ? { limits } : {});
         if (next.id !== entry.campaign.id)
           throw new Error(`its id changed from ${entry.campaign.id} to ${next.id}`);
         entry.campaign = next;

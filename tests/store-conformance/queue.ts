@@ -2,30 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Flag } from '../../src/core/review.ts';
-import type { QueueQuery } from '../../src/store/types.ts';
-import { at, flag } from '../store-fixtures.ts';
+import { at, flag, flagFromSpec, flagSpecArb, queueOracle, queueQueryArb } from '../store-fixtures.ts';
 import { type Conformance, collect } from './harness.ts';
-
-/** The obvious, slow answer: filter everything, sort everything. */
-function bruteForce(flags: Flag[], q: QueueQuery): Flag[] {
-  const states = q.state === undefined ? undefined : Array.isArray(q.state) ? q.state : [q.state];
-  const tag = q.hashtag?.replace(/^#/, '').toLowerCase();
-  return flags
-    .filter(
-      (f) =>
-        (q.campaign === undefined || f.campaign === q.campaign) &&
-        (q.platform === undefined || f.mention.platform === q.platform) &&
-        (q.severity === undefined || f.verdict.severity === q.severity) &&
-        (states === undefined || states.includes(f.state)) &&
-        (tag === undefined || f.mention.hashtags.includes(tag)) &&
-        (q.rule === undefined || f.verdict.reasons.some((r) => r.rule === q.rule)),
-    )
-    .sort((a, b) => {
-      if (q.sort === 'score' && a.verdict.score !== b.verdict.score) return b.verdict.score - a.verdict.score;
-      if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
-      return a.id < b.id ? 1 : -1;
-    });
-}
 
 export function queueTests(suite: Conformance): void {
   describe('review queue', () => {
@@ -172,65 +150,27 @@ export function queueTests(suite: Conformance): void {
     });
 
     it('pages through exactly what a full filter-and-sort gives, for any flags and query', async () => {
-      const flagArb = fc.record({
-        i: fc.integer({ min: 0, max: 400 }),
-        t: fc.integer({ min: 0, max: 50 }), // few distinct times: ties are common
-        score: fc.integer({ min: 0, max: 4 }),
-        campaign: fc.constantFrom('a', 'b'),
-        severity: fc.constantFrom('low' as const, 'medium' as const, 'high' as const),
-        rule: fc.constantFrom('r1', 'r2'),
-        tags: fc.constantFrom(['x'], ['x', 'y']),
-        events: fc.array(fc.constantFrom('acknowledge' as const, 'resolve' as const, 'comment' as const), {
-          maxLength: 2,
-        }),
-      });
-      const queryArb = fc.record(
-        {
-          campaign: fc.constantFrom('a', 'b'),
-          platform: fc.constantFrom('bluesky', 'x'),
-          severity: fc.constantFrom('low', 'high'),
-          state: fc.constantFrom('open' as const, ['acknowledged' as const, 'resolved' as const]),
-          hashtag: fc.constantFrom('#Y', 'x'),
-          rule: fc.constantFrom('r1', 'r2'),
-          sort: fc.constantFrom('newest' as const, 'score' as const),
-        },
-        { requiredKeys: [] },
-      );
       // One store for every run: each run's flags carry the run's own campaign names.
       const store = await (await suite.data()).open('bot');
       let run = 0;
       await fc.assert(
         fc.asyncProperty(
-          fc.array(flagArb, { maxLength: 60 }),
-          queryArb,
+          fc.array(flagSpecArb, { maxLength: 60 }),
+          queueQueryArb,
           fc.integer({ min: 1, max: 7 }),
           async (specs, q, limit) => {
             run++;
             const ns = (c: string) => `${c}-${run}`;
             const added = new Map<string, Flag>();
             for (const s of specs) {
-              const f = flag(s.i, at(s.t), {
-                campaign: ns(s.campaign),
-                score: s.score / 4,
-                severity: s.severity,
-                rule: s.rule,
-                hashtags: [...s.tags],
-              });
-              f.id = `${f.id}-${run}`;
-              f.events = s.events.map((action, n) => ({
-                id: `${f.id}-${n}`,
-                flagId: f.id,
-                action,
-                by: 'm',
-                at: at(s.t),
-              }));
+              const f = flagFromSpec(s, `-${run}`);
               if (added.has(f.id)) continue;
               await store.addFlag(f);
               added.set(f.id, (await store.getFlag(f.id))!);
             }
             // Every query is kept to this run's flags by campaign.
             const query = { ...q, campaign: ns(q.campaign ?? 'a'), limit };
-            const expected = bruteForce([...added.values()], query);
+            const expected = queueOracle([...added.values()], query);
             const got: Flag[] = [];
             let page = await store.queuePage(query);
             expect(page.total).toBe(expected.length);

@@ -6,7 +6,8 @@ import { isSolidarityError, SolidarityError } from '../../errors.ts';
 import { deepCheck } from '../../monitor/consistency.ts';
 import { startMonitoring } from '../../monitor/start.ts';
 import { verifyCredentials } from '../../platforms/credentials.ts';
-import { isOutbox, lengthSettingsFromEnv } from '../../platforms/registry.ts';
+import { lengthSettingsFor } from '../../platforms/length-settings.ts';
+import { isOutbox } from '../../platforms/registry.ts';
 import type { Adapters } from '../../platforms/types.ts';
 import { Publisher, platformStopKey } from '../../scheduler/publish.ts';
 import { campaignReloader } from '../../scheduler/reload.ts';
@@ -52,7 +53,10 @@ export const startCommand: Command = {
       stopping.abort();
     });
     const ctx = commandContext(io, args);
-    const campaigns = loadCampaigns(ctx.campaignsDir, { limits: lengthSettingsFromEnv(ctx.env) });
+    // The lengths `validate` checks (a Mastodon instance's own limit when it can be asked), for the
+    // files as loaded now and as edited while the bot runs.
+    const limits = await lengthSettingsFor(ctx.env, (line) => writeLine(io.stderr, `note: ${line}`));
+    const campaigns = loadCampaigns(ctx.campaignsDir, { limits });
     // The bot is the one writer of the data folder: a second bot stops here with STORE_LOCKED.
     const store = await openStore(ctx.storeTarget, {
       use: 'bot',
@@ -122,9 +126,13 @@ export const startCommand: Command = {
         clock: ctx.clock,
         logger: ctx.logger,
         publisher,
-        reloadCampaigns: campaignReloader(campaigns, ctx.logger, (c) =>
-          ctx.print(`  reloaded  ${c.id}: ${c.file} changed${c.paused ? ' (paused: true in the file)' : ''}`),
-        ),
+        reloadCampaigns: campaignReloader(campaigns, ctx.logger, {
+          limits,
+          onReload: (c) =>
+            ctx.print(
+              `  reloaded  ${c.id}: ${c.file} changed${c.paused ? ' (paused: true in the file)' : ''}`,
+            ),
+        }),
         signal: stopping.signal,
         cursor: {
           get: () => store.getCursor('scheduler.lastTick'),

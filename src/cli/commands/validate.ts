@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { PlatformLengthSettings } from '../../campaign/limits.ts';
 import { campaignFiles, formatProblem, type Validation, validateCampaignFile } from '../../campaign/load.ts';
 import { neverPostsReason } from '../../campaign/slots.ts';
 import { type Env, loadEnv } from '../../config/env.ts';
 import { SolidarityError } from '../../errors.ts';
-import { isLocalMode, lengthSettingsFromEnv, NETWORK_PLATFORMS } from '../../platforms/registry.ts';
-import { type Command, type CommandIO, writeLine } from '../command.ts';
+import { lengthSettingsFor } from '../../platforms/length-settings.ts';
+import { type Command, writeLine } from '../command.ts';
 
 /** Line of the `id:` (or `"id":`) field in a campaign file, for a problem about the id. */
 function idLine(path: string): number {
@@ -17,35 +16,6 @@ function idLine(path: string): number {
   } catch {
     return 1;
   }
-}
-
-/**
- * Length limits to validate against: the configured defaults (MASTODON_MAX_CHARACTERS…), replaced
- * by the network's own when it states them and can be reached (live mode with credentials set).
- */
-async function lengthSettings(env: Env, io: CommandIO): Promise<PlatformLengthSettings> {
-  const settings = lengthSettingsFromEnv(env);
-  if (isLocalMode(env)) return settings;
-  for (const platform of NETWORK_PLATFORMS) {
-    if (!platform.credentials?.configured(env)) continue;
-    const factories = await platform.load();
-    if (!factories.lengthSettings) continue;
-    try {
-      const live = await factories.lengthSettings(env);
-      if (!live) continue;
-      settings[platform.id] = { ...settings[platform.id], ...live };
-      writeLine(
-        io.stderr,
-        `note: ${platform.label} limits from the instance: ${live.maxCharacters} characters, a URL counts ${live.charactersReservedPerUrl}`,
-      );
-    } catch (error) {
-      writeLine(
-        io.stderr,
-        `note: could not read ${platform.label}'s own limits (${(error as Error).message}); checked against the configured ones`,
-      );
-    }
-  }
-  return settings;
 }
 
 export const validateCommand: Command = {
@@ -76,7 +46,7 @@ export const validateCommand: Command = {
     } catch {
       // A broken .env does not stop campaign checks: the networks' defaults apply.
     }
-    const limits = env ? await lengthSettings(env, io) : {};
+    const limits = env ? await lengthSettingsFor(env, (line) => writeLine(io.stderr, `note: ${line}`)) : {};
     const results: Validation[] = args.positionals.map((file) =>
       validateCampaignFile(file, process.cwd(), { limits }),
     );

@@ -1,9 +1,8 @@
 /** Bluesky's adapter and mention sources, loaded through the registry entry's `load()`. */
 import { blueskyCredentials } from '../../config/env.ts';
-import type { MentionSource } from '../../core/mention.ts';
 import { SolidarityError } from '../../errors.ts';
 import type { Store } from '../../store/types.ts';
-import type { MentionSourceOptions, PlatformAdapter, PlatformRuntime } from '../types.ts';
+import type { MentionSourcesFactory, PlatformAdapter, PlatformRuntime } from '../types.ts';
 import { BlueskyAdapter } from './adapter.ts';
 import { searchBackfill } from './backfill.ts';
 import { type BlueskyBackfill, JetstreamSource } from './jetstream.ts';
@@ -27,14 +26,10 @@ export async function createAdapter(
 }
 
 /** Jetstream for the campaigns' tags, with search backfill when the account can log in. */
-export async function createMentionSources(
-  runtime: PlatformRuntime,
-  options: MentionSourceOptions,
-): Promise<{ sources: MentionSource[]; ownAccounts: string[] }> {
+export const createMentionSources: MentionSourcesFactory = async (runtime, options) => {
   const { env, logger } = runtime;
   const { campaigns, store, clock } = options;
   const ownAccounts: string[] = [];
-  if (campaigns.length === 0) return { sources: [], ownAccounts };
   const credentials = blueskyCredentials(env);
   let backfill: BlueskyBackfill | undefined;
   if (credentials) {
@@ -67,4 +62,4 @@ export async function createMentionSources(
     ...(backfill ? { backfill } : {}),
   });
   return { sources: [source], ownAccounts };
-}
+};

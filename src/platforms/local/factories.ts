@@ -1,6 +1,5 @@
 /** The outbox adapter and the sample-mention replay, loaded through the registry entry's `load()`. */
-import type { MentionSource } from '../../core/mention.ts';
-import type { MentionSourceOptions, PlatformAdapter, PlatformRuntime } from '../types.ts';
+import type { MentionSourcesFactory, PlatformAdapter, PlatformRuntime } from '../types.ts';
 import { OutboxAdapter } from './outbox-adapter.ts';
 import { LocalReplaySource } from './replay.ts';
 
@@ -9,10 +8,7 @@ export async function createAdapter(runtime: PlatformRuntime): Promise<PlatformA
 }
 
 /** Local mode: replays SOLIDARITY_SAMPLE_MENTIONS, for every campaign whatever its platforms. */
-export async function createMentionSources(
-  runtime: PlatformRuntime,
-  options: MentionSourceOptions,
-): Promise<{ sources: MentionSource[]; ownAccounts: string[] }> {
+export const createMentionSources: MentionSourcesFactory = async (runtime, options) => {
   const { env, logger } = runtime;
   const source = new LocalReplaySource({
     path: env.SOLIDARITY_SAMPLE_MENTIONS,
@@ -22,4 +18,4 @@ export async function createMentionSources(
     clock: options.clock,
   });
   return { sources: [source], ownAccounts: [] };
-}
+};

@@ -14,6 +14,7 @@ import { textLines } from '../../lines.ts';
 import type { Logger } from '../../logger.ts';
 import { type CursorCheck, mentionPairKey } from '../../store/consistency.ts';
 import type { Store } from '../../store/types.ts';
+import { abortableSleep } from '../sleep.ts';
 
 export const LOCAL_MENTION_SCHEMA = z.object({
   id: z.string().min(1).max(200),
@@ -56,19 +57,6 @@ export function localMention(line: LocalMentionLine, capturedAt: string): Mentio
     ...(line.replyTo ? { replyTo: line.replyTo } : {}),
     ...(line.quoteOf ? { quoteOf: line.quoteOf } : {}),
   };
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    if (signal.aborted) return done();
-    const timer = setTimeout(finish, ms);
-    function finish() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', finish);
-      done();
-    }
-    signal.addEventListener('abort', finish, { once: true });
-  });
 }
 
 export class LocalReplaySource implements MentionSource {

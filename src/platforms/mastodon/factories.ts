@@ -1,8 +1,7 @@
 /** Mastodon's adapter and mention source, loaded through the registry entry's `load()`. */
 import { type Env, mastodonCredentials } from '../../config/env.ts';
-import type { MentionSource } from '../../core/mention.ts';
 import type { LengthSettings } from '../../core/platform.ts';
-import type { MentionSourceOptions, PlatformAdapter, PlatformRuntime } from '../types.ts';
+import type { MentionSourcesFactory, PlatformAdapter, PlatformRuntime } from '../types.ts';
 import { MastodonAdapter } from './adapter.ts';
 import { createMastodonRest, instanceInfo, mapMastodonError } from './client.ts';
 import { MastodonSource } from './mentions.ts';
@@ -36,15 +35,11 @@ export async function lengthSettings(env: Env): Promise<LengthSettings | undefin
 }
 
 /** One source for every campaign's tags: the hashtag stream, caught up from the timeline. */
-export async function createMentionSources(
-  runtime: PlatformRuntime,
-  options: MentionSourceOptions,
-): Promise<{ sources: MentionSource[]; ownAccounts: string[] }> {
+export const createMentionSources: MentionSourcesFactory = async (runtime, options) => {
   const { env, logger } = runtime;
   const { campaigns, store, clock } = options;
   const ownAccounts: string[] = [];
   const credentials = mastodonCredentials(env);
-  if (campaigns.length === 0) return { sources: [], ownAccounts };
   if (!credentials) {
     logger.warn(
       { code: 'PLATFORM_NOT_CONFIGURED', campaigns: campaigns.map((c) => c.id) },
@@ -77,4 +72,4 @@ export async function createMentionSources(
     clock,
   });
   return { sources: [source], ownAccounts };
-}
+};

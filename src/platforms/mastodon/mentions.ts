@@ -18,6 +18,7 @@ import type { Mention, MentionSource, SourceItem, SourceStats } from '../../core
 import type { Logger } from '../../logger.ts';
 import type { Store } from '../../store/types.ts';
 import { isPlatformError } from '../errors.ts';
+import { abortableSleep } from '../sleep.ts';
 import { type MastodonPost, type MastodonTimelineClient, parseStreamMessage } from './timeline.ts';
 
 export const mastodonCursorKey = (tag: string) => `monitor.mastodon.min_id:${tag}`;
@@ -44,19 +45,6 @@ export interface MastodonSourceOptions {
   idleTimeoutMs?: number;
   clock?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    if (signal.aborted) return done();
-    const finish = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', finish);
-      done();
-    };
-    const timer = setTimeout(finish, ms);
-    signal.addEventListener('abort', finish, { once: true });
-  });
 }
 
 /** Mastodon ids are numeric strings of growing length: compare by length, then text. */

@@ -53,7 +53,18 @@ function plain(content: string, spoiler: string | null | undefined): string {
   return spoiler?.trim() ? `${spoiler.trim()}\n\n${text}` : text;
 }
 
-export function postFromStatus(status: MastodonStatus): MastodonPost {
+/** The fields of a status monitoring reads, as masto.js gives them (the stream's are renamed to these). */
+type StatusFields = Pick<MastodonStatus, 'id' | 'uri' | 'createdAt' | 'content'> & {
+  url?: string | null;
+  spoilerText?: string | null;
+  language?: string | null;
+  inReplyToId?: string | null;
+  account: { id: string; acct: string };
+  tags: ReadonlyArray<{ name: string }>;
+  reblog?: { uri: string } | null;
+};
+
+export function postFromStatus(status: StatusFields): MastodonPost {
   return {
     id: status.id,
     uri: status.uri,
@@ -116,19 +127,19 @@ export function parseStreamMessage(raw: string): StreamParse {
   const s = parsed.data;
   return {
     kind: 'post',
-    post: {
+    post: postFromStatus({
       id: s.id,
       uri: s.uri,
-      url: s.url ?? s.uri,
+      url: s.url,
       createdAt: s.created_at,
-      text: plain(s.content, s.spoiler_text),
-      ...(s.language ? { language: s.language } : {}),
-      accountId: s.account.id,
-      acct: s.account.acct,
-      tags: s.tags.map((t) => t.name.toLowerCase()),
-      ...(s.in_reply_to_id ? { inReplyToId: s.in_reply_to_id } : {}),
-      ...(s.reblog ? { reblogOf: s.reblog.uri } : {}),
-    },
+      content: s.content,
+      spoilerText: s.spoiler_text,
+      language: s.language,
+      inReplyToId: s.in_reply_to_id,
+      account: s.account,
+      tags: s.tags,
+      reblog: s.reblog,
+    }),
   };
 }
 

@@ -1,7 +1,7 @@
 /** X's adapter and mention sources, loaded through the registry entry's `load()`. */
 import { xCredentials } from '../../config/env.ts';
 import type { MentionSource } from '../../core/mention.ts';
-import type { MentionSourceOptions, PlatformAdapter, PlatformRuntime } from '../types.ts';
+import type { MentionSourcesFactory, PlatformAdapter, PlatformRuntime } from '../types.ts';
 import { XAdapter } from './adapter.ts';
 import { XSearchSource } from './mentions.ts';
 import { createXSearchClient } from './search.ts';
@@ -18,10 +18,7 @@ export async function createAdapter(runtime: PlatformRuntime): Promise<PlatformA
 }
 
 /** One recent-search source per campaign (each has its own read budget and since_id). */
-export async function createMentionSources(
-  runtime: PlatformRuntime,
-  options: MentionSourceOptions,
-): Promise<{ sources: MentionSource[]; ownAccounts: string[] }> {
+export const createMentionSources: MentionSourcesFactory = async (runtime, options) => {
   const { env, logger } = runtime;
   const { campaigns, store, clock } = options;
   const ownAccounts: string[] = [];
@@ -58,4 +55,4 @@ export async function createMentionSources(
     );
   }
   return { sources, ownAccounts };
-}
+};

@@ -14,6 +14,7 @@ import { isSolidarityError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { Store } from '../../store/types.ts';
 import { isPlatformError } from '../errors.ts';
+import { abortableSleep } from '../sleep.ts';
 import { budgetStateKey, type XBudgetState, xPostUrl } from './platform.ts';
 import { type XSearchClient, type XSearchTweet, XSinceIdTooOld } from './search.ts';
 
@@ -61,19 +62,6 @@ export interface XSearchSourceOptions {
   intervalMs: number;
   clock?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    if (signal.aborted) return done();
-    const finish = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', finish);
-      done();
-    };
-    const timer = setTimeout(finish, ms);
-    signal.addEventListener('abort', finish, { once: true });
-  });
 }
 
 export class XSearchSource implements MentionSource {
