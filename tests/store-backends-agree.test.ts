@@ -319,3 +319,35 @@ describe.runIf(postgresAvailable('store-postgres-more'))('PostgreSQL store, more
     expect(copied.stdout).not.toContain('OK: every count matches.');
   });
 });
+
+describe.runIf(postgresAvailable('store-verify-postgres'))('store verify on PostgreSQL', () => {
+  it('prints the review queue and the activity log; --deep finds a missing flag and --repair adds it', async () => {
+    const side = await postgresSide();
+    const store = await open(side.url, 'change');
+    for (let i = 0; i < 6; i++)
+      await store.append(mentionEvent(i, `2026-11-20T10:00:0${i}.000Z`, i % 3 === 0));
+    const f = flag(0, '2026-11-20T10:00:00.000Z');
+    await store.addFlag({ ...f, id: `${f.id}#demo` });
+    await store.setCursor('bluesky:jetstream', '1');
+    await store.close();
+
+    const plain = await runCliInProcess(['store', 'verify'], side.env);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('State: 1 cursors, 0 state keys, 0 moderators, 0 journal entries');
+    expect(plain.stdout).toContain(
+      'Review queue: 1 open, 0 acknowledged, 0 escalated, 0 resolved, 0 dismissed',
+    );
+    expect(plain.stdout).toContain('Activity log: 6 events (mention.seen 6)');
+    const json = JSON.parse((await runCliInProcess(['store', 'verify', '--json'], side.env)).stdout);
+    expect(json).toMatchObject({ counts: { 'flags.open': 1, cursors: 1 }, events: { 'mention.seen': 6 } });
+
+    const deep = await runCliInProcess(['store', 'verify', '--deep'], side.env);
+    expect(deep.code).toBe(1);
+    expect(deep.stdout).toMatch(/Inconsistent \(flag-missing, repairable\): x:1800000000003#demo/);
+    const repaired = await runCliInProcess(['store', 'verify', '--deep', '--repair'], side.env);
+    expect(repaired.code).toBe(0);
+    expect(repaired.stdout).toContain('Repaired 1 of 1 finding(s); 0 remain.');
+    const after = await runCliInProcess(['store', 'verify'], side.env);
+    expect(after.stdout).toContain('Review queue: 2 open,');
+  });
+});
