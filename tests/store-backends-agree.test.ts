@@ -2,9 +2,10 @@
  * The same data on both backends gives the same answers: `store prune`, `export` and
  * `review export` print the same thing whether STORE_URL names a folder or a PostgreSQL
  * database. Beside it, what PostgreSQL alone has to show and tests/store-postgres.test.ts does
- * not: the schema is migrated at start, a journal slot raced by two instances is taken once, a
- * connection killed under a group commit leaves every transaction whole or absent, and a target
- * that loses records makes `store copy` fail with its own exit code.
+ * not: the schema is migrated at start, a journal slot raced by several instances is taken once,
+ * a connection killed under a group commit leaves every transaction whole or absent, a target
+ * that loses records makes `store copy` fail with its own exit code, `store verify` on a database
+ * prints what it holds, and retention leaves the dropped text in no row of any table.
  */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import type { ActivityEvent, JournalEntry, Store } from '../src/store/types.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
 import { postgresAvailable, testDatabase } from './_postgres.ts';
 import { runCliInProcess } from './_util.ts';
+import { url as postUrl, RANGE, NOW as RETENTION_NOW, seedRetention } from './store-conformance/retention.ts';
 import { flag, mentionEvent, tempDataDir } from './store-fixtures.ts';
 
 const { cleanups } = cleanupAfterEach();
@@ -349,5 +351,51 @@ describe.runIf(postgresAvailable('store-verify-postgres'))('store verify on Post
     expect(repaired.stdout).toContain('Repaired 1 of 1 finding(s); 0 remain.');
     const after = await runCliInProcess(['store', 'verify'], side.env);
     expect(after.stdout).toContain('Review queue: 2 open,');
+  });
+});
+
+describe.runIf(postgresAvailable('store-retention-postgres'))('retention on PostgreSQL', () => {
+  it('leaves the dropped text in no row of any table, and keeps the hourly counts', async () => {
+    const url = await testDatabase();
+    const store = await openStore(url, { use: 'bot', pruneEveryMs: 0, clock: () => RETENTION_NOW });
+    cleanups.push(() => store.close());
+    await seedRetention(store);
+    const before = await store.stats(RANGE);
+    /** Every row of every table in the store's schema, as text. */
+    const everything = async () => {
+      const tables = await sql<{ table_name: string }>(
+        url,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+      );
+      expect(tables.map((t) => t.table_name)).toEqual(
+        expect.arrayContaining(['events', 'flags', 'review_events']),
+      );
+      const rows = await Promise.all(
+        tables.map((t) => sql<{ row: string }>(url, `SELECT t::text AS row FROM "${t.table_name}" t`)),
+      );
+      return rows
+        .flat()
+        .map((r) => r.row)
+        .join('\n');
+    };
+    const textOf = (n: number) =>
+      mentionEvent(n, '2026-11-01T10:00:00.000Z').type === 'mention.seen'
+        ? (mentionEvent(n, '2026-11-01T10:00:00.000Z') as Extract<ActivityEvent, { type: 'mention.seen' }>)
+            .mention.text
+        : '';
+    const all = await everything();
+    for (const n of [1, 2, 5]) expect(all).toContain(postUrl(n));
+    expect(all).toContain('sent to police');
+    expect(all).toContain(textOf(1).slice(0, 60));
+
+    const report = await store.prune();
+    expect(report).toMatchObject({ mentionsDropped: 2, flagsDropped: 1 });
+    const after = await everything();
+    expect(after).not.toContain(postUrl(1));
+    expect(after).not.toContain(postUrl(5));
+    expect(after).not.toContain(textOf(1).slice(0, 60));
+    expect(after).not.toContain('sent to police');
+    expect(after).toContain(postUrl(2));
+    expect(await store.stats(RANGE)).toEqual(before);
   });
 });
