@@ -214,6 +214,72 @@ describe.runIf(postgresAvailable('store-postgres-more'))('PostgreSQL store, more
     });
   });
 
+  it('journal + events, mention + events + flag + cursor: a statement failing in the database undoes the rest', async () => {
+    const url = await testDatabase();
+    const store = await open(url, 'bot');
+    // The database refuses one row of a transaction, whichever table it is in and whenever the
+    // store writes it (a full disk or a broken replica fails one statement the same way).
+    await sql(
+      url,
+      `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+       CREATE TRIGGER refuse_events BEFORE INSERT ON events FOR EACH ROW
+         WHEN (NEW.campaign = 'boom') EXECUTE FUNCTION refuse();
+       CREATE TRIGGER refuse_journal BEFORE INSERT ON journal FOR EACH ROW
+         WHEN (NEW.campaign = 'boom') EXECUTE FUNCTION refuse();
+       CREATE TRIGGER refuse_flags BEFORE INSERT ON flags FOR EACH ROW
+         WHEN (NEW.campaign = 'boom') EXECUTE FUNCTION refuse();
+       CREATE TRIGGER refuse_cursors BEFORE INSERT ON cursors FOR EACH ROW
+         WHEN (NEW.key = 'boom') EXECUTE FUNCTION refuse();`,
+    );
+    const intent = (campaign: string, key: string): ActivityEvent => ({
+      type: 'post.intent',
+      at: '2026-11-20T10:00:00.000Z',
+      campaign,
+      platform: 'bluesky',
+      slotKey: key,
+      text: 'We stand.',
+    });
+    const when = '2026-11-20T10:00:01.000Z';
+    const boomFlag = { ...flag(1, when), campaign: 'boom' };
+    const attempts = [
+      // The journal row goes in, its event is refused.
+      { journal: [entry('demo@1/bluesky')], events: [intent('boom', 'demo@1/bluesky')] },
+      // The event goes in, the journal row is refused.
+      {
+        journal: [{ ...entry('boom@1/bluesky'), campaign: 'boom' }],
+        events: [intent('demo', 'boom@1/bluesky')],
+      },
+      // Mention, flag and cursor go in, the flag is refused.
+      { events: [mentionEvent(1, when, true)], flags: [boomFlag], cursors: [{ key: 'src', value: '1' }] },
+      // Mention and flag go in, the cursor is refused.
+      {
+        events: [mentionEvent(2, when, true)],
+        flags: [flag(2, when)],
+        cursors: [{ key: 'boom', value: '2' }],
+      },
+    ];
+    for (const set of attempts)
+      await expect(store.commit(set)).rejects.toMatchObject({ code: 'STORE_DATABASE' });
+    expect(await collect(store.events())).toEqual([]);
+    expect(await store.listJournal()).toEqual([]);
+    expect(await store.listCursors()).toEqual([]);
+    expect(await collect(store.flags())).toEqual([]);
+    expect(
+      (await store.stats({ from: '2026-11-20T00:00:00.000Z', to: '2026-11-21T00:00:00.000Z' })).mentionsSeen,
+    ).toBe(0);
+    // The same writes without the refused row all land.
+    await store.commit({ journal: [entry('demo@1/bluesky')], events: [intent('demo', 'demo@1/bluesky')] });
+    await store.commit({
+      events: [mentionEvent(2, when, true)],
+      flags: [flag(2, when)],
+      cursors: [{ key: 'src', value: '2' }],
+    });
+    expect(await collect(store.events())).toHaveLength(2);
+    expect(await store.listJournal()).toHaveLength(1);
+    expect(await store.getCursor('src')).toBe('2');
+  });
+
   it('two instances racing for one journal slot under different keys: exactly one wins', async () => {
     const url = await testDatabase();
     const instances = await Promise.all(Array.from({ length: 4 }, () => open(url, 'bot')));
