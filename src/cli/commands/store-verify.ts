@@ -127,11 +127,13 @@ async function verifyDatabase(args: ParsedArgs, io: CommandIO): Promise<number> 
 
 export const storeVerifyCommand: Command = {
   name: 'store verify',
-  summary: 'Check every file in the data folder and report counts (read-only, safe while the bot runs)',
+  summary: 'Check every data file (or the database) and report counts (read-only, safe while the bot runs)',
   usage: 'store verify [--deep [--repair]] [--json]',
   description: `Reads state.json, the write-ahead log and every day segment of the activity log, validating
 each record. Prints counts, warnings (torn last lines, rejected inbox changes) and problems naming
 file and line. Nothing is changed. Exit code 0 when every file reads, 6 when one does not.
+With STORE_URL=postgres://… there are no files to read: it prints the database's counts (the
+database checked each record's types and constraints when it was written).
 
 --deep also checks that the files agree: every flagged mention.seen has its flag (and every flag
 its event), each (campaign, mention) pair is seen once, every confirmed or skipped journal entry
