@@ -280,6 +280,42 @@ describe.runIf(postgresAvailable('store-postgres-more'))('PostgreSQL store, more
     expect(await store.getCursor('src')).toBe('2');
   });
 
+  it('a connection killed while the schema migrates fails the start cleanly; the next start migrates', {
+    timeout: 30_000,
+  }, async () => {
+    const url = await testDatabase();
+    // Another instance is migrating: hold the migration lock so this start waits on it.
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    cleanups.push(() => holder.end());
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock($1)', [0x50_4c_44_52]);
+    const starting = openStore(url, { use: 'bot', pruneEveryMs: 0 });
+    const outcome = starting.then(
+      (store) => store.close().then(() => 'opened'),
+      (error: unknown) => error,
+    );
+    // Wait until the start waits for the lock, then kill its connection.
+    let killed = 0;
+    for (let i = 0; i < 200 && killed === 0; i++) {
+      const rows = await sql<{ pid: number }>(
+        url,
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock%'",
+      );
+      for (const { pid } of rows) {
+        await sql(url, `SELECT pg_terminate_backend(${Number(pid)})`);
+        killed++;
+      }
+      if (killed === 0) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(killed).toBe(1);
+    expect(await outcome).toMatchObject({ code: 'STORE_DATABASE' });
+    await holder.query('ROLLBACK');
+    const store = await open(url, 'bot');
+    expect(await store.listJournal()).toEqual([]);
+    expect((await sql<{ version: number }>(url, 'SELECT version FROM schema_migrations')).length).toBe(1);
+  });
+
   it('two instances racing for one journal slot under different keys: exactly one wins', async () => {
     const url = await testDatabase();
     const instances = await Promise.all(Array.from({ length: 4 }, () => open(url, 'bot')));
