@@ -399,6 +399,23 @@ describe.runIf(postgresAvailable('store-postgres-more'))('PostgreSQL store, more
     }
   });
 
+  it('store copy into a data folder that holds data is refused, and the folder is left as it was', async () => {
+    const url = await testDatabase();
+    const source = await open(url, 'change');
+    await source.append(mentionEvent(1, '2026-11-20T10:00:01.000Z'));
+    const { dir, cleanup } = tempDataDir('solidarity-copy-busy-');
+    cleanups.push(cleanup);
+    const target = await openStore(`file:${dir}`, { use: 'change', pruneEveryMs: 0 });
+    await target.setCursor('bluesky:jetstream', 'mine');
+    await target.close();
+    const copied = await runCliInProcess(['store', 'copy', '--from', url, '--to', `file:${dir}`]);
+    expect(copied.code).toBe(EXIT.usage);
+    expect(copied.stderr).toContain('is not empty');
+    const after = await open(`file:${dir}`, 'read');
+    expect(await collect(after.events())).toEqual([]);
+    expect(await after.listCursors()).toEqual([{ key: 'bluesky:jetstream', value: 'mine' }]);
+  });
+
   it('store copy exits with STORE_COPY_MISMATCH when the target loses records', async () => {
     const { dir, cleanup } = tempDataDir('solidarity-copy-lossy-');
     cleanups.push(cleanup);
