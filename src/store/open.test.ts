@@ -25,7 +25,14 @@ describe('STORE_URL', () => {
   });
 
   it('anything else is refused naming STORE_URL, without the password', () => {
-    for (const url of ['mysql://bot:s3cret@db/x', 'file://otherhost/data', 'data']) {
+    for (const url of [
+      'mysql://bot:s3cret@db/x',
+      'file://otherhost/data',
+      'data',
+      'postgres:',
+      'sqlite:data.db',
+      'postgresql://bot:s3cret@:5432',
+    ]) {
       let error: unknown;
       try {
         parseStoreUrl(url);

@@ -5,6 +5,7 @@
  */
 import { describe } from 'vitest';
 import { activityTests } from './activity.ts';
+import { consistencyTests } from './consistency.ts';
 import { exportTests } from './export.ts';
 import { handleTests } from './handles.ts';
 import { conformance, type StoreBackend } from './harness.ts';
@@ -23,5 +24,6 @@ export function describeStoreConformance(name: string, backend: StoreBackend): v
     handleTests(suite);
     retentionTests(suite);
     exportTests(suite);
+    consistencyTests(suite);
   });
 }

@@ -98,7 +98,7 @@ export const COMMAND_INDEX: CommandEntry[] = [
   },
   {
     name: 'store verify',
-    summary: 'Check every file in the data folder and report counts (read-only, safe while the bot runs)',
+    summary: 'Check every data file (or the database) and report counts (read-only, safe while the bot runs)',
     load: async () => (await import('./store-verify.ts')).storeVerifyCommand,
   },
   {

@@ -3,6 +3,7 @@ import { loadCampaigns } from '../../campaign/load.ts';
 import type { Campaign } from '../../campaign/schema.ts';
 import { loadEnv } from '../../config/env.ts';
 import { SolidarityError } from '../../errors.ts';
+import { REVIEW_STATES } from '../../moderation/review.ts';
 import { deepCheck } from '../../monitor/consistency.ts';
 import { type ConsistencyReport, repairConsistency } from '../../store/consistency.ts';
 import { verifyStore } from '../../store/verify.ts';
@@ -79,9 +80,11 @@ async function verifyDatabase(args: ParsedArgs, io: CommandIO): Promise<number> 
   const { where } = storeSettings(io);
   const store = await openForCommand(io, 'read');
   let counts: Record<string, number>;
+  const flags: Record<string, number> = {};
+  const events: Record<string, number> = {};
   try {
-    const flags: Record<string, number> = {};
     for await (const f of store.flags()) flags[f.state] = (flags[f.state] ?? 0) + 1;
+    for await (const e of store.events()) events[e.type] = (events[e.type] ?? 0) + 1;
     counts = {
       cursors: (await store.listCursors()).length,
       stateKeys: (await store.listState()).length,
@@ -97,7 +100,7 @@ async function verifyDatabase(args: ParsedArgs, io: CommandIO): Promise<number> 
   if (flag(args, 'json')) {
     writeLine(
       io.stdout,
-      JSON.stringify({ store: where, counts, ...(deepResult ? { deep: deepResult } : {}) }),
+      JSON.stringify({ store: where, counts, events, ...(deepResult ? { deep: deepResult } : {}) }),
     );
   } else {
     writeLine(io.stdout, `Store: ${where}`);
@@ -105,6 +108,17 @@ async function verifyDatabase(args: ParsedArgs, io: CommandIO): Promise<number> 
       io.stdout,
       `State: ${counts['cursors']} cursors, ${counts['stateKeys']} state keys, ${counts['moderators']} moderators, ${counts['journal']} journal entries`,
     );
+    writeLine(
+      io.stdout,
+      `Review queue: ${REVIEW_STATES.map((state) => `${flags[state] ?? 0} ${state}`).join(', ')}`,
+    );
+    const types = Object.entries(events).sort(([a], [b]) => (a < b ? -1 : 1));
+    const total = types.reduce((n, [, c]) => n + c, 0);
+    writeLine(
+      io.stdout,
+      `Activity log: ${total} events${types.length ? ` (${types.map(([t, c]) => `${t} ${c}`).join(', ')})` : ''}`,
+    );
+    writeLine(io.stdout, 'OK: the database reads.');
     if (deepResult) printDeep(io, deepResult);
   }
   const left = deepResult ? (deepResult.after ?? deepResult.before).findings.length : 0;
@@ -113,11 +127,13 @@ async function verifyDatabase(args: ParsedArgs, io: CommandIO): Promise<number> 
 
 export const storeVerifyCommand: Command = {
   name: 'store verify',
-  summary: 'Check every file in the data folder and report counts (read-only, safe while the bot runs)',
+  summary: 'Check every data file (or the database) and report counts (read-only, safe while the bot runs)',
   usage: 'store verify [--deep [--repair]] [--json]',
   description: `Reads state.json, the write-ahead log and every day segment of the activity log, validating
 each record. Prints counts, warnings (torn last lines, rejected inbox changes) and problems naming
 file and line. Nothing is changed. Exit code 0 when every file reads, 6 when one does not.
+With STORE_URL=postgres://… there are no files to read: it prints the database's counts (the
+database checked each record's types and constraints when it was written).
 
 --deep also checks that the files agree: every flagged mention.seen has its flag (and every flag
 its event), each (campaign, mention) pair is seen once, every confirmed or skipped journal entry

@@ -72,6 +72,13 @@ export async function migrate(pool: pg.Pool, location: string, logger?: Logger):
   const known = migrations();
   const latest = known.at(-1)?.version ?? 0;
   const client = await pool.connect();
+  // A checked-out connection that dies emits 'error' on the client, which the pool does not
+  // catch: without a listener the process dies. The query fails on its own; drop the connection.
+  let broken = false;
+  const lost = () => {
+    broken = true;
+  };
+  client.on('error', lost);
   try {
     await client.query('BEGIN');
     try {
@@ -94,11 +101,14 @@ export async function migrate(pool: pg.Pool, location: string, logger?: Logger):
       if (applied.length > 0) logger?.info({ from, to: latest, applied }, 'database schema migrated');
       return { from, to: Math.max(from, latest), applied };
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
       throw error;
     }
   } finally {
-    client.release();
+    client.off('error', lost);
+    client.release(broken);
   }
 }
 
@@ -107,6 +117,11 @@ export async function assertCurrent(pool: pg.Pool, location: string): Promise<vo
   const known = migrations();
   const latest = known.at(-1)?.version ?? 0;
   const client = await pool.connect();
+  let broken = false;
+  const lost = () => {
+    broken = true;
+  };
+  client.on('error', lost);
   try {
     const done = await appliedVersions(client);
     const current = Math.max(0, ...done);
@@ -120,6 +135,7 @@ export async function assertCurrent(pool: pg.Pool, location: string): Promise<vo
       );
     }
   } finally {
-    client.release();
+    client.off('error', lost);
+    client.release(broken);
   }
 }
