@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     globalSetup: ['tests/_postgres-global.ts'],
+    setupFiles: ['tests/_children.ts'],
   },
 });

@@ -8,6 +8,7 @@ import { validateCampaignText } from '../src/campaign/load.ts';
 import type { Campaign } from '../src/campaign/schema.ts';
 import type { CommandIO } from '../src/cli/command.ts';
 import { runCli } from '../src/cli/main.ts';
+import { trackChild } from './_children.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const CLI = join(ROOT, 'bin', 'solidarity.mjs');
@@ -33,6 +34,7 @@ function spawnNode(nodeArgs: string[], options: { env?: Record<string, string>; 
     env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  trackChild(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {
