@@ -348,10 +348,9 @@ describe.runIf(postgresAvailable('store-postgres-more'))('PostgreSQL store, more
     ).toBe(1);
   });
 
-  // Skipped until src/store/postgres/writes.ts inTransaction() listens for 'error' on the client
-  // it checks out (pg emits it on a checked-out client whose connection is killed, and with no
-  // listener the process dies): with that listener this test passes.
-  it.skip('a connection killed under a group commit leaves each transaction whole or absent', {
+  // pg emits 'error' on a checked-out client whose connection is killed; inTransaction() listens
+  // for it, else the process dies (this test failed with 7 uncaught errors before).
+  it('a connection killed under a group commit leaves each transaction whole or absent', {
     timeout: 60_000,
   }, async () => {
     const url = await testDatabase();

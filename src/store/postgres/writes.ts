@@ -277,6 +277,12 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.ClientBase
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken = false;
+    // A connection that dies while checked out emits 'error' on its client, which the pool only
+    // listens for while the client is idle: unheard, it would end the process.
+    const lost = () => {
+      broken = true;
+    };
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
@@ -291,6 +297,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.ClientBase
       if (attempt < 3 && retryable(error)) continue;
       throw error;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }
