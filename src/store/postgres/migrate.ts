@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { SolidarityError } from '../../errors.ts';
+import { inTransaction, withClient } from './connection.ts';
 
 const DIR = join(import.meta.dirname, 'migrations');
 const FILE = /^(\d{3})_([a-z0-9_]+)\.sql$/;
@@ -71,17 +72,9 @@ function newerError(location: string, version: number, known: number): Solidarit
 export async function migrate(pool: pg.Pool, location: string, logger?: Logger): Promise<MigrationStatus> {
   const known = migrations();
   const latest = known.at(-1)?.version ?? 0;
-  const client = await pool.connect();
-  // A checked-out connection that dies emits 'error' on the client, which the pool does not
-  // catch: without a listener the process dies. The query fails on its own; drop the connection.
-  let broken = false;
-  const lost = () => {
-    broken = true;
-  };
-  client.on('error', lost);
-  try {
-    await client.query('BEGIN');
-    try {
+  const status = await inTransaction(
+    pool,
+    async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query(CREATE_TABLE);
       const done = new Set(await appliedVersions(client));
@@ -97,32 +90,20 @@ export async function migrate(pool: pg.Pool, location: string, logger?: Logger):
         ]);
         applied.push(`${String(m.version).padStart(3, '0')}_${m.name}`);
       }
-      await client.query('COMMIT');
-      if (applied.length > 0) logger?.info({ from, to: latest, applied }, 'database schema migrated');
       return { from, to: Math.max(from, latest), applied };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
-    }
-  } finally {
-    client.off('error', lost);
-    client.release(broken);
-  }
+    },
+    1, // not run again after a deadlock: the start that called it reports the failure
+  );
+  const { from, applied } = status;
+  if (applied.length > 0) logger?.info({ from, to: latest, applied }, 'database schema migrated');
+  return status;
 }
 
 /** For read-only handles: the schema must be current (they never migrate). */
 export async function assertCurrent(pool: pg.Pool, location: string): Promise<void> {
   const known = migrations();
   const latest = known.at(-1)?.version ?? 0;
-  const client = await pool.connect();
-  let broken = false;
-  const lost = () => {
-    broken = true;
-  };
-  client.on('error', lost);
-  try {
+  await withClient(pool, async (client) => {
     const done = await appliedVersions(client);
     const current = Math.max(0, ...done);
     if (current > latest) throw newerError(location, current, latest);
@@ -134,8 +115,5 @@ export async function assertCurrent(pool: pg.Pool, location: string): Promise<vo
         { hint: 'Run "solidarity store migrate" (or start the bot) once to migrate it.' },
       );
     }
-  } finally {
-    client.off('error', lost);
-    client.release(broken);
-  }
+  });
 }

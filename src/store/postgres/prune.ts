@@ -8,7 +8,7 @@
  */
 import type pg from 'pg';
 import type { PruneReport, RetentionPolicy } from '../types.ts';
-import { inTransaction } from './writes.ts';
+import { inTransaction } from './connection.ts';
 
 const DAY_MS = 86_400_000;
 

@@ -45,6 +45,7 @@ import type {
   StoreOpenOptions,
   StoreTx,
 } from '../types.ts';
+import { inTransaction } from './connection.ts';
 import { PgLeadership } from './leadership.ts';
 import { assertCurrent, type MigrationStatus, migrate } from './migrate.ts';
 import { ChangeListener, noticesFor, sendNotices } from './notify.ts';
@@ -56,7 +57,6 @@ import {
   GroupWriter,
   INSERT_EVENTS,
   INSERT_REVIEW_EVENTS,
-  inTransaction,
   pgText,
   reviewEventRow,
   type WriteSet,

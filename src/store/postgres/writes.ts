@@ -12,6 +12,7 @@ import { deriveState } from '../../moderation/review.ts';
 import { dayOf } from '../activity-log.ts';
 import { closedAt } from '../queue.ts';
 import type { ActivityEvent, JournalEntry, Moderator } from '../types.ts';
+import { inTransaction } from './connection.ts';
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
@@ -263,43 +264,6 @@ export async function applyWriteSet(client: pg.ClientBase, set: WriteSet): Promi
   if (moderators.length > 0) {
     const rows = moderators.map((m) => ({ name: pgText(m.name), moderator: asJson(m) }));
     await client.query(UPSERT_MODERATORS, [JSON.stringify(rows)]);
-  }
-}
-
-/** Deadlock or serialisation failure: the transaction did nothing and can run again. */
-export function retryable(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return code === '40P01' || code === '40001';
-}
-
-/** Runs `fn` in a transaction on a pooled connection, again (up to 3 times) after a deadlock. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const client = await pool.connect();
-    let broken = false;
-    // A connection that dies while checked out emits 'error' on its client, which the pool only
-    // listens for while the client is idle: unheard, it would end the process.
-    const lost = () => {
-      broken = true;
-    };
-    client.on('error', lost);
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-      } catch {
-        broken = true; // The connection is gone: do not hand it out again.
-      }
-      if (attempt < 3 && retryable(error)) continue;
-      throw error;
-    } finally {
-      client.off('error', lost);
-      client.release(broken);
-    }
   }
 }
 
