@@ -21,7 +21,14 @@ import { acquireLock, type Lock, liveHolder } from './lock.ts';
 import { legacyError, migrateLegacy, needsMigration } from './migrate.ts';
 import { ReviewQueue } from './queue.ts';
 import { type PendingTx, recoverTxEvents, txLineId } from './recover.ts';
-import { DEFAULT_RETENTION, type PruneReport, prune, type RetentionPolicy } from './retention.ts';
+import {
+  BOT_PRUNE_EVERY_MS,
+  DEFAULT_RETENTION,
+  type PruneReport,
+  PruneSchedule,
+  prune,
+  type RetentionPolicy,
+} from './retention.ts';
 import {
   type CountsTable,
   changeSchema,
@@ -122,9 +129,8 @@ export class FileStore implements Store {
   readonly #group: GroupCommit;
   #closed = false;
   #intervals: NodeJS.Timeout[] = [];
-  #timeouts: NodeJS.Timeout[] = [];
   #draining: Promise<void> | undefined;
-  #pruning: Promise<void> | undefined;
+  #pruneSchedule: PruneSchedule | undefined;
   readonly #stats: StatsReader;
   /** Transactions in the write-ahead log after the snapshot (writer start-up only). */
   #pendingTx: PendingTx[] = [];
@@ -192,8 +198,14 @@ export class FileStore implements Store {
     const store = new FileStore(options, mode);
     if (mode === 'writer') {
       await store.#openWriter(role, options.inboxPollMs ?? 250);
-      const every = options.pruneEveryMs ?? (role === 'bot' ? 86_400_000 : 0);
-      if (every > 0) store.#schedulePrune(every);
+      const every = options.pruneEveryMs ?? (role === 'bot' ? BOT_PRUNE_EVERY_MS : 0);
+      if (every > 0)
+        store.#pruneSchedule = new PruneSchedule(
+          every,
+          () => store.prune(),
+          () => !store.#closed && !store.#group.failed,
+          store.logger,
+        );
     } else {
       if (needsMigration(options.dir)) throw legacyError(options.dir);
       await store.#load(false);
@@ -801,21 +813,6 @@ export class FileStore implements Store {
     return report;
   }
 
-  #schedulePrune(every: number): void {
-    const run = () => {
-      if (this.#closed || this.#group.failed || this.#pruning) return;
-      this.#pruning = this.prune()
-        .then(() => {})
-        .catch((error) => this.logger.error({ err: error }, 'scheduled prune failed'))
-        .finally(() => {
-          this.#pruning = undefined;
-        });
-    };
-    const first = setTimeout(run, Math.min(every, 60_000)).unref();
-    this.#timeouts.push(first);
-    this.#intervals.push(setInterval(run, every).unref());
-  }
-
   // ---- inbox ------------------------------------------------------------------------------------
 
   /** Client side: hands a change to the running bot and waits until it is applied. */
@@ -884,10 +881,10 @@ export class FileStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     for (const interval of this.#intervals) clearInterval(interval);
-    for (const timeout of this.#timeouts) clearTimeout(timeout);
+    const pruned = this.#pruneSchedule?.stop();
     if (this.#mode === 'writer') {
       await this.#draining;
-      await this.#pruning;
+      await pruned;
       try {
         await this.flush();
         if (this.#seq > this.#snapshotSeq && !this.#group.failed)

@@ -5,6 +5,7 @@
  */
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { ENV_SCHEMA, type Env } from '../config/env.ts';
 import type { Flag } from '../core/review.ts';
 import { EVENTS_DIR, listSegments, parseLogLine, segmentPath } from './activity-log.ts';
@@ -215,4 +216,35 @@ export async function prune(host: PruneHost, policy: RetentionPolicy, now: Date)
   // 4. Dropped flags' text must leave the write-ahead log too.
   if (expired.length > 0) await host.checkpointNow();
   return report;
+}
+
+/** How often a bot's store prunes by itself (other handles leave it to the bot). */
+export const BOT_PRUNE_EVERY_MS = 86_400_000;
+
+/**
+ * A store's prune on a schedule: the first run within a minute, then every `every` ms, never two
+ * at once, and only while `when()` holds (the store is open, this instance posts …).
+ */
+export class PruneSchedule {
+  #timers: NodeJS.Timeout[];
+  #running: Promise<void> | undefined;
+
+  constructor(every: number, prune: () => Promise<unknown>, when: () => boolean, logger: Logger) {
+    const run = () => {
+      if (this.#running || !when()) return;
+      this.#running = prune()
+        .then(() => {})
+        .catch((error) => logger.error({ err: error }, 'scheduled prune failed'))
+        .finally(() => {
+          this.#running = undefined;
+        });
+    };
+    this.#timers = [setTimeout(run, Math.min(every, 60_000)).unref(), setInterval(run, every).unref()];
+  }
+
+  /** No further runs from now on; resolves once a run under way has ended. */
+  stop(): Promise<void> {
+    for (const timer of this.#timers) clearTimeout(timer);
+    return this.#running ?? Promise.resolve();
+  }
 }

@@ -19,7 +19,7 @@ import { hourKey, mergeCounts } from '../counts.ts';
 import type { Leadership } from '../leadership.ts';
 import { redactUrl } from '../open.ts';
 import { closedAt } from '../queue.ts';
-import { DEFAULT_RETENTION } from '../retention.ts';
+import { BOT_PRUNE_EVERY_MS, DEFAULT_RETENTION, PruneSchedule } from '../retention.ts';
 import {
   type CountsTable,
   changeSchema,
@@ -126,8 +126,7 @@ export class PostgresStore implements Store {
   /** Sessions and login limits in the database: every dashboard instance shares them. */
   readonly sessions: SessionStorage;
   #closed = false;
-  #timers: NodeJS.Timeout[] = [];
-  #pruning: Promise<unknown> | undefined;
+  #pruneSchedule: PruneSchedule | undefined;
 
   private constructor(url: string, options: PostgresStoreOptions) {
     this.location = redactUrl(url);
@@ -168,8 +167,15 @@ export class PostgresStore implements Store {
       await store.pool.end().catch(() => {});
       throw databaseError(error, store.location, 'open');
     }
-    const every = options.pruneEveryMs ?? (options.use === 'bot' ? 86_400_000 : 0);
-    if (every > 0) store.#schedulePrune(every);
+    const every = options.pruneEveryMs ?? (options.use === 'bot' ? BOT_PRUNE_EVERY_MS : 0);
+    if (every > 0)
+      store.#pruneSchedule = new PruneSchedule(
+        every,
+        () => store.prune(),
+        // With several instances, the one that posts prunes; a standby leaves it to it.
+        () => !store.#closed && (!store.#leadership || store.#leadership.held),
+        store.logger,
+      );
     return store;
   }
 
@@ -564,21 +570,6 @@ export class PostgresStore implements Store {
     return report;
   }
 
-  #schedulePrune(every: number): void {
-    const run = () => {
-      if (this.#closed || this.#pruning) return;
-      // With several instances, the one that posts prunes; a standby leaves it to it.
-      if (this.#leadership && !this.#leadership.held) return;
-      this.#pruning = this.prune()
-        .catch((error) => this.logger.error({ err: error }, 'scheduled prune failed'))
-        .finally(() => {
-          this.#pruning = undefined;
-        });
-    };
-    this.#timers.push(setTimeout(run, Math.min(every, 60_000)).unref());
-    this.#timers.push(setInterval(run, every).unref());
-  }
-
   // ---- several instances --------------------------------------------------------------------------
 
   /** Changes other instances commit (pauses, stops, decisions), over LISTEN/NOTIFY. */
@@ -613,8 +604,7 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    for (const timer of this.#timers) clearTimeout(timer);
-    await this.#pruning;
+    await this.#pruneSchedule?.stop();
     await this.#writer.idle();
     this.#closed = true;
     await this.#leadership?.release();
