@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FileStore, openFileStore } from '../src/store/file-store.ts';
 import type { ActivityEvent } from '../src/store/types.ts';
-import { at, mention, tempDataDir } from './store-fixtures.ts';
+import { at, mention, mentionEvent, tempDataDir } from './store-fixtures.ts';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -24,26 +24,6 @@ function folder(): string {
 const writer = (dir: string) =>
   openFileStore({ dir, mode: 'writer', role: 'cli', inboxPollMs: 0, pruneEveryMs: 0 });
 
-function seen(
-  i: number,
-  campaign: string,
-  flagged: boolean,
-): Extract<ActivityEvent, { type: 'mention.seen' }> {
-  return {
-    type: 'mention.seen',
-    at: at(i),
-    campaign,
-    mention: mention(i, at(i)),
-    verdict: {
-      flagged,
-      score: flagged ? 0.9 : 0.1,
-      severity: flagged ? 'high' : 'none',
-      sentiment: 0,
-      rules: [],
-    },
-  };
-}
-
 async function all(store: FileStore, type: ActivityEvent['type']): Promise<ActivityEvent[]> {
   const out: ActivityEvent[] = [];
   for await (const e of store.events({ types: [type] })) out.push(e);
@@ -55,11 +35,11 @@ describe('store transactions across a crash', () => {
     const dir = folder();
     const store = await writer(dir);
     // One record before the crash (its lines are written) and one whose lines are lost.
-    await store.commit({ events: [seen(1, 'a', false), seen(1, 'b', false)] });
+    await store.commit({ events: [mentionEvent(1, at(1), false, 'a'), mentionEvent(1, at(1), false, 'b')] });
     const segment = join(dir, 'events', `${at(1).slice(0, 10)}.jsonl`);
     const sizeBefore = readFileSync(segment).length;
     await store.commit({
-      events: [seen(2, 'a', false), seen(2, 'b', true)],
+      events: [mentionEvent(2, at(2), false, 'a'), mentionEvent(2, at(2), true, 'b')],
       cursors: [{ key: 'k', value: '2' }],
     });
     await store.flush();

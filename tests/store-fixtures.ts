@@ -64,7 +64,12 @@ export function mention(i: number, at: string, hashtags = ['westandtogether']): 
   };
 }
 
-export function mentionEvent(i: number, at: string, flagged = false, campaign = 'demo'): ActivityEvent {
+export function mentionEvent(
+  i: number,
+  at: string,
+  flagged = false,
+  campaign = 'demo',
+): Extract<ActivityEvent, { type: 'mention.seen' }> {
   return {
     type: 'mention.seen',
     at,

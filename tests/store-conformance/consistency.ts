@@ -7,30 +7,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkConsistency, mentionPairKey, repairConsistency } from '../../src/store/consistency.ts';
-import type { ActivityEvent, JournalEntry, Store } from '../../src/store/types.ts';
+import type { JournalEntry, Store } from '../../src/store/types.ts';
 import { runCliInProcess } from '../_util.ts';
-import { at, mention, tempDataDir } from '../store-fixtures.ts';
+import { at, mention, mentionEvent, tempDataDir } from '../store-fixtures.ts';
 import { type Conformance, collect, type TestData } from './harness.ts';
-
-function seen(
-  i: number,
-  campaign: string,
-  flagged: boolean,
-): Extract<ActivityEvent, { type: 'mention.seen' }> {
-  return {
-    type: 'mention.seen',
-    at: at(i),
-    campaign,
-    mention: mention(i, at(i)),
-    verdict: {
-      flagged,
-      score: flagged ? 0.9 : 0.1,
-      severity: flagged ? 'high' : 'none',
-      sentiment: 0,
-      rules: [],
-    },
-  };
-}
 
 const entry = (key: string, state: JournalEntry['state'], attempts: number): JournalEntry => ({
   key,
@@ -56,8 +36,8 @@ async function broken(suite: Conformance): Promise<{ data: TestData; repeated: b
   const data = await suite.data();
   const store = await data.open('change');
   // A flagged mention whose flag never made it, and a flag whose event never made it.
-  await store.append(seen(1, 'a', true));
-  const orphan = seen(2, 'b', true);
+  await store.append(mentionEvent(1, at(1), true, 'a'));
+  const orphan = mentionEvent(2, at(2), true, 'b');
   await store.addFlag({
     id: mentionPairKey('b', orphan.mention),
     campaign: 'b',
@@ -92,8 +72,8 @@ async function broken(suite: Conformance): Promise<{ data: TestData; repeated: b
     url: 'local://r2',
   });
   // One pair seen twice: reported, not repairable (a backend with a unique constraint keeps one).
-  await store.append(seen(3, 'a', false));
-  await store.append(seen(3, 'a', false));
+  await store.append(mentionEvent(3, at(3), false, 'a'));
+  await store.append(mentionEvent(3, at(3), false, 'a'));
   const repeated = await keptRepeat(store);
   await store.close();
   return { data, repeated };
@@ -177,7 +157,12 @@ export function consistencyTests(suite: Conformance): void {
         const store = await data.open('change');
         const m1 = { platform: 'local' as const, id: 'm1' };
         await store.commit({
-          events: [{ ...seen(1, 'one', false), mention: { ...seen(1, 'one', false).mention, ...m1 } }],
+          events: [
+            {
+              ...mentionEvent(1, at(1), false, 'one'),
+              mention: { ...mentionEvent(1, at(1), false, 'one').mention, ...m1 },
+            },
+          ],
           cursors: [{ key: `monitor.local:${mentions}`, value: '3' }],
         });
         await store.close();
