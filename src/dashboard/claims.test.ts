@@ -1,32 +1,8 @@
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, testDatabase } from '../../tests/_postgres.ts';
-import { silentLogger } from '../logger.ts';
-import { migrate } from '../store/postgres/migrate.ts';
-import { PgSessionStorage } from '../store/postgres/sessions.ts';
-import { memorySessionStorage, type SessionStorage } from '../store/sessions.ts';
+import { describe, expect, it } from 'vitest';
+import { sessionStorageBackends } from '../../tests/_session-storage.ts';
 import { CLAIM_IDLE_MS, ClaimTable } from './claims.ts';
 
-const pools: pg.Pool[] = [];
-afterAll(async () => {
-  for (const pool of pools) await pool.end();
-});
-
-/** Empty storage: in memory (file store), or a fresh PostgreSQL database. */
-const backends: Array<[string, () => Promise<SessionStorage>]> = [
-  ['memory', async () => memorySessionStorage()],
-];
-if (postgresAvailable('claims on PostgreSQL')) {
-  backends.push([
-    'postgres',
-    async () => {
-      const pool = new pg.Pool({ connectionString: await testDatabase(), max: 2 });
-      pools.push(pool);
-      await migrate(pool, 'test database', silentLogger());
-      return new PgSessionStorage(pool);
-    },
-  ]);
-}
+const backends = sessionStorageBackends('claims');
 
 describe.each(backends)('claims (%s)', (_name, storage) => {
   it('one holder at a time unless taken over; expires after 10 minutes idle; activity keeps it', async () => {

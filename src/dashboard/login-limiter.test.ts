@@ -1,10 +1,5 @@
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, testDatabase } from '../../tests/_postgres.ts';
-import { silentLogger } from '../logger.ts';
-import { migrate } from '../store/postgres/migrate.ts';
-import { PgSessionStorage } from '../store/postgres/sessions.ts';
-import { memorySessionStorage, type SessionStorage } from '../store/sessions.ts';
+import { describe, expect, it } from 'vitest';
+import { sessionStorageBackends } from '../../tests/_session-storage.ts';
 import {
   delayAfter,
   GLOBAL_MAX_FAILURES,
@@ -33,26 +28,7 @@ async function guess(
   return clock.t - start;
 }
 
-const pools: pg.Pool[] = [];
-afterAll(async () => {
-  for (const pool of pools) await pool.end();
-});
-
-/** Each test gets empty storage: in memory (file store), or a fresh PostgreSQL database. */
-const backends: Array<[string, () => Promise<SessionStorage>]> = [
-  ['memory', async () => memorySessionStorage()],
-];
-if (postgresAvailable('login limiter on PostgreSQL')) {
-  backends.push([
-    'postgres',
-    async () => {
-      const pool = new pg.Pool({ connectionString: await testDatabase(), max: 2 });
-      pools.push(pool);
-      await migrate(pool, 'test database', silentLogger());
-      return new PgSessionStorage(pool);
-    },
-  ]);
-}
+const backends = sessionStorageBackends('login limiter');
 
 describe.each(backends)('login limiter (%s)', (_name, storage) => {
   it('1,000 guesses from one address against one account take at least the documented time, and the owner gets in meanwhile', async () => {
