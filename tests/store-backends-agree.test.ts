@@ -13,12 +13,13 @@ import type { ReviewEvent } from '../src/core/review.ts';
 import { EXIT } from '../src/errors.ts';
 import { openStore } from '../src/store/open.ts';
 import { migrations } from '../src/store/postgres/migrate.ts';
-import type { ActivityEvent, JournalEntry, Store } from '../src/store/types.ts';
+import type { ActivityEvent, Store } from '../src/store/types.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
 import { postgresAvailable, testDatabase } from './_postgres.ts';
 import { runCliInProcess } from './_util.ts';
+import { collect } from './store-conformance/harness.ts';
 import { url as postUrl, RANGE, NOW as RETENTION_NOW, seedRetention } from './store-conformance/retention.ts';
-import { flag, mentionEvent, tempDataDir } from './store-fixtures.ts';
+import { flag, journalIntent, mentionEvent, tempDataDir } from './store-fixtures.ts';
 
 const { cleanups } = cleanupAfterEach();
 
@@ -36,12 +37,6 @@ async function sql<T extends pg.QueryResultRow>(url: string, text: string): Prom
   } finally {
     await client.end();
   }
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
 }
 
 const DAY = 86_400_000;
@@ -185,20 +180,6 @@ describe.runIf(postgresAvailable('store-backends-agree'))('the same data on both
   });
 });
 
-function entry(key: string, platform = 'bluesky'): JournalEntry {
-  const slotAt = '2026-11-20T10:00:00.000Z';
-  return {
-    key,
-    campaign: 'demo',
-    platform,
-    slotAt,
-    text: 'We stand.',
-    state: 'intent',
-    attempts: 0,
-    updatedAt: slotAt,
-  };
-}
-
 describe.runIf(postgresAvailable('store-postgres-more'))('PostgreSQL store, more', () => {
   it('"solidarity start" (a bot handle) migrates an empty database itself, and refuses a newer one', async () => {
     const url = await testDatabase();
@@ -251,10 +232,10 @@ describe.runIf(postgresAvailable('store-postgres-more'))('PostgreSQL store, more
     const boomFlag = { ...flag(1, when), campaign: 'boom' };
     const attempts = [
       // The journal row goes in, its event is refused.
-      { journal: [entry('demo@1/bluesky')], events: [intent('boom', 'demo@1/bluesky')] },
+      { journal: [journalIntent('demo@1/bluesky')], events: [intent('boom', 'demo@1/bluesky')] },
       // The event goes in, the journal row is refused.
       {
-        journal: [{ ...entry('boom@1/bluesky'), campaign: 'boom' }],
+        journal: [{ ...journalIntent('boom@1/bluesky'), campaign: 'boom' }],
         events: [intent('demo', 'boom@1/bluesky')],
       },
       // Mention, flag and cursor go in, the flag is refused.
@@ -276,7 +257,10 @@ describe.runIf(postgresAvailable('store-postgres-more'))('PostgreSQL store, more
       (await store.stats({ from: '2026-11-20T00:00:00.000Z', to: '2026-11-21T00:00:00.000Z' })).mentionsSeen,
     ).toBe(0);
     // The same writes without the refused row all land.
-    await store.commit({ journal: [entry('demo@1/bluesky')], events: [intent('demo', 'demo@1/bluesky')] });
+    await store.commit({
+      journal: [journalIntent('demo@1/bluesky')],
+      events: [intent('demo', 'demo@1/bluesky')],
+    });
     await store.commit({
       events: [mentionEvent(2, when, true)],
       flags: [flag(2, when)],
@@ -331,7 +315,7 @@ describe.runIf(postgresAvailable('store-postgres-more'))('PostgreSQL store, more
     for (let round = 0; round < 5; round++) {
       const platform = `p${round}`;
       const results = await Promise.allSettled(
-        instances.map((store, n) => store.putJournal(entry(`key-${n}-${round}`, platform))),
+        instances.map((store, n) => store.putJournal(journalIntent(`key-${n}-${round}`, platform))),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       for (const r of results)

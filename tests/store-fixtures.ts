@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Mention } from '../src/core/mention.ts';
 import type { Flag } from '../src/core/review.ts';
-import type { ActivityEvent, QueueQuery } from '../src/store/types.ts';
+import type { ActivityEvent, JournalEntry, QueueQuery } from '../src/store/types.ts';
 
 export function tempDataDir(prefix = 'solidarity-store-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -193,4 +193,18 @@ export function queueOracle(flags: Flag[], q: QueueQuery): Flag[] {
       if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
       return a.id < b.id ? 1 : -1;
     });
+}
+
+/** A journal entry still at its intent (campaign demo), on the slot given or the first one. */
+export function journalIntent(key: string, platform = 'bluesky', slotAt = at(0)): JournalEntry {
+  return {
+    key,
+    campaign: 'demo',
+    platform,
+    slotAt,
+    text: 'We stand together.',
+    state: 'intent',
+    attempts: 0,
+    updatedAt: slotAt,
+  };
 }

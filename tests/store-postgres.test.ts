@@ -10,11 +10,12 @@ import { describe, expect, it } from 'vitest';
 import type { Flag, ReviewEvent } from '../src/core/review.ts';
 import { openStore } from '../src/store/open.ts';
 import { migrations } from '../src/store/postgres/migrate.ts';
-import type { ActivityEvent, JournalEntry, Store } from '../src/store/types.ts';
+import type { ActivityEvent, Store } from '../src/store/types.ts';
 import { cleanupAfterEach } from './_cleanups.ts';
 import { postgresAvailable, testDatabase } from './_postgres.ts';
 import { runCliInProcess } from './_util.ts';
-import { at, flag, mentionEvent, tempDataDir } from './store-fixtures.ts';
+import { collect } from './store-conformance/harness.ts';
+import { at, flag, journalIntent, mentionEvent, tempDataDir } from './store-fixtures.ts';
 
 const { cleanups } = cleanupAfterEach();
 
@@ -36,25 +37,6 @@ async function sql<T extends pg.QueryResultRow>(
   } finally {
     await client.end();
   }
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-function entry(key: string, platform = 'bluesky', slotAt = at(0)): JournalEntry {
-  return {
-    key,
-    campaign: 'demo',
-    platform,
-    slotAt,
-    text: 'We stand together.',
-    state: 'intent',
-    attempts: 0,
-    updatedAt: slotAt,
-  };
 }
 
 describe.runIf(postgresAvailable('store-postgres'))('PostgreSQL store', () => {
@@ -127,13 +109,15 @@ describe.runIf(postgresAvailable('store-postgres'))('PostgreSQL store', () => {
     expect(await collect(b.events({ types: ['mention.seen'] }))).toHaveLength(3);
 
     // One journal row per slot and platform: the same slot under another key is refused.
-    await a.putJournal(entry('demo@slot/bluesky'));
-    await expect(b.putJournal(entry('another-key'))).rejects.toMatchObject({ code: 'STORE_DATABASE' });
-    await b.putJournal({ ...entry('demo@slot/bluesky'), state: 'confirmed', remoteId: 'r1' });
+    await a.putJournal(journalIntent('demo@slot/bluesky'));
+    await expect(b.putJournal(journalIntent('another-key'))).rejects.toMatchObject({
+      code: 'STORE_DATABASE',
+    });
+    await b.putJournal({ ...journalIntent('demo@slot/bluesky'), state: 'confirmed', remoteId: 'r1' });
     expect(await a.listJournal()).toEqual([
-      { ...entry('demo@slot/bluesky'), state: 'confirmed', remoteId: 'r1' },
+      { ...journalIntent('demo@slot/bluesky'), state: 'confirmed', remoteId: 'r1' },
     ]);
-    await a.putJournal(entry('demo@slot/x', 'x'));
+    await a.putJournal(journalIntent('demo@slot/x', 'x'));
     expect((await b.listJournal()).map((e) => e.key)).toEqual(['demo@slot/bluesky', 'demo@slot/x']);
   });
 
@@ -161,7 +145,7 @@ describe.runIf(postgresAvailable('store-postgres'))('PostgreSQL store', () => {
       note: nasty,
     });
     expect(decided.events[0]?.note).toBe(nasty);
-    await store.putJournal({ ...entry('demo@slot/bluesky'), text: nasty });
+    await store.putJournal({ ...journalIntent('demo@slot/bluesky'), text: nasty });
 
     const again = await open(url, 'read');
     expect(await collect(again.events({ types: ['mention.seen'] }))).toEqual([seen]);
@@ -223,14 +207,14 @@ describe.runIf(postgresAvailable('store-postgres'))('PostgreSQL store', () => {
   it('a transaction is all or nothing, and a failing one does not take the others in its group with it', async () => {
     const url = await testDatabase();
     const store = await open(url, 'bot');
-    await store.putJournal(entry('demo@slot/bluesky'));
+    await store.putJournal(journalIntent('demo@slot/bluesky'));
     await store.setCursor('source', '0');
     // Made in the same tick: they wait for the same group commit.
     const bad = store.commit({
       events: [mentionEvent(10, at(10), true)],
       flags: [flag(10, at(10))],
       cursors: [{ key: 'source', value: '10' }],
-      journal: [entry('clashing-key')],
+      journal: [journalIntent('clashing-key')],
     });
     const good = store.commit({
       events: [mentionEvent(11, at(11), true)],
@@ -335,7 +319,7 @@ describe.runIf(postgresAvailable('store-copy'))('store copy', () => {
     await store.commit({
       journal: [
         {
-          ...entry('demo@slot/bluesky'),
+          ...journalIntent('demo@slot/bluesky'),
           state: 'confirmed',
           remoteId: 'at://post/1',
           url: 'https://bsky.app/x',
